@@ -1,0 +1,76 @@
+import { awscdk, javascript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'open-app-mesh',
+  description:
+    'CDK constructs source-compatible with aws-cdk-lib/aws-appmesh, plus a bundled xDS control plane for Envoy and proxyless gRPC.',
+  author: 'open-app-mesh developers',
+  authorAddress: 'dev@open-app-mesh.invalid',
+  repositoryUrl: 'https://example.invalid/open-app-mesh.git',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  packageManager: javascript.NodePackageManager.NPM,
+  minNodeVersion: '20.16.0',
+
+  cdkVersion: '2.276.0',
+  constructsVersion: '10.8.1',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '^6.0.3',
+
+  // Nothing here can reach GitHub or a release pipeline.
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  buildWorkflow: false,
+  pullRequestTemplate: false,
+
+  docgen: true,
+  docgenFilePath: 'API.md',
+
+  // The control plane (lib-runtime/) runs from the published package, so what it imports ships with it.
+  bundledDeps: [
+    '@grpc/grpc-js@1.14.7',
+    '@grpc/proto-loader@0.8.1',
+    '@grpc/grpc-js-xds@1.14.1',
+    'protobufjs@^7',
+    '@aws-sdk/client-servicediscovery@^3',
+  ],
+  devDeps: [
+    '@types/node@^20',
+    'aws-sdk-client-mock@4.1.0',
+    'aws-cdk@^2.1148.1',
+    'kubernetes-models@^4.5.1',
+  ],
+
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'build-tools', 'lib-runtime', 'examples', 'bench'],
+    commandOptions: { fix: false },
+  },
+  jestOptions: {
+    updateSnapshot: UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/@(src|test|lib-runtime)/**/*(*.)@(spec|test).ts?(x)'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/lib-runtime/dist/', '<rootDir>/cdk.out/'],
+    },
+  },
+  gitignore: ['/lib-runtime/dist/', 'cdk.out/', '.demo/'],
+});
+
+// T1 in the toolchain notes: the registry lags on some optional platform bindings.
+project.package.addPackageResolutions('unrs-resolver@1.12.2');
+for (const ignored of ['/lib-runtime/src/', '/lib-runtime/test/', '/examples/', '/bench/', '/build-tools/']) {
+  project.addPackageIgnore(ignored);
+}
+project.addPackageIgnore('!/lib-runtime/dist/');
+
+// The control plane is plain TypeScript compiled by tsc, after jsii and before docgen.
+const compileRuntime = project.addTask('compile:runtime', {
+  description: 'Compile the control-plane runtime (lib-runtime/) with tsc',
+  exec: 'tsc -p lib-runtime/tsconfig.build.json',
+});
+project.postCompileTask.prependSpawn(compileRuntime);
+
+project.synth();

@@ -1,0 +1,1 @@
+export * as spec from './spec';

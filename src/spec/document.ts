@@ -1,0 +1,113 @@
+import {
+  GatewayRouteSpec,
+  MeshSpec,
+  RouteSpec,
+  VirtualGatewaySpec,
+  VirtualNodeSpec,
+  VirtualRouterSpec,
+  VirtualServiceSpec,
+} from './appmesh-types';
+
+/**
+ * Version of the mesh-spec document format. Bumped only on an incompatible change;
+ * readers refuse documents of a version they do not know.
+ */
+export const SPEC_VERSION = 'open-app-mesh/v1';
+
+/** The mesh itself, as App Mesh's `MeshData` (less the service-side metadata). */
+export interface MeshResource {
+  /** Name of the mesh (1–255 characters). */
+  readonly meshName: string;
+  /** The mesh spec. */
+  readonly spec: MeshSpec;
+}
+
+/** A virtual node, as App Mesh's `VirtualNodeData`. */
+export interface VirtualNodeResource {
+  /** Mesh the node belongs to. */
+  readonly meshName: string;
+  /** Name of the node (1–255 characters). */
+  readonly virtualNodeName: string;
+  /** The node spec. */
+  readonly spec: VirtualNodeSpec;
+}
+
+/** A virtual service, as App Mesh's `VirtualServiceData`. */
+export interface VirtualServiceResource {
+  /** Mesh the service belongs to. */
+  readonly meshName: string;
+  /** Name of the service, in hostname form (what callers address). */
+  readonly virtualServiceName: string;
+  /** The service spec. */
+  readonly spec: VirtualServiceSpec;
+}
+
+/** A virtual router, as App Mesh's `VirtualRouterData`. */
+export interface VirtualRouterResource {
+  /** Mesh the router belongs to. */
+  readonly meshName: string;
+  /** Name of the router (1–255 characters). */
+  readonly virtualRouterName: string;
+  /** The router spec. */
+  readonly spec: VirtualRouterSpec;
+}
+
+/** A route of a virtual router, as App Mesh's `RouteData`. */
+export interface RouteResource {
+  /** Mesh the route belongs to. */
+  readonly meshName: string;
+  /** Router the route belongs to. */
+  readonly virtualRouterName: string;
+  /** Name of the route (1–255 characters, unique per router). */
+  readonly routeName: string;
+  /** The route spec. */
+  readonly spec: RouteSpec;
+}
+
+/** A virtual gateway, as App Mesh's `VirtualGatewayData`. */
+export interface VirtualGatewayResource {
+  /** Mesh the gateway belongs to. */
+  readonly meshName: string;
+  /** Name of the gateway (1–255 characters). */
+  readonly virtualGatewayName: string;
+  /** The gateway spec. */
+  readonly spec: VirtualGatewaySpec;
+}
+
+/** A gateway route of a virtual gateway, as App Mesh's `GatewayRouteData`. */
+export interface GatewayRouteResource {
+  /** Mesh the gateway route belongs to. */
+  readonly meshName: string;
+  /** Gateway the route belongs to. */
+  readonly virtualGatewayName: string;
+  /** Name of the gateway route (1–255 characters, unique per gateway). */
+  readonly gatewayRouteName: string;
+  /** The gateway route spec. */
+  readonly spec: GatewayRouteSpec;
+}
+
+/**
+ * The mesh spec: one mesh and all its resources, the contract between the
+ * constructs and the control plane.
+ *
+ * Canonical form: keys sorted, every resource list sorted by name (routes and gateway
+ * routes by parent name, then name), so one CDK app always gives byte-identical JSON.
+ */
+export interface MeshSpecDocument {
+  /** Document format version, `SPEC_VERSION`. */
+  readonly specVersion: string;
+  /** The mesh. */
+  readonly mesh: MeshResource;
+  /** Virtual nodes of the mesh. */
+  readonly virtualNodes: VirtualNodeResource[];
+  /** Virtual services of the mesh. */
+  readonly virtualServices: VirtualServiceResource[];
+  /** Virtual routers of the mesh. */
+  readonly virtualRouters: VirtualRouterResource[];
+  /** Routes of the mesh's virtual routers. */
+  readonly routes: RouteResource[];
+  /** Virtual gateways of the mesh. */
+  readonly virtualGateways: VirtualGatewayResource[];
+  /** Gateway routes of the mesh's virtual gateways. */
+  readonly gatewayRoutes: GatewayRouteResource[];
+}

@@ -1,0 +1,2 @@
+export * from './appmesh-types';
+export * from './document';
