@@ -87,6 +87,18 @@ export interface GatewayRouteResource {
 }
 
 /**
+ * Who may stream configuration as a given proxy: set by `grantStreamAggregatedResources`.
+ * The control plane's stream authentication compares a stream's peer identity with these
+ * principals before it serves the claimed node id.
+ */
+export interface ProxyAccess {
+  /** The proxy's node id, `mesh/<mesh>/virtualNode/<name>` or `mesh/<mesh>/virtualGateway/<name>`. */
+  readonly nodeId: string;
+  /** Principals (IAM role ARNs) allowed to claim the node id, sorted. */
+  readonly principals: string[];
+}
+
+/**
  * The mesh spec: one mesh and all its resources, the contract between the
  * constructs and the control plane.
  *
@@ -110,4 +122,6 @@ export interface MeshSpecDocument {
   readonly virtualGateways: VirtualGatewayResource[];
   /** Gateway routes of the mesh's virtual gateways. */
   readonly gatewayRoutes: GatewayRouteResource[];
+  /** Stream authorisation per proxy; absent when no grant was made. Sorted by node id. */
+  readonly proxyAccess?: ProxyAccess[];
 }
