@@ -1,0 +1,7 @@
+export * from './types';
+export * from './endpoint-state';
+export * from './poller';
+export * from './targets';
+export * from './static-file';
+export * from './dns';
+export * from './cloud-map';

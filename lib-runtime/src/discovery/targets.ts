@@ -1,0 +1,37 @@
+import { MeshSpecDocument } from '../../../src/spec/document';
+import { DiscoveryTarget } from './types';
+
+/**
+ * The virtual nodes of a spec that need endpoints, with what their `serviceDiscovery`
+ * says about finding them. Nodes without service discovery (backend-only callers) have
+ * nothing to discover and are left out.
+ */
+export function discoveryTargets(doc: MeshSpecDocument): DiscoveryTarget[] {
+  const meshPreference = doc.mesh.spec.serviceDiscovery?.ipPreference;
+  const targets: DiscoveryTarget[] = [];
+  for (const node of doc.virtualNodes) {
+    const sd = node.spec.serviceDiscovery;
+    if (!sd) continue;
+    const ports = (node.spec.listeners ?? []).map((l) => l.portMapping.port);
+    if (sd.awsCloudMap) {
+      const attributes: Record<string, string> = {};
+      for (const a of sd.awsCloudMap.attributes ?? []) attributes[a.key] = a.value;
+      targets.push({
+        virtualNodeName: node.virtualNodeName,
+        ports,
+        cloudMap: { namespaceName: sd.awsCloudMap.namespaceName, serviceName: sd.awsCloudMap.serviceName, attributes },
+        ipPreference: sd.awsCloudMap.ipPreference ?? meshPreference,
+      });
+    } else if (sd.dns) {
+      targets.push({
+        virtualNodeName: node.virtualNodeName,
+        ports,
+        dns: { hostname: sd.dns.hostname, responseType: sd.dns.responseType },
+        ipPreference: sd.dns.ipPreference ?? meshPreference,
+      });
+    } else {
+      targets.push({ virtualNodeName: node.virtualNodeName, ports, ipPreference: meshPreference });
+    }
+  }
+  return targets;
+}
