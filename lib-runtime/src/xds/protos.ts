@@ -1,0 +1,342 @@
+/**
+ * The Envoy v3 protos, loaded once from the pinned @grpc/grpc-js-xds package (its deps/ folder),
+ * never fetched from the network.
+ *
+ * Every file goes into ONE protobufjs Root in one loadSync call: an Any is packed only when its
+ * message lives in the same Root (xds-protocol.md pitfall 3.3.1), so ADS, the five resource types
+ * and every message packed into an Any by the translator are loaded together. We load with
+ * protobufjs directly (the same loader and options @grpc/proto-loader uses, keepCase) because the
+ * server needs the Root itself: to encode each resource once and frame responses from cached
+ * bytes, and to check resource objects for misspelled fields.
+ *
+ * Objects follow the proto-loader conventions of the project: snake_case field names, enums as
+ * strings, Durations as {seconds, nanos}, Any as {'@type': 'type.googleapis.com/<Name>', ...fields}.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type * as grpc from '@grpc/grpc-js';
+import * as protobuf from 'protobufjs';
+import * as descriptorJson from 'protobufjs/google/protobuf/descriptor.json';
+import { messageNameOf, shortTypeName } from './type-urls';
+
+/** The .proto files loaded, relative to the include directories. */
+export const PROTO_FILES: readonly string[] = [
+  'envoy/service/discovery/v3/ads.proto',
+  'envoy/service/discovery/v3/discovery.proto',
+  'envoy/config/listener/v3/listener.proto',
+  'envoy/config/route/v3/route.proto',
+  'envoy/config/cluster/v3/cluster.proto',
+  'envoy/config/endpoint/v3/endpoint.proto',
+  'envoy/config/core/v3/health_check.proto',
+  'envoy/extensions/transport_sockets/tls/v3/secret.proto',
+  'envoy/extensions/transport_sockets/tls/v3/tls.proto',
+  'envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer.proto',
+  'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',
+  'envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto',
+  'envoy/extensions/filters/network/rbac/v3/rbac.proto',
+  'envoy/extensions/filters/network/local_ratelimit/v3/local_rate_limit.proto',
+  'envoy/extensions/filters/http/router/v3/router.proto',
+  'envoy/extensions/filters/http/fault/v3/fault.proto',
+  'envoy/extensions/filters/http/rbac/v3/rbac.proto',
+  'envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto',
+  'envoy/extensions/filters/http/health_check/v3/health_check.proto',
+  'envoy/extensions/filters/listener/original_dst/v3/original_dst.proto',
+  'envoy/extensions/filters/listener/http_inspector/v3/http_inspector.proto',
+  'envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.proto',
+  'envoy/extensions/access_loggers/file/v3/file.proto',
+  'envoy/extensions/access_loggers/stream/v3/stream.proto',
+  'envoy/extensions/clusters/aggregate/v3/cluster.proto',
+  'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
+  'envoy/extensions/retry/host/previous_hosts/v3/previous_hosts.proto',
+  'envoy/extensions/load_balancing_policies/round_robin/v3/round_robin.proto',
+  'envoy/extensions/load_balancing_policies/ring_hash/v3/ring_hash.proto',
+  'envoy/extensions/load_balancing_policies/wrr_locality/v3/wrr_locality.proto',
+  'envoy/extensions/load_balancing_policies/pick_first/v3/pick_first.proto',
+];
+
+/** How decoded messages are turned into objects (the proto-loader settings of the project). */
+export const OBJECT_OPTIONS: protobuf.IConversionOptions = {
+  longs: String,
+  enums: String,
+  bytes: String,
+  defaults: false,
+  oneofs: true,
+  json: true,
+};
+
+const ANY_PREFIX = 'type.googleapis.com/';
+
+/** The include directories inside the pinned grpc-js-xds package. */
+export function protoIncludeDirs(): string[] {
+  const packageDir = path.dirname(require.resolve('@grpc/grpc-js-xds/package.json'));
+  return ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((dir) => path.join(packageDir, 'deps', dir));
+}
+
+let cachedRoot: protobuf.Root | undefined;
+
+/** The shared Root, loaded on first use (≈ 0.2 s) and kept for the life of the process. */
+export function protoRoot(): protobuf.Root {
+  if (cachedRoot) return cachedRoot;
+  // protobufjs bundles descriptor.proto as JSON but does not register it; the validate and
+  // udpa annotation protos import it.
+  const descriptorNested = (descriptorJson as unknown as { nested: { google: { nested: { protobuf: { nested: protobuf.INamespace['nested'] } } } } })
+    .nested.google.nested.protobuf.nested;
+  protobuf.common('descriptor', descriptorNested as Record<string, protobuf.INamespace>);
+  const includeDirs = protoIncludeDirs();
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin: string, target: string): string => {
+    if (path.isAbsolute(target)) return target;
+    for (const dir of includeDirs) {
+      const candidate = path.join(dir, target);
+      if (fs.existsSync(candidate)) return candidate;
+    }
+    return target;
+  };
+  root.loadSync([...PROTO_FILES], { keepCase: true });
+  root.resolveAll();
+  cachedRoot = root;
+  return root;
+}
+
+const typeCache = new Map<string, protobuf.Type>();
+
+/** The message type of a full message name (`envoy.config.cluster.v3.Cluster`). */
+export function messageType(fullName: string): protobuf.Type {
+  let type = typeCache.get(fullName);
+  if (!type) {
+    try {
+      type = protoRoot().lookupType(fullName);
+    } catch {
+      throw new Error(`protobuf message ${fullName} is not loaded (see PROTO_FILES in xds/protos.ts)`);
+    }
+    typeCache.set(fullName, type);
+  }
+  return type;
+}
+
+/** The message type a type URL names. */
+export function messageTypeOfUrl(typeUrl: string): protobuf.Type {
+  if (!typeUrl.startsWith(ANY_PREFIX)) throw new Error(`type URL ${typeUrl} must start with ${ANY_PREFIX}`);
+  return messageType(messageNameOf(typeUrl));
+}
+
+/**
+ * Problems with a resource object: field names its message does not have (protobufjs would
+ * silently drop them), unknown enum names, Any values whose type is missing, lacks the
+ * type.googleapis.com/ prefix or is not loaded, and values of the wrong shape. Empty when fine.
+ */
+export function checkResourceObject(typeUrl: string, resource: object): string[] {
+  const problems: string[] = [];
+  const type = messageTypeOfUrl(typeUrl);
+  const record = resource as Record<string, unknown>;
+  if (record['@type'] !== undefined && record['@type'] !== typeUrl) {
+    problems.push(`@type: ${String(record['@type'])} does not match ${typeUrl}`);
+  }
+  checkMessage(type, resource, shortTypeName(typeUrl), problems, true, 0);
+  return problems;
+}
+
+const MAX_DEPTH = 64;
+
+function checkMessage(type: protobuf.Type, value: unknown, where: string, problems: string[], allowAtType: boolean, depth: number): void {
+  if (depth > MAX_DEPTH) {
+    problems.push(`${where}: nested too deeply`);
+    return;
+  }
+  if (type.fullName === '.google.protobuf.Any') {
+    checkAny(value, where, problems, depth);
+    return;
+  }
+  if (!isPlainObject(value)) {
+    problems.push(`${where}: expected an object for ${type.fullName.slice(1)}, got ${describe(value)}`);
+    return;
+  }
+  for (const [key, fieldValue] of Object.entries(value)) {
+    if (key === '@type' && allowAtType) continue;
+    const field = type.fields[key];
+    if (!field) {
+      const oneof = type.oneofs?.[key];
+      if (oneof) {
+        // proto-loader's `oneofs: true` adds the name of the set member under the oneof's name.
+        if (typeof fieldValue !== 'string' || !oneof.oneof.includes(fieldValue)) {
+          problems.push(`${where}.${key}: oneof ${key} has no member ${describe(fieldValue)}`);
+        }
+        continue;
+      }
+      problems.push(`${where}.${key}: ${type.fullName.slice(1)} has no field ${key}${suggest(key, Object.keys(type.fields))}`);
+      continue;
+    }
+    if (fieldValue === undefined || fieldValue === null) continue;
+    const at = `${where}.${key}`;
+    if (field.map) {
+      if (!isPlainObject(fieldValue)) {
+        problems.push(`${at}: expected an object (map), got ${describe(fieldValue)}`);
+        continue;
+      }
+      for (const [mapKey, mapValue] of Object.entries(fieldValue)) {
+        checkSingle(field, mapValue, `${at}[${JSON.stringify(mapKey)}]`, problems, depth);
+      }
+    } else if (field.repeated) {
+      if (!Array.isArray(fieldValue)) {
+        problems.push(`${at}: expected a list, got ${describe(fieldValue)}`);
+        continue;
+      }
+      fieldValue.forEach((item, index) => checkSingle(field, item, `${at}[${index}]`, problems, depth));
+    } else {
+      checkSingle(field, fieldValue, at, problems, depth);
+    }
+  }
+}
+
+function checkSingle(field: protobuf.Field, value: unknown, where: string, problems: string[], depth: number): void {
+  const resolved = field.resolve().resolvedType;
+  if (resolved instanceof protobuf.Type) {
+    checkMessage(resolved, value, where, problems, false, depth + 1);
+    return;
+  }
+  if (resolved instanceof protobuf.Enum) {
+    if (typeof value === 'string') {
+      if (!(value in resolved.values)) problems.push(`${where}: ${resolved.fullName.slice(1)} has no value ${value}`);
+    } else if (typeof value !== 'number') {
+      problems.push(`${where}: expected an enum name, got ${describe(value)}`);
+    }
+    return;
+  }
+  switch (field.type) {
+    case 'string':
+      if (typeof value !== 'string') problems.push(`${where}: expected a string, got ${describe(value)}`);
+      return;
+    case 'bool':
+      if (typeof value !== 'boolean') problems.push(`${where}: expected a boolean, got ${describe(value)}`);
+      return;
+    case 'bytes':
+      if (typeof value !== 'string' && !(value instanceof Uint8Array)) problems.push(`${where}: expected bytes, got ${describe(value)}`);
+      return;
+    default: {
+      const numeric = typeof value === 'number' || (typeof value === 'string' && /^-?\d+$/.test(value)) || typeof value === 'bigint';
+      if (!numeric) problems.push(`${where}: expected a number (${field.type}), got ${describe(value)}`);
+    }
+  }
+}
+
+function checkAny(value: unknown, where: string, problems: string[], depth: number): void {
+  if (!isPlainObject(value)) {
+    problems.push(`${where}: expected an Any object, got ${describe(value)}`);
+    return;
+  }
+  const atType = value['@type'];
+  if (atType === undefined) {
+    if (typeof value.type_url === 'string' && value.value !== undefined) return;
+    problems.push(`${where}: Any without @type`);
+    return;
+  }
+  if (typeof atType !== 'string' || !atType.startsWith(ANY_PREFIX)) {
+    problems.push(`${where}: @type ${describe(atType)} must start with ${ANY_PREFIX}`);
+    return;
+  }
+  let inner: protobuf.Type;
+  try {
+    inner = messageTypeOfUrl(atType);
+  } catch {
+    problems.push(`${where}: @type ${atType} is not a loaded message (add its .proto to PROTO_FILES)`);
+    return;
+  }
+  checkMessage(inner, value, `${where}<${shortTypeName(atType)}>`, problems, true, depth + 1);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** " (did you mean x?)" for a near miss, to make typos obvious. */
+function suggest(key: string, candidates: string[]): string {
+  const wanted = key.toLowerCase().replace(/[_-]/g, '');
+  const match = candidates.find((c) => c.toLowerCase().replace(/[_-]/g, '') === wanted);
+  return match ? ` (did you mean ${match}?)` : '';
+}
+
+/** Thrown when a resource object does not fit its message; lists every problem. */
+export class ResourceEncodingError extends Error {
+  constructor(readonly typeUrl: string, readonly resourceName: string | undefined, readonly problems: string[]) {
+    super(`invalid ${shortTypeName(typeUrl)}${resourceName ? ` "${resourceName}"` : ''}: ${problems.join('; ')}`);
+    this.name = 'ResourceEncodingError';
+  }
+}
+
+/**
+ * Encode a resource object as its message (not wrapped in Any). Checks the object first and
+ * throws a ResourceEncodingError naming every misspelled field, bad enum or unloaded Any type.
+ */
+export function encodeResource(typeUrl: string, resource: object): Uint8Array {
+  const problems = checkResourceObject(typeUrl, resource);
+  const name = (resource as { name?: unknown; cluster_name?: unknown }).name ?? (resource as { cluster_name?: unknown }).cluster_name;
+  if (problems.length > 0) throw new ResourceEncodingError(typeUrl, typeof name === 'string' ? name : undefined, problems);
+  const type = messageTypeOfUrl(typeUrl);
+  try {
+    return type.encode(type.fromObject(resource)).finish();
+  } catch (err) {
+    throw new ResourceEncodingError(typeUrl, typeof name === 'string' ? name : undefined, [(err as Error).message]);
+  }
+}
+
+/** Decode a resource message into a proto-loader style object (Any fields expanded with @type). */
+export function decodeResource(typeUrl: string, bytes: Uint8Array): Record<string, unknown> {
+  const type = messageTypeOfUrl(typeUrl);
+  return type.toObject(type.decode(bytes), OBJECT_OPTIONS);
+}
+
+/** Wrap encoded resource bytes in a google.protobuf.Any (type_url = 1, value = 2). */
+export function encodeAny(typeUrl: string, resourceBytes: Uint8Array): Uint8Array {
+  return protobuf.Writer.create().uint32(10).string(typeUrl).uint32(18).bytes(resourceBytes).finish();
+}
+
+const ADS_SERVICE = 'envoy.service.discovery.v3.AggregatedDiscoveryService';
+
+/** Serialize a message for the wire: Buffers pass through untouched (pre-framed responses). */
+function serializerFor(messageName: string): (value: object) => Buffer {
+  return (value: object): Buffer => {
+    if (value instanceof Uint8Array) return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    const type = messageType(messageName);
+    const bytes = type.encode(type.fromObject(value)).finish();
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  };
+}
+
+function deserializerFor(messageName: string): (bytes: Buffer) => Record<string, unknown> {
+  return (bytes: Buffer): Record<string, unknown> => {
+    const type = messageType(messageName);
+    return type.toObject(type.decode(bytes), OBJECT_OPTIONS);
+  };
+}
+
+/**
+ * The gRPC definition of the Aggregated Discovery Service for @grpc/grpc-js, usable by servers
+ * and clients alike. Messages are proto-loader style objects; a Buffer handed to write() is sent
+ * as is, which lets the server frame a response once from cached resource bytes.
+ */
+export function adsServiceDefinition(): grpc.ServiceDefinition {
+  protoRoot();
+  const method = (name: string, request: string, response: string): grpc.MethodDefinition<object, object> => ({
+    path: `/${ADS_SERVICE}/${name}`,
+    requestStream: true,
+    responseStream: true,
+    requestSerialize: serializerFor(request),
+    requestDeserialize: deserializerFor(request),
+    responseSerialize: serializerFor(response),
+    responseDeserialize: deserializerFor(response),
+    originalName: name.charAt(0).toLowerCase() + name.slice(1),
+  });
+  return {
+    StreamAggregatedResources: method('StreamAggregatedResources',
+      'envoy.service.discovery.v3.DiscoveryRequest', 'envoy.service.discovery.v3.DiscoveryResponse'),
+    DeltaAggregatedResources: method('DeltaAggregatedResources',
+      'envoy.service.discovery.v3.DeltaDiscoveryRequest', 'envoy.service.discovery.v3.DeltaDiscoveryResponse'),
+  };
+}

@@ -1,0 +1,92 @@
+import {
+  checkResourceObject,
+  decodeResource,
+  encodeAny,
+  encodeResource,
+  messageTypeOfUrl,
+  protoRoot,
+  ResourceEncodingError,
+} from '../../src/xds/protos';
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, RESOURCE_TYPE_URLS } from '../../src/xds/type-urls';
+
+const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+const ROUTER = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
+
+function apiListener(): object {
+  return {
+    name: 'orders',
+    api_listener: {
+      api_listener: {
+        '@type': HCM,
+        stat_prefix: 'orders',
+        rds: { route_config_name: 'orders-route', config_source: { ads: {}, resource_api_version: 'V3' } },
+        http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER } }],
+      },
+    },
+  };
+}
+
+describe('protos', () => {
+  test('loads every served resource type into one root', () => {
+    const root = protoRoot();
+    expect(protoRoot()).toBe(root);
+    for (const typeUrl of RESOURCE_TYPE_URLS) {
+      expect(messageTypeOfUrl(typeUrl).fullName).toBe('.' + typeUrl.split('/')[1]);
+    }
+  });
+
+  test('a listener with a packed HttpConnectionManager round-trips, Any included', () => {
+    const bytes = encodeResource(LISTENER_TYPE_URL, apiListener());
+    const decoded = decodeResource(LISTENER_TYPE_URL, bytes) as any;
+    expect(decoded.name).toBe('orders');
+    const hcm = decoded.api_listener.api_listener;
+    expect(hcm['@type']).toBe(HCM);
+    expect(hcm.rds.route_config_name).toBe('orders-route');
+    expect(hcm.http_filters[0].typed_config['@type']).toBe(ROUTER);
+    // the decoded object is itself acceptable input and encodes to the same bytes
+    expect(Buffer.from(encodeResource(LISTENER_TYPE_URL, decoded))).toEqual(Buffer.from(bytes));
+  });
+
+  test('a misspelled field is reported with a suggestion instead of being dropped', () => {
+    const cluster = { name: 'c1', type: 'EDS', edsClusterConfig: { eds_config: { ads: {} } }, lb_policy: 'ROUND_ROBIN' };
+    expect(checkResourceObject(CLUSTER_TYPE_URL, cluster)).toEqual([
+      'Cluster.edsClusterConfig: envoy.config.cluster.v3.Cluster has no field edsClusterConfig (did you mean eds_cluster_config?)',
+    ]);
+    expect(() => encodeResource(CLUSTER_TYPE_URL, cluster)).toThrow(ResourceEncodingError);
+    expect(() => encodeResource(CLUSTER_TYPE_URL, cluster)).toThrow(/invalid Cluster "c1": .*edsClusterConfig/);
+  });
+
+  test('nested typos, bad enums and unloaded or unprefixed Any types are all reported', () => {
+    const listener = apiListener() as any;
+    listener.api_listener.api_listener.http_filters[0].typed_config = { '@type': 'envoy.extensions.filters.http.router.v3.Router' };
+    listener.api_listener.api_listener.stat_prefx = 'x';
+    const problems = checkResourceObject(LISTENER_TYPE_URL, listener);
+    expect(problems).toHaveLength(2);
+    expect(problems.some((p) => /<HttpConnectionManager>\.stat_prefx: .* has no field stat_prefx/.test(p))).toBe(true);
+    expect(problems.some((p) => /http_filters\[0\]\.typed_config: @type .* must start with type.googleapis.com/.test(p))).toBe(true);
+
+    const cluster = { name: 'c', lb_policy: 'LEAST_REQUESTS', typed_extension_protocol_options: { x: { '@type': 'type.googleapis.com/no.such.Message' } } };
+    const clusterProblems = checkResourceObject(CLUSTER_TYPE_URL, cluster);
+    expect(clusterProblems).toEqual([
+      'Cluster.lb_policy: envoy.config.cluster.v3.Cluster.LbPolicy has no value LEAST_REQUESTS',
+      'Cluster.typed_extension_protocol_options["x"]: @type type.googleapis.com/no.such.Message is not a loaded message (add its .proto to PROTO_FILES)',
+    ]);
+  });
+
+  test('wrong shapes are reported (Duration as string, scalar for list)', () => {
+    const cluster = { name: 'c', connect_timeout: '1s', dns_lookup_family: 'V4_ONLY' };
+    expect(checkResourceObject(CLUSTER_TYPE_URL, cluster)).toEqual([
+      'Cluster.connect_timeout: expected an object for google.protobuf.Duration, got "1s"',
+    ]);
+    const cla = { cluster_name: 'c', endpoints: { lb_endpoints: [] } };
+    expect(checkResourceObject(ENDPOINT_TYPE_URL, cla)).toEqual(['ClusterLoadAssignment.endpoints: expected a list, got an object']);
+  });
+
+  test('encodeAny frames type_url and value as google.protobuf.Any', () => {
+    const bytes = encodeResource(CLUSTER_TYPE_URL, { name: 'c1', type: 'EDS' });
+    const any = protoRoot().lookupType('google.protobuf.Any');
+    const decoded = any.decode(encodeAny(CLUSTER_TYPE_URL, bytes)) as unknown as { type_url: string; value: Uint8Array };
+    expect(decoded.type_url).toBe(CLUSTER_TYPE_URL);
+    expect(Buffer.from(decoded.value)).toEqual(Buffer.from(bytes));
+  });
+});
