@@ -36,12 +36,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@grpc/grpc-js-xds@1.14.1',
     'protobufjs@^7',
     '@aws-sdk/client-servicediscovery@^3',
+    '@aws-sdk/client-s3@^3',
   ],
   devDeps: [
     '@types/node@^20',
     'aws-sdk-client-mock@4.1.0',
     'aws-cdk@^2.1148.1',
     'kubernetes-models@^4.5.1',
+    'cdk-nag@^3.0.2',
+    '@aws-cdk/aws-service-spec@^0.1.216',
   ],
 
   eslintOptions: {
