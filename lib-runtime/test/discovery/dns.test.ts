@@ -1,0 +1,129 @@
+import { DnsDiscovery } from '../../src/discovery/dns';
+import { DiscoveredEndpoints, DiscoveryError, DiscoveryTarget } from '../../src/discovery/types';
+import { Dnsmasq, DNSMASQ_PATH } from '../support/dnsmasq';
+import { waitFor } from '../support/wait';
+
+if (!DNSMASQ_PATH) {
+  // eslint-disable-next-line no-console
+  console.warn('SKIPPED: DNS discovery tests need dnsmasq (apt-get install dnsmasq-base)');
+}
+const describeWithDnsmasq = DNSMASQ_PATH ? describe : describe.skip;
+
+const FAST = { intervalMs: 100, jitter: 0.2, backoffBaseMs: 50, backoffMaxMs: 200 };
+
+const BASE_HOSTS = [
+  '127.0.0.2 serviceb.mesh.local',
+  '127.0.0.3 serviceb.mesh.local',
+  '::1 dual.mesh.local',
+  '127.0.0.4 dual.mesh.local',
+  '::1 v6only.mesh.local',
+  '127.0.0.5 orders-a.mesh.local',
+  '127.0.0.6 orders-b.mesh.local',
+  '127.0.0.7 orders-backup.mesh.local',
+];
+
+function target(virtualNodeName: string, hostname: string, extra: Partial<DiscoveryTarget> = {}): DiscoveryTarget {
+  return { virtualNodeName, ports: [50051, 8080], dns: { hostname }, ...extra };
+}
+
+describeWithDnsmasq('DnsDiscovery against dnsmasq on loopback', () => {
+  const server = new Dnsmasq([
+    '_grpc._tcp.orders.mesh.local,orders-a.mesh.local,50061,0,10',
+    '_grpc._tcp.orders.mesh.local,orders-b.mesh.local,50062,0,10',
+    '_grpc._tcp.orders.mesh.local,orders-backup.mesh.local,50063,10,10',
+  ]);
+  let discovery: DnsDiscovery | undefined;
+
+  beforeAll(async () => {
+    server.writeHosts(BASE_HOSTS);
+    await server.start();
+  });
+  afterEach(async () => {
+    await discovery?.stop();
+    discovery = undefined;
+  });
+  afterAll(async () => {
+    await server.stop();
+    server.cleanup();
+  });
+
+  function start(targets: DiscoveryTarget[]) {
+    discovery = new DnsDiscovery({ servers: [server.server], queryTimeoutMs: 300, timing: FAST });
+    const changes: DiscoveredEndpoints[] = [];
+    const errors: DiscoveryError[] = [];
+    discovery.onChange((e) => changes.push(e));
+    discovery.onError((e) => errors.push(e));
+    discovery.setTargets(targets);
+    return { d: discovery, changes, errors };
+  }
+
+  test('A records become endpoints on the first listener port; SRV names use the lowest priority and their ports', async () => {
+    const { d } = start([
+      target('serviceB', 'serviceb.mesh.local'),
+      target('orders', '_grpc._tcp.orders.mesh.local'),
+      target('missing', 'nothing.mesh.local'),
+    ]);
+    await d.start();
+    expect(d.current()).toEqual({
+      missing: [],
+      orders: [{ address: '127.0.0.5', port: 50061 }, { address: '127.0.0.6', port: 50062 }],
+      serviceB: [{ address: '127.0.0.2', port: 50051 }, { address: '127.0.0.3', port: 50051 }],
+    });
+    expect(d.ready()).toBe(true);
+  });
+
+  test.each([
+    [undefined, ['::1']],
+    ['IPv4_PREFERRED', ['127.0.0.4']],
+    ['IPv6_PREFERRED', ['::1']],
+    ['IPv4_ONLY', ['127.0.0.4']],
+    ['IPv6_ONLY', ['::1']],
+  ] as const)('ipPreference %s on a dual-stack name', async (preference, expected) => {
+    const { d } = start([target('dual', 'dual.mesh.local', { ipPreference: preference })]);
+    await d.start();
+    expect(d.current().dual.map((e) => e.address)).toEqual(expected);
+  });
+
+  test('IPv4_PREFERRED falls back to IPv6 when the name has no A record; IPv4_ONLY then finds nothing', async () => {
+    const { d } = start([
+      target('pref', 'v6only.mesh.local', { ipPreference: 'IPv4_PREFERRED' }),
+      target('only', 'v6only.mesh.local', { ipPreference: 'IPv4_ONLY' }),
+    ]);
+    await d.start();
+    expect(d.current()).toEqual({ only: [], pref: [{ address: '::1', port: 50051 }] });
+  });
+
+  test('a changed record is picked up by polling; unchanged polls emit nothing', async () => {
+    const { d, changes } = start([target('moving', 'moving.mesh.local', { ipPreference: 'IPv4_ONLY' })]);
+    server.writeHosts([...BASE_HOSTS, '127.0.0.8 moving.mesh.local']);
+    server.reload();
+    await d.start();
+    await waitFor(() => d.current().moving?.[0]?.address === '127.0.0.8', 'first answer');
+    const before = changes.length;
+    await new Promise((r) => setTimeout(r, 450)); // several polls with the same answer
+    expect(changes.length).toBe(before);
+
+    server.writeHosts([...BASE_HOSTS, '127.0.0.9 moving.mesh.local']);
+    server.reload();
+    await waitFor(() => d.current().moving?.[0]?.address === '127.0.0.9', 'the new record');
+    expect(changes.length).toBe(before + 1);
+  });
+
+  test('a DNS outage keeps the last known endpoints and reports errors; recovery resumes updates', async () => {
+    const { d, errors } = start([target('serviceB', 'serviceb.mesh.local', { ipPreference: 'IPv4_ONLY' })]);
+    await d.start();
+    expect(d.current().serviceB).toHaveLength(2);
+    await server.stop();
+    try {
+      await waitFor(() => errors.length >= 2, 'lookup errors during the outage');
+      expect(errors[0]).toMatchObject({ source: 'dns', virtualNodeName: 'serviceB', kind: 'error' });
+      expect(d.current().serviceB.map((e) => e.address)).toEqual(['127.0.0.2', '127.0.0.3']);
+    } finally {
+      server.writeHosts([...BASE_HOSTS.filter((l) => l !== '127.0.0.3 serviceb.mesh.local')]);
+      await server.start();
+    }
+    await waitFor(() => d.current().serviceB.length === 1, 'endpoints after recovery');
+    server.writeHosts(BASE_HOSTS);
+    server.reload();
+  });
+});
