@@ -1,2 +1,4 @@
 export * from './appmesh-types';
 export * from './document';
+export * from './validate';
+export * from './canonical';
