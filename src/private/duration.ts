@@ -1,0 +1,12 @@
+import { Duration } from 'aws-cdk-lib';
+import * as spec from '../spec';
+
+/** App Mesh `Duration` in milliseconds, the unit aws-cdk-lib renders too. */
+export function renderDuration(duration: Duration): spec.Duration {
+  return { unit: 'ms', value: duration.toMilliseconds() };
+}
+
+/** Same as renderDuration, for optional values. */
+export function renderOptionalDuration(duration?: Duration): spec.Duration | undefined {
+  return duration === undefined ? undefined : renderDuration(duration);
+}

@@ -1,0 +1,44 @@
+import { ArnFormat, Fn, Stack, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/**
+ * Envoy node id of a proxy: `mesh/<mesh>/virtualNode/<name>` or
+ * `mesh/<mesh>/virtualGateway/<name>`, the resource part of its App Mesh ARN.
+ * App Mesh's Envoy image used the same string (APPMESH_RESOURCE_ARN), so proxies
+ * migrating from App Mesh keep their identity.
+ */
+export function proxyNodeId(meshName: string, kind: 'virtualNode' | 'virtualGateway', name: string): string {
+  return `mesh/${meshName}/${kind}/${name}`;
+}
+
+/**
+ * ARN of a mesh resource: `arn:<partition>:appmesh:<region>:<account>:mesh/<mesh>[/<kind>/<name>...]`.
+ * `path` is the list of `<kind>, <name>` pairs below the mesh.
+ */
+export function meshResourceArn(scope: IConstruct, meshName: string, ...path: string[]): string {
+  return Stack.of(scope).formatArn({
+    service: 'appmesh',
+    resource: 'mesh',
+    resourceName: [meshName, ...path].join('/'),
+  });
+}
+
+/**
+ * The `index`-th segment of an App Mesh ARN's resource name (the part after `mesh/`):
+ * 0 = mesh name, 2 = child name, 4 = grandchild name. Works on tokens too, via
+ * CloudFormation functions.
+ */
+export function arnSegment(scope: IConstruct, arn: string, index: number): string {
+  const resourceName = Stack.of(scope).splitArn(arn, ArnFormat.SLASH_RESOURCE_NAME).resourceName;
+  if (resourceName === undefined) {
+    throw new Error(`[${scope.node.path}] '${arn}' is not an App Mesh resource ARN`);
+  }
+  if (Token.isUnresolved(resourceName)) {
+    return Fn.select(index, Fn.split('/', resourceName));
+  }
+  const segments = resourceName.split('/');
+  if (segments.length <= index) {
+    throw new Error(`[${scope.node.path}] '${arn}' is not an App Mesh ARN of the expected kind (too few segments)`);
+  }
+  return segments[index];
+}

@@ -1,0 +1,38 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import { meshError } from './errors';
+import { recordProxyPrincipal } from './registry';
+
+/**
+ * Record that `identity` may stream configuration as the proxy `nodeId` and return the
+ * grant. The spec document's `proxyAccess` lists, per node id, the principals recorded
+ * here; with stream authentication on, the control plane serves a node id only to a
+ * stream whose authenticated principal is listed.
+ *
+ * The returned Grant carries no IAM statement: streaming happens against our control
+ * plane, not an AWS API, so there is nothing for IAM to allow. (A statement letting the
+ * grantee read the delivered spec will be added when spec delivery has an AWS resource.)
+ */
+export function grantProxyStream(
+  scope: IConstruct,
+  meshName: () => string,
+  nodeId: () => string,
+  identity: iam.IGrantable,
+): iam.Grant {
+  const principal = principalArnOf(scope, identity);
+  recordProxyPrincipal(scope, { meshName, nodeId, principal });
+  return iam.Grant.drop(identity, `stream mesh configuration as ${nodeId()}`);
+}
+
+/** The ARN identifying a grantee: a role's, a user's, or an ArnPrincipal's ARN. */
+function principalArnOf(scope: IConstruct, identity: iam.IGrantable): string {
+  const principal: any = identity.grantPrincipal;
+  for (const key of ['roleArn', 'userArn', 'arn']) {
+    if (typeof principal[key] === 'string') return principal[key];
+  }
+  throw meshError(
+    'GranteeArnRequired',
+    `grantStreamAggregatedResources needs a grantee whose principal has an ARN (role, user, ArnPrincipal); got ${principal}`,
+    scope,
+  );
+}

@@ -1,0 +1,42 @@
+import { IConstruct } from 'constructs';
+import { registryVersion } from './registry';
+import { collectMeshSpecs, CollectedMeshSpec } from './spec-builder';
+
+interface CachedCollection {
+  readonly version: number;
+  readonly collected: CollectedMeshSpec[];
+}
+
+// app.synth() runs every construct's validations in one synchronous pass; the documents
+// are built once for that pass and forgotten on the next microtask.
+const cache = new WeakMap<IConstruct, CachedCollection>();
+
+/**
+ * Make `app.synth()` report the spec problems of the resource `construct` defines, as
+ * `[construct path] spec path: message`. Problems that name no registered resource are
+ * reported by the construct answering for the whole document (the Mesh when present).
+ */
+export function addSpecValidation(construct: IConstruct): void {
+  construct.node.addValidation({
+    validate: () => {
+      const messages: string[] = [];
+      for (const collected of collectionFor(construct.node.root)) {
+        for (const issue of collected.issues) {
+          const about = issue.construct ?? collected.owner;
+          if (about === construct) messages.push(issue.message);
+        }
+      }
+      return messages;
+    },
+  });
+}
+
+function collectionFor(root: IConstruct): CollectedMeshSpec[] {
+  const version = registryVersion();
+  const hit = cache.get(root);
+  if (hit !== undefined && hit.version === version) return hit.collected;
+  const collected = collectMeshSpecs(root);
+  cache.set(root, { version, collected });
+  queueMicrotask(() => cache.delete(root));
+  return collected;
+}

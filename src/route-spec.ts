@@ -1,0 +1,344 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { HeaderMatch } from './header-match';
+import { HttpRouteMethod } from './http-route-method';
+import { HttpRoutePathMatch } from './http-route-path-match';
+import { renderDuration } from './private/duration';
+import { meshError } from './private/errors';
+import { renderTimeout } from './private/listener-render';
+import { compact } from './private/render';
+import { QueryParameterMatch } from './query-parameter-match';
+import { GrpcRetryEvent, GrpcTimeout, HttpRetryEvent, HttpTimeout, TcpRetryEvent, TcpTimeout } from './shared-interfaces';
+import * as spec from './spec';
+import { IVirtualNode } from './virtual-node';
+
+/** A virtual node a route sends traffic to, with its share. */
+export interface WeightedTarget {
+  /** The target node. */
+  readonly virtualNode: IVirtualNode;
+  /**
+   * Relative weight (0–100); 0 sends no traffic.
+   * @default 1
+   */
+  readonly weight?: number;
+  /**
+   * Listener port of the target node, when it has several. Must be one of its listener ports.
+   * @default - the target's only listener
+   */
+  readonly port?: number;
+}
+
+/** URL scheme an HTTP route matches. */
+export enum HttpRouteProtocol {
+  /** http */
+  HTTP = 'http',
+  /** https */
+  HTTPS = 'https',
+}
+
+/** What an HTTP or HTTP/2 route matches. All given conditions must hold. */
+export interface HttpRouteMatch {
+  /**
+   * The path.
+   * @default - every path (prefix `/`)
+   */
+  readonly path?: HttpRoutePathMatch;
+  /**
+   * Conditions on headers (1–10).
+   * @default - none
+   */
+  readonly headers?: HeaderMatch[];
+  /**
+   * The method.
+   * @default - any method
+   */
+  readonly method?: HttpRouteMethod;
+  /**
+   * The scheme.
+   * @default - any scheme
+   */
+  readonly protocol?: HttpRouteProtocol;
+  /**
+   * Conditions on query parameters (1–10).
+   * @default - none
+   */
+  readonly queryParameters?: QueryParameterMatch[];
+  /**
+   * The router listener port, needed when the router has several listeners.
+   * @default - any port
+   */
+  readonly port?: number;
+}
+
+/** What a gRPC route matches. At least one member must be set. */
+export interface GrpcRouteMatch {
+  /**
+   * Fully qualified gRPC service name.
+   * @default - any service
+   */
+  readonly serviceName?: string;
+  /**
+   * Conditions on request metadata (1–10).
+   * @default - none
+   */
+  readonly metadata?: HeaderMatch[];
+  /**
+   * Method name; needs `serviceName`.
+   * @default - any method
+   */
+  readonly methodName?: string;
+  /**
+   * The router listener port, needed when the router has several listeners.
+   * @default - any port
+   */
+  readonly port?: number;
+}
+
+/** Options every route spec takes. */
+export interface RouteSpecOptionsBase {
+  /**
+   * Priority (0–1000, 0 first).
+   * @default - routes without priority are ordered by the length of their match
+   */
+  readonly priority?: number;
+}
+
+/** Options of an HTTP or HTTP/2 route. */
+export interface HttpRouteSpecOptions extends RouteSpecOptionsBase {
+  /**
+   * What the route matches.
+   * @default - every request (prefix `/`)
+   */
+  readonly match?: HttpRouteMatch;
+  /** Where matching traffic goes (1–10 targets). */
+  readonly weightedTargets: WeightedTarget[];
+  /**
+   * Timeouts.
+   * @default - the listener's / App Mesh defaults
+   */
+  readonly timeout?: HttpTimeout;
+  /**
+   * Retries.
+   * @default - no retries
+   */
+  readonly retryPolicy?: HttpRetryPolicy;
+}
+
+/** Retry policy of an HTTP route. */
+export interface HttpRetryPolicy {
+  /**
+   * HTTP events to retry on.
+   * @default - none; then tcpRetryEvents must be set
+   */
+  readonly httpRetryEvents?: HttpRetryEvent[];
+  /** Retries per request (rendered as `maxRetries`). */
+  readonly retryAttempts: number;
+  /** Timeout of each attempt (rendered as `perRetryTimeout`). */
+  readonly retryTimeout: Duration;
+  /**
+   * Connection events to retry on.
+   * @default - none; then httpRetryEvents must be set
+   */
+  readonly tcpRetryEvents?: TcpRetryEvent[];
+}
+
+/** Options of a TCP route. */
+export interface TcpRouteSpecOptions extends RouteSpecOptionsBase {
+  /** Where connections go (1–10 targets). */
+  readonly weightedTargets: WeightedTarget[];
+  /**
+   * Timeouts.
+   * @default - the listener's / App Mesh defaults
+   */
+  readonly timeout?: TcpTimeout;
+}
+
+/** Options of a gRPC route. */
+export interface GrpcRouteSpecOptions extends RouteSpecOptionsBase {
+  /** What the route matches. */
+  readonly match: GrpcRouteMatch;
+  /**
+   * Timeouts.
+   * @default - the listener's / App Mesh defaults
+   */
+  readonly timeout?: GrpcTimeout;
+  /** Where matching calls go (1–10 targets). */
+  readonly weightedTargets: WeightedTarget[];
+  /**
+   * Retries.
+   * @default - no retries
+   */
+  readonly retryPolicy?: GrpcRetryPolicy;
+}
+
+/** Retry policy of a gRPC route. */
+export interface GrpcRetryPolicy extends HttpRetryPolicy {
+  /**
+   * gRPC status codes to retry on.
+   * @default - none; then HTTP or TCP events must be set
+   */
+  readonly grpcRetryEvents?: GrpcRetryEvent[];
+}
+
+/** What RouteSpec.bind returns: one of the four route kinds is set. */
+export interface RouteSpecConfig {
+  /** App Mesh `RouteSpec.httpRoute`. */
+  readonly httpRouteSpec?: spec.HttpRoute;
+  /** App Mesh `RouteSpec.http2Route`. */
+  readonly http2RouteSpec?: spec.HttpRoute;
+  /** App Mesh `RouteSpec.grpcRoute`. */
+  readonly grpcRouteSpec?: spec.GrpcRoute;
+  /** App Mesh `RouteSpec.tcpRoute`. */
+  readonly tcpRouteSpec?: spec.TcpRoute;
+  /** App Mesh `RouteSpec.priority`. */
+  readonly priority?: number;
+}
+
+/** What a route matches and where it sends traffic. */
+export abstract class RouteSpec {
+  /** An HTTP/1.1 route. */
+  public static http(options: HttpRouteSpecOptions): RouteSpec {
+    return new HttpRouteSpec(options, false);
+  }
+
+  /** An HTTP/2 route. */
+  public static http2(options: HttpRouteSpecOptions): RouteSpec {
+    return new HttpRouteSpec(options, true);
+  }
+
+  /** A TCP route. */
+  public static tcp(options: TcpRouteSpecOptions): RouteSpec {
+    return new TcpRouteSpec(options);
+  }
+
+  /** A gRPC route. */
+  public static grpc(options: GrpcRouteSpecOptions): RouteSpec {
+    return new GrpcRouteSpec(options);
+  }
+
+  /** Render the route spec. */
+  public abstract bind(scope: Construct): RouteSpecConfig;
+}
+
+class HttpRouteSpec extends RouteSpec {
+  constructor(private readonly options: HttpRouteSpecOptions, private readonly http2: boolean) {
+    super();
+    if (options.retryPolicy) {
+      const policy = options.retryPolicy;
+      if (isEmpty(policy.httpRetryEvents) && isEmpty(policy.tcpRetryEvents)) {
+        throw meshError('RetryEventsRequired', 'An HTTP retry policy needs at least one HTTP or TCP retry event');
+      }
+    }
+  }
+
+  public bind(scope: Construct): RouteSpecConfig {
+    const match = this.options.match ?? {};
+    const path = (match.path ?? HttpRoutePathMatch.startsWith('/')).bind(scope);
+    checkCount(scope, 'HeaderCountOutOfRange', 'headers', match.headers);
+    checkCount(scope, 'QueryParameterCountOutOfRange', 'query parameters', match.queryParameters);
+    const route: spec.HttpRoute = compact({
+      match: compact<spec.HttpRouteMatch>({
+        prefix: path.prefixPathMatch,
+        path: path.wholePathMatch,
+        headers: match.headers?.map((header) => header.bind(scope).headerMatch),
+        method: match.method,
+        scheme: match.protocol,
+        queryParameters: match.queryParameters?.map((query) => query.bind(scope).queryParameterMatch),
+        port: match.port,
+      }),
+      action: { weightedTargets: renderWeightedTargets(this.options.weightedTargets) },
+      retryPolicy: this.options.retryPolicy && renderHttpRetryPolicy(this.options.retryPolicy),
+      timeout: renderTimeout(this.options.timeout),
+    });
+    return {
+      ...(this.http2 ? { http2RouteSpec: route } : { httpRouteSpec: route }),
+      ...(this.options.priority !== undefined ? { priority: this.options.priority } : {}),
+    };
+  }
+}
+
+class TcpRouteSpec extends RouteSpec {
+  constructor(private readonly options: TcpRouteSpecOptions) {
+    super();
+  }
+
+  public bind(_scope: Construct): RouteSpecConfig {
+    return {
+      tcpRouteSpec: compact({
+        action: { weightedTargets: renderWeightedTargets(this.options.weightedTargets) },
+        timeout: renderTimeout(this.options.timeout),
+      }),
+      ...(this.options.priority !== undefined ? { priority: this.options.priority } : {}),
+    };
+  }
+}
+
+class GrpcRouteSpec extends RouteSpec {
+  constructor(private readonly options: GrpcRouteSpecOptions) {
+    super();
+    const policy = options.retryPolicy;
+    if (policy && isEmpty(policy.grpcRetryEvents) && isEmpty(policy.httpRetryEvents) && isEmpty(policy.tcpRetryEvents)) {
+      throw meshError('GrpcRetryEventsRequired', 'A gRPC retry policy needs at least one gRPC, HTTP or TCP retry event');
+    }
+  }
+
+  public bind(scope: Construct): RouteSpecConfig {
+    const match = this.options.match;
+    if (match.serviceName === undefined && match.methodName === undefined
+      && match.metadata === undefined && match.port === undefined) {
+      throw meshError('GrpcRouteMatchRequired',
+        'A gRPC route match needs at least one of serviceName, methodName, metadata or port', scope);
+    }
+    if (match.methodName !== undefined && match.serviceName === undefined) {
+      throw meshError('ServiceNameRequired', 'A gRPC route match on methodName also needs serviceName', scope);
+    }
+    checkCount(scope, 'MetadataCountOutOfRange', 'metadata entries', match.metadata);
+    const policy = this.options.retryPolicy;
+    return {
+      grpcRouteSpec: compact({
+        match: compact<spec.GrpcRouteMatch>({
+          serviceName: match.serviceName,
+          methodName: match.methodName,
+          metadata: match.metadata?.map((entry) => entry.bind(scope).headerMatch),
+          port: match.port,
+        }),
+        action: { weightedTargets: renderWeightedTargets(this.options.weightedTargets) },
+        retryPolicy: policy && compact<spec.GrpcRetryPolicy>({
+          ...renderHttpRetryPolicy(policy),
+          grpcRetryEvents: policy.grpcRetryEvents && [...policy.grpcRetryEvents] as spec.GrpcRetryPolicy['grpcRetryEvents'],
+        }),
+        timeout: renderTimeout(this.options.timeout),
+      }),
+      ...(this.options.priority !== undefined ? { priority: this.options.priority } : {}),
+    };
+  }
+}
+
+function renderWeightedTargets(targets: WeightedTarget[]): spec.WeightedTarget[] {
+  return targets.map((target) => ({
+    virtualNode: target.virtualNode.virtualNodeName,
+    weight: target.weight ?? 1,
+    ...(target.port !== undefined ? { port: target.port } : {}),
+  }));
+}
+
+function renderHttpRetryPolicy(policy: HttpRetryPolicy): spec.HttpRetryPolicy {
+  return compact<spec.HttpRetryPolicy>({
+    maxRetries: policy.retryAttempts,
+    perRetryTimeout: renderDuration(policy.retryTimeout),
+    httpRetryEvents: policy.httpRetryEvents && [...policy.httpRetryEvents],
+    tcpRetryEvents: policy.tcpRetryEvents && [...policy.tcpRetryEvents],
+  });
+}
+
+function isEmpty(list: unknown[] | undefined): boolean {
+  return list === undefined || list.length === 0;
+}
+
+// Matcher lists, when given, hold 1–10 entries (App Mesh limit).
+function checkCount(scope: Construct, code: string, what: string, list: unknown[] | undefined): void {
+  if (list === undefined || Token.isUnresolved(list)) return;
+  if (list.length < 1 || list.length > 10) {
+    throw meshError(code, `A route match takes 1 to 10 ${what}, got ${list.length}`, scope);
+  }
+}
