@@ -1,0 +1,109 @@
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { Logger, SILENT_LOGGER } from '../log';
+
+/** What the admin server reads; it changes nothing. */
+export interface AdminState {
+  /** Readiness: the spec is loaded and translated. `reasons` says what is missing. */
+  readiness(): { ready: boolean; reasons: string[] };
+  /** Prometheus text. */
+  metrics(): string;
+  /** The rendered configuration for a node id, or undefined when the node id is not in the spec. */
+  configDump(nodeId: string, view: string | undefined): unknown;
+  /** Node ids the spec defines (listed by /config_dump without a node). */
+  knownNodes(): string[];
+  /** Every connected stream: node id, per-type versions sent and ACKed, last NACK. */
+  clients(): unknown;
+}
+
+/**
+ * The admin HTTP server: /healthz, /readyz, /metrics, /config_dump?node=…, /clients.
+ * Read-only GET endpoints; bind it to a private address.
+ */
+export class AdminServer {
+  private server: http.Server | undefined;
+
+  constructor(private readonly state: AdminState, private readonly log: Logger = SILENT_LOGGER) {}
+
+  /** Listens; resolves with the bound port (useful with port 0). */
+  async listen(port: number, host: string): Promise<number> {
+    const server = http.createServer((req, res) => this.handle(req, res));
+    server.keepAliveTimeout = 5000;
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return (server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://admin');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      send(res, 405, 'text/plain', 'method not allowed\n', { allow: 'GET, HEAD' });
+      return;
+    }
+    try {
+      switch (url.pathname) {
+        case '/healthz':
+          send(res, 200, 'text/plain', 'ok\n');
+          return;
+        case '/readyz': {
+          const { ready, reasons } = this.state.readiness();
+          sendJson(res, ready ? 200 : 503, { ready, reasons });
+          return;
+        }
+        case '/metrics':
+          send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', this.state.metrics());
+          return;
+        case '/config_dump': {
+          const node = url.searchParams.get('node');
+          if (!node) {
+            sendJson(res, 400, { error: 'missing ?node=<node id>', nodes: this.state.knownNodes() });
+            return;
+          }
+          const view = url.searchParams.get('view') ?? undefined;
+          if (view !== undefined && view !== 'envoy' && view !== 'proxyless') {
+            sendJson(res, 400, { error: 'view must be envoy or proxyless' });
+            return;
+          }
+          const dump = this.state.configDump(node, view);
+          if (dump === undefined) sendJson(res, 404, { error: `node ${node} is not in the spec`, nodes: this.state.knownNodes() });
+          else sendJson(res, 200, dump);
+          return;
+        }
+        case '/clients':
+          sendJson(res, 200, this.state.clients());
+          return;
+        default:
+          send(res, 404, 'text/plain', 'not found: try /healthz /readyz /metrics /config_dump?node=… /clients\n');
+      }
+    } catch (error) {
+      this.log.error('admin request failed', { path: url.pathname, error });
+      if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n');
+      else res.destroy();
+    }
+  }
+}
+
+function send(res: http.ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...headers });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
+  send(res, status, 'application/json', JSON.stringify(value, null, 2) + '\n');
+}

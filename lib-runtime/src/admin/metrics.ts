@@ -1,0 +1,83 @@
+import type { XdsServerHooks, XdsStreamInfo } from '../xds/events';
+import { Counter, Gauge, Histogram, Registry } from './prometheus';
+
+/** Short type label from a type URL: `type.googleapis.com/envoy.config.cluster.v3.Cluster` → `Cluster`. */
+export function typeLabel(typeUrl: string): string {
+  const name = typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
+  return name.slice(name.lastIndexOf('.') + 1) || typeUrl;
+}
+
+/**
+ * The control plane's metrics, all prefixed `oam_`. Stream gauges are computed at scrape
+ * time from the live streams so they can never drift.
+ */
+export class ControlPlaneMetrics {
+  readonly registry = new Registry();
+  readonly streamsOpened: Counter;
+  readonly responses: Counter;
+  readonly acks: Counter;
+  readonly nacks: Counter;
+  readonly pushes: Counter;
+  readonly pushLatency: Histogram;
+  readonly pushDuration: Histogram;
+  readonly specInfo: Gauge;
+  readonly specLoads: Counter;
+  readonly specRejections: Counter;
+  readonly discoveryErrors: Counter;
+  readonly translateErrors: Counter;
+  readonly translateDuration: Histogram;
+  readonly refusedStreams: Counter;
+  private readonly openStreams = new Map<number, XdsStreamInfo>();
+
+  constructor(endpointCount: () => { labels: Record<string, string>; value: number }[] = () => []) {
+    const r = this.registry;
+    r.gauge('oam_xds_streams', 'Open xDS streams per node id.', () => this.streamsPerNode());
+    this.streamsOpened = r.counter('oam_xds_streams_opened_total', 'xDS streams accepted.');
+    this.refusedStreams = r.counter('oam_xds_streams_refused_total', 'xDS streams refused (unknown or unauthorised node id).');
+    this.pushes = r.counter('oam_xds_pushes_total', 'Configuration pushes (a resource change served to the affected streams).');
+    this.responses = r.counter('oam_xds_responses_total', 'Discovery responses sent, per resource type.');
+    this.acks = r.counter('oam_xds_acks_total', 'Responses acknowledged by clients, per resource type.');
+    this.nacks = r.counter('oam_xds_nacks_total', 'Responses rejected by clients (NACK), per resource type.');
+    this.pushLatency = r.histogram('oam_xds_push_latency_seconds', 'Time from sending a response to its ACK, per resource type.');
+    this.pushDuration = r.histogram('oam_xds_push_duration_seconds', 'Time the server spent planning and writing one push.');
+    this.specInfo = r.gauge('oam_spec_info', 'The spec being served (value 1; labels carry its version and mesh).');
+    this.specLoads = r.counter('oam_spec_loads_total', 'Valid specs loaded.');
+    this.specRejections = r.counter('oam_spec_rejections_total', 'Specs rejected as invalid (the last good spec stays).');
+    this.discoveryErrors = r.counter('oam_discovery_errors_total', 'Failed endpoint lookups, per source and kind (throttled or error).');
+    r.gauge('oam_discovery_endpoints', 'Discovered endpoints per virtual node.', endpointCount);
+    this.translateErrors = r.counter('oam_translate_errors_total', 'Nodes whose configuration could not be rendered.');
+    this.translateDuration = r.histogram('oam_translate_duration_seconds', 'Time to render one node\'s configuration.');
+  }
+
+  /** Hooks for the xDS server that feed these metrics. */
+  xdsHooks(): XdsServerHooks {
+    return {
+      onStreamOpen: (stream) => {
+        this.openStreams.set(stream.streamId, stream);
+        this.streamsOpened.inc();
+      },
+      onStreamClose: (stream) => { this.openStreams.delete(stream.streamId); },
+      onResponse: (_stream, event) => this.responses.inc({ type: typeLabel(event.typeUrl) }),
+      onAck: (_stream, event) => {
+        const type = typeLabel(event.typeUrl);
+        this.acks.inc({ type });
+        this.pushLatency.observe({ type }, event.latencyMs / 1000);
+      },
+      onNack: (_stream, nack) => this.nacks.inc({ type: typeLabel(nack.typeUrl) }),
+      onPush: (event) => {
+        this.pushes.inc();
+        this.pushDuration.observe({}, event.durationMs / 1000);
+      },
+    };
+  }
+
+  render(): string {
+    return this.registry.render();
+  }
+
+  private streamsPerNode(): { labels: Record<string, string>; value: number }[] {
+    const counts = new Map<string, number>();
+    for (const s of this.openStreams.values()) counts.set(s.nodeId, (counts.get(s.nodeId) ?? 0) + 1);
+    return [...counts].sort().map(([node, value]) => ({ labels: { node }, value }));
+  }
+}
