@@ -1,0 +1,6 @@
+/** The generic xDS server: protocol, versions, fan-out. Knows nothing of meshes. */
+export * from './events';
+export * from './protos';
+export * from './type-urls';
+export { type CachedResource, type EncodeStats, type ResourceInput, type TypeSnapshot } from './resource-cache';
+export { XdsServer, type XdsServerOptions, type XdsServerStats, type XdsSnapshotInput } from './xds-server';

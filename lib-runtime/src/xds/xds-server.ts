@@ -1,0 +1,281 @@
+/**
+ * A generic xDS management server: the Aggregated Discovery Service, SotW and delta, for the v3
+ * listener, route, cluster, endpoint and secret types. It knows nothing of meshes: the layer above
+ * sets the resources of each group of nodes, and the server works out what every open stream must
+ * receive, in which order, and when.
+ *
+ *   const xds = new XdsServer({ groupOf: (node) => node.cluster ?? node.id });
+ *   xds.setSnapshot('frontend', { [CLUSTER_TYPE_URL]: clusters, [ENDPOINT_TYPE_URL]: endpoints, ... });
+ *   const port = await xds.listen('0.0.0.0:18000');
+ *
+ * Resources are validated and encoded when set (a bad object throws there, nothing is served),
+ * each once per content version; pushes are debounced so a burst of changes costs one push.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { DeltaStream } from './delta-stream';
+import type {
+  XdsAckEvent,
+  XdsAuthDecision,
+  XdsAuthorizer,
+  XdsAuthRequest,
+  XdsCloseEvent,
+  XdsNackRecord,
+  XdsNode,
+  XdsRequestEvent,
+  XdsResponseEvent,
+  XdsServerHooks,
+  XdsServerStatus,
+  XdsStreamInfo,
+  XdsStreamStatus,
+} from './events';
+import { adsServiceDefinition } from './protos';
+import { type EncodeStats, ResourceCache, type ResourceInput, type TypeSnapshot } from './resource-cache';
+import { SotwStream } from './sotw-stream';
+import { REMOVAL_ORDER, RESOURCE_TYPE_URLS, shortTypeName } from './type-urls';
+import { type AdsCall, type StreamHost, XdsStream } from './xds-stream';
+
+export interface XdsServerOptions {
+  /** Which group's resources a node receives. Default: the node id (one config per node). */
+  readonly groupOf?: (node: XdsNode) => string;
+  /** Delay between the first change and the push, to batch bursts. Default 20 ms; 0 pushes on the next tick. */
+  readonly pushDebounceMs?: number;
+  readonly hooks?: XdsServerHooks;
+  /** Decides whether a stream is served, seeing its peer identity and claimed node. Default: allow all. */
+  readonly authorize?: XdsAuthorizer;
+  /** control_plane.identifier in responses (shows up in Envoy's config dump). */
+  readonly controlPlaneId?: string;
+  /** How many recent NACKs status() keeps. Default 100. */
+  readonly nackHistory?: number;
+}
+
+/** Counters for tests and metrics. */
+export interface XdsServerStats extends EncodeStats {
+  readonly responses: number;
+  readonly pushes: number;
+  readonly openStreams: number;
+}
+
+/** Resources of several types at once, keyed by type URL. */
+export type XdsSnapshotInput = Readonly<Record<string, ResourceInput>>;
+
+export class XdsServer {
+  private readonly cache = new ResourceCache();
+  private readonly hooks: XdsServerHooks;
+  private readonly debounceMs: number;
+  private readonly nackHistory: number;
+  private readonly streams = new Set<XdsStream>();
+  private readonly streamsByGroup = new Map<string, Set<XdsStream>>();
+  private readonly recentNacks: XdsNackRecord[] = [];
+  private readonly dirtyGroups = new Set<string>();
+  private pushTimer?: NodeJS.Timeout;
+  private grpcServer?: grpc.Server;
+  private nonceCounter = 0;
+  private streamCounter = 0;
+  private responses = 0;
+  private pushes = 0;
+  private readonly host: StreamHost;
+
+  constructor(private readonly options: XdsServerOptions = {}) {
+    this.hooks = options.hooks ?? {};
+    this.debounceMs = options.pushDebounceMs ?? 20;
+    this.nackHistory = options.nackHistory ?? 100;
+    this.host = this.makeHost();
+  }
+
+  /**
+   * Set all resources of one type for a group (replacing what was there). Validates and encodes
+   * them first; throws (and changes nothing) on an invalid resource or a duplicate name.
+   * Returns whether the content changed; a change is pushed after the debounce delay.
+   */
+  setResources(group: string, typeUrl: string, resources: ResourceInput): boolean {
+    return this.setSnapshot(group, { [typeUrl]: resources });
+  }
+
+  /**
+   * Set several types for a group at once: all are validated before any is installed, and one
+   * push carries them (in make-before-break order). Types not named keep their resources.
+   */
+  setSnapshot(group: string, byType: XdsSnapshotInput): boolean {
+    const prepared: TypeSnapshot[] = [];
+    for (const [typeUrl, resources] of Object.entries(byType)) {
+      if (!RESOURCE_TYPE_URLS.includes(typeUrl)) throw new Error(`the xDS server does not serve type ${typeUrl}`);
+      const snapshot = this.cache.prepare(group, typeUrl, resources);
+      if (snapshot) prepared.push(snapshot);
+    }
+    for (const snapshot of prepared) this.cache.install(group, snapshot);
+    if (prepared.length > 0) this.schedulePush(group);
+    return prepared.length > 0;
+  }
+
+  /** Forget a group's resources. Its streams keep what they have; new requests wait for resources. */
+  removeGroup(group: string): boolean {
+    return this.cache.deleteGroup(group);
+  }
+
+  /** The current version of a type for a group, or undefined when never set. */
+  version(group: string, typeUrl: string): string | undefined {
+    return this.cache.get(group, typeUrl)?.version;
+  }
+
+  /** Push pending changes now instead of after the debounce delay. */
+  flush(): void {
+    if (this.pushTimer) {
+      clearTimeout(this.pushTimer);
+      this.pushTimer = undefined;
+    }
+    if (this.dirtyGroups.size === 0) return;
+    const groups = [...this.dirtyGroups];
+    this.dirtyGroups.clear();
+    const started = performance.now();
+    let streams = 0;
+    let responses = 0;
+    for (const group of groups) {
+      for (const stream of this.streamsByGroup.get(group) ?? []) {
+        streams++;
+        responses += stream.pump();
+      }
+    }
+    this.pushes++;
+    this.callHook(() => this.hooks.onPush?.({ groups, streams, responses, durationMs: performance.now() - started }));
+  }
+
+  /** Register the ADS service on a gRPC server the caller owns (and starts and shuts down). */
+  addToServer(server: grpc.Server): void {
+    server.addService(adsServiceDefinition(), {
+      StreamAggregatedResources: (call: AdsCall) => this.accept(new SotwStream(this.host, call, 'sotw')),
+      DeltaAggregatedResources: (call: AdsCall) => this.accept(new DeltaStream(this.host, call, 'delta')),
+    });
+  }
+
+  /**
+   * Start an own gRPC server on `address` (default 127.0.0.1:0) and resolve with the bound port.
+   * Default credentials: insecure.
+   */
+  async listen(address = '127.0.0.1:0', credentials?: grpc.ServerCredentials, serverOptions?: grpc.ServerOptions): Promise<number> {
+    if (this.grpcServer) throw new Error('the xDS server is already listening');
+    const server = new grpc.Server(serverOptions);
+    this.addToServer(server);
+    const port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(address, credentials ?? grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+    });
+    this.grpcServer = server;
+    return port;
+  }
+
+  /**
+   * Stop: end every stream with OK (clients reconnect, to this server once restarted or to
+   * another), then shut the own gRPC server down, forcibly after `graceMs`.
+   */
+  async shutdown(graceMs = 2000): Promise<void> {
+    if (this.pushTimer) clearTimeout(this.pushTimer);
+    this.pushTimer = undefined;
+    this.dirtyGroups.clear();
+    for (const stream of [...this.streams]) stream.end('server shutting down');
+    const server = this.grpcServer;
+    this.grpcServer = undefined;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        server.forceShutdown();
+        resolve();
+      }, graceMs);
+      server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Per stream and type: subscriptions, versions sent and ACKed, last NACK (the /clients view). */
+  status(): XdsServerStatus {
+    const streams: XdsStreamStatus[] = [];
+    for (const stream of this.streams) {
+      if (stream.info && !stream.isClosed) streams.push({ ...stream.info, types: stream.typeStatus() });
+    }
+    const versions: Record<string, Record<string, string>> = {};
+    for (const group of this.cache.groupNames()) {
+      versions[group] = {};
+      for (const typeUrl of RESOURCE_TYPE_URLS) {
+        const v = this.cache.get(group, typeUrl)?.version;
+        if (v !== undefined) versions[group][shortTypeName(typeUrl)] = v;
+      }
+    }
+    return { streams, recentNacks: [...this.recentNacks], versions };
+  }
+
+  stats(): XdsServerStats {
+    return {
+      ...this.cache.stats,
+      responses: this.responses,
+      pushes: this.pushes,
+      openStreams: [...this.streams].filter((s) => s.info && !s.isClosed).length,
+    };
+  }
+
+  private accept(stream: XdsStream): void {
+    this.streams.add(stream);
+  }
+
+  private schedulePush(group: string): void {
+    this.dirtyGroups.add(group);
+    if (this.pushTimer) return;
+    this.pushTimer = setTimeout(() => this.flush(), this.debounceMs);
+    this.pushTimer.unref();
+  }
+
+  private callHook(call: () => void): void {
+    try {
+      call();
+    } catch {
+      // Hooks observe; they must never break a stream.
+    }
+  }
+
+  private makeHost(): StreamHost {
+    const server = this;
+    const authorize: XdsAuthorizer = this.options.authorize ?? ((): XdsAuthDecision => true);
+    const groupOf = this.options.groupOf ?? ((node: XdsNode): string => node.id);
+    return {
+      servedTypes: new Set(RESOURCE_TYPE_URLS),
+      additionOrder: RESOURCE_TYPE_URLS,
+      removalOrder: REMOVAL_ORDER,
+      ...(this.options.controlPlaneId ? { controlPlaneId: this.options.controlPlaneId } : {}),
+      snapshot: (group: string, typeUrl: string) => server.cache.get(group, typeUrl),
+      nextNonce: () => (++server.nonceCounter).toString(36),
+      nextStreamId: () => ++server.streamCounter,
+      groupOf,
+      authorize: (request: XdsAuthRequest) => authorize(request),
+      attach: (stream: XdsStream) => {
+        const group = stream.group!;
+        let set = server.streamsByGroup.get(group);
+        if (!set) {
+          set = new Set();
+          server.streamsByGroup.set(group, set);
+        }
+        set.add(stream);
+        server.callHook(() => server.hooks.onStreamOpen?.(stream.info!));
+      },
+      detach: (stream: XdsStream, event: XdsCloseEvent) => {
+        server.streams.delete(stream);
+        const group = stream.group;
+        if (group !== undefined) {
+          const set = server.streamsByGroup.get(group);
+          set?.delete(stream);
+          if (set?.size === 0) server.streamsByGroup.delete(group);
+        }
+        if (stream.info) server.callHook(() => server.hooks.onStreamClose?.(stream.info!, event));
+      },
+      onRequest: (info: XdsStreamInfo, event: XdsRequestEvent) => server.callHook(() => server.hooks.onRequest?.(info, event)),
+      onResponse: (info: XdsStreamInfo, event: XdsResponseEvent) => {
+        server.responses++;
+        server.callHook(() => server.hooks.onResponse?.(info, event));
+      },
+      onAck: (info: XdsStreamInfo, event: XdsAckEvent) => server.callHook(() => server.hooks.onAck?.(info, event)),
+      onNack: (info: XdsStreamInfo, nack: XdsNackRecord) => {
+        server.recentNacks.push(nack);
+        if (server.recentNacks.length > server.nackHistory) server.recentNacks.shift();
+        server.callHook(() => server.hooks.onNack?.(info, nack));
+      },
+    };
+  }
+}

@@ -1,0 +1,327 @@
+/**
+ * What every ADS stream does, SotW or delta: read the node from the first request, ask the
+ * authentication hook, validate type URLs, keep at most one response waiting for its ACK, and
+ * send pending changes in make-before-break order (additions and changes: clusters, endpoints,
+ * listeners, routes; then removals: listeners, routes, clusters, endpoints).
+ *
+ * Waiting for each ACK before the next response is what makes the order hold for real (the client
+ * has applied the clusters before it sees a listener that uses them), and it coalesces bursts: a
+ * slow client gets the latest state once instead of every step in between.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type {
+  XdsAckEvent,
+  XdsAuthDecision,
+  XdsAuthRequest,
+  XdsCloseEvent,
+  XdsNackRecord,
+  XdsNode,
+  XdsProtocol,
+  XdsRequestEvent,
+  XdsResponseEvent,
+  XdsStreamInfo,
+  XdsTypeStatus,
+} from './events';
+import type { TypeSnapshot } from './resource-cache';
+
+/** A decoded DiscoveryRequest or DeltaDiscoveryRequest (proto-loader style object). */
+export type DecodedRequest = Record<string, unknown>;
+
+export type AdsCall = grpc.ServerDuplexStream<DecodedRequest, Buffer>;
+
+/** What a stream needs from the server that owns it. */
+export interface StreamHost {
+  readonly servedTypes: ReadonlySet<string>;
+  readonly additionOrder: readonly string[];
+  readonly removalOrder: readonly string[];
+  readonly controlPlaneId?: string;
+  snapshot(group: string, typeUrl: string): TypeSnapshot | undefined;
+  nextNonce(): string;
+  nextStreamId(): number;
+  groupOf(node: XdsNode): string;
+  authorize(request: XdsAuthRequest): XdsAuthDecision | Promise<XdsAuthDecision>;
+  attach(stream: XdsStream): void;
+  detach(stream: XdsStream, event: XdsCloseEvent): void;
+  onRequest(stream: XdsStreamInfo, event: XdsRequestEvent): void;
+  onResponse(stream: XdsStreamInfo, event: XdsResponseEvent): void;
+  onAck(stream: XdsStreamInfo, event: XdsAckEvent): void;
+  onNack(stream: XdsStreamInfo, nack: XdsNackRecord): void;
+}
+
+/** A response a stream decided to send, before framing. */
+export interface PlannedResponse {
+  readonly typeUrl: string;
+  readonly version: string;
+  readonly resourceNames: readonly string[];
+  readonly removedResources?: readonly string[];
+  /** The wire message with its nonce. */
+  readonly frame: (nonce: string) => Buffer;
+  /** Updates the stream's view of what the client holds, as the frame is written. */
+  readonly commit: (nonce: string) => void;
+}
+
+/** The per-type state both protocols keep. */
+export interface TypeStateBase {
+  requested: boolean;
+  wildcard: boolean;
+  names: Set<string>;
+  lastNonce?: string;
+  sentVersion?: string;
+  sentAt?: number;
+  ackedVersion?: string;
+  lastNack?: XdsNackRecord;
+}
+
+interface InFlight {
+  readonly typeUrl: string;
+  readonly nonce: string;
+}
+
+export abstract class XdsStream {
+  info?: XdsStreamInfo;
+  protected closed = false;
+  private authorizing = false;
+  private readonly queued: DecodedRequest[] = [];
+  private inFlight?: InFlight;
+  private readonly streamId: number;
+  private readonly openedAt = Date.now();
+
+  constructor(
+    protected readonly host: StreamHost,
+    protected readonly call: AdsCall,
+    readonly protocol: XdsProtocol,
+  ) {
+    this.streamId = host.nextStreamId();
+    call.on('data', (request: DecodedRequest) => this.onData(request));
+    call.on('end', () => {
+      this.close({ reason: 'client closed the stream' });
+      call.end();
+    });
+    call.on('cancelled', () => this.close({ reason: 'cancelled' }));
+    call.on('error', (err: Error) => this.close({ reason: `stream error: ${err.message}` }));
+    call.on('close', () => this.close({ reason: 'closed' }));
+  }
+
+  get group(): string | undefined {
+    return this.info?.group;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Per type status for the /clients view. */
+  abstract typeStatus(): XdsTypeStatus[];
+
+  /** Apply one request of a served type to the per-type state (ACK/NACK, names). */
+  protected abstract applyRequest(typeUrl: string, request: DecodedRequest): void;
+
+  /** The response that adds or changes resources of a type, if any is due. */
+  protected abstract planAddition(typeUrl: string, snapshot: TypeSnapshot): PlannedResponse | undefined;
+
+  /** The response that removes resources of a type, if any is due. */
+  protected abstract planRemoval(typeUrl: string, snapshot: TypeSnapshot): PlannedResponse | undefined;
+
+  /**
+   * Send the next due response, if the previous one was answered. Called after each request and
+   * when the group's resources change. Returns the number of responses written (0 or 1).
+   */
+  pump(): number {
+    if (this.closed || !this.info || this.inFlight) return 0;
+    const group = this.info.group;
+    for (const typeUrl of this.host.additionOrder) {
+      const snapshot = this.host.snapshot(group, typeUrl);
+      const planned = snapshot && this.planAddition(typeUrl, snapshot);
+      if (planned) return this.send(planned);
+    }
+    for (const typeUrl of this.host.removalOrder) {
+      const snapshot = this.host.snapshot(group, typeUrl);
+      const planned = snapshot && this.planRemoval(typeUrl, snapshot);
+      if (planned) return this.send(planned);
+    }
+    return 0;
+  }
+
+  /** End the stream from the server side with OK (shutdown) so the client reconnects. */
+  end(reason: string): void {
+    if (this.closed) return;
+    this.close({ code: grpc.status.OK, reason });
+    try {
+      this.call.end();
+    } catch {
+      // already gone
+    }
+  }
+
+  /** End the stream with an error status. */
+  protected fail(code: grpc.status, message: string): void {
+    if (this.closed) return;
+    this.close({ code, reason: message });
+    this.call.emit('error', { code, details: message });
+  }
+
+  /** Build a NACK record and pass it to the host; returns it for the type state. */
+  protected recordNack(typeUrl: string, state: TypeStateBase, request: DecodedRequest, acceptedVersion: string, nonce: string): XdsNackRecord {
+    const detail = (request.error_detail ?? {}) as { message?: unknown; code?: unknown };
+    const now = Date.now();
+    const nack: XdsNackRecord = {
+      nodeId: this.info!.nodeId,
+      group: this.info!.group,
+      streamId: this.streamId,
+      typeUrl,
+      rejectedVersion: state.sentVersion ?? '',
+      acceptedVersion,
+      nonce,
+      message: typeof detail.message === 'string' ? detail.message : '',
+      code: typeof detail.code === 'number' ? detail.code : 0,
+      at: now,
+      latencyMs: now - (state.sentAt ?? now),
+    };
+    state.lastNack = nack;
+    this.host.onNack(this.info!, nack);
+    return nack;
+  }
+
+  /** Note an ACK of the latest response of a type. */
+  protected recordAck(typeUrl: string, state: TypeStateBase, nonce: string): void {
+    state.ackedVersion = state.sentVersion;
+    this.host.onAck(this.info!, {
+      typeUrl,
+      version: state.sentVersion ?? '',
+      nonce,
+      latencyMs: Date.now() - (state.sentAt ?? Date.now()),
+    });
+  }
+
+  /** The response with this nonce was answered: the next one may go. */
+  protected answered(nonce: string): void {
+    if (this.inFlight?.nonce === nonce) this.inFlight = undefined;
+  }
+
+  protected awaitingAck(typeUrl: string): boolean {
+    return this.inFlight?.typeUrl === typeUrl;
+  }
+
+  private send(planned: PlannedResponse): number {
+    const nonce = this.host.nextNonce();
+    const bytes = planned.frame(nonce);
+    planned.commit(nonce);
+    this.inFlight = { typeUrl: planned.typeUrl, nonce };
+    this.call.write(bytes);
+    this.host.onResponse(this.info!, {
+      typeUrl: planned.typeUrl,
+      version: planned.version,
+      nonce,
+      resourceNames: planned.resourceNames,
+      ...(planned.removedResources ? { removedResources: planned.removedResources } : {}),
+      bytes: bytes.length,
+    });
+    return 1;
+  }
+
+  private onData(request: DecodedRequest): void {
+    if (this.closed) return;
+    if (this.authorizing) {
+      this.queued.push(request);
+      return;
+    }
+    if (!this.info) {
+      this.start(request);
+      return;
+    }
+    this.handle(request);
+  }
+
+  private start(first: DecodedRequest): void {
+    const node = first.node as XdsNode | undefined;
+    if (!node || typeof node.id !== 'string' || node.id === '') {
+      this.fail(grpc.status.INVALID_ARGUMENT, 'the first request of a stream must carry node.id');
+      return;
+    }
+    let group: string;
+    try {
+      group = this.host.groupOf(node);
+    } catch (err) {
+      this.fail(grpc.status.INTERNAL, `no group for node ${node.id}: ${(err as Error).message}`);
+      return;
+    }
+    const info: XdsStreamInfo = {
+      streamId: this.streamId,
+      protocol: this.protocol,
+      peer: this.call.getPeer(),
+      nodeId: node.id,
+      node,
+      group,
+      openedAt: this.openedAt,
+    };
+    const decide = (decision: XdsAuthDecision): void => {
+      if (this.closed) return;
+      const allowed = typeof decision === 'boolean' ? decision : decision.allowed;
+      if (!allowed) {
+        const message = typeof decision === 'object' && decision.message ? decision.message : `node ${node.id} is not allowed`;
+        this.fail(grpc.status.PERMISSION_DENIED, message);
+        return;
+      }
+      this.info = info;
+      this.host.attach(this);
+      this.handle(first);
+      while (this.queued.length > 0 && !this.closed) this.handle(this.queued.shift()!);
+    };
+    let decision: XdsAuthDecision | Promise<XdsAuthDecision>;
+    try {
+      decision = this.host.authorize({
+        protocol: this.protocol,
+        peer: info.peer,
+        authContext: this.call.getAuthContext(),
+        metadata: this.call.metadata,
+        nodeId: node.id,
+        node,
+      });
+    } catch (err) {
+      this.fail(grpc.status.INTERNAL, `authorization failed: ${(err as Error).message}`);
+      return;
+    }
+    if (decision instanceof Promise) {
+      this.authorizing = true;
+      decision.then(
+        (d) => {
+          this.authorizing = false;
+          decide(d);
+        },
+        (err: Error) => {
+          this.authorizing = false;
+          this.fail(grpc.status.INTERNAL, `authorization failed: ${err.message}`);
+        },
+      );
+    } else {
+      decide(decision);
+    }
+  }
+
+  private handle(request: DecodedRequest): void {
+    const typeUrl = request.type_url;
+    if (typeof typeUrl !== 'string' || typeUrl === '') {
+      this.fail(grpc.status.INVALID_ARGUMENT, 'type_url is required on an aggregated stream');
+      return;
+    }
+    if (!this.host.servedTypes.has(typeUrl)) {
+      this.host.onRequest(this.info!, {
+        typeUrl,
+        kind: 'unknown-type',
+        versionInfo: String(request.version_info ?? ''),
+        nonce: String(request.response_nonce ?? ''),
+        resourceNames: (request.resource_names ?? request.resource_names_subscribe ?? []) as string[],
+      });
+      return;
+    }
+    this.applyRequest(typeUrl, request);
+    this.pump();
+  }
+
+  private close(event: XdsCloseEvent): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queued.length = 0;
+    this.host.detach(this, event);
+  }
+}
