@@ -1,0 +1,5 @@
+export * from './mesh-graph';
+export * from './match-summary';
+export * from './mermaid';
+export * from './svg';
+export * from './cli';
