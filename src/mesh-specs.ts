@@ -18,7 +18,7 @@ export class MeshSpecs {
    * mesh name, canonical and validated.
    * @throws if any resource is invalid; the message lists `[construct path] problem` lines
    */
-  public static build(root: IConstruct): spec.MeshSpecDocument[] {
+  public static collect(root: IConstruct): spec.MeshSpecDocument[] {
     return buildMeshSpecs(root);
   }
 
