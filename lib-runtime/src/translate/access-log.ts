@@ -1,0 +1,26 @@
+import { FileAccessLog, VirtualGatewayFileAccessLog } from '../../../src/spec/appmesh-types';
+import { packed, TYPE } from './proto-json';
+import { ProtoJson } from './types';
+
+/**
+ * `logging.accessLog.file` → file access logger (appmesh-envoy-mapping.md §10): `format.json` →
+ * JSON format (a Struct of key → format string), `format.text` → text format, no format →
+ * Envoy's default line. A text format gets a trailing newline when it lacks one, as each log
+ * entry is one line.
+ */
+export function accessLogs(file: FileAccessLog | VirtualGatewayFileAccessLog | undefined): ProtoJson[] | undefined {
+  if (!file) return undefined;
+  const config: ProtoJson = { path: file.path };
+  const format = file.format;
+  if (format?.json && format.json.length > 0) {
+    const fields: ProtoJson = {};
+    for (const pair of format.json) {
+      fields[pair.key] = { string_value: pair.value };
+    }
+    config.log_format = { json_format: { fields } };
+  } else if (format?.text !== undefined) {
+    const text = format.text.endsWith('\n') ? format.text : `${format.text}\n`;
+    config.log_format = { text_format_source: { inline_string: text } };
+  }
+  return [{ name: 'envoy.access_loggers.file', typed_config: packed(TYPE.fileAccessLog, config) }];
+}

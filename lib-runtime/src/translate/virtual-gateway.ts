@@ -1,0 +1,192 @@
+import { GatewayRouteSpec, HttpGatewayRoute } from '../../../src/spec/appmesh-types';
+import { GatewayRouteResource, VirtualGatewayResource } from '../../../src/spec/document';
+import { accessLogs } from './access-log';
+import { ResourceCollector } from './collector';
+import { selfRedirectCluster } from './clusters';
+import { CompiledMesh } from './compile';
+import {
+  BIND_ADDRESS_V4,
+  DEFAULT_PER_REQUEST_TIMEOUT_MS,
+  EGRESS_PORT,
+  LOCAL_ADDRESS_V4,
+  VIRTUAL_SERVICE_HEADER,
+} from './defaults';
+import { httpConnectionManagerFilter, tlsInspectorFilter } from './http-connection-manager';
+import { exactHeader, grpcRouteMatch, hostnameMatcher, httpRouteMatch } from './match';
+import {
+  EGRESS_STAT_PREFIX,
+  egressListenerName,
+  egressRouteConfigName,
+  ingressListenerName,
+  ingressRouteConfigName,
+  ingressStatPrefix,
+  Protocol,
+  selfRedirectClusterName,
+} from './names';
+import { durationMs, socketAddress, u32 } from './proto-json';
+import { ServicePortTable } from './service-routes';
+import { listenerTransportSocket } from './tls';
+import { DiscoveredEndpoints, ProtoJson } from './types';
+import { addRemoteClusters, ClusterRequest, tlsChains } from './virtual-node';
+
+/**
+ * Virtual gateways (appmesh-envoy-mapping.md §8): gateway listener → ingress routes pick a gateway
+ * route, rewrite, and send the request to the gateway's own 15001 → the outbound route table picks
+ * the virtual service's routes → remote node.
+ */
+export function renderVirtualGateway(mesh: CompiledMesh, gateway: VirtualGatewayResource, endpoints: DiscoveredEndpoints): ResourceCollector {
+  const out = new ResourceCollector();
+  const listeners = [...gateway.spec.listeners].sort((a, b) => a.portMapping.port - b.portMapping.port);
+  const multi = listeners.length > 1;
+  const accessLog = accessLogs(gateway.spec.logging?.accessLog?.file);
+  const routes = mesh.gatewayRoutesByGateway.get(gateway.virtualGatewayName) ?? [];
+
+  for (const listener of listeners) {
+    const { port, protocol } = listener.portMapping;
+    const redirect = selfRedirectClusterName(mesh.meshName, gateway.virtualGatewayName, protocol, port, multi);
+    out.addCluster(selfRedirectCluster(redirect, protocol, listener.connectionPool, LOCAL_ADDRESS_V4, EGRESS_PORT));
+    const routeConfigName = ingressRouteConfigName(protocol, port);
+    const onListener = routes.filter(r => gatewayRouteProtocol(r.spec) === protocol && (gatewayRoutePort(r.spec) ?? port) === port);
+    out.addRoute({
+      name: routeConfigName,
+      virtual_hosts: [{
+        name: 'self_redirect',
+        domains: ['*'],
+        routes: onListener.flatMap(r => gatewayRouteToEnvoy(r, redirect)),
+      }],
+    });
+    const filter = httpConnectionManagerFilter({
+      statPrefix: ingressStatPrefix(protocol, port, multi),
+      routeConfigName,
+      accessLog,
+      normalizePaths: true,
+    });
+    out.addListener({
+      name: ingressListenerName(port),
+      address: socketAddress(BIND_ADDRESS_V4, port),
+      traffic_direction: 'INBOUND',
+      listener_filters: [tlsInspectorFilter()],
+      filter_chains: tlsChains(`ingress_${protocol}_${port}`, port, filter, listenerTransportSocket(listener.tls), listener.tls?.mode),
+    });
+  }
+  renderGatewayEgress(out, mesh, gateway, routes, endpoints, accessLog);
+  return out;
+}
+
+/** Every virtual service a gateway's routes target, with the port the first route asks for. */
+export function gatewayTargets(routes: readonly GatewayRouteResource[]): Map<string, number | undefined> {
+  const targets = new Map<string, number | undefined>();
+  for (const route of routes) {
+    const target = (route.spec.httpRoute ?? route.spec.http2Route ?? route.spec.grpcRoute)?.action.target;
+    if (!target) continue;
+    const name = target.virtualService.virtualServiceName;
+    if (!targets.has(name) || targets.get(name) === undefined) targets.set(name, target.port);
+  }
+  return targets;
+}
+
+/** The table a gateway uses for a service: the targeted port's, else the first HTTP-family one. */
+export function gatewayTable(tables: readonly ServicePortTable[], port: number | undefined): ServicePortTable | undefined {
+  const http = tables.filter(t => t.protocol !== 'tcp');
+  return (port !== undefined ? http.find(t => t.port === port) : undefined) ?? http[0];
+}
+
+/**
+ * Re-entry side: `lds_egress_0.0.0.0_15001` → `rds_egress_http_15001` with a virtual host per
+ * targeted service (domains `[<vs>, <vs>:15001]`; an empty one when it has no routes) and a
+ * `default_backend` virtual host that picks a service by `x-app-mesh-virtual-service`.
+ */
+function renderGatewayEgress(out: ResourceCollector, mesh: CompiledMesh, gateway: VirtualGatewayResource, routes: readonly GatewayRouteResource[], endpoints: DiscoveredEndpoints, accessLog: ProtoJson[] | undefined): void {
+  const policy = gateway.spec.backendDefaults?.clientPolicy;
+  const targets = gatewayTargets(routes);
+  const virtualHosts: ProtoJson[] = [];
+  const defaultRoutes: ProtoJson[] = [];
+  const requests: ClusterRequest[] = [];
+  for (const serviceName of [...targets.keys()].sort()) {
+    const table = gatewayTable(mesh.tablesOf(serviceName), targets.get(serviceName));
+    virtualHosts.push({
+      name: serviceName,
+      domains: [serviceName, `${serviceName}:${EGRESS_PORT}`],
+      routes: table ? table.routes : [],
+    });
+    if (!table) continue;
+    const selector = exactHeader(VIRTUAL_SERVICE_HEADER, serviceName);
+    for (const route of table.routes) {
+      const match = route.match as ProtoJson;
+      defaultRoutes.push({ ...route, match: { ...match, headers: [selector, ...((match.headers as ProtoJson[] | undefined) ?? [])] } });
+    }
+    for (const target of table.targets) requests.push({ target, policy });
+  }
+  virtualHosts.push({ name: 'default_backend', domains: ['*'], routes: defaultRoutes, response_headers_to_remove: [VIRTUAL_SERVICE_HEADER] });
+  const routeConfigName = egressRouteConfigName('http', EGRESS_PORT);
+  out.addRoute({ name: routeConfigName, virtual_hosts: virtualHosts });
+  out.addListener({
+    name: egressListenerName(),
+    address: socketAddress(BIND_ADDRESS_V4, EGRESS_PORT),
+    traffic_direction: 'OUTBOUND',
+    filter_chains: [{
+      name: `egress_http_${EGRESS_PORT}`,
+      filter_chain_match: { destination_port: u32(EGRESS_PORT) },
+      filters: [httpConnectionManagerFilter({ statPrefix: EGRESS_STAT_PREFIX, routeConfigName, accessLog })],
+    }],
+  });
+  addRemoteClusters(out, mesh, requests, endpoints, 'envoy');
+}
+
+/**
+ * One gateway route → Envoy routes to the self-redirect cluster. Defaults (§7, §8): the matched
+ * prefix is rewritten to `/` and Host to the target service; 15 s timeout. A prefix `/foo/` also
+ * gets an exact `/foo` twin so the bare path matches too.
+ */
+function gatewayRouteToEnvoy(resource: GatewayRouteResource, cluster: string): ProtoJson[] {
+  const spec = resource.spec;
+  const http: HttpGatewayRoute | undefined = spec.httpRoute ?? spec.http2Route;
+  const grpc = spec.grpcRoute;
+  const kind = http ?? grpc;
+  if (!kind) return [];
+  const serviceName = kind.action.target.virtualService.virtualServiceName;
+  const hostname = kind.match.hostname ? hostnameMatcher(kind.match.hostname) : undefined;
+  const extraHeaders = hostname ? [hostname] : [];
+  const action: ProtoJson = { cluster, timeout: durationMs(DEFAULT_PER_REQUEST_TIMEOUT_MS) };
+  const route: ProtoJson = { name: resource.gatewayRouteName };
+  const keepHost = kind.action.rewrite?.hostname?.defaultTargetHostname === 'DISABLED';
+  if (!keepHost) {
+    action.host_rewrite_literal = serviceName;
+  } else {
+    route.request_headers_to_add = [{ header: { key: VIRTUAL_SERVICE_HEADER, value: serviceName }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }];
+  }
+  if (grpc) {
+    return [{ ...route, match: grpcRouteMatch(grpc.match, extraHeaders), route: action }];
+  }
+  const match = http!.match;
+  const rewrite = http!.action.rewrite;
+  let twinPrefix: string | undefined;
+  if (match.prefix !== undefined) {
+    const prefixRewrite = rewrite?.prefix?.value ?? (rewrite?.prefix?.defaultPrefix === 'DISABLED' ? undefined : '/');
+    if (prefixRewrite !== undefined && prefixRewrite !== match.prefix) {
+      action.prefix_rewrite = prefixRewrite;
+      if (match.prefix.length > 1 && match.prefix.endsWith('/')) twinPrefix = match.prefix.slice(0, -1);
+    }
+  } else if (match.path?.exact !== undefined && rewrite?.path?.exact !== undefined) {
+    // With a path match, prefix_rewrite replaces the whole path.
+    action.prefix_rewrite = rewrite.path.exact;
+  }
+  const routesOut: ProtoJson[] = [];
+  if (twinPrefix !== undefined) {
+    routesOut.push({ ...route, name: `${resource.gatewayRouteName}_exact`, match: httpRouteMatch({ ...match, prefix: undefined, path: { exact: twinPrefix } }, extraHeaders), route: action });
+  }
+  routesOut.push({ ...route, match: httpRouteMatch(match, extraHeaders), route: action });
+  return routesOut;
+}
+
+function gatewayRouteProtocol(spec: GatewayRouteSpec): Protocol | undefined {
+  if (spec.httpRoute) return 'http';
+  if (spec.http2Route) return 'http2';
+  if (spec.grpcRoute) return 'grpc';
+  return undefined;
+}
+
+function gatewayRoutePort(spec: GatewayRouteSpec): number | undefined {
+  return (spec.httpRoute ?? spec.http2Route ?? spec.grpcRoute)?.match.port;
+}
+
