@@ -1,0 +1,2 @@
+export * from './mesh-resource-kind';
+export * from './mesh-template';

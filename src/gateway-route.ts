@@ -1,0 +1,173 @@
+import { IResource, Names, Resource, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { GatewayRouteSpec, GatewayRouteSpecConfig } from './gateway-route-spec';
+import { Mesh } from './mesh';
+import { registerMeshResource } from './private/mesh-resource';
+import { arnSegment, meshResourceArn } from './private/names';
+import * as spec from './spec';
+import { IVirtualGateway, VirtualGateway } from './virtual-gateway';
+
+/** A gateway route: a rule of a virtual gateway that sends matching traffic to a virtual service. */
+export interface IGatewayRoute extends IResource {
+  /**
+   * Name of the gateway route.
+   *
+   * @attribute
+   */
+  readonly gatewayRouteName: string;
+
+  /**
+   * ARN of the gateway route,
+   * `arn:<partition>:appmesh:<region>:<account>:mesh/<mesh>/virtualGateway/<gateway>/gatewayRoute/<name>`.
+   *
+   * @attribute
+   */
+  readonly gatewayRouteArn: string;
+
+  /** The virtual gateway the route belongs to. */
+  readonly virtualGateway: IVirtualGateway;
+}
+
+/** Properties of a gateway route, less its gateway (what `VirtualGateway.addGatewayRoute` takes). */
+export interface GatewayRouteBaseProps {
+  /**
+   * Name of the gateway route, unique within its gateway.
+   *
+   * @default - a name derived from the construct path
+   */
+  readonly gatewayRouteName?: string;
+
+  /** What the route matches and where it sends the traffic. */
+  readonly routeSpec: GatewayRouteSpec;
+}
+
+/** Properties of a gateway route. */
+export interface GatewayRouteProps extends GatewayRouteBaseProps {
+  /** The virtual gateway the route belongs to. */
+  readonly virtualGateway: IVirtualGateway;
+}
+
+/** Identifies an existing gateway route. */
+export interface GatewayRouteAttributes {
+  /** Name of the gateway route. */
+  readonly gatewayRouteName: string;
+
+  /** The virtual gateway the route belongs to. */
+  readonly virtualGateway: IVirtualGateway;
+}
+
+/**
+ * A gateway route: the virtual gateway sends the requests it matches to a virtual service.
+ *
+ * Its spec is rendered into the mesh spec document as a `gatewayRoutes` entry.
+ */
+export class GatewayRoute extends Resource implements IGatewayRoute {
+  /** Identifier used for property injection, as in aws-cdk-lib. */
+  public static readonly PROPERTY_INJECTION_ID: string = 'open-app-mesh.GatewayRoute';
+
+  /**
+   * References a gateway route defined elsewhere, by ARN
+   * (`...:mesh/<mesh>/virtualGateway/<gateway>/gatewayRoute/<name>`).
+   */
+  public static fromGatewayRouteArn(scope: Construct, id: string, gatewayRouteArn: string): IGatewayRoute {
+    return new ImportedGatewayRoute(scope, id, { arn: gatewayRouteArn });
+  }
+
+  /** References a gateway route defined elsewhere, by name and gateway. */
+  public static fromGatewayRouteAttributes(scope: Construct, id: string, attrs: GatewayRouteAttributes): IGatewayRoute {
+    return new ImportedGatewayRoute(scope, id, { attrs });
+  }
+
+  public readonly gatewayRouteName: string;
+  public readonly gatewayRouteArn: string;
+  public readonly virtualGateway: IVirtualGateway;
+
+  /** The rendered spec; bound once, so bad input fails where the route is declared. */
+  private readonly specConfig: GatewayRouteSpecConfig;
+
+  constructor(scope: Construct, id: string, props: GatewayRouteProps) {
+    super(scope, id, { physicalName: props.gatewayRouteName });
+    this.gatewayRouteName = props.gatewayRouteName ?? Names.uniqueId(this);
+    this.virtualGateway = props.virtualGateway;
+    this.specConfig = props.routeSpec.bind(this);
+    this.gatewayRouteArn = meshResourceArn(this, this.virtualGateway.mesh.meshName,
+      'virtualGateway', this.virtualGateway.virtualGatewayName, 'gatewayRoute', this.gatewayRouteName);
+
+    registerMeshResource(this, {
+      kind: 'gatewayRoute',
+      meshName: () => this.virtualGateway.mesh.meshName,
+      parentName: () => this.virtualGateway.virtualGatewayName,
+      name: () => this.gatewayRouteName,
+      renderSpec: () => this.renderSpec(),
+    });
+    this.node.addValidation({ validate: () => this.validatePortMatch() });
+  }
+
+  private renderSpec(): spec.GatewayRouteSpec {
+    const config = this.specConfig;
+    const rendered: spec.GatewayRouteSpec = {
+      httpRoute: config.httpSpecConfig,
+      http2Route: config.http2SpecConfig,
+      grpcRoute: config.grpcSpecConfig,
+      priority: config.priority,
+    };
+    return Object.fromEntries(Object.entries(rendered).filter(([, v]) => v !== undefined));
+  }
+
+  /**
+   * A gateway with several listeners needs each route to say which listener (port) it
+   * belongs to, and that port must be one the gateway listens on. Only gateways defined
+   * in this app are checked: the listeners of an imported one are unknown.
+   */
+  private validatePortMatch(): string[] {
+    if (!(this.virtualGateway instanceof VirtualGateway)) {
+      return [];
+    }
+    const ports = this.virtualGateway._listenerPorts();
+    const matchPort = matchPortOf(this.specConfig);
+    if (matchPort === undefined) {
+      return ports.length > 1
+        ? [`Gateway route must define a match port if the parent Virtual Gateway has multiple listeners (gateway '${this.virtualGateway.node.path}' listens on ${ports.join(', ')}) (GatewayRouteMatchPortRequired)`]
+        : [];
+    }
+    if (Token.isUnresolved(matchPort) || ports.some((port: number) => Token.isUnresolved(port)) || ports.includes(matchPort)) {
+      return [];
+    }
+    return [`Gateway route match port ${matchPort} is not a listener port of its virtual gateway '${this.virtualGateway.node.path}' (listener ports: ${ports.join(', ')}) (GatewayRouteMatchPortUnknown)`];
+  }
+}
+
+function matchPortOf(config: GatewayRouteSpecConfig): number | undefined {
+  return (config.httpSpecConfig ?? config.http2SpecConfig)?.match.port ?? config.grpcSpecConfig?.match.port;
+}
+
+interface ImportedGatewayRouteSource {
+  readonly arn?: string;
+  readonly attrs?: GatewayRouteAttributes;
+}
+
+/** A gateway route defined outside this app: it adds nothing to the mesh spec. */
+class ImportedGatewayRoute extends Resource implements IGatewayRoute {
+  public readonly gatewayRouteName: string;
+  public readonly gatewayRouteArn: string;
+  public readonly virtualGateway: IVirtualGateway;
+
+  constructor(scope: Construct, id: string, source: ImportedGatewayRouteSource) {
+    super(scope, id);
+    if (source.attrs !== undefined) {
+      this.gatewayRouteName = source.attrs.gatewayRouteName;
+      this.virtualGateway = source.attrs.virtualGateway;
+      this.gatewayRouteArn = meshResourceArn(this, this.virtualGateway.mesh.meshName,
+        'virtualGateway', this.virtualGateway.virtualGatewayName, 'gatewayRoute', this.gatewayRouteName);
+      return;
+    }
+    const arn = source.arn!;
+    const meshName = arnSegment(this, arn, 0);
+    this.gatewayRouteName = arnSegment(this, arn, 4);
+    this.virtualGateway = VirtualGateway.fromVirtualGatewayAttributes(this, 'VirtualGateway', {
+      mesh: Mesh.fromMeshName(this, 'Mesh', meshName),
+      virtualGatewayName: arnSegment(this, arn, 2),
+    });
+    this.gatewayRouteArn = arn;
+  }
+}

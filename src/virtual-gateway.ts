@@ -1,0 +1,242 @@
+import { IResource, Names, Resource, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { AccessLog } from './access-log';
+import { BackendDefaults } from './backend-defaults';
+import { GatewayRoute, GatewayRouteBaseProps } from './gateway-route';
+import { IMesh, Mesh } from './mesh';
+import { meshError } from './private/errors';
+import { registerMeshResource } from './private/mesh-resource';
+import { arnSegment, meshResourceArn, proxyNodeId } from './private/names';
+import { renderClientPolicy } from './private/tls-render';
+import * as spec from './spec';
+import { VirtualGatewayGrants } from './virtual-gateway-grants';
+import { VirtualGatewayListener, VirtualGatewayListenerConfig } from './virtual-gateway-listener';
+
+/**
+ * A virtual gateway: a standalone proxy that lets traffic from outside the mesh reach
+ * virtual services inside it, following its gateway routes.
+ */
+export interface IVirtualGateway extends IResource {
+  /**
+   * Name of the virtual gateway.
+   *
+   * @attribute
+   */
+  readonly virtualGatewayName: string;
+
+  /**
+   * ARN of the virtual gateway, `arn:<partition>:appmesh:<region>:<account>:mesh/<mesh>/virtualGateway/<name>`.
+   *
+   * @attribute
+   */
+  readonly virtualGatewayArn: string;
+
+  /** The mesh the gateway belongs to. */
+  readonly mesh: IMesh;
+
+  /** Adds a gateway route to this gateway, keeping `gatewayRouteName` when given. */
+  addGatewayRoute(id: string, route: GatewayRouteBaseProps): GatewayRoute;
+
+  /**
+   * Lets `identity` (the gateway proxy's role, user or ARN principal) stream configuration
+   * as this gateway's proxy. See `VirtualGateway.grantStreamAggregatedResources`.
+   */
+  grantStreamAggregatedResources(identity: iam.IGrantable): iam.Grant;
+}
+
+/** Properties of a virtual gateway, less its mesh (what `Mesh.addVirtualGateway` takes). */
+export interface VirtualGatewayBaseProps {
+  /**
+   * Name of the virtual gateway.
+   *
+   * @default - a name derived from the construct path
+   */
+  readonly virtualGatewayName?: string;
+
+  /**
+   * Ports the gateway accepts traffic on. With more than one, every gateway route must
+   * match a port.
+   *
+   * @default - one HTTP listener on port 8080
+   */
+  readonly listeners?: VirtualGatewayListener[];
+
+  /**
+   * Access log of the gateway proxy.
+   *
+   * @default - no access log
+   */
+  readonly accessLog?: AccessLog;
+
+  /**
+   * Settings for traffic from the gateway to every route target (TLS origination).
+   *
+   * @default - plain text toward targets
+   */
+  readonly backendDefaults?: BackendDefaults;
+}
+
+/** Properties of a virtual gateway. */
+export interface VirtualGatewayProps extends VirtualGatewayBaseProps {
+  /** The mesh the gateway belongs to. */
+  readonly mesh: IMesh;
+}
+
+/** Identifies an existing virtual gateway. */
+export interface VirtualGatewayAttributes {
+  /** Name of the virtual gateway. */
+  readonly virtualGatewayName: string;
+
+  /** The mesh the gateway belongs to. */
+  readonly mesh: IMesh;
+}
+
+/** What owned and imported gateways share: adding routes and granting proxy access. */
+abstract class VirtualGatewayBase extends Resource implements IVirtualGateway {
+  public abstract readonly virtualGatewayName: string;
+  public abstract readonly virtualGatewayArn: string;
+  public abstract readonly mesh: IMesh;
+
+  /** Grants on this gateway. */
+  public readonly grants: VirtualGatewayGrants = VirtualGatewayGrants.fromVirtualGateway(this);
+
+  /**
+   * Envoy node id of this gateway's proxies, `mesh/<mesh>/virtualGateway/<name>` (the
+   * resource part of the ARN, as App Mesh's Envoy image used). Proxies must present it
+   * to the control plane.
+   */
+  public get nodeId(): string {
+    return proxyNodeId(this.mesh.meshName, 'virtualGateway', this.virtualGatewayName);
+  }
+
+  /** Adds a gateway route under this gateway, keeping `gatewayRouteName` when given. */
+  public addGatewayRoute(id: string, props: GatewayRouteBaseProps): GatewayRoute {
+    return new GatewayRoute(this, id, { ...props, virtualGateway: this });
+  }
+
+  /**
+   * Let `identity` stream configuration as this gateway's proxy.
+   *
+   * App Mesh checked the IAM action `appmesh:StreamAggregatedResources`; here the
+   * grantee's principal ARN is recorded in the spec document's `proxyAccess` under this
+   * gateway's node id, and the control plane (with stream authentication on) serves that
+   * node id only to streams authenticated as one of those principals. The returned Grant
+   * carries no IAM statement: the stream goes to the control plane, not to an AWS API.
+   */
+  public grantStreamAggregatedResources(identity: iam.IGrantable): iam.Grant {
+    return this.grants.streamAggregatedResources(identity);
+  }
+}
+
+/**
+ * A virtual gateway of the mesh: rendered into the mesh spec document as a
+ * `virtualGateways` entry, its routes as `gatewayRoutes` entries.
+ */
+export class VirtualGateway extends VirtualGatewayBase {
+  /** Identifier used for property injection, as in aws-cdk-lib. */
+  public static readonly PROPERTY_INJECTION_ID: string = 'open-app-mesh.VirtualGateway';
+
+  /** References a virtual gateway defined elsewhere, by ARN (`...:mesh/<mesh>/virtualGateway/<name>`). */
+  public static fromVirtualGatewayArn(scope: Construct, id: string, virtualGatewayArn: string): IVirtualGateway {
+    return new ImportedVirtualGateway(scope, id, { arn: virtualGatewayArn });
+  }
+
+  /** References a virtual gateway defined elsewhere, by mesh and name. */
+  public static fromVirtualGatewayAttributes(scope: Construct, id: string, attrs: VirtualGatewayAttributes): IVirtualGateway {
+    return new ImportedVirtualGateway(scope, id, { attrs });
+  }
+
+  public readonly virtualGatewayName: string;
+  public readonly virtualGatewayArn: string;
+  public readonly mesh: IMesh;
+
+  /** The gateway's listeners as rendered, in declaration order. */
+  protected readonly listeners: VirtualGatewayListenerConfig[];
+
+  private readonly accessLog?: spec.VirtualGatewayAccessLog;
+  private readonly backendDefaults?: spec.VirtualGatewayBackendDefaults;
+
+  constructor(scope: Construct, id: string, props: VirtualGatewayProps) {
+    super(scope, id, { physicalName: props.virtualGatewayName });
+    this.virtualGatewayName = props.virtualGatewayName ?? Names.uniqueId(this);
+    this.mesh = props.mesh;
+
+    const listeners = props.listeners ?? [VirtualGatewayListener.http()];
+    if (listeners.length === 0) {
+      throw meshError('ListenerRequired', 'A virtual gateway needs at least one listener', this);
+    }
+    this.listeners = listeners.map((listener) => listener.bind(this));
+    this.checkDistinctPorts();
+
+    this.accessLog = props.accessLog?.bind(this).virtualGatewayAccessLog;
+    const tlsClientPolicy = props.backendDefaults?.tlsClientPolicy;
+    this.backendDefaults = tlsClientPolicy && {
+      // Node and gateway client policies share one shape.
+      clientPolicy: renderClientPolicy(this, tlsClientPolicy) as spec.VirtualGatewayClientPolicy,
+    };
+    this.virtualGatewayArn = meshResourceArn(this, this.mesh.meshName, 'virtualGateway', this.virtualGatewayName);
+
+    registerMeshResource(this, {
+      kind: 'virtualGateway',
+      meshName: () => this.mesh.meshName,
+      name: () => this.virtualGatewayName,
+      renderSpec: () => this.renderSpec(),
+    });
+  }
+
+  /**
+   * Ports of the gateway's listeners, for its gateway routes' port checks.
+   *
+   * @internal
+   */
+  public _listenerPorts(): number[] {
+    return this.listeners.map((l) => l.listener.portMapping.port);
+  }
+
+  private renderSpec(): spec.VirtualGatewaySpec {
+    return {
+      listeners: this.listeners.map((l) => l.listener),
+      ...(this.backendDefaults !== undefined ? { backendDefaults: this.backendDefaults } : {}),
+      ...(this.accessLog !== undefined ? { logging: { accessLog: this.accessLog } } : {}),
+    };
+  }
+
+  /** One proxy cannot bind a port twice. */
+  private checkDistinctPorts(): void {
+    const seen = new Set<number>();
+    for (const port of this._listenerPorts()) {
+      if (Token.isUnresolved(port)) continue;
+      if (seen.has(port)) {
+        throw meshError('DuplicateListenerPort', `Virtual gateway listeners must use distinct ports; port ${port} is used twice`, this);
+      }
+      seen.add(port);
+    }
+  }
+}
+
+interface ImportedVirtualGatewaySource {
+  readonly arn?: string;
+  readonly attrs?: VirtualGatewayAttributes;
+}
+
+/** A virtual gateway defined outside this app: routes can be added to it; it adds no gateway to the spec. */
+class ImportedVirtualGateway extends VirtualGatewayBase {
+  public readonly virtualGatewayName: string;
+  public readonly virtualGatewayArn: string;
+  public readonly mesh: IMesh;
+
+  constructor(scope: Construct, id: string, source: ImportedVirtualGatewaySource) {
+    super(scope, id);
+    if (source.attrs !== undefined) {
+      this.mesh = source.attrs.mesh;
+      this.virtualGatewayName = source.attrs.virtualGatewayName;
+      this.virtualGatewayArn = meshResourceArn(this, this.mesh.meshName, 'virtualGateway', this.virtualGatewayName);
+      return;
+    }
+    const arn = source.arn!;
+    this.mesh = Mesh.fromMeshName(this, 'Mesh', arnSegment(this, arn, 0));
+    this.virtualGatewayName = arnSegment(this, arn, 2);
+    this.virtualGatewayArn = arn;
+  }
+}
