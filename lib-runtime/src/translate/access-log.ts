@@ -15,7 +15,9 @@ export function accessLogs(file: FileAccessLog | VirtualGatewayFileAccessLog | u
   if (format?.json && format.json.length > 0) {
     const fields: ProtoJson = {};
     for (const pair of format.json) {
-      fields[pair.key] = { string_value: pair.value };
+      // google.protobuf.Value comes from protobufjs's bundled well-known types, which keep
+      // their camelCase field names even when loading with keepCase.
+      fields[pair.key] = { stringValue: pair.value };
     }
     config.log_format = { json_format: { fields } };
   } else if (format?.text !== undefined) {
