@@ -5,3 +5,4 @@ export * from './targets';
 export * from './static-file';
 export * from './dns';
 export * from './cloud-map';
+export * from './composite';

@@ -1,0 +1,339 @@
+import { AdminServer, AdminState } from './admin/admin-server';
+import { ControlPlaneMetrics } from './admin/metrics';
+import { discoveryTargets } from './discovery/targets';
+import { DiscoveredEndpoints, EndpointDiscovery } from './discovery/types';
+import { describeError, Logger, SILENT_LOGGER } from './log';
+import { SpecSnapshot, SpecSource } from './sources/spec-source';
+import {
+  affectedNodes, CompiledMesh, compiledMeshOf, EnvoyConfig, formatNodeId, listNodeIds, NodeConfig,
+  nodesUsingEndpoints, parseNodeId, renderNode, resolveNode, UnknownNodeError,
+} from './translate';
+import { XdsAuthDecision, XdsAuthRequest, XdsNode } from './xds/events';
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, SECRET_TYPE_URL } from './xds/type-urls';
+import { XdsServer } from './xds/xds-server';
+
+/** Which of a node's two views a client receives. */
+export type ClientView = 'envoy' | 'proxyless';
+
+export interface ControlPlaneOptions {
+  readonly spec: SpecSource;
+  readonly discovery: EndpointDiscovery;
+  /** xDS gRPC listen address, host:port (port 0 = any). */
+  readonly xdsAddress: string;
+  readonly adminHost: string;
+  /** Admin HTTP port (0 = any). */
+  readonly adminPort: number;
+  readonly log?: Logger;
+  /** Max time streams get to end on shutdown before the gRPC server is forced down. */
+  readonly drainMs?: number;
+  /** Delay that batches bursts of spec and endpoint changes into one re-render. */
+  readonly renderDebounceMs?: number;
+}
+
+/**
+ * gRPC libraries name themselves "gRPC Node Pure JS", "gRPC Go", "gRPC Java", "gRPC C-core"…;
+ * Envoy sends "envoy". Anything else (or nothing) is treated like Envoy, as App Mesh did.
+ */
+export function viewOf(node: XdsNode): ClientView {
+  const agent = typeof node.user_agent_name === 'string' ? node.user_agent_name : '';
+  return /grpc/i.test(agent) ? 'proxyless' : 'envoy';
+}
+
+export function groupName(nodeId: string, view: ClientView): string {
+  return `${view}|${nodeId}`;
+}
+
+function snapshotOf(config: EnvoyConfig): Record<string, object[]> {
+  return {
+    [LISTENER_TYPE_URL]: config.listeners,
+    [ROUTE_TYPE_URL]: config.routes,
+    [CLUSTER_TYPE_URL]: config.clusters,
+    [ENDPOINT_TYPE_URL]: config.endpoints,
+    [SECRET_TYPE_URL]: config.secrets,
+  };
+}
+
+/**
+ * The control plane: spec source and endpoint discovery feed translation, whose output the
+ * xDS server serves; the admin server reports. Configuration is rendered per node id and view
+ * when a client connects, kept in the xDS server as one group per (view, node id), and
+ * re-rendered only for connected nodes a change touches (translate's affectedNodes /
+ * nodesUsingEndpoints); the server then pushes only the types whose content changed.
+ * A spec that cannot be translated for every node is rejected like an invalid one.
+ */
+export class ControlPlane {
+  readonly metrics: ControlPlaneMetrics;
+  readonly xds: XdsServer;
+  private readonly admin: AdminServer;
+  private readonly log: Logger;
+  private spec: SpecSnapshot | undefined;
+  private mesh: CompiledMesh | undefined;
+  /** Short node ids (`mesh/<mesh>/<kind>/<name>`) of the current spec. */
+  private nodeIds = new Set<string>();
+  /** Short node ids to re-render at the next render pass. */
+  private dirty = new Set<string>();
+  private endpoints: DiscoveredEndpoints = {};
+  /** Groups installed in the xDS server, with the node they render. */
+  private readonly groups = new Map<string, { nodeId: string; view: ClientView }>();
+  private readonly openStreams = new Map<string, number>();
+  private renderTimer: NodeJS.Timeout | undefined;
+  private xdsPort = 0;
+  private adminPort = 0;
+  private stopping = false;
+
+  constructor(private readonly options: ControlPlaneOptions) {
+    this.log = options.log ?? SILENT_LOGGER;
+    this.metrics = new ControlPlaneMetrics(() => Object.entries(this.endpoints).map(([node, list]) => ({
+      labels: { virtual_node: node }, value: list.length,
+    })));
+    const metricHooks = this.metrics.xdsHooks();
+    this.xds = new XdsServer({
+      groupOf: (node) => groupName(node.id, viewOf(node)),
+      authorize: (request) => this.authorize(request),
+      controlPlaneId: 'open-app-mesh',
+      hooks: {
+        ...metricHooks,
+        onStreamOpen: (stream) => {
+          metricHooks.onStreamOpen!(stream);
+          this.openStreams.set(stream.group, (this.openStreams.get(stream.group) ?? 0) + 1);
+          this.log.info('xds stream opened', { node: stream.nodeId, view: this.groups.get(stream.group)?.view, peer: stream.peer, stream: stream.streamId });
+        },
+        onStreamClose: (stream, event) => {
+          metricHooks.onStreamClose!(stream, event);
+          const left = (this.openStreams.get(stream.group) ?? 1) - 1;
+          if (left > 0) this.openStreams.set(stream.group, left);
+          else this.openStreams.delete(stream.group);
+          this.log.info('xds stream closed', { node: stream.nodeId, stream: stream.streamId, reason: event.reason });
+        },
+        onNack: (stream, nack) => {
+          metricHooks.onNack!(stream, nack);
+          this.log.warn('client rejected configuration (NACK); it keeps its last accepted version', {
+            node: nack.nodeId, type: nack.typeUrl, rejectedVersion: nack.rejectedVersion, acceptedVersion: nack.acceptedVersion, error: nack.message,
+          });
+        },
+      },
+    });
+    this.admin = new AdminServer(this.adminState(), this.log.child({ component: 'admin' }));
+    options.spec.onSpec((snapshot) => this.applySpec(snapshot));
+    // The source has logged the issues already; count them here.
+    options.spec.onRejected(() => this.metrics.specRejections.inc());
+    options.discovery.onChange((endpoints) => this.applyEndpoints(endpoints));
+    options.discovery.onError((event) => this.metrics.discoveryErrors.inc({ source: event.source, kind: event.kind }));
+  }
+
+  get ports(): { xds: number; admin: number } {
+    return { xds: this.xdsPort, admin: this.adminPort };
+  }
+
+  /** Loads the spec, runs a first discovery round, then opens the xDS and admin ports. */
+  async start(): Promise<{ xds: number; admin: number }> {
+    await this.options.spec.start();
+    await this.options.discovery.start();
+    this.endpoints = this.options.discovery.current();
+    this.xdsPort = await this.xds.listen(this.options.xdsAddress);
+    this.adminPort = await this.admin.listen(this.options.adminPort, this.options.adminHost);
+    this.log.info('control plane started', {
+      xdsAddress: this.options.xdsAddress.replace(/:\d+$/, `:${this.xdsPort}`),
+      admin: `${this.options.adminHost}:${this.adminPort}`,
+      specVersion: this.spec?.version ?? null,
+      discovery: this.options.discovery.name,
+    });
+    return this.ports;
+  }
+
+  /** Ends every stream (clients keep their config and reconnect), then stops inputs and admin. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.renderTimer) clearTimeout(this.renderTimer);
+    this.log.info('control plane draining', { streams: this.xds.stats().openStreams });
+    await this.xds.shutdown(this.options.drainMs ?? 5000);
+    await Promise.all([this.options.spec.stop(), this.options.discovery.stop()]);
+    await this.admin.close();
+    this.log.info('control plane stopped');
+  }
+
+  /** The rendered configuration of a node (both views), or undefined when it is not in the spec. */
+  configOf(nodeId: string): NodeConfig | undefined {
+    const short = this.shortNodeId(nodeId);
+    if (!this.mesh || short === undefined || !this.nodeIds.has(short)) return undefined;
+    return this.render(short);
+  }
+
+  private render(shortNodeId: string, mesh: CompiledMesh = this.mesh!): NodeConfig {
+    return renderNode(mesh, resolveNode(mesh, shortNodeId), this.endpoints);
+  }
+
+  private applySpec(snapshot: SpecSnapshot): void {
+    const mesh = compiledMeshOf(snapshot.doc);
+    const ids = listNodeIds(mesh);
+    // Translate every node before accepting: a spec translation cannot serve is not served.
+    const started = performance.now();
+    for (const nodeId of ids) {
+      try {
+        this.render(nodeId, mesh);
+      } catch (error) {
+        this.metrics.translateErrors.inc();
+        this.metrics.specRejections.inc();
+        this.log.error('spec cannot be translated; still serving the last good spec', {
+          path: snapshot.origin, rejectedVersion: snapshot.version, servingVersion: this.spec?.version ?? null,
+          node: nodeId, error: describeError(error),
+        });
+        return;
+      }
+    }
+    this.metrics.translateDuration.observe({}, (performance.now() - started) / 1000 / Math.max(1, ids.length));
+    const change = affectedNodes(this.mesh, mesh);
+    this.spec = snapshot;
+    this.mesh = mesh;
+    this.nodeIds = new Set(ids);
+    this.metrics.specLoads.inc();
+    this.metrics.specInfo.reset();
+    this.metrics.specInfo.set({ version: snapshot.version, mesh: snapshot.doc.mesh.meshName }, 1);
+    // Groups of nodes the new spec no longer has are dropped; their streams keep what they hold.
+    for (const [group, entry] of [...this.groups]) {
+      if (!this.nodeIds.has(entry.nodeId)) {
+        this.xds.removeGroup(group);
+        this.groups.delete(group);
+        this.log.warn('node removed from the spec; its clients keep their last configuration', { node: entry.nodeId });
+      }
+    }
+    this.markDirty(change.affected);
+    this.log.info('spec applied', { version: snapshot.version, affectedNodes: change.affected.length, removedNodes: change.removed.length });
+    // May report endpoint changes synchronously (targets dropped), which marks more nodes.
+    this.options.discovery.setTargets(discoveryTargets(snapshot.doc));
+  }
+
+  private applyEndpoints(next: DiscoveredEndpoints): void {
+    const changed = new Set<string>();
+    for (const name of new Set([...Object.keys(this.endpoints), ...Object.keys(next)])) {
+      if (JSON.stringify(this.endpoints[name]) !== JSON.stringify(next[name])) changed.add(name);
+    }
+    this.endpoints = next;
+    if (changed.size === 0 || !this.mesh) return;
+    this.markDirty(nodesUsingEndpoints(this.mesh, changed));
+  }
+
+  private markDirty(nodeIds: Iterable<string>): void {
+    for (const id of nodeIds) this.dirty.add(id);
+    this.scheduleRender();
+  }
+
+  private scheduleRender(): void {
+    if (this.renderTimer || this.stopping) return;
+    this.renderTimer = setTimeout(() => {
+      this.renderTimer = undefined;
+      this.renderConnected();
+    }, this.options.renderDebounceMs ?? 10);
+    this.renderTimer.unref();
+  }
+
+  /** Re-renders the groups of touched nodes; unchanged output pushes nothing. */
+  private renderConnected(): void {
+    const dirty = this.dirty;
+    this.dirty = new Set();
+    for (const [group, entry] of [...this.groups]) {
+      // Groups without streams are dropped rather than kept current; a reconnect renders anew.
+      if (!this.openStreams.has(group)) {
+        this.xds.removeGroup(group);
+        this.groups.delete(group);
+        continue;
+      }
+      if (dirty.has(entry.nodeId)) this.install(group, entry.nodeId, entry.view);
+    }
+  }
+
+  private install(group: string, nodeId: string, view: ClientView): boolean {
+    if (!this.mesh) return false;
+    const started = performance.now();
+    try {
+      const config = this.render(nodeId);
+      this.metrics.translateDuration.observe({}, (performance.now() - started) / 1000);
+      this.xds.setSnapshot(group, snapshotOf(config[view]));
+      this.groups.set(group, { nodeId, view });
+      return true;
+    } catch (error) {
+      this.metrics.translateErrors.inc();
+      this.log.error('cannot render configuration for node; its clients keep the last one served', { node: nodeId, view, error });
+      return false;
+    }
+  }
+
+  private authorize(request: XdsAuthRequest): XdsAuthDecision {
+    const refuse = (message: string): XdsAuthDecision => {
+      this.metrics.refusedStreams.inc();
+      this.log.warn('xds stream refused', { node: request.nodeId, peer: request.peer, reason: message });
+      return { allowed: false, message };
+    };
+    if (this.stopping) return refuse('control plane shutting down');
+    if (!this.spec) return refuse('no valid spec loaded yet');
+    let nodeId: string;
+    try {
+      nodeId = formatNodeId(parseNodeId(request.nodeId));
+    } catch (error) {
+      return refuse(error instanceof UnknownNodeError ? error.message : String(error));
+    }
+    if (!this.nodeIds.has(nodeId)) return refuse(`unknown node id "${request.nodeId}": no such virtual node or virtual gateway in mesh ${this.spec.doc.mesh.meshName}`);
+    const view = viewOf(request.node);
+    const group = groupName(request.nodeId, view);
+    // The group is keyed by the id as presented (ARN or short form); render before serving.
+    if (!this.install(group, nodeId, view)) return refuse(`configuration for ${nodeId} cannot be rendered`);
+    return true;
+  }
+
+  private shortNodeId(nodeId: string): string | undefined {
+    try {
+      return formatNodeId(parseNodeId(nodeId));
+    } catch {
+      return undefined;
+    }
+  }
+
+  private adminState(): AdminState {
+    return {
+      readiness: () => {
+        const reasons: string[] = [];
+        if (!this.spec) reasons.push('no valid spec loaded and translated yet');
+        if (this.xdsPort === 0) reasons.push('xDS server not listening');
+        if (this.stopping) reasons.push('shutting down');
+        return { ready: reasons.length === 0, reasons };
+      },
+      metrics: () => this.metrics.render(),
+      configDump: (nodeId, view) => {
+        const config = this.configOf(nodeId);
+        if (!config) return undefined;
+        const dump = {
+          node: nodeId, specVersion: this.spec!.version,
+          ...(view === 'envoy' || view === undefined ? { envoy: config.envoy } : {}),
+          ...(view === 'proxyless' || view === undefined ? { proxyless: config.proxyless } : {}),
+        };
+        return dump;
+      },
+      knownNodes: () => [...this.nodeIds.keys()],
+      clients: () => {
+        const status = this.xds.status();
+        return {
+          specVersion: this.spec?.version ?? null,
+          streams: status.streams.map((s) => ({
+            nodeId: s.nodeId,
+            view: this.groups.get(s.group)?.view ?? null,
+            userAgent: s.node.user_agent_name ?? null,
+            peer: s.peer,
+            streamId: s.streamId,
+            protocol: s.protocol,
+            openedAt: new Date(s.openedAt).toISOString(),
+            types: s.types.map((t) => ({
+              type: t.typeUrl,
+              sentVersion: t.sentVersion ?? null,
+              ackedVersion: t.ackedVersion ?? null,
+              awaitingAck: t.awaitingAck,
+              resources: t.resourceCount,
+              lastNack: t.lastNack ? { version: t.lastNack.rejectedVersion, message: t.lastNack.message, at: new Date(t.lastNack.at).toISOString() } : null,
+            })),
+          })),
+          recentNacks: status.recentNacks,
+        };
+      },
+    };
+  }
+}
