@@ -1,0 +1,121 @@
+// The App Mesh canary walkthrough: service A calls serviceb.apps.local, whose router sends
+// a share of the traffic to version 2 of service B. Written exactly as for
+// aws-cdk-lib/aws-appmesh: only the import below differs (test/compat.test.ts checks that).
+//
+// Run: npx ts-node examples/canary/app.ts            (75/25)
+//      CANARY_WEIGHTS=0/100 npx ts-node examples/canary/app.ts
+//      cdk synth -c canaryWeights=0/100 ...
+import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import * as appmesh from '../../src';
+
+/** Traffic shares of the two versions of service B. */
+export interface CanaryWeights {
+  readonly serviceB: number;
+  readonly serviceBv2: number;
+}
+
+/** Properties of the canary stack. */
+export interface CanaryStackProps extends StackProps {
+  readonly weights?: CanaryWeights;
+}
+
+/** Mesh `apps`: serviceA → serviceb.apps.local → serviceB (75%) / serviceBv2 (25%). */
+export class CanaryStack extends Stack {
+  public readonly mesh: appmesh.Mesh;
+  public readonly router: appmesh.VirtualRouter;
+
+  constructor(scope: Construct, id: string, props: CanaryStackProps = {}) {
+    super(scope, id, props);
+    const weights = props.weights ?? { serviceB: 75, serviceBv2: 25 };
+
+    this.mesh = new appmesh.Mesh(this, 'Mesh', {
+      meshName: 'apps',
+      egressFilter: appmesh.MeshFilterType.DROP_ALL,
+    });
+
+    const listener = () => appmesh.VirtualNodeListener.http({
+      port: 8080,
+      healthCheck: appmesh.HealthCheck.http({
+        path: '/ping',
+        healthyThreshold: 2,
+        unhealthyThreshold: 2,
+        interval: Duration.seconds(5),
+        timeout: Duration.seconds(2),
+      }),
+    });
+
+    const serviceB = this.mesh.addVirtualNode('serviceB', {
+      virtualNodeName: 'serviceB',
+      serviceDiscovery: appmesh.ServiceDiscovery.dns('serviceb.apps.local'),
+      listeners: [listener()],
+      accessLog: appmesh.AccessLog.fromFilePath('/dev/stdout'),
+    });
+
+    const serviceBv2 = this.mesh.addVirtualNode('serviceBv2', {
+      virtualNodeName: 'serviceBv2',
+      serviceDiscovery: appmesh.ServiceDiscovery.dns('servicebv2.apps.local'),
+      listeners: [listener()],
+      accessLog: appmesh.AccessLog.fromFilePath('/dev/stdout'),
+    });
+
+    this.router = this.mesh.addVirtualRouter('serviceBRouter', {
+      virtualRouterName: 'serviceB',
+      listeners: [appmesh.VirtualRouterListener.http(8080)],
+    });
+
+    this.router.addRoute('serviceB-route', {
+      routeName: 'serviceB-route',
+      routeSpec: appmesh.RouteSpec.http({
+        weightedTargets: [
+          { virtualNode: serviceB, weight: weights.serviceB },
+          { virtualNode: serviceBv2, weight: weights.serviceBv2 },
+        ],
+        match: { path: appmesh.HttpRoutePathMatch.startsWith('/') },
+        timeout: { perRequest: Duration.seconds(15) },
+        retryPolicy: {
+          retryAttempts: 2,
+          retryTimeout: Duration.seconds(1),
+          httpRetryEvents: [appmesh.HttpRetryEvent.GATEWAY_ERROR],
+          tcpRetryEvents: [appmesh.TcpRetryEvent.CONNECTION_ERROR],
+        },
+      }),
+    });
+
+    const serviceBService = new appmesh.VirtualService(this, 'serviceBService', {
+      virtualServiceName: 'serviceb.apps.local',
+      virtualServiceProvider: appmesh.VirtualServiceProvider.virtualRouter(this.router),
+    });
+
+    this.mesh.addVirtualNode('serviceA', {
+      virtualNodeName: 'serviceA',
+      serviceDiscovery: appmesh.ServiceDiscovery.dns('servicea.apps.local'),
+      listeners: [listener()],
+      backends: [appmesh.Backend.virtualService(serviceBService)],
+      accessLog: appmesh.AccessLog.fromFilePath('/dev/stdout'),
+    });
+  }
+}
+
+/**
+ * Canary weights from the `canaryWeights` context value or the CANARY_WEIGHTS environment
+ * variable, as `<serviceB>/<serviceBv2>` (e.g. `0/100`); 75/25 when neither is set.
+ */
+export function canaryWeights(app: App): CanaryWeights {
+  const raw: string | undefined = app.node.tryGetContext('canaryWeights') ?? process.env.CANARY_WEIGHTS;
+  if (raw === undefined || raw === '') return { serviceB: 75, serviceBv2: 25 };
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(String(raw));
+  if (match === null) throw new Error(`canary weights must look like 75/25, got '${raw}'`);
+  return { serviceB: Number(match[1]), serviceBv2: Number(match[2]) };
+}
+
+/** Define the canary stack in `app`. */
+export function buildCanaryApp(app: App, weights: CanaryWeights = canaryWeights(app)): CanaryStack {
+  return new CanaryStack(app, 'CanaryMesh', { weights });
+}
+
+if (require.main === module) {
+  const app = new App();
+  buildCanaryApp(app);
+  app.synth();
+}

@@ -1,0 +1,133 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import * as ts from 'typescript';
+import { buildCanaryApp } from '../examples/canary/app';
+import { MeshSpecs } from '../src';
+import { documentOf, nodeSpec, routeSpec } from './helpers';
+
+const EXAMPLE = path.join(__dirname, '..', 'examples', 'canary', 'app.ts');
+const OUR_IMPORT = "import * as appmesh from '../../src';";
+const UPSTREAM_IMPORT = "import * as appmesh from 'aws-cdk-lib/aws-appmesh';";
+
+// Each check reuses the previous program's unchanged files (aws-cdk-lib's .d.ts are the bulk).
+let previous: ts.Program | undefined;
+
+/** Type-check `source` as if it were the file at `fileName`, with the examples' compiler options. */
+function typeCheck(fileName: string, source: string): string[] {
+  const configPath = path.join(__dirname, '..', 'examples', 'tsconfig.json');
+  const config = ts.readConfigFile(configPath, ts.sys.readFile);
+  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, path.dirname(configPath));
+  const options: ts.CompilerOptions = { ...parsed.options, noEmit: true };
+  const host = ts.createCompilerHost(options);
+  const original = { getSourceFile: host.getSourceFile, readFile: host.readFile, fileExists: host.fileExists };
+  const normalized = path.resolve(fileName);
+  host.fileExists = (f) => path.resolve(f) === normalized || original.fileExists.call(host, f);
+  host.readFile = (f) => (path.resolve(f) === normalized ? source : original.readFile.call(host, f));
+  host.getSourceFile = (f, languageVersion, onError, shouldCreate) =>
+    path.resolve(f) === normalized
+      ? ts.createSourceFile(f, source, languageVersion, true)
+      : original.getSourceFile.call(host, f, languageVersion, onError, shouldCreate);
+  const program = ts.createProgram([normalized], options, host, previous);
+  previous = program;
+  return ts.getPreEmitDiagnostics(program).map((d) => {
+    const where = d.file ? `${d.file.fileName}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : '';
+    return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+  });
+}
+
+describe('source compatibility with aws-cdk-lib/aws-appmesh', () => {
+  const source = fs.readFileSync(EXAMPLE, 'utf-8');
+
+  test('the example imports our library in exactly one place', () => {
+    expect(source.split(OUR_IMPORT).length).toBe(2);
+    expect(source).not.toContain("from 'aws-cdk-lib/aws-appmesh'");
+  });
+
+  test('the example type-checks against open-app-mesh and against aws-cdk-lib/aws-appmesh', () => {
+    const ours = typeCheck(EXAMPLE, source);
+    // The swapped variant sits next to the original so relative imports resolve the same way.
+    const upstreamFile = path.join(path.dirname(EXAMPLE), 'app.upstream-variant.ts');
+    const upstream = typeCheck(upstreamFile, source.replace(OUR_IMPORT, UPSTREAM_IMPORT));
+    expect(ours).toEqual([]);
+    expect(upstream).toEqual([]);
+  }, 120_000);
+
+  test('the swapped variant really uses aws-cdk-lib (a wrong member name fails there too)', () => {
+    const upstreamFile = path.join(path.dirname(EXAMPLE), 'app.upstream-variant.ts');
+    const broken = source.replace(OUR_IMPORT, UPSTREAM_IMPORT).replace('appmesh.RouteSpec.http(', 'appmesh.RouteSpec.httpx(');
+    expect(typeCheck(upstreamFile, broken).join('\n')).toMatch(/httpx/);
+  }, 120_000);
+});
+
+describe('the canary example synthesizes the App Mesh walkthrough', () => {
+  test('mesh apps, three DNS nodes with health-checked HTTP listeners, a 75/25 router, serviceA backend', () => {
+    const app = new App();
+    buildCanaryApp(app);
+    const doc = documentOf(app, 'apps');
+
+    expect(doc.mesh).toEqual({ meshName: 'apps', spec: { egressFilter: { type: 'DROP_ALL' } } });
+    expect(doc.virtualNodes.map((n) => n.virtualNodeName)).toEqual(['serviceA', 'serviceB', 'serviceBv2']);
+    for (const [name, host] of [['serviceA', 'servicea'], ['serviceB', 'serviceb'], ['serviceBv2', 'servicebv2']]) {
+      const s = nodeSpec(doc, name);
+      expect(s.serviceDiscovery).toEqual({ dns: { hostname: `${host}.apps.local` } });
+      expect(s.listeners).toEqual([{
+        portMapping: { port: 8080, protocol: 'http' },
+        healthCheck: {
+          protocol: 'http', path: '/ping', port: 8080,
+          healthyThreshold: 2, unhealthyThreshold: 2, intervalMillis: 5000, timeoutMillis: 2000,
+        },
+      }]);
+    }
+    expect(nodeSpec(doc, 'serviceA').backends).toEqual([{ virtualService: { virtualServiceName: 'serviceb.apps.local' } }]);
+    expect(nodeSpec(doc, 'serviceB').backends).toBeUndefined();
+
+    expect(doc.virtualRouters).toEqual([{
+      meshName: 'apps', virtualRouterName: 'serviceB', spec: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }] },
+    }]);
+    expect(doc.virtualServices).toEqual([{
+      meshName: 'apps', virtualServiceName: 'serviceb.apps.local', spec: { provider: { virtualRouter: { virtualRouterName: 'serviceB' } } },
+    }]);
+    const route = routeSpec(doc, 'serviceB-route', 'serviceB');
+    expect(route.httpRoute?.action.weightedTargets).toEqual([
+      { virtualNode: 'serviceB', weight: 75 },
+      { virtualNode: 'serviceBv2', weight: 25 },
+    ]);
+    expect(route.httpRoute?.match).toEqual({ prefix: '/' });
+    expect(route.httpRoute?.retryPolicy).toEqual({
+      maxRetries: 2, perRetryTimeout: { unit: 'ms', value: 1000 },
+      httpRetryEvents: ['gateway-error'], tcpRetryEvents: ['connection-error'],
+    });
+    expect(route.httpRoute?.timeout).toEqual({ perRequest: { unit: 'ms', value: 15000 } });
+  });
+
+  test('weights come from the canaryWeights context (0/100) and land in the assembly file', () => {
+    const app = new App({ context: { canaryWeights: '0/100' } });
+    buildCanaryApp(app);
+    const assembly = app.synth();
+    const file = path.join(assembly.directory, MeshSpecs.assemblyFileName('apps'));
+    const written = JSON.parse(fs.readFileSync(file, 'utf-8'));
+    expect(written.routes[0].spec.httpRoute.action.weightedTargets).toEqual([
+      { virtualNode: 'serviceB', weight: 0 },
+      { virtualNode: 'serviceBv2', weight: 100 },
+    ]);
+  });
+
+  test('weights come from CANARY_WEIGHTS when no context is set', () => {
+    const saved = process.env.CANARY_WEIGHTS;
+    process.env.CANARY_WEIGHTS = '10/90';
+    try {
+      const app = new App();
+      buildCanaryApp(app);
+      const route = routeSpec(documentOf(app, 'apps'), 'serviceB-route');
+      expect(route.httpRoute?.action.weightedTargets.map((t) => t.weight)).toEqual([10, 90]);
+    } finally {
+      if (saved === undefined) delete process.env.CANARY_WEIGHTS;
+      else process.env.CANARY_WEIGHTS = saved;
+    }
+  });
+
+  test('malformed weights are refused', () => {
+    expect(() => buildCanaryApp(new App({ context: { canaryWeights: 'half' } }))).toThrow(/75\/25/);
+  });
+});
