@@ -145,6 +145,22 @@ export class DeltaStream extends XdsStream {
     };
   }
 
+  protected clustersAwaitingEndpointSubscription(): number | undefined {
+    const clusters = this.states.get(CLUSTER_TYPE_URL);
+    const endpoints = this.states.get(ENDPOINT_TYPE_URL);
+    if (!clusters?.sentAt || !endpoints || endpoints.wildcard) return undefined;
+    if (clusters.lastNack && clusters.lastNack.nonce === clusters.lastNonce) return undefined;
+    const clusterSnapshot = this.host.snapshot(this.info!.group, CLUSTER_TYPE_URL);
+    const endpointSnapshot = this.host.snapshot(this.info!.group, ENDPOINT_TYPE_URL);
+    if (!clusterSnapshot || !endpointSnapshot) return undefined;
+    for (const [name, version] of clusters.known) {
+      const cluster = clusterSnapshot.resources.get(name);
+      if (!cluster || cluster.version !== version || cluster.edsName === undefined) continue;
+      if (!endpoints.names.has(cluster.edsName) && endpointSnapshot.resources.has(cluster.edsName)) return clusters.sentAt;
+    }
+    return undefined;
+  }
+
   /** Envoy warms a changed cluster only on a fresh EDS response: forget the endpoints it holds (X21). */
   private forceEndpointsOf(clusters: CachedResource[]): void {
     const endpoints = this.states.get(ENDPOINT_TYPE_URL);

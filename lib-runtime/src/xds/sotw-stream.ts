@@ -180,6 +180,20 @@ export class SotwStream extends XdsStream {
     };
   }
 
+  protected clustersAwaitingEndpointSubscription(): number | undefined {
+    const clusters = this.states.get(CLUSTER_TYPE_URL);
+    const endpoints = this.states.get(ENDPOINT_TYPE_URL);
+    // Only clients that use EDS at all, and not after the clusters were rejected.
+    if (!clusters?.sentAt || !endpoints?.requested || endpoints.wildcard || clusters.afterNack) return undefined;
+    const snapshot = this.host.snapshot(this.info!.group, ENDPOINT_TYPE_URL);
+    if (!snapshot) return undefined;
+    for (const cluster of clusters.held.values()) {
+      const edsName = cluster.edsName;
+      if (edsName !== undefined && !endpoints.names.has(edsName) && snapshot.resources.has(edsName)) return clusters.sentAt;
+    }
+    return undefined;
+  }
+
   /** Envoy warms a changed cluster only on a fresh EDS response: re-send its endpoints (X21). */
   private forceEndpointsOf(clusters: CachedResource[]): void {
     const endpoints = this.states.get(ENDPOINT_TYPE_URL);

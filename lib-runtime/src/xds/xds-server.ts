@@ -44,6 +44,11 @@ export interface XdsServerOptions {
   readonly authorize?: XdsAuthorizer;
   /** control_plane.identifier in responses (shows up in Envoy's config dump). */
   readonly controlPlaneId?: string;
+  /**
+   * Make-before-break: how long listeners and routes wait for a client that uses EDS to subscribe
+   * to the endpoints of clusters it just received. Default 1000 ms.
+   */
+  readonly endpointHoldMs?: number;
   /** How many recent NACKs status() keeps. Default 100. */
   readonly nackHistory?: number;
 }
@@ -239,6 +244,7 @@ export class XdsServer {
       servedTypes: new Set(RESOURCE_TYPE_URLS),
       additionOrder: RESOURCE_TYPE_URLS,
       removalOrder: REMOVAL_ORDER,
+      endpointHoldMs: this.options.endpointHoldMs ?? 1000,
       ...(this.options.controlPlaneId ? { controlPlaneId: this.options.controlPlaneId } : {}),
       snapshot: (group: string, typeUrl: string) => server.cache.get(group, typeUrl),
       nextNonce: () => (++server.nonceCounter).toString(36),

@@ -23,6 +23,7 @@ import type {
   XdsTypeStatus,
 } from './events';
 import type { TypeSnapshot } from './resource-cache';
+import { LISTENER_TYPE_URL } from './type-urls';
 
 /** A decoded DiscoveryRequest or DeltaDiscoveryRequest (proto-loader style object). */
 export type DecodedRequest = Record<string, unknown>;
@@ -35,6 +36,8 @@ export interface StreamHost {
   readonly additionOrder: readonly string[];
   readonly removalOrder: readonly string[];
   readonly controlPlaneId?: string;
+  /** How long listeners and routes wait for the endpoint subscription of new clusters. */
+  readonly endpointHoldMs: number;
   snapshot(group: string, typeUrl: string): TypeSnapshot | undefined;
   nextNonce(): string;
   nextStreamId(): number;
@@ -83,6 +86,7 @@ export abstract class XdsStream {
   private authorizing = false;
   private readonly queued: DecodedRequest[] = [];
   private inFlight?: InFlight;
+  private holdTimer?: NodeJS.Timeout;
   private readonly streamId: number;
   private readonly openedAt = Date.now();
 
@@ -130,6 +134,7 @@ export abstract class XdsStream {
     if (this.closed || !this.info || this.inFlight) return 0;
     const group = this.info.group;
     for (const typeUrl of this.host.additionOrder) {
+      if (typeUrl === LISTENER_TYPE_URL && this.holdForEndpoints()) return 0;
       const snapshot = this.host.snapshot(group, typeUrl);
       const planned = snapshot && this.planAddition(typeUrl, snapshot);
       if (planned) return this.send(planned);
@@ -141,6 +146,33 @@ export abstract class XdsStream {
     }
     return 0;
   }
+
+  /**
+   * Make-before-break (X20): after new EDS clusters reach a client that uses EDS, it subscribes to
+   * their endpoints right after ACKing the clusters. Listeners and routes (and removals) wait for
+   * that subscription, so the endpoints go out first; but never longer than the hold time, in
+   * case the client has reasons not to ask.
+   */
+  private holdForEndpoints(): boolean {
+    const since = this.clustersAwaitingEndpointSubscription();
+    if (since === undefined) return false;
+    const remaining = since + this.host.endpointHoldMs - Date.now();
+    if (remaining <= 0) return false;
+    if (!this.holdTimer) {
+      this.holdTimer = setTimeout(() => {
+        this.holdTimer = undefined;
+        this.pump();
+      }, remaining + 1);
+      this.holdTimer.unref();
+    }
+    return true;
+  }
+
+  /**
+   * When the client holds EDS clusters whose endpoints exist but which it has not subscribed to
+   * yet: the time the clusters were sent. Undefined otherwise.
+   */
+  protected abstract clustersAwaitingEndpointSubscription(): number | undefined;
 
   /** End the stream from the server side with OK (shutdown) so the client reconnects. */
   end(reason: string): void {
@@ -321,6 +353,7 @@ export abstract class XdsStream {
   private close(event: XdsCloseEvent): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.holdTimer) clearTimeout(this.holdTimer);
     this.queued.length = 0;
     this.host.detach(this, event);
   }
