@@ -32,8 +32,18 @@ export function formatSpecIssue(issue: SpecIssue): string {
 
 /**
  * Thrown when a mesh spec document is not valid; carries every issue found.
+ *
+ * At run time this is a real `Error` (`instanceof Error` holds, it has a stack). The class does
+ * not `extend Error` in the source only because jsii cannot express a subclass of a built-in
+ * type; the prototype link below restores the inheritance.
  */
-export class SpecValidationError extends Error {
+export class SpecValidationError {
+  /** Always `SpecValidationError`. */
+  public readonly name: string;
+  /** A heading line, then one line per issue (`path: message`). */
+  public readonly message: string;
+  /** Stack trace, as on any Error. */
+  public readonly stack?: string;
   /** Every issue found, in document order. */
   public readonly issues: SpecIssue[];
 
@@ -44,10 +54,19 @@ export class SpecValidationError extends Error {
   constructor(issues: SpecIssue[], heading?: string) {
     const count = issues.length === 1 ? '1 issue' : `${issues.length} issues`;
     const lines = issues.map(issue => `  ${formatSpecIssue(issue)}`);
-    super([`${heading ?? 'invalid mesh spec'} (${count}):`, ...lines].join('\n'));
     this.name = 'SpecValidationError';
+    this.message = [`${heading ?? 'invalid mesh spec'} (${count}):`, ...lines].join('\n');
     this.issues = issues;
-    // Keeps `instanceof` working when compiled to ES5-style classes.
-    Object.setPrototypeOf(this, new.target.prototype);
+    // V8 can attach the stack to any object; elsewhere take it from a plain Error.
+    const capture = (Error as { captureStackTrace?: (target: object, constructorOpt: Function) => void }).captureStackTrace;
+    if (capture !== undefined) capture(this, SpecValidationError);
+    else this.stack = new Error(this.message).stack;
+  }
+
+  /** `name: message`, as Error's toString. */
+  public toString(): string {
+    return `${this.name}: ${this.message}`;
   }
 }
+
+Object.setPrototypeOf(SpecValidationError.prototype, Error.prototype);

@@ -179,7 +179,7 @@ class CompiledSchema {
 
 let compiledSchema: CompiledSchema | undefined;
 
-function schema(): CompiledSchema {
+function appMeshSchema(): CompiledSchema {
   compiledSchema ??= new CompiledSchema(APPMESH_SPEC_SCHEMA);
   return compiledSchema;
 }
@@ -225,7 +225,7 @@ function rangeText(label: string, min: number | undefined, max: number | undefin
 }
 
 function countText(noun: string, min: number | undefined, max: number | undefined): string {
-  if (min !== undefined && max !== undefined) return min === max ? `exactly ${min} ${noun}` : `${min}–${max} ${noun}`;
+  if (min !== undefined && max !== undefined) return min === max ? `exactly ${min} ${min === 1 ? noun.replace(/s$/, '') : noun}` : `${min}–${max} ${noun}`;
   if (min !== undefined) return `at least ${min} ${noun}`;
   return `at most ${max} ${noun}`;
 }
@@ -397,6 +397,6 @@ export function checkAgainstSchema(
   isUnresolved?: (value: unknown) => boolean,
 ): number {
   const walk = new SchemaWalk(rootPath, sink, isUnresolved);
-  walk.check(schema().definition(root), value, root);
+  walk.check(appMeshSchema().definition(root), value, root);
   return walk.problems;
 }

@@ -65,35 +65,66 @@ function nested<R>(outer: Map<string, Map<string, Indexed<R>>>, parent: string):
 }
 
 const VIRTUAL_NODES: ResourceKind<VirtualNodeResource> = {
-  list: 'virtualNodes', kind: 'virtualNode', noun: 'virtual node', nameField: 'virtualNodeName',
-  nameMaxLength: NAME_MAX_LENGTH, root: 'VirtualNodeSpec', rules: VIRTUAL_NODE_RULES,
+  list: 'virtualNodes',
+  kind: 'virtualNode',
+  noun: 'virtual node',
+  nameField: 'virtualNodeName',
+  nameMaxLength: NAME_MAX_LENGTH,
+  root: 'VirtualNodeSpec',
+  rules: VIRTUAL_NODE_RULES,
   registry: index => index.virtualNodes,
 };
 const VIRTUAL_SERVICES: ResourceKind<VirtualServiceResource> = {
-  list: 'virtualServices', kind: 'virtualService', noun: 'virtual service', nameField: 'virtualServiceName',
-  root: 'VirtualServiceSpec', rules: VIRTUAL_SERVICE_RULES,
+  list: 'virtualServices',
+  kind: 'virtualService',
+  noun: 'virtual service',
+  nameField: 'virtualServiceName',
+  root: 'VirtualServiceSpec',
+  rules: VIRTUAL_SERVICE_RULES,
   registry: index => index.virtualServices,
 };
 const VIRTUAL_ROUTERS: ResourceKind<VirtualRouterResource> = {
-  list: 'virtualRouters', kind: 'virtualRouter', noun: 'virtual router', nameField: 'virtualRouterName',
-  nameMaxLength: NAME_MAX_LENGTH, root: 'VirtualRouterSpec', rules: VIRTUAL_ROUTER_RULES,
+  list: 'virtualRouters',
+  kind: 'virtualRouter',
+  noun: 'virtual router',
+  nameField: 'virtualRouterName',
+  nameMaxLength: NAME_MAX_LENGTH,
+  root: 'VirtualRouterSpec',
+  rules: VIRTUAL_ROUTER_RULES,
   registry: index => index.virtualRouters,
 };
 const ROUTES: ResourceKind<RouteResource> = {
-  list: 'routes', kind: 'route', noun: 'route', nameField: 'routeName',
-  parentField: 'virtualRouterName', parentNoun: 'virtual router',
-  nameMaxLength: NAME_MAX_LENGTH, root: 'RouteSpec', rules: ROUTE_RULES,
+  list: 'routes',
+  kind: 'route',
+  noun: 'route',
+  nameField: 'routeName',
+  parentField: 'virtualRouterName',
+  parentNoun: 'virtual router',
+  nameMaxLength: NAME_MAX_LENGTH,
+  root: 'RouteSpec',
+  rules: ROUTE_RULES,
   registry: (index, route) => nested(index.routes, route.virtualRouterName),
 };
 const VIRTUAL_GATEWAYS: ResourceKind<VirtualGatewayResource> = {
-  list: 'virtualGateways', kind: 'virtualGateway', noun: 'virtual gateway', nameField: 'virtualGatewayName',
-  nameMaxLength: NAME_MAX_LENGTH, root: 'VirtualGatewaySpec', rules: VIRTUAL_GATEWAY_RULES,
+  list: 'virtualGateways',
+  kind: 'virtualGateway',
+  noun: 'virtual gateway',
+  nameField: 'virtualGatewayName',
+  nameMaxLength: NAME_MAX_LENGTH,
+  root: 'VirtualGatewaySpec',
+  rules: VIRTUAL_GATEWAY_RULES,
   registry: index => index.virtualGateways,
 };
 const GATEWAY_ROUTES: ResourceKind<GatewayRouteResource> = {
-  list: 'gatewayRoutes', kind: 'gatewayRoute', noun: 'gateway route', nameField: 'gatewayRouteName',
-  parentField: 'virtualGatewayName', parentNoun: 'virtual gateway',
-  nameMaxLength: NAME_MAX_LENGTH, root: 'GatewayRouteSpec', rules: GATEWAY_ROUTE_RULES,
+  list: 'gatewayRoutes',
+  kind: 'gatewayRoute',
+  noun: 'gateway route',
+  nameField: 'gatewayRouteName',
+  parentField: 'virtualGatewayName',
+  parentNoun: 'virtual gateway',
+  nameMaxLength: NAME_MAX_LENGTH,
+  root: 'GatewayRouteSpec',
+  rules: GATEWAY_ROUTE_RULES,
   registry: (index, route) => nested(index.gatewayRoutes, route.virtualGatewayName),
 };
 
@@ -134,11 +165,12 @@ class Validation {
   public readonly issues: SpecIssue[] = [];
   private readonly index = new MeshIndex();
   private readonly entries: Entry[] = [];
-  private readonly isUnresolved: (value: unknown) => boolean;
+  /** Undefined when every value is known: the schema walk then skips the call per value. */
+  private readonly isUnresolved: ((value: unknown) => boolean) | undefined;
   private meshName = '';
 
   constructor(private readonly doc: unknown, options: ValidateOptions) {
-    this.isUnresolved = options.isUnresolved ?? (() => false);
+    this.isUnresolved = options.isUnresolved;
   }
 
   public run(): SpecIssue[] {
@@ -172,7 +204,7 @@ class Validation {
   }
 
   private known(value: unknown): boolean {
-    return !this.isUnresolved(value);
+    return this.isUnresolved === undefined || !this.isUnresolved(value);
   }
 
   private documentIssue(path: string, message: string): void {
@@ -195,7 +227,7 @@ class Validation {
 
   private collect(kind: ResourceKind<any>, list: unknown): void {
     if (list === undefined || (!Array.isArray(list) && !this.known(list))) {
-      if (list === undefined) this.documentIssue(kind.list, `missing required list (an empty list is written [])`);
+      if (list === undefined) this.documentIssue(kind.list, 'missing required list (an empty list is written [])');
       return;
     }
     if (!Array.isArray(list)) {
@@ -235,17 +267,16 @@ class Validation {
       this.checkName(parent, `${path}.${kind.parentField}`, `${kind.parentNoun} name`, NAME_MAX_LENGTH, report);
     }
     const meshName = resource.meshName;
-    if (typeof meshName !== 'string') {
-      report(`${path}.meshName`, `expected the mesh name as a string, got ${describeValue(meshName)}`);
-    } else if (this.known(meshName) && this.known(this.meshName) && meshName !== this.meshName) {
+    this.checkName(meshName, `${path}.meshName`, 'mesh name', NAME_MAX_LENGTH, report);
+    if (typeof meshName === 'string' && meshName.length > 0 && this.known(meshName) && this.known(this.meshName) && meshName !== this.meshName) {
       report(`${path}.meshName`, `${quote(meshName)} is not the document's mesh ${quote(this.meshName)}; every resource of a document belongs to its mesh`);
     }
     const fields = ['meshName', kind.nameField, ...(kind.parentField !== undefined ? [kind.parentField] : []), 'spec'];
     this.checkEnvelopeFields(resource, fields, path, `a ${kind.noun}`, report);
     if (resource.spec === undefined) {
       report(`${path}.spec`, `missing required field (a ${kind.noun} needs a spec)`);
-    } else if (checkAgainstSchema(kind.root, resource.spec, `${path}.spec`, report, this.isUnresolved) > 0) {
-      entry.sound = false;
+    } else {
+      checkAgainstSchema(kind.root, resource.spec, `${path}.spec`, report, this.isUnresolved);
     }
 
     if (registry !== undefined && first !== undefined && this.known(name)) {

@@ -154,7 +154,7 @@ export function checkRouteProtocol(check: ParentListenerCheck, ctx: RuleContext)
   }
   for (const listener of served) {
     if (listener.protocol !== protocol) {
-      ctx.report(`.spec.${check.kindKey}`, `a ${check.kindKey} needs a ${protocol} listener, but the listener of ${check.parentNoun} ${quote(check.parentName)} on port ${listener.port} is ${listener.protocol}`);
+      ctx.report(`.spec.${check.kindKey}`, `${check.kindKey} needs a listener of protocol ${protocol}, but the listener of ${check.parentNoun} ${quote(check.parentName)} on port ${listener.port} is ${listener.protocol}`);
     }
   }
 }
