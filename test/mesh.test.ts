@@ -1,0 +1,236 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Fn, Stack, Token } from 'aws-cdk-lib';
+import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
+import * as appmesh from '../src';
+import { buildMeshSpecs } from '../src/private/spec-builder';
+import { documentOf, newStack, nodeSpec, onlyDocument } from './helpers';
+
+describe('Mesh', () => {
+  test('egress filter defaults to DROP_ALL and is rendered (Q9)', () => {
+    const { stack } = newStack();
+    new appmesh.Mesh(stack, 'mesh', { meshName: 'test-mesh' });
+    expect(onlyDocument(stack).mesh).toEqual({ meshName: 'test-mesh', spec: { egressFilter: { type: 'DROP_ALL' } } });
+  });
+
+  test('egress filter and IP preference from props', () => {
+    const { stack } = newStack();
+    new appmesh.Mesh(stack, 'mesh', {
+      meshName: 'test-mesh',
+      egressFilter: appmesh.MeshFilterType.ALLOW_ALL,
+      serviceDiscovery: { ipPreference: appmesh.IpPreference.IPV4_ONLY },
+    });
+    expect(onlyDocument(stack).mesh.spec).toEqual({
+      egressFilter: { type: 'ALLOW_ALL' },
+      serviceDiscovery: { ipPreference: 'IPv4_ONLY' },
+    });
+  });
+
+  test('name defaults to a unique id derived from the path; ARN has App Mesh shape', () => {
+    const { stack } = newStack();
+    const mesh = new appmesh.Mesh(stack, 'mesh');
+    expect(mesh.meshName).toMatch(/^Stackmesh[0-9A-F]{8}$/);
+    expect(stack.resolve(mesh.meshArn)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:appmesh:eu-west-1:123456789012:mesh/${mesh.meshName}`]],
+    });
+    expect(onlyDocument(stack).mesh.meshName).toBe(mesh.meshName);
+  });
+
+  test('addVirtualRouter creates a router under the mesh construct with an HTTP 8080 listener', () => {
+    const { stack } = newStack();
+    const mesh = new appmesh.Mesh(stack, 'mesh', { meshName: 'test-mesh' });
+    const router = mesh.addVirtualRouter('router');
+    expect(router.node.scope).toBe(mesh);
+    expect(router.mesh).toBe(mesh);
+    expect(onlyDocument(stack).virtualRouters).toEqual([{
+      meshName: 'test-mesh',
+      virtualRouterName: router.virtualRouterName,
+      spec: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }] },
+    }]);
+  });
+
+  test('addVirtualNode without listeners or backends renders only service discovery', () => {
+    const { stack } = newStack();
+    const mesh = new appmesh.Mesh(stack, 'mesh', { meshName: 'test-mesh' });
+    const node = mesh.addVirtualNode('test-node', { serviceDiscovery: appmesh.ServiceDiscovery.dns('test.domain.local') });
+    expect(node.node.scope).toBe(mesh);
+    expect(nodeSpec(onlyDocument(stack), node.virtualNodeName)).toEqual({ serviceDiscovery: { dns: { hostname: 'test.domain.local' } } });
+  });
+
+  test('addVirtualNode with listener, health check and service backend', () => {
+    const { stack } = newStack();
+    const mesh = new appmesh.Mesh(stack, 'mesh', { meshName: 'test-mesh' });
+    const service1 = new appmesh.VirtualService(stack, 'service-1', {
+      virtualServiceName: 'service1.domain.local',
+      virtualServiceProvider: appmesh.VirtualServiceProvider.none(mesh),
+    });
+    mesh.addVirtualNode('test-node', {
+      virtualNodeName: 'test-node',
+      serviceDiscovery: appmesh.ServiceDiscovery.dns('test.domain.local'),
+      listeners: [appmesh.VirtualNodeListener.http({ port: 8080, healthCheck: appmesh.HealthCheck.http({ healthyThreshold: 3 }) })],
+      backends: [appmesh.Backend.virtualService(service1)],
+    });
+    expect(nodeSpec(onlyDocument(stack), 'test-node')).toEqual({
+      serviceDiscovery: { dns: { hostname: 'test.domain.local' } },
+      listeners: [{
+        portMapping: { port: 8080, protocol: 'http' },
+        healthCheck: {
+          healthyThreshold: 3, unhealthyThreshold: 2, intervalMillis: 5000, timeoutMillis: 2000,
+          path: '/', port: 8080, protocol: 'http',
+        },
+      }],
+      backends: [{ virtualService: { virtualServiceName: 'service1.domain.local' } }],
+    });
+  });
+
+  describe('Cloud Map discovery', () => {
+    function cloudMapNode(attributes?: { [key: string]: string }) {
+      const { app, stack } = newStack();
+      const mesh = new appmesh.Mesh(stack, 'mesh', { meshName: 'test-mesh' });
+      const namespace = new cloudmap.HttpNamespace(stack, 'namespace', { name: 'domain.local' });
+      const service = namespace.createService('Svc');
+      new appmesh.VirtualNode(stack, 'test-node', {
+        mesh,
+        virtualNodeName: 'test-node',
+        serviceDiscovery: appmesh.ServiceDiscovery.cloudMap(service, attributes, appmesh.IpPreference.IPV6_PREFERRED),
+      });
+      return { app, stack, service };
+    }
+
+    test('in-process document keeps the service name token; validation skips it', () => {
+      const { stack, service } = cloudMapNode();
+      const discovery = nodeSpec(onlyDocument(stack), 'test-node').serviceDiscovery!;
+      expect(discovery.awsCloudMap?.namespaceName).toBe('domain.local');
+      expect(discovery.awsCloudMap?.serviceName).toBe(service.serviceName);
+      expect(Token.isUnresolved(discovery.awsCloudMap?.serviceName)).toBe(true);
+      expect(stack.resolve(discovery.awsCloudMap?.serviceName)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^namespaceSvc[0-9A-F]{8}$/), 'Name'] });
+      expect(discovery.awsCloudMap?.ipPreference).toBe('IPv6_PREFERRED');
+    });
+
+    test('instance attributes are rendered as key/value pairs', () => {
+      const { stack } = cloudMapNode({ testKey: 'testValue', another: 'x' });
+      expect(nodeSpec(onlyDocument(stack), 'test-node').serviceDiscovery?.awsCloudMap?.attributes).toEqual([
+        { key: 'another', value: 'x' },
+        { key: 'testKey', value: 'testValue' },
+      ]);
+    });
+
+    test('the assembly file renders the token as its CloudFormation intrinsic', () => {
+      const { app } = cloudMapNode();
+      const assembly = app.synth();
+      const written = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'test-mesh.mesh.json'), 'utf-8'));
+      expect(written.virtualNodes[0].spec.serviceDiscovery.awsCloudMap.serviceName).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^namespaceSvc[0-9A-F]{8}$/), 'Name'] });
+    });
+  });
+
+  describe('imports', () => {
+    test('fromMeshName: resources go to that mesh document, whose spec is the default', () => {
+      const { stack } = newStack();
+      const mesh = appmesh.Mesh.fromMeshName(stack, 'imported-mesh', 'abc');
+      expect(mesh.meshName).toBe('abc');
+      expect(stack.resolve(mesh.meshArn)).toEqual({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':appmesh:eu-west-1:123456789012:mesh/abc']],
+      });
+      new appmesh.VirtualService(stack, 'service', {
+        virtualServiceName: 'test.domain.local',
+        virtualServiceProvider: appmesh.VirtualServiceProvider.none(mesh),
+      });
+      const doc = onlyDocument(stack);
+      expect(doc.mesh).toEqual({ meshName: 'abc', spec: { egressFilter: { type: 'DROP_ALL' } } });
+      expect(doc.virtualServices).toEqual([{ meshName: 'abc', virtualServiceName: 'test.domain.local', spec: {} }]);
+    });
+
+    test('fromMeshName with a Mesh of that name in the app joins its document', () => {
+      const app = new App();
+      const a = new Stack(app, 'A');
+      const b = new Stack(app, 'B');
+      new appmesh.Mesh(a, 'mesh', { meshName: 'shared', egressFilter: appmesh.MeshFilterType.ALLOW_ALL });
+      const imported = appmesh.Mesh.fromMeshName(b, 'mesh', 'shared');
+      imported.addVirtualNode('node', { virtualNodeName: 'n1' });
+      const docs = buildMeshSpecs(app);
+      expect(docs).toHaveLength(1);
+      expect(docs[0].mesh.spec.egressFilter).toEqual({ type: 'ALLOW_ALL' });
+      expect(docs[0].virtualNodes.map((n) => n.virtualNodeName)).toEqual(['n1']);
+    });
+
+    test('fromMeshArn parses the mesh name from a literal ARN', () => {
+      const { stack } = newStack();
+      const arn = 'arn:aws:appmesh:us-west-2:111122223333:mesh/the-mesh';
+      const mesh = appmesh.Mesh.fromMeshArn(stack, 'imported', arn);
+      expect(mesh.meshName).toBe('the-mesh');
+      expect(mesh.meshArn).toBe(arn);
+    });
+
+    test('fromMeshArn with a token ARN selects the name with CloudFormation functions', () => {
+      const { stack } = newStack();
+      const arn = Fn.importValue('MeshArn');
+      const mesh = appmesh.Mesh.fromMeshArn(stack, 'imported', arn);
+      expect(Token.isUnresolved(mesh.meshName)).toBe(true);
+      expect(JSON.stringify(stack.resolve(mesh.meshName))).toContain('Fn::Select');
+    });
+  });
+
+  test('several meshes give one document each, sorted by name', () => {
+    const { stack } = newStack();
+    new appmesh.Mesh(stack, 'm2', { meshName: 'zeta' });
+    new appmesh.Mesh(stack, 'm1', { meshName: 'alpha' });
+    expect(buildMeshSpecs(stack).map((d) => d.mesh.meshName)).toEqual(['alpha', 'zeta']);
+  });
+
+  test('two Mesh constructs with one name are reported with both paths', () => {
+    const { stack } = newStack();
+    new appmesh.Mesh(stack, 'first', { meshName: 'dup' });
+    new appmesh.Mesh(stack, 'second', { meshName: 'dup' });
+    expect(() => buildMeshSpecs(stack)).toThrow(/\[Stack\/second\] mesh 'dup' is defined twice .*Stack\/first/);
+  });
+
+  test('app.synth() writes one canonical file per mesh, byte-identical across two synths', () => {
+    const build = () => {
+      const app = new App();
+      const stack = new Stack(app, 'Stack');
+      const mesh = new appmesh.Mesh(stack, 'mesh', { meshName: 'apps' });
+      const b = mesh.addVirtualNode('b', {
+        virtualNodeName: 'b',
+        serviceDiscovery: appmesh.ServiceDiscovery.dns('b.local'),
+        listeners: [appmesh.VirtualNodeListener.http()],
+      });
+      mesh.addVirtualNode('a', { virtualNodeName: 'a', serviceDiscovery: appmesh.ServiceDiscovery.dns('a.local') });
+      const router = mesh.addVirtualRouter('r', { virtualRouterName: 'r' });
+      router.addRoute('z', { routeSpec: appmesh.RouteSpec.http({ weightedTargets: [{ virtualNode: b }] }) });
+      router.addRoute('a', {
+        routeSpec: appmesh.RouteSpec.http({ weightedTargets: [{ virtualNode: b }], match: { path: appmesh.HttpRoutePathMatch.exactly('/a') } }),
+      });
+      new appmesh.Mesh(stack, 'other', { meshName: 'other' });
+      const dir = app.synth().directory;
+      return {
+        apps: fs.readFileSync(path.join(dir, 'apps.mesh.json'), 'utf-8'),
+        other: fs.readFileSync(path.join(dir, 'other.mesh.json'), 'utf-8'),
+      };
+    };
+    const first = build();
+    const second = build();
+    expect(first.apps).toBe(second.apps);
+    expect(first.other).toBe(second.other);
+    expect(first.apps.endsWith('}\n')).toBe(true);
+    const doc = JSON.parse(first.apps);
+    expect(doc.specVersion).toBe('open-app-mesh/v1');
+    expect(doc.virtualNodes.map((n: any) => n.virtualNodeName)).toEqual(['a', 'b']);
+    expect(doc.routes.map((r: any) => r.routeName)).toEqual(['a', 'z']);
+    expect(Object.keys(doc)).toEqual([...Object.keys(doc)].sort());
+  });
+
+  test('spec problems are reported by app.synth() with the construct path', () => {
+    const { app, stack } = newStack();
+    const mesh = new appmesh.Mesh(stack, 'mesh', { meshName: 'apps' });
+    const node = mesh.addVirtualNode('node', {
+      virtualNodeName: 'node',
+      serviceDiscovery: appmesh.ServiceDiscovery.dns('node.local'),
+      listeners: [appmesh.VirtualNodeListener.http({ port: 8080 })],
+    });
+    const router = mesh.addVirtualRouter('router', { virtualRouterName: 'router' });
+    router.addRoute('route', {
+      routeSpec: appmesh.RouteSpec.http({ weightedTargets: [{ virtualNode: node, weight: 101 }] }),
+    });
+    expect(() => app.synth()).toThrow(/\[Stack\/mesh\/router\/route\] routes\["router\/route"\]|\[Stack\/mesh\/router\/route\].*weight/);
+  });
+});
