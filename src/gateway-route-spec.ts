@@ -126,6 +126,14 @@ export interface HttpGatewayRouteSpecOptions extends CommonGatewayRouteSpecOptio
 
   /** The virtual service requests are sent to. */
   readonly routeTarget: IVirtualService;
+
+  /**
+   * Listener port of the target's provider to send requests to (App Mesh `target.port`);
+   * needed when the provider has several listeners. Not in aws-cdk-lib.
+   *
+   * @default - the provider's only listener
+   */
+  readonly routeTargetPort?: number;
 }
 
 /** Options of a gRPC gateway route. */
@@ -135,6 +143,14 @@ export interface GrpcGatewayRouteSpecOptions extends CommonGatewayRouteSpecOptio
 
   /** The virtual service calls are sent to. */
   readonly routeTarget: IVirtualService;
+
+  /**
+   * Listener port of the target's provider to send calls to (App Mesh `target.port`);
+   * needed when the provider has several listeners. Not in aws-cdk-lib.
+   *
+   * @default - the provider's only listener
+   */
+  readonly routeTargetPort?: number;
 }
 
 /** A gateway route spec, split by route kind; exactly one kind is set. */
@@ -215,7 +231,7 @@ class HttpGatewayRouteSpec extends GatewayRouteSpec {
         port: match.port,
       }),
       action: definedOnly({
-        target: targetOf(this.options.routeTarget),
+        target: targetOf(this.options.routeTarget, this.options.routeTargetPort),
         rewrite: optionalObject(definedOnly({
           hostname: renderHostnameRewrite(match.rewriteRequestHostname),
           prefix: path.prefixPathRewrite,
@@ -258,7 +274,7 @@ class GrpcGatewayRouteSpec extends GatewayRouteSpec {
         port: match.port,
       }),
       action: definedOnly({
-        target: targetOf(this.options.routeTarget),
+        target: targetOf(this.options.routeTarget, this.options.routeTargetPort),
         rewrite: optionalObject(definedOnly({ hostname: renderHostnameRewrite(match.rewriteRequestHostname) })),
       }),
     };
@@ -266,8 +282,8 @@ class GrpcGatewayRouteSpec extends GatewayRouteSpec {
   }
 }
 
-function targetOf(service: IVirtualService): spec.GatewayRouteTarget {
-  return { virtualService: { virtualServiceName: service.virtualServiceName } };
+function targetOf(service: IVirtualService, port: number | undefined): spec.GatewayRouteTarget {
+  return definedOnly({ virtualService: { virtualServiceName: service.virtualServiceName }, port });
 }
 
 function renderHostnameRewrite(rewrite: boolean | undefined): spec.GatewayRouteHostnameRewrite | undefined {

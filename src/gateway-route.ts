@@ -1,4 +1,4 @@
-import { IResource, Names, Resource, Token } from 'aws-cdk-lib';
+import { IResource, Names, Resource } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { GatewayRouteSpec, GatewayRouteSpecConfig } from './gateway-route-spec';
 import { Mesh } from './mesh';
@@ -100,7 +100,6 @@ export class GatewayRoute extends Resource implements IGatewayRoute {
       name: () => this.gatewayRouteName,
       renderSpec: () => this.renderSpec(),
     });
-    this.node.addValidation({ validate: () => this.validatePortMatch() });
   }
 
   private renderSpec(): spec.GatewayRouteSpec {
@@ -113,32 +112,6 @@ export class GatewayRoute extends Resource implements IGatewayRoute {
     };
     return Object.fromEntries(Object.entries(rendered).filter(([, v]) => v !== undefined));
   }
-
-  /**
-   * A gateway with several listeners needs each route to say which listener (port) it
-   * belongs to, and that port must be one the gateway listens on. Only gateways defined
-   * in this app are checked: the listeners of an imported one are unknown.
-   */
-  private validatePortMatch(): string[] {
-    if (!(this.virtualGateway instanceof VirtualGateway)) {
-      return [];
-    }
-    const ports = this.virtualGateway._listenerPorts();
-    const matchPort = matchPortOf(this.specConfig);
-    if (matchPort === undefined) {
-      return ports.length > 1
-        ? [`Gateway route must define a match port if the parent Virtual Gateway has multiple listeners (gateway '${this.virtualGateway.node.path}' listens on ${ports.join(', ')}) (GatewayRouteMatchPortRequired)`]
-        : [];
-    }
-    if (Token.isUnresolved(matchPort) || ports.some((port: number) => Token.isUnresolved(port)) || ports.includes(matchPort)) {
-      return [];
-    }
-    return [`Gateway route match port ${matchPort} is not a listener port of its virtual gateway '${this.virtualGateway.node.path}' (listener ports: ${ports.join(', ')}) (GatewayRouteMatchPortUnknown)`];
-  }
-}
-
-function matchPortOf(config: GatewayRouteSpecConfig): number | undefined {
-  return (config.httpSpecConfig ?? config.http2SpecConfig)?.match.port ?? config.grpcSpecConfig?.match.port;
 }
 
 interface ImportedGatewayRouteSource {

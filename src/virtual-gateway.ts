@@ -185,12 +185,7 @@ export class VirtualGateway extends VirtualGatewayBase {
     });
   }
 
-  /**
-   * Ports of the gateway's listeners, for its gateway routes' port checks.
-   *
-   * @internal
-   */
-  public _listenerPorts(): number[] {
+  private listenerPorts(): number[] {
     return this.listeners.map((l) => l.listener.portMapping.port);
   }
 
@@ -205,7 +200,7 @@ export class VirtualGateway extends VirtualGatewayBase {
   /** One proxy cannot bind a port twice. */
   private checkDistinctPorts(): void {
     const seen = new Set<number>();
-    for (const port of this._listenerPorts()) {
+    for (const port of this.listenerPorts()) {
       if (Token.isUnresolved(port)) continue;
       if (seen.has(port)) {
         throw meshError('DuplicateListenerPort', `Virtual gateway listeners must use distinct ports; port ${port} is used twice`, this);

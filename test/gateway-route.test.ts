@@ -1,0 +1,415 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as appmesh from '../src';
+import { buildMeshSpecs } from '../src/private/spec-builder';
+import * as spec from '../src/spec';
+
+/** A mesh with one HTTP gateway (port 8080) and a virtual service to target. */
+function setUp(listeners?: appmesh.VirtualGatewayListener[]) {
+  const app = new App();
+  const stack = new Stack(app, 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const mesh = new appmesh.Mesh(stack, 'Mesh', { meshName: 'shop' });
+  const gateway = mesh.addVirtualGateway('Gateway', { virtualGatewayName: 'ingress', listeners });
+  const service = new appmesh.VirtualService(stack, 'Orders', {
+    virtualServiceName: 'orders.shop.local',
+    virtualServiceProvider: appmesh.VirtualServiceProvider.none(mesh),
+  });
+  return { app, stack, mesh, gateway, service };
+}
+
+function gatewayRouteSpec(root: Stack, name: string): spec.GatewayRouteSpec {
+  const [doc] = buildMeshSpecs(root);
+  const found = doc.gatewayRoutes.find((r) => r.gatewayRouteName === name);
+  if (!found) throw new Error(`no gateway route ${name}: ${doc.gatewayRoutes.map((r) => r.gatewayRouteName)}`);
+  return found.spec;
+}
+
+/** Binds a path match the way a gateway route does. */
+function bindPath(match: appmesh.HttpGatewayRoutePathMatch) {
+  return match.bind(new Stack());
+}
+
+describe('HttpGatewayRoutePathMatch', () => {
+  test('startsWith without rewrite leaves the rewrite to the service default', () => {
+    expect(bindPath(appmesh.HttpGatewayRoutePathMatch.startsWith('/orders/'))).toEqual({ prefixPathMatch: '/orders/' });
+  });
+
+  test("startsWith with '' keeps the prefix: defaultPrefix DISABLED", () => {
+    expect(bindPath(appmesh.HttpGatewayRoutePathMatch.startsWith('/orders/', ''))).toEqual({
+      prefixPathMatch: '/orders/',
+      prefixPathRewrite: { defaultPrefix: 'DISABLED' },
+    });
+  });
+
+  test('startsWith with a value replaces the prefix', () => {
+    expect(bindPath(appmesh.HttpGatewayRoutePathMatch.startsWith('/orders/', '/v2/orders/'))).toEqual({
+      prefixPathMatch: '/orders/',
+      prefixPathRewrite: { value: '/v2/orders/' },
+    });
+  });
+
+  test('exactly renders a whole-path match and an exact rewrite', () => {
+    expect(bindPath(appmesh.HttpGatewayRoutePathMatch.exactly('/health'))).toEqual({ wholePathMatch: { exact: '/health' } });
+    expect(bindPath(appmesh.HttpGatewayRoutePathMatch.exactly('/health', '/ping'))).toEqual({
+      wholePathMatch: { exact: '/health' },
+      wholePathRewrite: { exact: '/ping' },
+    });
+  });
+
+  test('regex renders a whole-path regex match and an exact rewrite', () => {
+    expect(bindPath(appmesh.HttpGatewayRoutePathMatch.regex('^/v[0-9]+/orders$', '/orders'))).toEqual({
+      wholePathMatch: { regex: '^/v[0-9]+/orders$' },
+      wholePathRewrite: { exact: '/orders' },
+    });
+  });
+
+  test.each([
+    ['startsWith without leading slash', () => appmesh.HttpGatewayRoutePathMatch.startsWith('orders/'),
+      /Prefix path for the match must start with '\/', got: orders\/ \(PrefixPathMustStartWithSlash\)/],
+    ['empty prefix', () => appmesh.HttpGatewayRoutePathMatch.startsWith(''),
+      /Prefix path for the match must start with '\/', got: {2}\(PrefixPathMustStartWithSlash\)/],
+    ['rewrite with prefix not ending in a slash', () => appmesh.HttpGatewayRoutePathMatch.startsWith('/orders', '/v2/'),
+      /prefix path for the match must end with '\/', got: \/orders \(PrefixPathMustEndWithSlash\)/],
+    ['prefix rewrite without leading slash', () => appmesh.HttpGatewayRoutePathMatch.startsWith('/orders/', 'v2/'),
+      /Prefix path for the rewrite must start and end with '\/', got: v2\/ \(PrefixPathRewriteMustStartAndEndWithSlash\)/],
+    ['prefix rewrite without trailing slash', () => appmesh.HttpGatewayRoutePathMatch.startsWith('/orders/', '/v2'),
+      /Prefix path for the rewrite must start and end with '\/', got: \/v2 \(PrefixPathRewriteMustStartAndEndWithSlash\)/],
+    ['exact path without leading slash', () => appmesh.HttpGatewayRoutePathMatch.exactly('health'),
+      /Exact Path for the match must start with '\/', got: health \(ExactPathMustStartWithSlash\)/],
+    ['empty exact rewrite', () => appmesh.HttpGatewayRoutePathMatch.exactly('/health', ''),
+      /HttpGatewayRoutePathMatch.exactly: Exact Path for the rewrite cannot be empty.*\(ExactPathRewriteCannotBeEmpty\)/],
+    ['exact rewrite without leading slash', () => appmesh.HttpGatewayRoutePathMatch.exactly('/health', 'ping'),
+      /Exact Path for the rewrite must start with '\/', got: ping \(ExactPathRewriteMustStartWithSlash\)/],
+    ['empty regex rewrite', () => appmesh.HttpGatewayRoutePathMatch.regex('^/a$', ''),
+      /HttpGatewayRoutePathMatch.regex: Exact Path for the rewrite cannot be empty/],
+    ['regex rewrite without leading slash', () => appmesh.HttpGatewayRoutePathMatch.regex('^/a$', 'b'),
+      /HttpGatewayRoutePathMatch.regex: Exact Path for the rewrite must start with '\/', got: b/],
+    ['reserved prefix', () => appmesh.HttpGatewayRoutePathMatch.startsWith('/aws-appmesh/stats'),
+      /paths starting with '\/aws-appmesh' are reserved by the proxy, got: \/aws-appmesh\/stats \(ReservedPath\)/],
+    ['reserved exact path', () => appmesh.HttpGatewayRoutePathMatch.exactly('/aws-appmesh'),
+      /reserved by the proxy.*\(ReservedPath\)/],
+    ['exact path over 255 characters', () => appmesh.HttpGatewayRoutePathMatch.exactly('/' + 'a'.repeat(255)),
+      /the path must be 1–255 characters long, got 256 \(PathLengthOutOfRange\)/],
+    ['empty regex', () => appmesh.HttpGatewayRoutePathMatch.regex(''),
+      /the regular expression must be 1–255 characters long, got 0/],
+    ['prefix rewrite over 255 characters', () => appmesh.HttpGatewayRoutePathMatch.startsWith('/a/', '/' + 'b'.repeat(254) + '/'),
+      /the prefix rewrite must be 0–255 characters long, got 256/],
+  ])('rejects %s', (_name, make, message) => {
+    expect(make).toThrow(message);
+  });
+});
+
+describe('GatewayRouteHostnameMatch', () => {
+  test('exactly and endsWith render exact and suffix', () => {
+    const scope = new Stack();
+    expect(appmesh.GatewayRouteHostnameMatch.exactly('api.example.com').bind(scope)).toEqual({ hostnameMatch: { exact: 'api.example.com' } });
+    expect(appmesh.GatewayRouteHostnameMatch.endsWith('.example.com').bind(scope)).toEqual({ hostnameMatch: { suffix: '.example.com' } });
+  });
+
+  test('rejects empty and over-long hostnames', () => {
+    expect(() => appmesh.GatewayRouteHostnameMatch.exactly('')).toThrow(
+      /GatewayRouteHostnameMatch.exactly: the hostname must be 1–253 characters long, got 0 \(HostnameLengthOutOfRange\)/);
+    expect(() => appmesh.GatewayRouteHostnameMatch.endsWith('a'.repeat(254))).toThrow(/1–253 characters long, got 254/);
+  });
+});
+
+describe('GatewayRouteSpec.http / http2', () => {
+  test('without a match: every path, target only', () => {
+    const { stack, gateway, service } = setUp();
+    const route = gateway.addGatewayRoute('All', { routeSpec: appmesh.GatewayRouteSpec.http({ routeTarget: service }) });
+    expect(gatewayRouteSpec(stack, route.gatewayRouteName)).toEqual({
+      httpRoute: {
+        match: { prefix: '/' },
+        action: { target: { virtualService: { virtualServiceName: 'orders.shop.local' } } },
+      },
+    });
+  });
+
+  test('every match member and rewrite is rendered with App Mesh field names', () => {
+    const { stack, gateway, service } = setUp();
+    gateway.addGatewayRoute('Orders', {
+      gatewayRouteName: 'orders',
+      routeSpec: appmesh.GatewayRouteSpec.http({
+        routeTarget: service,
+        routeTargetPort: 8080,
+        priority: 10,
+        match: {
+          path: appmesh.HttpGatewayRoutePathMatch.startsWith('/orders/', '/'),
+          hostname: appmesh.GatewayRouteHostnameMatch.endsWith('.example.com'),
+          method: appmesh.HttpRouteMethod.POST,
+          headers: [appmesh.HeaderMatch.valueIs('x-tenant', 'acme'), appmesh.HeaderMatch.valueDoesNotStartWith('x-debug', 'on')],
+          queryParameters: [appmesh.QueryParameterMatch.valueIs('version', '2')],
+          rewriteRequestHostname: false,
+          port: 8080,
+        },
+      }),
+    });
+    expect(gatewayRouteSpec(stack, 'orders')).toEqual({
+      priority: 10,
+      httpRoute: {
+        match: {
+          prefix: '/orders/',
+          hostname: { suffix: '.example.com' },
+          method: 'POST',
+          headers: [
+            { name: 'x-tenant', invert: false, match: { exact: 'acme' } },
+            { name: 'x-debug', invert: true, match: { prefix: 'on' } },
+          ],
+          queryParameters: [{ name: 'version', match: { exact: '2' } }],
+          port: 8080,
+        },
+        action: {
+          target: { virtualService: { virtualServiceName: 'orders.shop.local' }, port: 8080 },
+          rewrite: { hostname: { defaultTargetHostname: 'DISABLED' }, prefix: { value: '/' } },
+        },
+      },
+    });
+  });
+
+  test('http2 renders http2Route; exact path rewrite and hostname rewrite ENABLED', () => {
+    const { stack, gateway, service } = setUp([appmesh.VirtualGatewayListener.http2()]);
+    gateway.addGatewayRoute('Health', {
+      gatewayRouteName: 'health',
+      routeSpec: appmesh.GatewayRouteSpec.http2({
+        routeTarget: service,
+        match: {
+          path: appmesh.HttpGatewayRoutePathMatch.exactly('/healthz', '/ping'),
+          hostname: appmesh.GatewayRouteHostnameMatch.exactly('api.example.com'),
+          rewriteRequestHostname: true,
+        },
+      }),
+    });
+    expect(gatewayRouteSpec(stack, 'health')).toEqual({
+      http2Route: {
+        match: { path: { exact: '/healthz' }, hostname: { exact: 'api.example.com' } },
+        action: {
+          target: { virtualService: { virtualServiceName: 'orders.shop.local' } },
+          rewrite: { hostname: { defaultTargetHostname: 'ENABLED' }, path: { exact: '/ping' } },
+        },
+      },
+    });
+  });
+
+  test("prefix rewrite '' renders defaultPrefix DISABLED", () => {
+    const { stack, gateway, service } = setUp();
+    gateway.addGatewayRoute('Keep', {
+      gatewayRouteName: 'keep',
+      routeSpec: appmesh.GatewayRouteSpec.http({
+        routeTarget: service,
+        match: { path: appmesh.HttpGatewayRoutePathMatch.startsWith('/api/', '') },
+      }),
+    });
+    expect(gatewayRouteSpec(stack, 'keep').httpRoute?.action.rewrite).toEqual({ prefix: { defaultPrefix: 'DISABLED' } });
+  });
+
+  test.each([
+    ['no headers', { headers: [] }, /\[Stack\/Mesh\/Gateway\/Bad\] Number of headers provided for matching must be between 1 and 10, got: 0 \(HeaderCountOutOfRange\)/],
+    ['11 headers', { headers: Array.from({ length: 11 }, (_, i) => appmesh.HeaderMatch.valueIs(`h${i}`, 'v')) },
+      /Number of headers provided for matching must be between 1 and 10, got: 11 \(HeaderCountOutOfRange\)/],
+    ['no query parameters', { queryParameters: [] }, /Number of query parameters provided for matching must be between 1 and 10, got: 0 \(QueryParameterCountOutOfRange\)/],
+    ['11 query parameters', { queryParameters: Array.from({ length: 11 }, (_, i) => appmesh.QueryParameterMatch.valueIs(`q${i}`, 'v')) },
+      /\[Stack\/Mesh\/Gateway\/Bad\] Number of query parameters provided for matching must be between 1 and 10, got: 11/],
+  ])('HTTP gateway routes check list sizes like routes do (Q4): %s', (_name, match, message) => {
+    const { gateway, service } = setUp();
+    expect(() => gateway.addGatewayRoute('Bad', {
+      routeSpec: appmesh.GatewayRouteSpec.http({ routeTarget: service, match }),
+    })).toThrow(message);
+  });
+});
+
+describe('GatewayRouteSpec.grpc', () => {
+  test('renders serviceName, hostname, metadata, port and the hostname rewrite', () => {
+    const { stack, gateway, service } = setUp([appmesh.VirtualGatewayListener.grpc({ port: 50051 })]);
+    gateway.addGatewayRoute('Grpc', {
+      gatewayRouteName: 'grpc',
+      routeSpec: appmesh.GatewayRouteSpec.grpc({
+        routeTarget: service,
+        priority: 0,
+        match: {
+          serviceName: 'shop.orders.v1.Orders',
+          hostname: appmesh.GatewayRouteHostnameMatch.endsWith('.shop.local'),
+          metadata: [appmesh.HeaderMatch.valuesIsInRange('x-shard', 0, 8)],
+          rewriteRequestHostname: false,
+          port: 50051,
+        },
+      }),
+    });
+    expect(gatewayRouteSpec(stack, 'grpc')).toEqual({
+      priority: 0,
+      grpcRoute: {
+        match: {
+          serviceName: 'shop.orders.v1.Orders',
+          hostname: { suffix: '.shop.local' },
+          metadata: [{ name: 'x-shard', invert: false, match: { range: { start: 0, end: 8 } } }],
+          port: 50051,
+        },
+        action: {
+          target: { virtualService: { virtualServiceName: 'orders.shop.local' } },
+          rewrite: { hostname: { defaultTargetHostname: 'DISABLED' } },
+        },
+      },
+    });
+  });
+
+  test('without rewriteRequestHostname no rewrite is rendered', () => {
+    const { stack, gateway, service } = setUp([appmesh.VirtualGatewayListener.grpc()]);
+    gateway.addGatewayRoute('Grpc', {
+      gatewayRouteName: 'grpc',
+      routeSpec: appmesh.GatewayRouteSpec.grpc({ routeTarget: service, match: { serviceName: 'a.B' } }),
+    });
+    expect(gatewayRouteSpec(stack, 'grpc').grpcRoute?.action).toEqual({
+      target: { virtualService: { virtualServiceName: 'orders.shop.local' } },
+    });
+  });
+
+  test.each([
+    ['an empty match', {}, /\[Stack\/Mesh\/Gateway\/Bad\] At least one gRPC gateway route match property must be provided.*\(GrpcGatewayRouteMatchRequired\)/],
+    ['rewriteRequestHostname alone', { rewriteRequestHostname: true }, /\(GrpcGatewayRouteMatchRequired\)/],
+    ['no metadata', { metadata: [] }, /Number of metadata provided for matching must be between 1 and 10, got: 0 \(MetadataCountOutOfRange\)/],
+    ['11 metadata entries', { metadata: Array.from({ length: 11 }, (_, i) => appmesh.HeaderMatch.valueIs(`m${i}`, 'v')) },
+      /\[Stack\/Mesh\/Gateway\/Bad\] Number of metadata provided for matching must be between 1 and 10, got: 11/],
+    ['a reserved service name', { serviceName: 'aws.appmesh.Internal' },
+      /gRPC service names starting with 'aws.appmesh' are reserved, got: aws.appmesh.Internal \(ReservedServiceName\)/],
+  ])('rejects %s', (_name, match, message) => {
+    const { gateway, service } = setUp([appmesh.VirtualGatewayListener.grpc()]);
+    expect(() => gateway.addGatewayRoute('Bad', {
+      routeSpec: appmesh.GatewayRouteSpec.grpc({ routeTarget: service, match }),
+    })).toThrow(message);
+  });
+});
+
+describe('GatewayRoute', () => {
+  test('addGatewayRoute keeps gatewayRouteName and creates the route under the gateway', () => {
+    const { gateway, service } = setUp();
+    const route = gateway.addGatewayRoute('Route', {
+      gatewayRouteName: 'named',
+      routeSpec: appmesh.GatewayRouteSpec.http({ routeTarget: service }),
+    });
+    expect(route.gatewayRouteName).toBe('named');
+    expect(route.node.path).toBe('Stack/Mesh/Gateway/Route');
+    expect(route.virtualGateway).toBe(gateway);
+  });
+
+  test('the name defaults to one derived from the construct path', () => {
+    const { stack, gateway, service } = setUp();
+    const route = new appmesh.GatewayRoute(stack, 'Standalone', {
+      virtualGateway: gateway,
+      routeSpec: appmesh.GatewayRouteSpec.http({ routeTarget: service }),
+    });
+    expect(route.gatewayRouteName).toMatch(/^StackStandalone[0-9A-F]{8}$/);
+    const [doc] = buildMeshSpecs(stack);
+    expect(doc.gatewayRoutes.map((r) => [r.meshName, r.virtualGatewayName, r.gatewayRouteName]))
+      .toEqual([['shop', 'ingress', route.gatewayRouteName]]);
+  });
+
+  test('its ARN uses the virtualGateway segment (Q2)', () => {
+    const { stack, gateway, service } = setUp();
+    const route = gateway.addGatewayRoute('Route', {
+      gatewayRouteName: 'r1',
+      routeSpec: appmesh.GatewayRouteSpec.http({ routeTarget: service }),
+    });
+    expect(stack.resolve(route.gatewayRouteArn)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':appmesh:eu-west-1:123456789012:mesh/shop/virtualGateway/ingress/gatewayRoute/r1']],
+    });
+  });
+
+  test('fromGatewayRouteArn reads mesh, gateway and route names from the ARN', () => {
+    const stack = new Stack();
+    const arn = 'arn:aws:appmesh:eu-west-1:123456789012:mesh/shop/virtualGateway/ingress/gatewayRoute/r1';
+    const route = appmesh.GatewayRoute.fromGatewayRouteArn(stack, 'Imported', arn);
+    expect(route.gatewayRouteName).toBe('r1');
+    expect(route.gatewayRouteArn).toBe(arn);
+    expect(route.virtualGateway.virtualGatewayName).toBe('ingress');
+    expect(route.virtualGateway.mesh.meshName).toBe('shop');
+  });
+
+  test('fromGatewayRouteArn works with a deploy-time ARN', () => {
+    const stack = new Stack();
+    const arn = new (require('aws-cdk-lib').CfnParameter)(stack, 'Arn').valueAsString;
+    const route = appmesh.GatewayRoute.fromGatewayRouteArn(stack, 'Imported', arn);
+    // The resource part is mesh/<mesh>/virtualGateway/<gateway>/gatewayRoute/<name>: the name is its 6th segment.
+    const resourcePart = { 'Fn::Select': [5, { 'Fn::Split': [':', { Ref: 'Arn' }] }] };
+    expect(stack.resolve(route.gatewayRouteName)).toEqual({ 'Fn::Select': [5, { 'Fn::Split': ['/', resourcePart] }] });
+    expect(stack.resolve(route.virtualGateway.virtualGatewayName)).toEqual({ 'Fn::Select': [3, { 'Fn::Split': ['/', resourcePart] }] });
+    expect(stack.resolve(route.virtualGateway.mesh.meshName)).toEqual({ 'Fn::Select': [1, { 'Fn::Split': ['/', resourcePart] }] });
+  });
+
+  test('fromGatewayRouteAttributes builds the ARN from its gateway', () => {
+    const stack = new Stack(undefined, 'S', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const mesh = appmesh.Mesh.fromMeshName(stack, 'Mesh', 'shop');
+    const gateway = appmesh.VirtualGateway.fromVirtualGatewayAttributes(stack, 'Gw', { mesh, virtualGatewayName: 'ingress' });
+    const route = appmesh.GatewayRoute.fromGatewayRouteAttributes(stack, 'Route', { gatewayRouteName: 'r1', virtualGateway: gateway });
+    expect(route.gatewayRouteName).toBe('r1');
+    expect(stack.resolve(route.gatewayRouteArn)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':appmesh:eu-west-1:123456789012:mesh/shop/virtualGateway/ingress/gatewayRoute/r1']],
+    });
+  });
+
+  test('a route added to an imported gateway is rendered with that gateway as parent', () => {
+    const stack = new Stack();
+    const mesh = appmesh.Mesh.fromMeshName(stack, 'Mesh', 'shop');
+    const gateway = appmesh.VirtualGateway.fromVirtualGatewayAttributes(stack, 'Gw', { mesh, virtualGatewayName: 'ingress' });
+    const service = appmesh.VirtualService.fromVirtualServiceAttributes(stack, 'Svc', { mesh, virtualServiceName: 'orders.shop.local' });
+    gateway.addGatewayRoute('Route', {
+      gatewayRouteName: 'r1',
+      routeSpec: appmesh.GatewayRouteSpec.http({ routeTarget: service }),
+    });
+    const { collectMeshSpecs } = require('../src/private/spec-builder');
+    const [collected] = collectMeshSpecs(stack);
+    expect(collected.document.gatewayRoutes).toEqual([{
+      meshName: 'shop',
+      virtualGatewayName: 'ingress',
+      gatewayRouteName: 'r1',
+      spec: { httpRoute: { match: { prefix: '/' }, action: { target: { virtualService: { virtualServiceName: 'orders.shop.local' } } } } },
+    }]);
+  });
+});
+
+describe('gateway routes and gateway listeners (Q3)', () => {
+  const twoListeners = () => [
+    appmesh.VirtualGatewayListener.http({ port: 8080 }),
+    appmesh.VirtualGatewayListener.http({ port: 8081 }),
+  ];
+
+  test('a route without a port match fails at synth when the gateway has several listeners', () => {
+    const { app, gateway, service } = setUp(twoListeners());
+    gateway.addGatewayRoute('NoPort', {
+      gatewayRouteName: 'no-port',
+      routeSpec: appmesh.GatewayRouteSpec.http({ routeTarget: service }),
+    });
+    expect(() => app.synth()).toThrow(
+      /\[Stack\/Mesh\/Gateway\/NoPort\] .*match\.port: virtual gateway "ingress" has 2 listeners \(ports 8080, 8081\), so the route must set match\.port/);
+  });
+
+  test('a route matching a listener port passes', () => {
+    const { app, stack, gateway, service } = setUp(twoListeners());
+    gateway.addGatewayRoute('Port', {
+      gatewayRouteName: 'port',
+      routeSpec: appmesh.GatewayRouteSpec.http({ routeTarget: service, match: { port: 8081 } }),
+    });
+    expect(() => app.synth()).not.toThrow();
+    expect(gatewayRouteSpec(stack, 'port').httpRoute?.match.port).toBe(8081);
+  });
+
+  test('a route matching a port the gateway does not listen on fails', () => {
+    const { app, gateway, service } = setUp(twoListeners());
+    gateway.addGatewayRoute('Other', {
+      gatewayRouteName: 'other',
+      routeSpec: appmesh.GatewayRouteSpec.http({ routeTarget: service, match: { port: 9090 } }),
+    });
+    expect(() => app.synth()).toThrow(/\[Stack\/Mesh\/Gateway\/Other\] .*port 9090 is not a listener port of virtual gateway "ingress" \(listener ports: 8080, 8081\)/);
+  });
+
+  test('a single-listener gateway needs no port match', () => {
+    const { app, gateway, service } = setUp();
+    gateway.addGatewayRoute('Any', { routeSpec: appmesh.GatewayRouteSpec.http({ routeTarget: service }) });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('an out-of-range priority is reported at synth with the construct path', () => {
+    const { app, gateway, service } = setUp();
+    gateway.addGatewayRoute('Prio', {
+      routeSpec: appmesh.GatewayRouteSpec.http({ routeTarget: service, priority: 1001 }),
+    });
+    expect(() => app.synth()).toThrow(/\[Stack\/Mesh\/Gateway\/Prio\] .*priority/);
+  });
+});

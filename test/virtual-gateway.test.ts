@@ -1,0 +1,285 @@
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as appmesh from '../src';
+import { buildMeshSpecs, collectMeshSpecs } from '../src/private/spec-builder';
+import * as spec from '../src/spec';
+
+function setUp() {
+  const app = new App();
+  const stack = new Stack(app, 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const mesh = new appmesh.Mesh(stack, 'Mesh', { meshName: 'shop' });
+  return { app, stack, mesh };
+}
+
+function gatewaySpec(root: Stack, name: string): spec.VirtualGatewaySpec {
+  const [doc] = buildMeshSpecs(root);
+  const found = doc.virtualGateways.find((g) => g.virtualGatewayName === name);
+  if (!found) throw new Error(`no virtual gateway ${name}: ${doc.virtualGateways.map((g) => g.virtualGatewayName)}`);
+  return found.spec;
+}
+
+describe('VirtualGateway', () => {
+  test('defaults to one HTTP listener on 8080', () => {
+    const { stack, mesh } = setUp();
+    new appmesh.VirtualGateway(stack, 'Gateway', { mesh, virtualGatewayName: 'ingress' });
+    expect(gatewaySpec(stack, 'ingress')).toEqual({
+      listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
+    });
+  });
+
+  test('mesh.addVirtualGateway creates the gateway under the mesh with the name given', () => {
+    const { stack, mesh } = setUp();
+    const gateway = mesh.addVirtualGateway('Gateway', { virtualGatewayName: 'ingress' });
+    expect(gateway.node.path).toBe('Stack/Mesh/Gateway');
+    expect(gateway.mesh).toBe(mesh);
+    const [doc] = buildMeshSpecs(stack);
+    expect(doc.virtualGateways.map((g) => [g.meshName, g.virtualGatewayName])).toEqual([['shop', 'ingress']]);
+  });
+
+  test('the name defaults to one derived from the construct path', () => {
+    const { stack, mesh } = setUp();
+    const gateway = mesh.addVirtualGateway('Gateway');
+    expect(gateway.virtualGatewayName).toMatch(/^StackMeshGateway[0-9A-F]{8}$/);
+    expect(gatewaySpec(stack, gateway.virtualGatewayName).listeners).toHaveLength(1);
+  });
+
+  test('renders HTTP, HTTP/2 and gRPC listeners with health checks and connection pools', () => {
+    const { stack, mesh } = setUp();
+    mesh.addVirtualGateway('Gateway', {
+      virtualGatewayName: 'ingress',
+      listeners: [
+        appmesh.VirtualGatewayListener.http({
+          port: 80,
+          healthCheck: appmesh.HealthCheck.http({ path: '/ping', interval: Duration.seconds(10), healthyThreshold: 3 }),
+          connectionPool: { maxConnections: 100, maxPendingRequests: 20 },
+        }),
+        appmesh.VirtualGatewayListener.http2({
+          port: 81,
+          healthCheck: appmesh.HealthCheck.http2(),
+          connectionPool: { maxRequests: 200 },
+        }),
+        appmesh.VirtualGatewayListener.grpc({
+          port: 50051,
+          healthCheck: appmesh.HealthCheck.grpc({ timeout: Duration.seconds(3) }),
+          connectionPool: { maxRequests: 300 },
+        }),
+      ],
+    });
+    expect(gatewaySpec(stack, 'ingress').listeners).toEqual([
+      {
+        portMapping: { port: 80, protocol: 'http' },
+        healthCheck: {
+          protocol: 'http', path: '/ping', port: 80,
+          healthyThreshold: 3, unhealthyThreshold: 2, intervalMillis: 10000, timeoutMillis: 2000,
+        },
+        connectionPool: { http: { maxConnections: 100, maxPendingRequests: 20 } },
+      },
+      {
+        portMapping: { port: 81, protocol: 'http2' },
+        healthCheck: {
+          protocol: 'http2', path: '/', port: 81,
+          healthyThreshold: 2, unhealthyThreshold: 2, intervalMillis: 5000, timeoutMillis: 2000,
+        },
+        connectionPool: { http2: { maxRequests: 200 } },
+      },
+      {
+        portMapping: { port: 50051, protocol: 'grpc' },
+        healthCheck: {
+          protocol: 'grpc', port: 50051,
+          healthyThreshold: 2, unhealthyThreshold: 2, intervalMillis: 5000, timeoutMillis: 3000,
+        },
+        connectionPool: { grpc: { maxRequests: 300 } },
+      },
+    ]);
+  });
+
+  test('renders listener TLS with mutual validation', () => {
+    const { stack, mesh } = setUp();
+    mesh.addVirtualGateway('Gateway', {
+      virtualGatewayName: 'ingress',
+      listeners: [appmesh.VirtualGatewayListener.http({
+        port: 443,
+        tls: {
+          mode: appmesh.TlsMode.STRICT,
+          certificate: appmesh.TlsCertificate.file('/certs/chain.pem', '/certs/key.pem'),
+          mutualTlsValidation: {
+            trust: appmesh.TlsValidationTrust.sds('client-ca'),
+            subjectAlternativeNames: appmesh.SubjectAlternativeNames.matchingExactly('partner.example.com'),
+          },
+        },
+      })],
+    });
+    expect(gatewaySpec(stack, 'ingress').listeners[0].tls).toEqual({
+      mode: 'STRICT',
+      certificate: { file: { certificateChain: '/certs/chain.pem', privateKey: '/certs/key.pem' } },
+      validation: {
+        trust: { sds: { secretName: 'client-ca' } },
+        subjectAlternativeNames: { match: { exact: ['partner.example.com'] } },
+      },
+    });
+  });
+
+  test('renders an ACM listener certificate and an SDS one without client validation', () => {
+    const { stack, mesh } = setUp();
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc');
+    mesh.addVirtualGateway('Gateway', {
+      virtualGatewayName: 'ingress',
+      listeners: [
+        appmesh.VirtualGatewayListener.http2({ port: 443, tls: { mode: appmesh.TlsMode.PERMISSIVE, certificate: appmesh.TlsCertificate.acm(certificate) } }),
+        appmesh.VirtualGatewayListener.grpc({ port: 8443, tls: { mode: appmesh.TlsMode.DISABLED, certificate: appmesh.TlsCertificate.sds('gw-cert') } }),
+      ],
+    });
+    expect(gatewaySpec(stack, 'ingress').listeners.map((l) => l.tls)).toEqual([
+      { mode: 'PERMISSIVE', certificate: { acm: { certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' } } },
+      { mode: 'DISABLED', certificate: { sds: { secretName: 'gw-cert' } } },
+    ]);
+  });
+
+  test('renders backend defaults (TLS client policy) and the access log', () => {
+    const { stack, mesh } = setUp();
+    mesh.addVirtualGateway('Gateway', {
+      virtualGatewayName: 'ingress',
+      backendDefaults: {
+        tlsClientPolicy: {
+          ports: [8443],
+          validation: {
+            trust: appmesh.TlsValidationTrust.file('/certs/mesh-ca.pem'),
+            subjectAlternativeNames: appmesh.SubjectAlternativeNames.matchingExactly('orders.shop.local'),
+          },
+          mutualTlsCertificate: appmesh.TlsCertificate.sds('gateway-client'),
+        },
+      },
+      accessLog: appmesh.AccessLog.fromFilePath('/dev/stdout', appmesh.LoggingFormat.fromJson({ status: '%RESPONSE_CODE%' })),
+    });
+    const gw = gatewaySpec(stack, 'ingress');
+    expect(gw.backendDefaults).toEqual({
+      clientPolicy: {
+        tls: {
+          enforce: true,
+          ports: [8443],
+          validation: {
+            trust: { file: { certificateChain: '/certs/mesh-ca.pem' } },
+            subjectAlternativeNames: { match: { exact: ['orders.shop.local'] } },
+          },
+          certificate: { sds: { secretName: 'gateway-client' } },
+        },
+      },
+    });
+    expect(gw.logging).toEqual({
+      accessLog: { file: { path: '/dev/stdout', format: { json: [{ key: 'status', value: '%RESPONSE_CODE%' }] } } },
+    });
+  });
+
+  test('rejects a TCP health check on a gateway listener', () => {
+    const { mesh } = setUp();
+    expect(() => mesh.addVirtualGateway('Gateway', {
+      listeners: [appmesh.VirtualGatewayListener.http({ healthCheck: appmesh.HealthCheck.tcp() })],
+    })).toThrow(/\[Stack\/Mesh\/Gateway\] A virtual gateway listener cannot use a tcp health check; use HealthCheck.http\(\), http2\(\) or grpc\(\) \(GatewayHealthCheckProtocol\)/);
+  });
+
+  test('rejects an empty listener list', () => {
+    const { mesh } = setUp();
+    expect(() => mesh.addVirtualGateway('Gateway', { listeners: [] }))
+      .toThrow(/\[Stack\/Mesh\/Gateway\] A virtual gateway needs at least one listener \(ListenerRequired\)/);
+  });
+
+  test('rejects two listeners on one port', () => {
+    const { mesh } = setUp();
+    expect(() => mesh.addVirtualGateway('Gateway', {
+      listeners: [appmesh.VirtualGatewayListener.http({ port: 8080 }), appmesh.VirtualGatewayListener.grpc({ port: 8080 })],
+    })).toThrow(/\[Stack\/Mesh\/Gateway\] Virtual gateway listeners must use distinct ports; port 8080 is used twice \(DuplicateListenerPort\)/);
+  });
+
+  test.each([0, 65536, 80.5])('rejects listener port %p', (port) => {
+    expect(() => appmesh.VirtualGatewayListener.http2({ port }))
+      .toThrow(new RegExp(`Virtual gateway listener port must be an integer between 1 and 65535, got ${port} \\(ListenerPortOutOfRange\\)`));
+  });
+
+  test('an out-of-range connection pool is reported at synth with the construct path', () => {
+    const { app, mesh } = setUp();
+    mesh.addVirtualGateway('Gateway', {
+      listeners: [appmesh.VirtualGatewayListener.grpc({ connectionPool: { maxRequests: 0 } })],
+    });
+    expect(() => app.synth()).toThrow(/\[Stack\/Mesh\/Gateway\] .*connectionPool\.grpc\.maxRequests/);
+  });
+
+  test('its ARN and node id follow App Mesh', () => {
+    const { stack, mesh } = setUp();
+    const gateway = mesh.addVirtualGateway('Gateway', { virtualGatewayName: 'ingress' });
+    expect(stack.resolve(gateway.virtualGatewayArn)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':appmesh:eu-west-1:123456789012:mesh/shop/virtualGateway/ingress']],
+    });
+    expect(gateway.nodeId).toBe('mesh/shop/virtualGateway/ingress');
+  });
+
+  test('fromVirtualGatewayArn reads mesh and gateway names', () => {
+    const stack = new Stack();
+    const arn = 'arn:aws:appmesh:eu-west-1:123456789012:mesh/shop/virtualGateway/ingress';
+    const gateway = appmesh.VirtualGateway.fromVirtualGatewayArn(stack, 'Imported', arn);
+    expect(gateway.virtualGatewayName).toBe('ingress');
+    expect(gateway.mesh.meshName).toBe('shop');
+    expect(gateway.virtualGatewayArn).toBe(arn);
+  });
+
+  test('fromVirtualGatewayArn works with a deploy-time ARN', () => {
+    const stack = new Stack();
+    const arn = new CfnParameter(stack, 'Arn').valueAsString;
+    const gateway = appmesh.VirtualGateway.fromVirtualGatewayArn(stack, 'Imported', arn);
+    const resourcePart = { 'Fn::Select': [5, { 'Fn::Split': [':', { Ref: 'Arn' }] }] };
+    expect(stack.resolve(gateway.virtualGatewayName)).toEqual({ 'Fn::Select': [3, { 'Fn::Split': ['/', resourcePart] }] });
+    expect(stack.resolve(gateway.mesh.meshName)).toEqual({ 'Fn::Select': [1, { 'Fn::Split': ['/', resourcePart] }] });
+  });
+
+  test('fromVirtualGatewayAttributes builds the ARN; an imported gateway adds no gateway to the spec', () => {
+    const stack = new Stack(undefined, 'S', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const mesh = new appmesh.Mesh(stack, 'Mesh', { meshName: 'shop' });
+    const gateway = appmesh.VirtualGateway.fromVirtualGatewayAttributes(stack, 'Imported', { mesh, virtualGatewayName: 'edge' });
+    expect(gateway.virtualGatewayName).toBe('edge');
+    expect(stack.resolve(gateway.virtualGatewayArn)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':appmesh:eu-west-1:123456789012:mesh/shop/virtualGateway/edge']],
+    });
+    expect(buildMeshSpecs(stack)[0].virtualGateways).toEqual([]);
+  });
+});
+
+describe('VirtualGateway.grantStreamAggregatedResources', () => {
+  test('records the role ARN in proxyAccess under the gateway node id', () => {
+    const { stack, mesh } = setUp();
+    const gateway = mesh.addVirtualGateway('Gateway', { virtualGatewayName: 'ingress' });
+    const role = iam.Role.fromRoleArn(stack, 'Role', 'arn:aws:iam::123456789012:role/gateway-task');
+    const grant = gateway.grantStreamAggregatedResources(role);
+    // No IAM statement: the stream goes to the control plane, not to an AWS API.
+    expect(grant.principalStatements).toEqual([]);
+    expect(buildMeshSpecs(stack)[0].proxyAccess).toEqual([
+      { nodeId: 'mesh/shop/virtualGateway/ingress', principals: ['arn:aws:iam::123456789012:role/gateway-task'] },
+    ]);
+  });
+
+  test('grants.streamAggregatedResources merges principals per node id, sorted', () => {
+    const { stack, mesh } = setUp();
+    const gateway = mesh.addVirtualGateway('Edge', { virtualGatewayName: 'edge' });
+    gateway.grantStreamAggregatedResources(new iam.ArnPrincipal('arn:aws:iam::123456789012:role/b'));
+    gateway.grants.streamAggregatedResources(new iam.ArnPrincipal('arn:aws:iam::123456789012:role/a'));
+    expect(buildMeshSpecs(stack)[0].proxyAccess).toEqual([
+      { nodeId: 'mesh/shop/virtualGateway/edge', principals: ['arn:aws:iam::123456789012:role/a', 'arn:aws:iam::123456789012:role/b'] },
+    ]);
+  });
+
+  test('a grant on an imported gateway is recorded under its node id', () => {
+    const { stack, mesh } = setUp();
+    const gateway = appmesh.VirtualGateway.fromVirtualGatewayAttributes(stack, 'Edge', { mesh, virtualGatewayName: 'edge' });
+    gateway.grantStreamAggregatedResources(new iam.ArnPrincipal('arn:aws:iam::123456789012:role/edge'));
+    const [collected] = collectMeshSpecs(stack);
+    expect(collected.document.proxyAccess).toEqual([
+      { nodeId: 'mesh/shop/virtualGateway/edge', principals: ['arn:aws:iam::123456789012:role/edge'] },
+    ]);
+  });
+
+  test('rejects a grantee without an ARN', () => {
+    const { mesh } = setUp();
+    const gateway = mesh.addVirtualGateway('Gateway');
+    expect(() => gateway.grantStreamAggregatedResources(new iam.ServicePrincipal('ecs-tasks.amazonaws.com')))
+      .toThrow(/\[Stack\/Mesh\/Gateway\] grantStreamAggregatedResources needs a grantee whose principal has an ARN/);
+  });
+});
