@@ -89,6 +89,7 @@ const ORDER_SWEEPS = 16;
 const TRANSPOSE_PASSES = 8;
 const PLACEMENT_ROUNDS = 40;
 const PORT_SPACING = 12;
+const MAX_EXTRA_GAP = 60;
 
 export function layoutLayers(boxes: LayoutBoxInput[], edges: LayoutEdgeInput[], options: LayoutOptions = {}): Layout {
   const columnGap = options.columnGap ?? 44;
@@ -134,14 +135,17 @@ export function layoutLayers(boxes: LayoutBoxInput[], edges: LayoutEdgeInput[], 
   placeVertically(layers, gap);
 
   // Columns left to right; boxes of a column take the widest box's width.
+  // A gap grows with the steepest line across it, so steep curves do not bunch up.
   const columns: PlacedColumn[] = [];
   let x = 0;
-  for (const layer of layers) {
+  layers.forEach((layer, r) => {
     const width = Math.max(0, ...layer.map((i) => i.width));
     columns.push({ rank: layer[0].rank, x, width, hasBoxes: layer.some((i) => i.box) });
-    x += width + columnGap;
-  }
-  const width = x - columnGap;
+    const rise = Math.max(0, ...layer.flatMap((i) => i.down.map((d) => Math.abs(d.center - i.center))));
+    if (r < layers.length - 1) x += width + columnGap + Math.min(MAX_EXTRA_GAP, rise / 8);
+    else x += width;
+  });
+  const width = x;
   const columnOf = new Map(columns.map((c) => [c.rank, c]));
 
   const top = Math.min(...[...items.values()].map((i) => i.center - i.height / 2));

@@ -97,7 +97,7 @@ export function renderSvg(graph: MeshGraph): string {
   graph.edges.forEach((edge, i) => {
     const placed = layout.edges[i];
     const backend = edge.kind === 'backend';
-    out.push(`    <path class="edge ${edge.kind}" d="${pathData(placed.points, dx, dy)}" stroke="${backend ? BACKEND : TRAFFIC}" ` +
+    out.push(`    <path class="edge ${edge.kind}" data-edge="${i}" d="${pathData(placed.points, dx, dy)}" stroke="${backend ? BACKEND : TRAFFIC}" ` +
       `stroke-width="${backend ? 1.3 : 1.6}"${backend ? ' stroke-dasharray="6 4"' : ''} marker-end="url(#${backend ? 'arrow-backend' : 'arrow-traffic'})"/>`);
   });
   out.push('  </g>');
@@ -105,7 +105,7 @@ export function renderSvg(graph: MeshGraph): string {
   out.push('  <g class="edge-labels">');
   graph.edges.forEach((edge, i) => {
     const slot = layout.edges[i].label;
-    if (slot) out.push(...edgeLabel(edge, slot.x + dx, slot.y + dy, slot.width, slot.height));
+    if (slot) out.push(...edgeLabel(edge, i, slot.x + dx, slot.y + dy, slot.width, slot.height));
   });
   out.push('  </g>');
 
@@ -140,7 +140,7 @@ function nodeBox(node: GraphNode, box: PlacedBox, dx: number, dy: number): strin
   const y = box.y + dy;
   const textX = num(x + BOX.padX);
   const lines = [
-    `    <g class="node ${node.kind}">`,
+    `    <g class="node ${node.kind}" data-id="${attr(node.id)}">`,
     `      <rect x="${num(x)}" y="${num(y)}" width="${num(box.width)}" height="${num(box.height)}" rx="${BOX.radius}" ` +
       `fill="${look.fill}" stroke="${look.stroke}" stroke-width="1.5"${node.declared ? '' : ' stroke-dasharray="5 3"'}/>`,
   ];
@@ -182,9 +182,9 @@ function labelSize(edge: GraphEdge): { width: number; height: number } {
   };
 }
 
-function edgeLabel(edge: GraphEdge, x: number, y: number, width: number, height: number): string[] {
+function edgeLabel(edge: GraphEdge, index: number, x: number, y: number, width: number, height: number): string[] {
   const out = [
-    `    <g class="edge-label ${edge.kind}">`,
+    `    <g class="edge-label ${edge.kind}" data-edge="${index}">`,
     `      <rect x="${num(x)}" y="${num(y)}" width="${num(width)}" height="${num(height)}" rx="${LABEL.radius}" fill="#ffffff" stroke="#cbd2d9"/>`,
   ];
   let top = y + LABEL.padY;
