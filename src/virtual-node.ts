@@ -116,8 +116,9 @@ abstract class VirtualNodeBase extends Resource implements IVirtualNode {
    * grantee's principal ARN (role, user or ArnPrincipal) is recorded in the spec
    * document's `proxyAccess` under this node's node id. When the control plane runs with
    * stream authentication, it serves this node id only to streams authenticated as one of
-   * those principals. The returned Grant carries no IAM statement, since the stream goes to
-   * the control plane and not to an AWS API.
+   * those principals. The returned Grant carries no IAM statement (it is an
+   * `iam.Grant.drop`, whose `success` is false), since the stream goes to the control plane
+   * and not to an AWS API; the authorisation lives in the mesh spec.
    */
   public grantStreamAggregatedResources(identity: iam.IGrantable): iam.Grant {
     return this.grants.streamAggregatedResources(identity);

@@ -9,9 +9,10 @@ import { recordProxyPrincipal } from './registry';
  * here; with stream authentication on, the control plane serves a node id only to a
  * stream whose authenticated principal is listed.
  *
- * The returned Grant carries no IAM statement: streaming happens against our control
- * plane, not an AWS API, so there is nothing for IAM to allow. (A statement letting the
- * grantee read the delivered spec will be added when spec delivery has an AWS resource.)
+ * The returned Grant carries no IAM statement (`iam.Grant.drop`, so `success` is false):
+ * streaming happens against our control plane, not an AWS API, so there is nothing for
+ * IAM to allow; the authorisation lives in the spec. (A statement letting the grantee read
+ * the delivered spec will be added once spec delivery has an AWS resource.)
  */
 export function grantProxyStream(
   scope: IConstruct,
