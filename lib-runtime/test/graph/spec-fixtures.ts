@@ -90,7 +90,8 @@ export function generatedMesh(services: number, seed = 7): MeshSpecDocument {
     } else {
       const router = `svc${i}-router`;
       doc.virtualRouters.push({ meshName, virtualRouterName: router, spec: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }] } });
-      doc.virtualServices.push({ meshName, virtualServiceName: serviceName(i), spec: { provider: { virtualRouter: { virtualRouterName: router } } } });
+      const provider = { virtualRouter: { virtualRouterName: router } };
+      doc.virtualServices.push({ meshName, virtualServiceName: serviceName(i), spec: { provider } });
       const routes = 1 + next(2);
       for (let r = 0; r < routes; r++) {
         const targets = nodes.filter((_, k) => r === 0 || k === nodes.length - 1)
