@@ -167,7 +167,8 @@ class Validation {
   private readonly entries: Entry[] = [];
   /** Undefined when every value is known: the schema walk then skips the call per value. */
   private readonly isUnresolved: ((value: unknown) => boolean) | undefined;
-  private meshName = '';
+  /** The document's mesh name; undefined while unknown (missing, not a string, or a token). */
+  private meshName: string | undefined;
 
   constructor(private readonly doc: unknown, options: ValidateOptions) {
     this.isUnresolved = options.isUnresolved;
@@ -219,7 +220,7 @@ class Validation {
     const name = mesh.meshName;
     const ref: SpecResourceRef = { kind: 'mesh', name: typeof name === 'string' ? name : '' };
     const report = (path: string, message: string) => issues.push({ path, message, resource: ref });
-    if (typeof name === 'string') this.meshName = name;
+    if (typeof name === 'string' && name.length > 0 && this.known(name)) this.meshName = name;
     this.checkName(name, 'mesh.meshName', 'mesh name', NAME_MAX_LENGTH, report);
     this.checkEnvelopeFields(mesh, ['meshName', 'spec'], 'mesh', 'the mesh', report);
     if (mesh.spec !== undefined) checkAgainstSchema('MeshSpec', mesh.spec, 'mesh.spec', report, this.isUnresolved);
@@ -268,7 +269,7 @@ class Validation {
     }
     const meshName = resource.meshName;
     this.checkName(meshName, `${path}.meshName`, 'mesh name', NAME_MAX_LENGTH, report);
-    if (typeof meshName === 'string' && meshName.length > 0 && this.known(meshName) && this.known(this.meshName) && meshName !== this.meshName) {
+    if (typeof meshName === 'string' && meshName.length > 0 && this.known(meshName) && this.meshName !== undefined && meshName !== this.meshName) {
       report(`${path}.meshName`, `${quote(meshName)} is not the document's mesh ${quote(this.meshName)}; every resource of a document belongs to its mesh`);
     }
     const fields = ['meshName', kind.nameField, ...(kind.parentField !== undefined ? [kind.parentField] : []), 'spec'];
@@ -304,10 +305,10 @@ class Validation {
   ): void {
     if (name === undefined) {
       report(path, `missing required field (the ${what})`);
-    } else if (typeof name !== 'string') {
-      report(path, `expected the ${what} as a string, got ${describeValue(name)}`);
     } else if (!this.known(name)) {
       return;
+    } else if (typeof name !== 'string') {
+      report(path, `expected the ${what} as a string, got ${describeValue(name)}`);
     } else if (name.length === 0) {
       report(path, `the ${what} is empty`);
     } else if (maxLength !== undefined && name.length > maxLength) {
@@ -375,7 +376,7 @@ class Validation {
       return;
     }
     const [, mesh, kind, name] = parts;
-    if (this.known(this.meshName) && mesh !== this.meshName) {
+    if (this.meshName !== undefined && mesh !== this.meshName) {
       this.documentIssue(path, `${quote(nodeId)} names mesh ${quote(mesh)}, not the document's mesh ${quote(this.meshName)}`);
     } else {
       const exists = kind === 'virtualNode' ? this.index.virtualNodes.has(name) : this.index.virtualGateways.has(name);
@@ -395,7 +396,7 @@ class Validation {
     let current: Entry | undefined;
     return {
       index: this.index,
-      meshName: this.meshName,
+      meshName: this.meshName ?? '(unknown)',
       known: value => this.known(value),
       report: (relativePath, message) => {
         if (current === undefined) throw new Error('rule reported outside a resource');

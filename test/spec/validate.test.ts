@@ -174,6 +174,21 @@ describe('unresolved values (CDK tokens)', () => {
     expect(issueLines(doc).length).toBeGreaterThan(3);
   });
 
+  test('names that resolved to CloudFormation intrinsics', () => {
+    const ref = { Ref: 'MeshName' };
+    const isIntrinsic = (value: unknown) => typeof value === 'object' && value !== null && 'Ref' in value;
+    const doc = meshDoc({
+      mesh: { meshName: ref as any, spec: {} },
+      virtualNodes: [{ ...listeningNode('a'), meshName: ref as any }, { ...listeningNode('b'), virtualNodeName: ref as any }],
+    });
+    expect(issueLines(doc, { isUnresolved: isIntrinsic })).toEqual([]);
+    expect(issueLines(doc)).toEqual([
+      'mesh.meshName: expected the mesh name as a string, got an object',
+      'virtualNodes["a"].meshName: expected the mesh name as a string, got an object',
+      'virtualNodes[1].virtualNodeName: expected the virtual node name as a string, got an object',
+    ]);
+  });
+
   test('a token standing for a whole list or object', () => {
     const doc = routedMesh({
       virtualNodes: [node('a', { listeners: lazyList as any, serviceDiscovery: lazyList as any })],
