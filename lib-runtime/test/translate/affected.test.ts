@@ -1,0 +1,73 @@
+import { MeshSpecDocument } from '../../../src/spec/document';
+import { affectedNodes, compileMesh, nodesUsingEndpoints, translateNode } from '../../src/translate';
+import { meshDoc, MeshParts } from './spec-builder';
+
+const parts = (weightV2: number, extra: MeshParts = {}): MeshParts => ({
+  nodes: {
+    caller: { backends: [{ virtualService: { virtualServiceName: 'svc' } }] },
+    bystander: { backends: [{ virtualService: { virtualServiceName: 'other' } }] },
+    v1: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }] },
+    v2: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }] },
+    o: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }] },
+  },
+  services: {
+    svc: { provider: { virtualRouter: { virtualRouterName: 'r' } } },
+    other: { provider: { virtualNode: { virtualNodeName: 'o' } } },
+  },
+  routers: { r: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }] } },
+  routes: { 'r/split': { httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'v1', weight: 100 - weightV2 }, { virtualNode: 'v2', weight: weightV2 }] } } } },
+  ...extra,
+});
+
+function renderAll(doc: MeshSpecDocument): Map<string, string> {
+  const mesh = compileMesh(doc);
+  return new Map(['caller', 'bystander', 'v1', 'v2', 'o'].map(n => [n, JSON.stringify(translateNode({ mesh, nodeId: `mesh/m/virtualNode/${n}` }))]));
+}
+
+describe('affectedNodes', () => {
+  test('a route weight change affects exactly the callers of that service', () => {
+    const before = meshDoc(parts(25));
+    const after = meshDoc(parts(50));
+    const change = affectedNodes(compileMesh(before), compileMesh(after));
+    expect(change).toEqual({ affected: ['mesh/m/virtualNode/caller'], removed: [] });
+    // Cross-check with a full re-render: only that node's output changed.
+    const a = renderAll(before);
+    const b = renderAll(after);
+    expect([...a.keys()].filter(n => a.get(n) !== b.get(n))).toEqual(['caller']);
+  });
+
+  test('a target node change affects its callers and itself', () => {
+    const before = meshDoc(parts(25));
+    const p = parts(25);
+    const after = meshDoc({ ...p, nodes: { ...p.nodes, o: { listeners: [{ portMapping: { port: 9090, protocol: 'http' } }] } } });
+    expect(affectedNodes(compileMesh(before), compileMesh(after)).affected).toEqual(['mesh/m/virtualNode/bystander', 'mesh/m/virtualNode/o']);
+  });
+
+  test('a mesh change affects every node; no previous mesh means every node', () => {
+    const after = compileMesh(meshDoc(parts(25, { mesh: { egressFilter: { type: 'ALLOW_ALL' } } })));
+    expect(affectedNodes(compileMesh(meshDoc(parts(25))), after).affected).toHaveLength(5);
+    expect(affectedNodes(undefined, after).affected).toHaveLength(5);
+  });
+
+  test('identical specs affect nothing; removed nodes are reported', () => {
+    expect(affectedNodes(compileMesh(meshDoc(parts(25))), compileMesh(meshDoc(parts(25))))).toEqual({ affected: [], removed: [] });
+    const p = parts(25);
+    const { bystander: _gone, ...rest } = p.nodes!;
+    expect(affectedNodes(compileMesh(meshDoc(p)), compileMesh(meshDoc({ ...p, nodes: rest }))).removed).toEqual(['mesh/m/virtualNode/bystander']);
+  });
+
+  test('a new route on the router affects callers', () => {
+    const p = parts(25);
+    const after = meshDoc({ ...p, routes: { ...p.routes, 'r/extra': { httpRoute: { match: { prefix: '/x' }, action: { weightedTargets: [{ virtualNode: 'v2', weight: 1 }] } } } } });
+    expect(affectedNodes(compileMesh(meshDoc(p)), compileMesh(after)).affected).toEqual(['mesh/m/virtualNode/caller']);
+  });
+});
+
+describe('nodesUsingEndpoints', () => {
+  test('lists the nodes whose clusters use the endpoints of the given nodes', () => {
+    const mesh = compileMesh(meshDoc(parts(25)));
+    expect(nodesUsingEndpoints(mesh, ['v2'])).toEqual(['mesh/m/virtualNode/caller']);
+    expect(nodesUsingEndpoints(mesh, ['o', 'v1'])).toEqual(['mesh/m/virtualNode/bystander', 'mesh/m/virtualNode/caller']);
+    expect(nodesUsingEndpoints(mesh, ['caller'])).toEqual([]);
+  });
+});
