@@ -31,8 +31,10 @@ function tsType(node) {
       return 'number';
     case 'boolean':
       return 'boolean';
-    case 'array':
-      return `${tsType(node.items)}[]`;
+    case 'array': {
+      const item = tsType(node.items);
+      return item.includes(' | ') ? `(${item})[]` : `${item}[]`;
+    }
     default:
       throw new Error(`unsupported schema node ${JSON.stringify(node)}`);
   }

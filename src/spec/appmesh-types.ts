@@ -351,7 +351,7 @@ export interface GrpcRetryPolicy {
   /**
    * App Mesh `GrpcRetryPolicy.grpcRetryEvents`. Constraint: 1–5 items; each: one of cancelled, deadline-exceeded, internal, resource-exhausted, unavailable.
    */
-  readonly grpcRetryEvents?: 'cancelled' | 'deadline-exceeded' | 'internal' | 'resource-exhausted' | 'unavailable'[];
+  readonly grpcRetryEvents?: ('cancelled' | 'deadline-exceeded' | 'internal' | 'resource-exhausted' | 'unavailable')[];
   /**
    * App Mesh `GrpcRetryPolicy.httpRetryEvents`. Constraint: 1–25 items; each: length 1–25.
    */
