@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import * as acmpca from 'aws-cdk-lib/aws-acmpca';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -449,5 +449,16 @@ describe('VirtualNode', () => {
       expect(() => node.grantStreamAggregatedResources(new iam.ServicePrincipal('ecs.amazonaws.com')))
         .toThrow(/\[Stack\/node\] grantStreamAggregatedResources needs a grantee whose principal has an ARN/);
     });
+  });
+});
+
+describe('imports from deploy-time ARNs', () => {
+  test('fromVirtualNodeArn selects mesh and node names from the whole resource part', () => {
+    const { stack } = newStack();
+    const arn = new CfnParameter(stack, 'Arn').valueAsString;
+    const node = appmesh.VirtualNode.fromVirtualNodeArn(stack, 'imported', arn);
+    const resourcePart = { 'Fn::Select': [5, { 'Fn::Split': [':', { Ref: 'Arn' }] }] };
+    expect(stack.resolve(node.virtualNodeName)).toEqual({ 'Fn::Select': [3, { 'Fn::Split': ['/', resourcePart] }] });
+    expect(stack.resolve(node.mesh.meshName)).toEqual({ 'Fn::Select': [1, { 'Fn::Split': ['/', resourcePart] }] });
   });
 });

@@ -29,12 +29,15 @@ export function meshResourceArn(scope: IConstruct, meshName: string, ...path: st
  * CloudFormation functions.
  */
 export function arnSegment(scope: IConstruct, arn: string, index: number): string {
+  if (Token.isUnresolved(arn)) {
+    // `arn:partition:appmesh:region:account:mesh/<mesh>/<kind>/<name>...`: field 5 is the whole
+    // resource part; its '/'-separated segment index+1 is the one asked for. (splitArn's
+    // resourceName of a token holds only the first segment after `mesh/`.)
+    return Fn.select(index + 1, Fn.split('/', Fn.select(5, Fn.split(':', arn))));
+  }
   const resourceName = Stack.of(scope).splitArn(arn, ArnFormat.SLASH_RESOURCE_NAME).resourceName;
   if (resourceName === undefined) {
     throw new Error(`[${scope.node.path}] '${arn}' is not an App Mesh resource ARN`);
-  }
-  if (Token.isUnresolved(resourceName)) {
-    return Fn.select(index, Fn.split('/', resourceName));
   }
   const segments = resourceName.split('/');
   if (segments.length <= index) {
