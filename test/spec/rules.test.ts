@@ -138,6 +138,14 @@ describe('route rules', () => {
     ]);
   });
 
+  test('route-durations-complete', () => {
+    const retryPolicy = { maxRetries: 1, perRetryTimeout: { value: 100 }, httpRetryEvents: ['server-error'] };
+    expect(issueLines(withRoute(http({ prefix: '/' }, { retryPolicy, timeout: { idle: {} } } as Partial<HttpRoute>)))).toEqual([
+      `${R}.spec.httpRoute.timeout.idle: a duration needs both unit and value; unit and value are missing`,
+      `${R}.spec.httpRoute.retryPolicy.perRetryTimeout: a duration needs both unit and value; unit is missing`,
+    ]);
+  });
+
   test('http-retry-event-values', () => {
     const retryPolicy = { maxRetries: 2, perRetryTimeout: { unit: 'ms' as const, value: 100 }, httpRetryEvents: ['server-error', '5xx'] };
     expect(issueLines(withRoute(http({ prefix: '/' }, { retryPolicy })))).toEqual([
@@ -243,6 +251,15 @@ describe('virtual node rules', () => {
     const healthCheck = { protocol: 'tcp' as const, path: '/health', intervalMillis: 5000, timeoutMillis: 2000, healthyThreshold: 2, unhealthyThreshold: 2 };
     expect(issueLines(withNode({ listeners: [{ portMapping: { protocol: 'tcp', port: 80 }, healthCheck }] }))).toEqual([
       'virtualNodes["n"].spec.listeners[0].healthCheck.path: a path is only used by http and http2 health checks, not tcp',
+    ]);
+  });
+
+  test('node-durations-complete', () => {
+    const outlierDetection = { maxServerErrors: 1, maxEjectionPercent: 10, interval: { unit: 's' as const }, baseEjectionDuration: { unit: 's' as const, value: 1 } };
+    const doc = withNode({ listeners: [{ portMapping: { protocol: 'tcp', port: 80 }, outlierDetection, timeout: { tcp: { idle: { value: 5 } } } }] });
+    expect(issueLines(doc)).toEqual([
+      'virtualNodes["n"].spec.listeners[0].timeout.tcp.idle: a duration needs both unit and value; unit is missing',
+      'virtualNodes["n"].spec.listeners[0].outlierDetection.interval: a duration needs both unit and value; value is missing',
     ]);
   });
 

@@ -2,7 +2,7 @@ import { GrpcRoute, HttpRoute, RouteSpec, TcpRoute, WeightedTarget } from '../ap
 import { RouteResource } from '../document';
 import { items, portList, quote, RuleContext, setMembers, SpecRule } from './rule';
 import {
-  checkExactlyOne, checkHeaderMatchers, checkLeadingSlash, checkMatchPort, checkRouteProtocol,
+  checkDuration, checkExactlyOne, checkHeaderMatchers, checkLeadingSlash, checkMatchPort, checkRouteProtocol,
   knownListeners, ParentListenerCheck,
 } from './shared-checks';
 
@@ -120,6 +120,18 @@ export const ROUTE_RULES: readonly SpecRule<RouteResource>[] = [
         if (setMembers(policy, lists).length === 0) {
           ctx.report(`.spec.${key}.retryPolicy`, `a retry policy needs at least one of ${lists.join(', ')}`);
         }
+      }
+    },
+  },
+  {
+    id: 'route-durations-complete',
+    summary: 'every duration of a route (timeouts, per-retry timeout) sets unit and value',
+    check: (route, ctx) => {
+      for (const key of ROUTE_KINDS) {
+        const kind = route.spec[key] as { timeout?: { idle?: object; perRequest?: object }; retryPolicy?: { perRetryTimeout?: object } } | undefined;
+        checkDuration(kind?.timeout?.idle, `.spec.${key}.timeout.idle`, ctx);
+        checkDuration(kind?.timeout?.perRequest, `.spec.${key}.timeout.perRequest`, ctx);
+        checkDuration(kind?.retryPolicy?.perRetryTimeout, `.spec.${key}.retryPolicy.perRetryTimeout`, ctx);
       }
     },
   },

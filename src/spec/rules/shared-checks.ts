@@ -158,3 +158,15 @@ export function checkRouteProtocol(check: ParentListenerCheck, ctx: RuleContext)
     }
   }
 }
+
+/**
+ * A Duration sets both `unit` and `value` (the schema marks neither required; CloudFormation
+ * and the service need both, and a bare number has no meaning without its unit).
+ */
+export function checkDuration(duration: { readonly unit?: string; readonly value?: number } | undefined, path: string, ctx: RuleContext): void {
+  if (duration === undefined || duration === null || !ctx.known(duration)) return;
+  const missing = ['unit', 'value'].filter(key => (duration as Record<string, unknown>)[key] === undefined);
+  if (missing.length > 0) {
+    ctx.report(path, `a duration needs both unit and value; ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} missing`);
+  }
+}

@@ -1,6 +1,6 @@
 import { VirtualNodeResource } from '../document';
 import { items, quote, SpecRule } from './rule';
-import { checkHealthCheckPath, checkProtocolKey, checkUniqueListenerPorts } from './shared-checks';
+import { checkDuration, checkHealthCheckPath, checkProtocolKey, checkUniqueListenerPorts } from './shared-checks';
 
 /** Cross-field rules of virtual nodes. */
 export const VIRTUAL_NODE_RULES: readonly SpecRule<VirtualNodeResource>[] = [
@@ -34,6 +34,22 @@ export const VIRTUAL_NODE_RULES: readonly SpecRule<VirtualNodeResource>[] = [
     summary: 'a health check path is set only for http and http2 checks',
     check: (node, ctx) => {
       items(node.spec.listeners).forEach((listener, i) => checkHealthCheckPath(listener.healthCheck, `.spec.listeners[${i}].healthCheck`, ctx));
+    },
+  },
+  {
+    id: 'node-durations-complete',
+    summary: 'every duration of a listener (timeouts, outlier detection) sets unit and value',
+    check: (node, ctx) => {
+      items(node.spec.listeners).forEach((listener, i) => {
+        const at = `.spec.listeners[${i}]`;
+        const timeout = listener.timeout as Record<string, { idle?: object; perRequest?: object } | undefined> | undefined;
+        for (const protocol of ['http', 'http2', 'grpc', 'tcp']) {
+          checkDuration(timeout?.[protocol]?.idle, `${at}.timeout.${protocol}.idle`, ctx);
+          checkDuration(timeout?.[protocol]?.perRequest, `${at}.timeout.${protocol}.perRequest`, ctx);
+        }
+        checkDuration(listener.outlierDetection?.interval, `${at}.outlierDetection.interval`, ctx);
+        checkDuration(listener.outlierDetection?.baseEjectionDuration, `${at}.outlierDetection.baseEjectionDuration`, ctx);
+      });
     },
   },
   {
