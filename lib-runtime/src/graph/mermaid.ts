@@ -1,8 +1,10 @@
 import { GRAPH_NODE_KINDS, GraphEdge, GraphNode, GraphNodeKind, MeshGraph } from './mesh-graph';
 
 /**
- * Writes a mesh graph as a Mermaid flowchart (left to right, one subgraph per kind),
- * for READMEs and anything else that renders Mermaid (GitHub does).
+ * Writes a mesh graph as a Mermaid flowchart (left to right), for READMEs and anything
+ * else that renders Mermaid (GitHub does). No subgraphs: Mermaid lays clusters out as
+ * blocks and the picture falls apart once backends point back; without them a backend
+ * arrow reads as the next hop of a call, node → service → router → route → node.
  */
 
 interface KindStyle {
@@ -39,12 +41,11 @@ export function renderMermaid(graph: MeshGraph): string {
     const members = graph.nodes.filter((n) => n.kind === kind);
     if (members.length === 0) continue;
     const style = KIND_STYLES[kind];
-    out.push(`  subgraph sg_${style.idPrefix}["${escapeLabel(style.title)}"]`);
+    out.push(`  %% ${style.title.toLowerCase()}`);
     for (const node of members) {
       const [open, close] = style.shape;
-      out.push(`    ${ids.get(node.id)}${open}"${nodeLabel(node)}"${close}`);
+      out.push(`  ${ids.get(node.id)}${open}"${nodeLabel(node)}"${close}`);
     }
-    out.push('  end');
   }
 
   const dashed: number[] = [];

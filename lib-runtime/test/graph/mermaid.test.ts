@@ -8,9 +8,7 @@ const LINE_FORMS: [string, RegExp][] = [
   ['front matter', /^(---|title: "[^"\\]*(\\.[^"\\]*)*")$/],
   ['header', /^flowchart LR$/],
   ['comment', /^ {2}%% .*$/],
-  ['subgraph', /^ {2}subgraph sg_[a-z]+\["[^"]*"\]$/],
-  ['end', /^ {2}end$/],
-  ['node', /^ {4}[A-Za-z][A-Za-z0-9_]*(\{\{"[^"]*"\}\}|\(\["[^"]*"\]\)|\[\["[^"]*"\]\]|\["[^"]*"\]|\("[^"]*"\))$/],
+  ['node', /^ {2}[A-Za-z][A-Za-z0-9_]*(\{\{"[^"]*"\}\}|\(\["[^"]*"\]\)|\[\["[^"]*"\]\]|\["[^"]*"\]|\("[^"]*"\))$/],
   ['edge', /^ {2}[A-Za-z][A-Za-z0-9_]* (-->|-\.->)(\|"[^"]*"\|)? [A-Za-z][A-Za-z0-9_]*$/],
   ['classDef', /^ {2}classDef [A-Za-z]+ [-a-z]+:[^,\s]+(,[-a-z]+:[^,]+)*$/],
   ['class', /^ {2}class [A-Za-z0-9_]+(,[A-Za-z0-9_]+)* [A-Za-z]+$/],
@@ -18,7 +16,7 @@ const LINE_FORMS: [string, RegExp][] = [
 ];
 
 function nodeIdsDeclared(mermaid: string): string[] {
-  return mermaid.split('\n').filter((l) => /^ {4}\S/.test(l)).map((l) => /^ {4}([A-Za-z0-9_]+)/.exec(l)![1]);
+  return mermaid.split('\n').filter((l) => /^ {2}[A-Za-z0-9_]+[[({]/.test(l)).map((l) => /^ {2}([A-Za-z0-9_]+)/.exec(l)![1]);
 }
 
 describe('renderMermaid', () => {
@@ -102,7 +100,7 @@ describe('renderMermaid', () => {
     expect(mermaid).toContain('odd #quot;name#quot; #35;1 #lt;b#gt;#amp;');
     expect(escapeLabel('a\nb')).toBe('a b');
     const nodeLine = mermaid.split('\n').find((l) => l.includes('odd'))!;
-    expect(nodeLine).toMatch(/^ {4}vn_odd__name___1__b__\("[^"]*"\)$/);
+    expect(nodeLine).toMatch(/^ {2}vn_odd__name___1__b__\("[^"]*"\)$/);
   });
 
   test('a larger generated mesh keeps ids unique and lists every resource', () => {
