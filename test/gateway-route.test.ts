@@ -1,6 +1,6 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import * as appmesh from '../src';
-import { buildMeshSpecs } from '../src/private/spec-builder';
+import { buildMeshSpecs, collectMeshSpecs } from '../src/private/spec-builder';
 import * as spec from '../src/spec';
 
 /** A mesh with one HTTP gateway (port 8080) and a virtual service to target. */
@@ -324,7 +324,7 @@ describe('GatewayRoute', () => {
 
   test('fromGatewayRouteArn works with a deploy-time ARN', () => {
     const stack = new Stack();
-    const arn = new (require('aws-cdk-lib').CfnParameter)(stack, 'Arn').valueAsString;
+    const arn = new CfnParameter(stack, 'Arn').valueAsString;
     const route = appmesh.GatewayRoute.fromGatewayRouteArn(stack, 'Imported', arn);
     // The resource part is mesh/<mesh>/virtualGateway/<gateway>/gatewayRoute/<name>: the name is its 6th segment.
     const resourcePart = { 'Fn::Select': [5, { 'Fn::Split': [':', { Ref: 'Arn' }] }] };
@@ -353,7 +353,6 @@ describe('GatewayRoute', () => {
       gatewayRouteName: 'r1',
       routeSpec: appmesh.GatewayRouteSpec.http({ routeTarget: service }),
     });
-    const { collectMeshSpecs } = require('../src/private/spec-builder');
     const [collected] = collectMeshSpecs(stack);
     expect(collected.document.gatewayRoutes).toEqual([{
       meshName: 'shop',

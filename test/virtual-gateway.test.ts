@@ -70,24 +70,38 @@ describe('VirtualGateway', () => {
       {
         portMapping: { port: 80, protocol: 'http' },
         healthCheck: {
-          protocol: 'http', path: '/ping', port: 80,
-          healthyThreshold: 3, unhealthyThreshold: 2, intervalMillis: 10000, timeoutMillis: 2000,
+          protocol: 'http',
+          path: '/ping',
+          port: 80,
+          healthyThreshold: 3,
+          unhealthyThreshold: 2,
+          intervalMillis: 10000,
+          timeoutMillis: 2000,
         },
         connectionPool: { http: { maxConnections: 100, maxPendingRequests: 20 } },
       },
       {
         portMapping: { port: 81, protocol: 'http2' },
         healthCheck: {
-          protocol: 'http2', path: '/', port: 81,
-          healthyThreshold: 2, unhealthyThreshold: 2, intervalMillis: 5000, timeoutMillis: 2000,
+          protocol: 'http2',
+          path: '/',
+          port: 81,
+          healthyThreshold: 2,
+          unhealthyThreshold: 2,
+          intervalMillis: 5000,
+          timeoutMillis: 2000,
         },
         connectionPool: { http2: { maxRequests: 200 } },
       },
       {
         portMapping: { port: 50051, protocol: 'grpc' },
         healthCheck: {
-          protocol: 'grpc', port: 50051,
-          healthyThreshold: 2, unhealthyThreshold: 2, intervalMillis: 5000, timeoutMillis: 3000,
+          protocol: 'grpc',
+          port: 50051,
+          healthyThreshold: 2,
+          unhealthyThreshold: 2,
+          intervalMillis: 5000,
+          timeoutMillis: 3000,
         },
         connectionPool: { grpc: { maxRequests: 300 } },
       },
@@ -126,8 +140,14 @@ describe('VirtualGateway', () => {
     mesh.addVirtualGateway('Gateway', {
       virtualGatewayName: 'ingress',
       listeners: [
-        appmesh.VirtualGatewayListener.http2({ port: 443, tls: { mode: appmesh.TlsMode.PERMISSIVE, certificate: appmesh.TlsCertificate.acm(certificate) } }),
-        appmesh.VirtualGatewayListener.grpc({ port: 8443, tls: { mode: appmesh.TlsMode.DISABLED, certificate: appmesh.TlsCertificate.sds('gw-cert') } }),
+        appmesh.VirtualGatewayListener.http2({
+          port: 443,
+          tls: { mode: appmesh.TlsMode.PERMISSIVE, certificate: appmesh.TlsCertificate.acm(certificate) },
+        }),
+        appmesh.VirtualGatewayListener.grpc({
+          port: 8443,
+          tls: { mode: appmesh.TlsMode.DISABLED, certificate: appmesh.TlsCertificate.sds('gw-cert') },
+        }),
       ],
     });
     expect(gatewaySpec(stack, 'ingress').listeners.map((l) => l.tls)).toEqual([
