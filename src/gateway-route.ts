@@ -2,6 +2,7 @@ import { IResource, Names, Resource } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { GatewayRouteSpec, GatewayRouteSpecConfig } from './gateway-route-spec';
 import { Mesh } from './mesh';
+import { checkArnKinds } from './private/arn-kinds';
 import { registerMeshResource } from './private/mesh-resource';
 import { arnSegment, meshResourceArn } from './private/names';
 import * as spec from './spec';
@@ -135,6 +136,7 @@ class ImportedGatewayRoute extends Resource implements IGatewayRoute {
       return;
     }
     const arn = source.arn!;
+    checkArnKinds(this, arn, ['virtualGateway', 'gatewayRoute']);
     const meshName = arnSegment(this, arn, 0);
     this.gatewayRouteName = arnSegment(this, arn, 4);
     this.virtualGateway = VirtualGateway.fromVirtualGatewayAttributes(this, 'VirtualGateway', {

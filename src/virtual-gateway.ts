@@ -5,6 +5,7 @@ import { AccessLog } from './access-log';
 import { BackendDefaults } from './backend-defaults';
 import { GatewayRoute, GatewayRouteBaseProps } from './gateway-route';
 import { IMesh, Mesh } from './mesh';
+import { checkArnKinds } from './private/arn-kinds';
 import { meshError } from './private/errors';
 import { registerMeshResource } from './private/mesh-resource';
 import { arnSegment, meshResourceArn, proxyNodeId } from './private/names';
@@ -230,6 +231,7 @@ class ImportedVirtualGateway extends VirtualGatewayBase {
       return;
     }
     const arn = source.arn!;
+    checkArnKinds(this, arn, ['virtualGateway']);
     this.mesh = Mesh.fromMeshName(this, 'Mesh', arnSegment(this, arn, 0));
     this.virtualGatewayName = arnSegment(this, arn, 2);
     this.virtualGatewayArn = arn;

@@ -322,6 +322,14 @@ describe('GatewayRoute', () => {
     expect(route.virtualGateway.mesh.meshName).toBe('shop');
   });
 
+  test('fromGatewayRouteArn rejects the ARN of another kind', () => {
+    const stack = new Stack();
+    const arn = 'arn:aws:appmesh:eu-west-1:123456789012:mesh/shop/virtualRouter/orders/route/r1';
+    expect(() => appmesh.GatewayRoute.fromGatewayRouteArn(stack, 'Imported', arn)).toThrow(
+      `[Default/Imported] '${arn}' is not the ARN of a gatewayRoute `
+      + '(expected ...:mesh/<mesh>/virtualGateway/<name>/gatewayRoute/<name>) (UnexpectedArnKind)');
+  });
+
   test('fromGatewayRouteArn works with a deploy-time ARN', () => {
     const stack = new Stack();
     const arn = new CfnParameter(stack, 'Arn').valueAsString;

@@ -242,6 +242,16 @@ describe('VirtualGateway', () => {
     expect(gateway.virtualGatewayArn).toBe(arn);
   });
 
+  test.each([
+    'arn:aws:appmesh:eu-west-1:123456789012:mesh/shop/virtualNode/orders',
+    'arn:aws:appmesh:eu-west-1:123456789012:mesh/shop/virtualGateway/ingress/gatewayRoute/r1',
+    'arn:aws:appmesh:eu-west-1:123456789012:mesh/shop/virtualGateway/',
+  ])('fromVirtualGatewayArn rejects %s', (arn) => {
+    const stack = new Stack();
+    expect(() => appmesh.VirtualGateway.fromVirtualGatewayArn(stack, 'Imported', arn)).toThrow(
+      `[Default/Imported] '${arn}' is not the ARN of a virtualGateway (expected ...:mesh/<mesh>/virtualGateway/<name>) (UnexpectedArnKind)`);
+  });
+
   test('fromVirtualGatewayArn works with a deploy-time ARN', () => {
     const stack = new Stack();
     const arn = new CfnParameter(stack, 'Arn').valueAsString;
