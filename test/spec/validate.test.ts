@@ -89,6 +89,14 @@ describe('document envelope', () => {
     ]);
   });
 
+  test('schema limits are reported with the resource path', () => {
+    const healthCheck = { protocol: 'http' as const, intervalMillis: 4000, timeoutMillis: 2000, healthyThreshold: 2, unhealthyThreshold: 2 };
+    const serviceA = node('serviceA', { listeners: [{ portMapping: { protocol: 'http', port: 8080 }, healthCheck }], serviceDiscovery: { dns: { hostname: 'a' } } });
+    expect(issueLines(meshDoc({ virtualNodes: [serviceA] }))).toEqual([
+      'virtualNodes["serviceA"].spec.listeners[0].healthCheck.intervalMillis: 4000 is below the minimum 5000 (HealthCheckPolicy.intervalMillis, 5000–300000 ms)',
+    ]);
+  });
+
   test('issues carry the resource they belong to', () => {
     const doc = routedMesh({ routes: [route('r', 'x', httpRouteSpec('ghost'))] });
     expect(validateMeshSpec(doc)).toEqual([{
@@ -208,6 +216,14 @@ describe('proxyAccess', () => {
       { nodeId: 'mesh/demo/virtualNode/a', principals: ['arn:aws:iam::111122223333:role/a'] },
       { nodeId: 'mesh/demo/virtualGateway/gw', principals: [] },
     ]))).toEqual([]);
+  });
+
+  test('wrong shapes', () => {
+    expect(issueLines(withGrants({}))).toEqual(['proxyAccess: expected a list of { nodeId, principals }, got an object']);
+    expect(issueLines(withGrants(['x', { nodeId: 7, principals: [] }]))).toEqual([
+      'proxyAccess[0]: expected { nodeId, principals }, got "x"',
+      'proxyAccess[1].nodeId: expected a node id string, got 7',
+    ]);
   });
 
   test('bad node ids, unknown targets, duplicates and bad principals', () => {
