@@ -104,6 +104,9 @@ export interface ProxyAccess {
  *
  * Canonical form: keys sorted, every resource list sorted by name (routes and gateway
  * routes by parent name, then name), so one CDK app always gives byte-identical JSON.
+ *
+ * Check a document with `validateMeshSpec`, write it with `toCanonicalJson`, and read it
+ * back with `parseMeshSpec` (which validates and throws `SpecValidationError`).
  */
 export interface MeshSpecDocument {
   /** Document format version, `SPEC_VERSION`. */
