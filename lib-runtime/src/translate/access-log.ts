@@ -1,6 +1,6 @@
-import { FileAccessLog, VirtualGatewayFileAccessLog } from '../../../src/spec/appmesh-types';
 import { packed, TYPE } from './proto-json';
 import { ProtoJson } from './types';
+import { FileAccessLog, VirtualGatewayFileAccessLog } from '../../../src/spec/appmesh-types';
 
 /**
  * `logging.accessLog.file` → file access logger (appmesh-envoy-mapping.md §10): `format.json` →

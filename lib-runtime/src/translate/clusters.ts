@@ -1,12 +1,3 @@
-import {
-  ClientPolicy,
-  HealthCheckPolicy,
-  Listener,
-  VirtualGatewayClientPolicy,
-  VirtualGatewayConnectionPool,
-  VirtualNodeConnectionPool,
-} from '../../../src/spec/appmesh-types';
-import { VirtualNodeResource } from '../../../src/spec/document';
 import { CompiledMesh, TargetListener } from './compile';
 import {
   DEFAULT_DNS_LOOKUP_FAMILY,
@@ -21,6 +12,15 @@ import { Protocol } from './names';
 import { adsConfigSource, appMeshMillis, durationMs, packed, TYPE, u32 } from './proto-json';
 import { clusterTransportSocket } from './tls';
 import { DiscoveredEndpoint, ProtoJson } from './types';
+import {
+  ClientPolicy,
+  HealthCheckPolicy,
+  Listener,
+  VirtualGatewayClientPolicy,
+  VirtualGatewayConnectionPool,
+  VirtualNodeConnectionPool,
+} from '../../../src/spec/appmesh-types';
+import { VirtualNodeResource } from '../../../src/spec/document';
 
 /**
  * Clusters (appmesh-envoy-mapping.md §3, §5, §7): the local app, remote virtual nodes, the
@@ -74,7 +74,13 @@ export function localCluster(name: string, listener: Listener, address: string):
 }
 
 /** §8: the gateway's self-redirect to its own 15001, with the gateway listener's pool. */
-export function selfRedirectCluster(name: string, protocol: Protocol, pool: VirtualGatewayConnectionPool | undefined, address: string, port: number): ProtoJson {
+export function selfRedirectCluster(
+  name: string,
+  protocol: Protocol,
+  pool: VirtualGatewayConnectionPool | undefined,
+  address: string,
+  port: number,
+): ProtoJson {
   const cluster: ProtoJson = {
     name,
     type: 'STATIC',

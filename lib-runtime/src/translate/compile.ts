@@ -1,3 +1,7 @@
+import { DEFAULT_EGRESS_FILTER } from './defaults';
+import { Protocol, remoteClusterName } from './names';
+import { compareGatewayRoutes, compareRoutes } from './route-order';
+import { ServicePortTable, serviceTables } from './service-routes';
 import { Listener } from '../../../src/spec/appmesh-types';
 import {
   GatewayRouteResource,
@@ -8,10 +12,6 @@ import {
   VirtualRouterResource,
   VirtualServiceResource,
 } from '../../../src/spec/document';
-import { DEFAULT_EGRESS_FILTER } from './defaults';
-import { Protocol, remoteClusterName } from './names';
-import { compareGatewayRoutes, compareRoutes } from './route-order';
-import { ServicePortTable, serviceTables } from './service-routes';
 
 /**
  * A mesh spec indexed once for rendering many nodes: lookup maps, routes in App Mesh order,
@@ -99,7 +99,12 @@ export interface TargetListener {
  * only listener, else the first one speaking `protocol`, else the first one. Undefined when the
  * node or the listener does not exist (the target is then left out).
  */
-export function targetListener(mesh: CompiledMesh, nodeName: string, port: number | undefined, protocol: Protocol | undefined): TargetListener | undefined {
+export function targetListener(
+  mesh: CompiledMesh,
+  nodeName: string,
+  port: number | undefined,
+  protocol: Protocol | undefined,
+): TargetListener | undefined {
   const node = mesh.nodes.get(nodeName);
   const listeners = node?.spec.listeners ?? [];
   if (!node || listeners.length === 0) return undefined;

@@ -37,7 +37,12 @@ export function httpConnectionManagerFilter(options: HcmOptions): ProtoJson {
 }
 
 /** TCP proxy filter to one cluster or a weighted set. */
-export function tcpProxyFilter(statPrefix: string, clusters: readonly { name: string; weight: number }[], idleTimeout: ProtoJson, accessLog?: ProtoJson[]): ProtoJson {
+export function tcpProxyFilter(
+  statPrefix: string,
+  clusters: readonly { name: string; weight: number }[],
+  idleTimeout: ProtoJson,
+  accessLog?: ProtoJson[],
+): ProtoJson {
   const proxy: ProtoJson = { stat_prefix: statPrefix };
   if (clusters.length === 1) {
     proxy.cluster = clusters[0].name;

@@ -1,11 +1,11 @@
+import { regexEscape } from './proto-json';
+import { ProtoJson } from './types';
 import {
   GatewayRouteHostnameMatch,
   HeaderMatchMethod,
   HttpPathMatch,
   HttpQueryParameter,
 } from '../../../src/spec/appmesh-types';
-import { regexEscape } from './proto-json';
-import { ProtoJson } from './types';
 
 /**
  * Route matches (appmesh-envoy-mapping.md §6, "Matching"): App Mesh match fields → Envoy

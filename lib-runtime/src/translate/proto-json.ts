@@ -1,5 +1,5 @@
-import { Duration } from '../../../src/spec/appmesh-types';
 import { ProtoJson } from './types';
+import { Duration } from '../../../src/spec/appmesh-types';
 
 /** Type URLs of every message translation packs into a resource list or an Any field. */
 export const TYPE = {

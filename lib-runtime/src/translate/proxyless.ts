@@ -1,4 +1,3 @@
-import { ClientPolicy, VirtualGatewayClientPolicy } from '../../../src/spec/appmesh-types';
 import { ResourceCollector } from './collector';
 import { CompiledMesh } from './compile';
 import { routerFilter } from './http-connection-manager';
@@ -6,6 +5,7 @@ import { packed, TYPE } from './proto-json';
 import { ServicePortTable } from './service-routes';
 import { DiscoveredEndpoints, ProtoJson } from './types';
 import { addRemoteClusters, ClusterRequest } from './virtual-node';
+import { ClientPolicy, VirtualGatewayClientPolicy } from '../../../src/spec/appmesh-types';
 
 /** A virtual service a proxyless client may call, with the client policy that would apply. */
 export interface ProxylessTarget {

@@ -1,4 +1,3 @@
-import { GrpcRetryPolicy, HttpRetryPolicy } from '../../../src/spec/appmesh-types';
 import {
   DEFAULT_RETRY_POLICY,
   GRPC_RETRY_EVENTS,
@@ -8,6 +7,7 @@ import {
 } from './defaults';
 import { appMeshMillis, durationMs, packed, TYPE, u32 } from './proto-json';
 import { ProtoJson } from './types';
+import { GrpcRetryPolicy, HttpRetryPolicy } from '../../../src/spec/appmesh-types';
 
 /**
  * Retry policies (appmesh-envoy-mapping.md §6 "Retries" and §7): App Mesh retry events become

@@ -1,5 +1,3 @@
-import { GrpcRoute, HttpRoute, HttpTimeout, RouteSpec, WeightedTarget } from '../../../src/spec/appmesh-types';
-import { RouteResource } from '../../../src/spec/document';
 import { CompiledMesh, TargetListener, targetListener } from './compile';
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PER_REQUEST_TIMEOUT_MS } from './defaults';
 import { grpcRouteMatch, httpRouteMatch } from './match';
@@ -7,6 +5,8 @@ import { Protocol } from './names';
 import { appMeshMillis, durationMs, u32 } from './proto-json';
 import { defaultRetryPolicy, proxylessRetryPolicy, retryPolicy } from './retry';
 import { ProtoJson } from './types';
+import { GrpcRoute, HttpRoute, HttpTimeout, RouteSpec, WeightedTarget } from '../../../src/spec/appmesh-types';
+import { RouteResource } from '../../../src/spec/document';
 
 /**
  * What callers of one virtual service get on one port: the Envoy routes of its virtual host
@@ -116,8 +116,13 @@ function routerProviderTables(mesh: CompiledMesh, serviceName: string, routerNam
   return tables;
 }
 
-function tcpTable(serviceName: string, port: number, clusters: { name: string; weight: number }[], idleMs: number, targets: TargetListener[]): ServicePortTable {
+function tcpTable(serviceName: string, port: number, clusters: WeightedCluster[], idleMs: number, targets: TargetListener[]): ServicePortTable {
   return { serviceName, port, protocol: 'tcp', routes: [], proxylessRoutes: [], tcpClusters: clusters, tcpIdleMs: idleMs, targets };
+}
+
+interface WeightedCluster {
+  readonly name: string;
+  readonly weight: number;
 }
 
 interface RenderedRoute {
@@ -176,7 +181,12 @@ function proxylessRoute(route: ProtoJson, perRequestMs: number): ProtoJson {
 }
 
 /** Weighted targets → cluster names with weights (duplicates merged, unknown targets dropped). */
-function resolveTargets(mesh: CompiledMesh, weighted: readonly WeightedTarget[], protocol: Protocol): { clusters: { name: string; weight: number }[]; targets: TargetListener[] } {
+interface ResolvedTargets {
+  readonly clusters: WeightedCluster[];
+  readonly targets: TargetListener[];
+}
+
+function resolveTargets(mesh: CompiledMesh, weighted: readonly WeightedTarget[], protocol: Protocol): ResolvedTargets {
   const weights = new Map<string, number>();
   const targets = new Map<string, TargetListener>();
   for (const wt of weighted) {

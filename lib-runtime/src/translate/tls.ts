@@ -1,3 +1,6 @@
+import { ECDH_CURVES, SDS_CLUSTER_NAME } from './defaults';
+import { adsConfigSource, bool, packed, TYPE } from './proto-json';
+import { ProtoJson } from './types';
 import {
   ClientPolicy,
   ListenerTls,
@@ -5,9 +8,6 @@ import {
   VirtualGatewayClientPolicy,
   VirtualGatewayListenerTls,
 } from '../../../src/spec/appmesh-types';
-import { ECDH_CURVES, SDS_CLUSTER_NAME } from './defaults';
-import { adsConfigSource, bool, packed, TYPE } from './proto-json';
-import { ProtoJson } from './types';
 
 /**
  * TLS and mTLS (appmesh-envoy-mapping.md §9). File certificates by file name, SDS secrets from
@@ -53,7 +53,21 @@ function sanList(sans: SubjectAlternativeNames | undefined): string[] | undefine
  * Validation part of a common TLS context from a trust (file / sds / acm) and SANs.
  * With an SDS trust and SANs, a combined context carries both.
  */
-function validation(trust: { file?: { certificateChain: string }; sds?: { secretName: string }; acm?: { certificateAuthorityArns: string[] } }, sans: string[] | undefined): ProtoJson {
+/** Any of the trust shapes (node, gateway, listener): exactly one member is set. */
+interface AnyTrust {
+  readonly file?: { readonly certificateChain: string };
+  readonly sds?: { readonly secretName: string };
+  readonly acm?: { readonly certificateAuthorityArns: string[] };
+}
+
+/** Any of the certificate shapes. */
+interface AnyCertificate {
+  readonly file?: { readonly certificateChain: string; readonly privateKey: string };
+  readonly sds?: { readonly secretName: string };
+  readonly acm?: { readonly certificateArn: string };
+}
+
+function validation(trust: AnyTrust, sans: string[] | undefined): ProtoJson {
   const matchers = sans ? { match_typed_subject_alt_names: sanMatchers(sans) } : {};
   if (trust.file) {
     return { validation_context: { trusted_ca: { filename: trust.file.certificateChain }, ...matchers } };
@@ -66,7 +80,7 @@ function validation(trust: { file?: { certificateChain: string }; sds?: { secret
   return { validation_context_sds_secret_config: secret };
 }
 
-function certificate(cert: { file?: { certificateChain: string; privateKey: string }; sds?: { secretName: string }; acm?: { certificateArn: string } } | undefined): ProtoJson {
+function certificate(cert: AnyCertificate | undefined): ProtoJson {
   if (cert?.file) {
     return { tls_certificates: [{ certificate_chain: { filename: cert.file.certificateChain }, private_key: { filename: cert.file.privateKey } }] };
   }

@@ -1,11 +1,11 @@
-import { MeshSpecDocument } from '../../../src/spec/document';
 import { CompiledMesh, compileMesh } from './compile';
 import { formatNodeId, parseNodeId, UnknownNodeError } from './node-id';
-import { gatewayTargets } from './virtual-gateway';
 import { ProxylessTarget, renderProxyless } from './proxyless';
 import { DiscoveredEndpoints, NodeConfig, NodeRef } from './types';
-import { renderVirtualGateway } from './virtual-gateway';
+import { gatewayTargets, renderVirtualGateway } from './virtual-gateway';
 import { renderVirtualNode } from './virtual-node';
+import { ClientPolicy } from '../../../src/spec/appmesh-types';
+import { MeshSpecDocument } from '../../../src/spec/document';
 
 /** Input of `translateNode`: the spec (or its compiled index), endpoints, and the proxy's node id. */
 export interface TranslateInput {
@@ -65,11 +65,15 @@ export function renderNode(mesh: CompiledMesh, node: NodeRef, endpoints: Discove
     const defaults = resource.spec.backendDefaults?.clientPolicy;
     let targets: ProxylessTarget[];
     if (mesh.egressFilter === 'ALLOW_ALL') {
-      const own = new Map((resource.spec.backends ?? []).flatMap(b => (b.virtualService ? [[b.virtualService.virtualServiceName, b.virtualService.clientPolicy] as const] : [])));
+      const own = new Map<string, ClientPolicy | undefined>();
+      for (const b of resource.spec.backends ?? []) {
+        if (b.virtualService) own.set(b.virtualService.virtualServiceName, b.virtualService.clientPolicy);
+      }
       targets = mesh.serviceNames.map(serviceName => ({ serviceName, policy: own.get(serviceName) ?? defaults }));
     } else {
       targets = (resource.spec.backends ?? [])
-        .flatMap(b => (b.virtualService ? [{ serviceName: b.virtualService.virtualServiceName, policy: b.virtualService.clientPolicy ?? defaults }] : []))
+        .flatMap(b => (b.virtualService ? [b.virtualService] : []))
+        .map(vs => ({ serviceName: vs.virtualServiceName, policy: vs.clientPolicy ?? defaults }))
         .sort((a, b) => (a.serviceName < b.serviceName ? -1 : a.serviceName > b.serviceName ? 1 : 0));
     }
     return { node, envoy, proxyless: renderProxyless(mesh, targets, endpoints).build() };

@@ -1,8 +1,6 @@
-import { GatewayRouteSpec, HttpGatewayRoute } from '../../../src/spec/appmesh-types';
-import { GatewayRouteResource, VirtualGatewayResource } from '../../../src/spec/document';
 import { accessLogs } from './access-log';
-import { ResourceCollector } from './collector';
 import { selfRedirectCluster } from './clusters';
+import { ResourceCollector } from './collector';
 import { CompiledMesh } from './compile';
 import {
   BIND_ADDRESS_V4,
@@ -28,6 +26,8 @@ import { ServicePortTable } from './service-routes';
 import { listenerTransportSocket } from './tls';
 import { DiscoveredEndpoints, ProtoJson } from './types';
 import { addRemoteClusters, ClusterRequest, tlsChains } from './virtual-node';
+import { GatewayRouteSpec, HttpGatewayRoute } from '../../../src/spec/appmesh-types';
+import { GatewayRouteResource, VirtualGatewayResource } from '../../../src/spec/document';
 
 /**
  * Virtual gateways (appmesh-envoy-mapping.md §8): gateway listener → ingress routes pick a gateway
@@ -96,7 +96,14 @@ export function gatewayTable(tables: readonly ServicePortTable[], port: number |
  * targeted service (domains `[<vs>, <vs>:15001]`; an empty one when it has no routes) and a
  * `default_backend` virtual host that picks a service by `x-app-mesh-virtual-service`.
  */
-function renderGatewayEgress(out: ResourceCollector, mesh: CompiledMesh, gateway: VirtualGatewayResource, routes: readonly GatewayRouteResource[], endpoints: DiscoveredEndpoints, accessLog: ProtoJson[] | undefined): void {
+function renderGatewayEgress(
+  out: ResourceCollector,
+  mesh: CompiledMesh,
+  gateway: VirtualGatewayResource,
+  routes: readonly GatewayRouteResource[],
+  endpoints: DiscoveredEndpoints,
+  accessLog: ProtoJson[] | undefined,
+): void {
   const policy = gateway.spec.backendDefaults?.clientPolicy;
   const targets = gatewayTargets(routes);
   const virtualHosts: ProtoJson[] = [];

@@ -1,8 +1,6 @@
-import { ClientPolicy, Listener, VirtualGatewayClientPolicy } from '../../../src/spec/appmesh-types';
-import { VirtualNodeResource } from '../../../src/spec/document';
 import { accessLogs } from './access-log';
-import { ResourceCollector } from './collector';
 import { localCluster, passthroughCluster, remoteCluster, View } from './clusters';
+import { ResourceCollector } from './collector';
 import { CompiledMesh, TargetListener } from './compile';
 import {
   AWS_API_PORT,
@@ -33,6 +31,8 @@ import { appMeshMillis, durationMs, socketAddress, u32 } from './proto-json';
 import { ServicePortTable } from './service-routes';
 import { listenerTransportSocket } from './tls';
 import { DiscoveredEndpoints, ProtoJson } from './types';
+import { ClientPolicy, Listener, VirtualGatewayClientPolicy } from '../../../src/spec/appmesh-types';
+import { VirtualNodeResource } from '../../../src/spec/document';
 
 /** A target listener together with the client policy of the first caller-side backend reaching it. */
 export interface ClusterRequest {
@@ -41,7 +41,13 @@ export interface ClusterRequest {
 }
 
 /** Adds each requested remote cluster (and its EDS assignment) once. */
-export function addRemoteClusters(out: ResourceCollector, mesh: CompiledMesh, requests: Iterable<ClusterRequest>, endpoints: DiscoveredEndpoints, view: View): void {
+export function addRemoteClusters(
+  out: ResourceCollector,
+  mesh: CompiledMesh,
+  requests: Iterable<ClusterRequest>,
+  endpoints: DiscoveredEndpoints,
+  view: View,
+): void {
   for (const { target, policy } of requests) {
     if (out.hasCluster(target.clusterName)) continue;
     const rendered = remoteCluster(mesh, target, policy, endpoints[target.node.virtualNodeName], view);

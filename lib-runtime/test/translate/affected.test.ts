@@ -1,6 +1,6 @@
+import { meshDoc, MeshParts } from './spec-builder';
 import { MeshSpecDocument } from '../../../src/spec/document';
 import { affectedNodes, compileMesh, nodesUsingEndpoints, translateNode } from '../../src/translate';
-import { meshDoc, MeshParts } from './spec-builder';
 
 const parts = (weightV2: number, extra: MeshParts = {}): MeshParts => ({
   nodes: {

@@ -1,7 +1,7 @@
+import { meshDoc, named } from './spec-builder';
 import { Listener, VirtualNodeSpec } from '../../../src/spec/appmesh-types';
 import { DiscoveredEndpoints, translateNode } from '../../src/translate';
 import { ProtoJson } from '../../src/translate/types';
-import { meshDoc, named } from './spec-builder';
 
 /** `client` calls service `svc` provided directly by node `t` with the given spec. */
 function callerView(target: VirtualNodeSpec, endpoints: DiscoveredEndpoints = {}, meshSpec = {}) {

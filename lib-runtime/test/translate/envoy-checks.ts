@@ -1,5 +1,5 @@
-import { encodeResource } from '../../src/xds/protos';
 import { EnvoyConfig, ProtoJson, TYPE_URLS } from '../../src/translate';
+import { encodeResource } from '../../src/xds/protos';
 
 /** Encodes every resource of a view through the real Envoy protos; returns the problems found. */
 export function encodingProblems(config: EnvoyConfig): string[] {

@@ -1,7 +1,7 @@
+import { chainFilter, meshDoc, named, vhostRoutes } from './spec-builder';
 import { GatewayRouteSpec, HttpGatewayRoute, VirtualGatewaySpec } from '../../../src/spec/appmesh-types';
 import { translateNode } from '../../src/translate';
 import { ProtoJson } from '../../src/translate/types';
-import { chainFilter, meshDoc, named, vhostRoutes } from './spec-builder';
 
 const listener8080 = { portMapping: { port: 8080, protocol: 'http' as const } };
 

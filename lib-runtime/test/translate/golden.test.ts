@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { consistencyProblems, encodingProblems } from './envoy-checks';
 import { parseMeshSpec } from '../../../src/spec/canonical';
 import { compileMesh, listNodeIds, parseNodeId, translateNode } from '../../src/translate';
-import { consistencyProblems, encodingProblems } from './envoy-checks';
 
 /**
  * Golden files: for every fixture spec in fixtures/ (a directory listing, so new fixtures just

@@ -1,7 +1,7 @@
+import { chainFilter, meshDoc, named, vhostRoutes } from './spec-builder';
 import { Listener, VirtualNodeSpec } from '../../../src/spec/appmesh-types';
 import { translateNode } from '../../src/translate';
 import { ProtoJson } from '../../src/translate/types';
-import { chainFilter, meshDoc, named, vhostRoutes } from './spec-builder';
 
 const http8080: Listener = { portMapping: { port: 8080, protocol: 'http' } };
 

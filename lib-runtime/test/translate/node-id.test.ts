@@ -1,5 +1,5 @@
-import { compileMesh, formatNodeId, parseNodeId, translateNode, UnknownNodeError } from '../../src/translate';
 import { meshDoc } from './spec-builder';
+import { compileMesh, formatNodeId, parseNodeId, translateNode, UnknownNodeError } from '../../src/translate';
 
 describe('parseNodeId', () => {
   test('short virtual node form', () => {

@@ -1,6 +1,6 @@
+import { meshDoc, named } from './spec-builder';
 import { translateNode } from '../../src/translate';
 import { ProtoJson } from '../../src/translate/types';
-import { meshDoc, named } from './spec-builder';
 
 const grpcNode = (host: string) => ({ listeners: [{ portMapping: { port: 50051, protocol: 'grpc' as const } }], serviceDiscovery: { awsCloudMap: { namespaceName: 'ns', serviceName: host } } });
 

@@ -1,7 +1,7 @@
+import { meshDoc, named, routedMesh, vhostRoutes } from './spec-builder';
 import { HttpRoute, RouteSpec } from '../../../src/spec/appmesh-types';
 import { translateNode } from '../../src/translate';
 import { DEFAULT_RETRY_POLICY, HOST_SELECTION_RETRY_MAX_ATTEMPTS } from '../../src/translate/defaults';
-import { meshDoc, named, routedMesh, vhostRoutes } from './spec-builder';
 import { ProtoJson } from '../../src/translate/types';
 
 const target = { weightedTargets: [{ virtualNode: 'v1', weight: 1 }] };

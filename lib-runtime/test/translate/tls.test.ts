@@ -1,7 +1,7 @@
+import { meshDoc, named } from './spec-builder';
 import { ClientPolicy, ListenerTls, VirtualNodeSpec } from '../../../src/spec/appmesh-types';
 import { translateNode } from '../../src/translate';
 import { ProtoJson } from '../../src/translate/types';
-import { meshDoc, named } from './spec-builder';
 
 const fileCert = { file: { certificateChain: '/c/chain.pem', privateKey: '/c/key.pem' } };
 const fileTrust = { file: { certificateChain: '/c/ca.pem' } };
@@ -79,7 +79,8 @@ describe('listener TLS', () => {
     const plain = context(serverChains({ mode: 'STRICT', certificate: fileCert, validation: { trust: { sds: { secretName: 'spiffe://td' } } } })[0]);
     expect((plain.common_tls_context as ProtoJson).validation_context_sds_secret_config).toEqual({ name: 'spiffe://td', sds_config: SDS_SOURCE });
     const combined = context(serverChains({
-      mode: 'STRICT', certificate: fileCert,
+      mode: 'STRICT',
+      certificate: fileCert,
       validation: { trust: { sds: { secretName: 'spiffe://td' } }, subjectAlternativeNames: { match: { exact: ['a.local'] } } },
     })[0]);
     expect((combined.common_tls_context as ProtoJson).combined_validation_context).toEqual({
