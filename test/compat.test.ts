@@ -74,8 +74,13 @@ describe('the canary example synthesizes the App Mesh walkthrough', () => {
       expect(s.listeners).toEqual([{
         portMapping: { port: 8080, protocol: 'http' },
         healthCheck: {
-          protocol: 'http', path: '/ping', port: 8080,
-          healthyThreshold: 2, unhealthyThreshold: 2, intervalMillis: 5000, timeoutMillis: 2000,
+          protocol: 'http',
+          path: '/ping',
+          port: 8080,
+          healthyThreshold: 2,
+          unhealthyThreshold: 2,
+          intervalMillis: 5000,
+          timeoutMillis: 2000,
         },
       }]);
     }
@@ -95,8 +100,10 @@ describe('the canary example synthesizes the App Mesh walkthrough', () => {
     ]);
     expect(route.httpRoute?.match).toEqual({ prefix: '/' });
     expect(route.httpRoute?.retryPolicy).toEqual({
-      maxRetries: 2, perRetryTimeout: { unit: 'ms', value: 1000 },
-      httpRetryEvents: ['gateway-error'], tcpRetryEvents: ['connection-error'],
+      maxRetries: 2,
+      perRetryTimeout: { unit: 'ms', value: 1000 },
+      httpRetryEvents: ['gateway-error'],
+      tcpRetryEvents: ['connection-error'],
     });
     expect(route.httpRoute?.timeout).toEqual({ perRequest: { unit: 'ms', value: 15000 } });
   });

@@ -3,8 +3,8 @@ import * as path from 'path';
 import { App, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
 import * as appmesh from '../src';
-import { buildMeshSpecs } from '../src/private/spec-builder';
 import { documentOf, newStack, nodeSpec, onlyDocument } from './helpers';
+import { buildMeshSpecs } from '../src/private/spec-builder';
 
 describe('Mesh', () => {
   test('egress filter defaults to DROP_ALL and is rendered (Q9)', () => {
@@ -75,8 +75,13 @@ describe('Mesh', () => {
       listeners: [{
         portMapping: { port: 8080, protocol: 'http' },
         healthCheck: {
-          healthyThreshold: 3, unhealthyThreshold: 2, intervalMillis: 5000, timeoutMillis: 2000,
-          path: '/', port: 8080, protocol: 'http',
+          healthyThreshold: 3,
+          unhealthyThreshold: 2,
+          intervalMillis: 5000,
+          timeoutMillis: 2000,
+          path: '/',
+          port: 8080,
+          protocol: 'http',
         },
       }],
       backends: [{ virtualService: { virtualServiceName: 'service1.domain.local' } }],

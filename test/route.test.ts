@@ -1,7 +1,7 @@
 import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import * as appmesh from '../src';
-import { buildMeshSpecs } from '../src/private/spec-builder';
 import { newStack, onlyDocument, routeSpec } from './helpers';
+import { buildMeshSpecs } from '../src/private/spec-builder';
 
 interface Fixture {
   stack: Stack;
@@ -185,8 +185,10 @@ describe('Route', () => {
           action: { weightedTargets: [{ virtualNode: 'node', weight: 3 }] },
           timeout: { perRequest: { unit: 'ms', value: 3000 } },
           retryPolicy: {
-            maxRetries: 2, perRetryTimeout: { unit: 'ms', value: 500 },
-            grpcRetryEvents: ['unavailable', 'internal', 'deadline-exceeded'], tcpRetryEvents: ['connection-error'],
+            maxRetries: 2,
+            perRetryTimeout: { unit: 'ms', value: 500 },
+            grpcRetryEvents: ['unavailable', 'internal', 'deadline-exceeded'],
+            tcpRetryEvents: ['connection-error'],
           },
         },
       });

@@ -5,8 +5,8 @@ import * as acmpca from 'aws-cdk-lib/aws-acmpca';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as appmesh from '../src';
-import { buildMeshSpecs } from '../src/private/spec-builder';
 import { newStack, nodeSpec, onlyDocument } from './helpers';
+import { buildMeshSpecs } from '../src/private/spec-builder';
 
 function meshIn(stack: Stack): appmesh.Mesh {
   return new appmesh.Mesh(stack, 'mesh', { meshName: 'test-mesh' });

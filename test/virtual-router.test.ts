@@ -1,6 +1,6 @@
 import * as appmesh from '../src';
-import { buildMeshSpecs } from '../src/private/spec-builder';
 import { newStack, onlyDocument } from './helpers';
+import { buildMeshSpecs } from '../src/private/spec-builder';
 
 describe('VirtualRouter', () => {
   test('default listener is HTTP on 8080; name defaults to a unique id', () => {
@@ -53,7 +53,9 @@ describe('VirtualRouter', () => {
     expect(route.node.scope).toBe(router);
     expect(route.virtualRouter).toBe(router);
     expect(onlyDocument(stack).routes).toEqual([{
-      meshName: 'm', virtualRouterName: 'r', routeName: 'route-1',
+      meshName: 'm',
+      virtualRouterName: 'r',
+      routeName: 'route-1',
       spec: { httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'n1', weight: 50 }, { virtualNode: 'n2', weight: 50 }] } } },
     }]);
   });

@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as appmesh from '../src';
-import { buildMeshSpecs } from '../src/private/spec-builder';
 import { newStack, onlyDocument } from './helpers';
+import { buildMeshSpecs } from '../src/private/spec-builder';
 
 describe('VirtualService', () => {
   test('provided by a virtual node', () => {
