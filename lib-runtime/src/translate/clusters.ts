@@ -154,9 +154,12 @@ export function remoteCluster(
   cluster.connect_timeout = durationMs(REMOTE_CONNECT_TIMEOUT_MS);
   cluster.lb_policy = 'ROUND_ROBIN';
   cluster.circuit_breakers = circuitBreakers();
-  const outlier = outlierDetection(listener);
-  if (outlier) cluster.outlier_detection = outlier;
   if (view === 'envoy') {
+    // gRPC clients (gRFC A50) know only success-rate and failure-percentage ejection, and turn
+    // success-rate ejection on whenever outlier_detection is present: App Mesh's consecutive-5xx
+    // rule has no gRPC equivalent, so proxyless clusters carry none rather than a different rule.
+    const outlier = outlierDetection(listener);
+    if (outlier) cluster.outlier_detection = outlier;
     if (listener.healthCheck) {
       cluster.health_checks = [healthCheck(listener.healthCheck, discoveryName(node), listener.portMapping.port)];
     }

@@ -70,10 +70,12 @@ function withHostPredicate(policy: ProtoJson): ProtoJson {
 
 /**
  * The same policy for a gRPC client (gRFC A44): only the gRPC status conditions are supported,
- * host predicates and status codes do not apply. Undefined when no gRPC condition remains.
+ * host predicates and status codes do not apply. Undefined when no gRPC condition remains, or
+ * when the policy allows no retry (grpc-js rejects `num_retries` 0; no policy means the same).
  */
 export function proxylessRetryPolicy(policy: ProtoJson | undefined): ProtoJson | undefined {
   if (!policy) return undefined;
+  if (((policy.num_retries as { value?: number } | undefined)?.value ?? 1) < 1) return undefined;
   const conditions = String(policy.retry_on).split(',').filter(c => GRPC_RETRY_EVENTS.includes(c));
   if (conditions.length === 0) return undefined;
   return { retry_on: conditions.join(','), num_retries: policy.num_retries };

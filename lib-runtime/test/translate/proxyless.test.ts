@@ -83,6 +83,49 @@ describe('proxyless gRPC view', () => {
     });
   });
 
+  test('maxRetries 0 means no retry policy for gRPC clients (grpc-js rejects num_retries 0)', () => {
+    const spec = meshDoc({
+      nodes: { client: { backends: [{ virtualService: { virtualServiceName: 's' } }] }, t: grpcNode('t') },
+      services: { s: { provider: { virtualRouter: { virtualRouterName: 'r' } } } },
+      routers: { r: { listeners: [{ portMapping: { port: 50051, protocol: 'grpc' } }] } },
+      routes: {
+        'r/a': {
+          grpcRoute: {
+            match: {},
+            action: { weightedTargets: [{ virtualNode: 't', weight: 1 }] },
+            retryPolicy: { maxRetries: 0, perRetryTimeout: { unit: 's', value: 1 }, grpcRetryEvents: ['unavailable'] as never },
+          },
+        },
+      },
+    });
+    const config = translateNode({ spec, nodeId: 'mesh/m/virtualNode/client' });
+    const route = (((hcmOf(config.proxyless.listeners[0]).route_config as ProtoJson).virtual_hosts as ProtoJson[])[0].routes as ProtoJson[])[0];
+    expect((route.route as ProtoJson).retry_policy).toBeUndefined();
+    const envoyRoute = ((named(config.envoy.routes, 'rds_egress_grpc_50051').virtual_hosts as ProtoJson[])[0].routes as ProtoJson[])[0];
+    expect(((envoyRoute.route as ProtoJson).retry_policy as ProtoJson).num_retries).toEqual({ value: 0 });
+  });
+
+  test('no outlier detection or health checks on proxyless clusters (Envoy keeps them)', () => {
+    const target = {
+      listeners: [{
+        portMapping: { port: 50051, protocol: 'grpc' as const },
+        outlierDetection: { maxServerErrors: 3, interval: { unit: 's' as const, value: 1 }, baseEjectionDuration: { unit: 's' as const, value: 1 }, maxEjectionPercent: 50 },
+        healthCheck: { healthyThreshold: 2, intervalMillis: 5000, timeoutMillis: 2000, unhealthyThreshold: 2, protocol: 'grpc' as const },
+      }],
+    };
+    const spec = meshDoc({
+      nodes: { client: { backends: [{ virtualService: { virtualServiceName: 's' } }] }, t: target },
+      services: { s: { provider: { virtualNode: { virtualNodeName: 't' } } } },
+    });
+    const config = translateNode({ spec, nodeId: 'mesh/m/virtualNode/client' });
+    const proxyless = named(config.proxyless.clusters, 'cds_egress_m_t_grpc_50051');
+    expect(proxyless.outlier_detection).toBeUndefined();
+    expect(proxyless.health_checks).toBeUndefined();
+    const envoy = named(config.envoy.clusters, 'cds_egress_m_t_grpc_50051');
+    expect(envoy.outlier_detection).toBeDefined();
+    expect(envoy.health_checks).toBeDefined();
+  });
+
   test('clusters are EDS over ADS, round robin (X28); localities weighted > 0 (X29)', () => {
     const view = proxylessOf();
     for (const cluster of view.clusters) {
