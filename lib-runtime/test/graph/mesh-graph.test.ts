@@ -112,6 +112,46 @@ describe('buildMeshGraph', () => {
     expect(edgesOf(graph, 'routeTarget')).toContain('route:serviceB-router/serviceB-route -> virtualNode:serviceBv2 [25%]');
   });
 
+  test('TLS listeners, Cloud Map discovery, target ports and http2 gateway routes are summarized', () => {
+    const meshName = 'm';
+    const graph = buildMeshGraph({
+      specVersion: 'open-app-mesh/v1',
+      mesh: { meshName, spec: {} },
+      virtualNodes: [{
+        meshName,
+        virtualNodeName: 'api',
+        spec: {
+          listeners: [
+            { portMapping: { port: 8443, protocol: 'http2' }, tls: { mode: 'STRICT', certificate: { sds: { secretName: 'api-cert' } } } },
+            { portMapping: { port: 9090, protocol: 'grpc' } },
+          ],
+          serviceDiscovery: { awsCloudMap: { namespaceName: 'internal.local', serviceName: 'api' } },
+        },
+      }],
+      virtualServices: [{ meshName, virtualServiceName: 'api.local', spec: { provider: { virtualRouter: { virtualRouterName: 'r' } } } }],
+      virtualRouters: [{ meshName, virtualRouterName: 'r', spec: {} }],
+      routes: [{
+        meshName,
+        virtualRouterName: 'r',
+        routeName: 'grpc',
+        spec: { grpcRoute: { match: { serviceName: 'pkg.Api' }, action: { weightedTargets: [{ virtualNode: 'api', weight: 0, port: 9090 }] } } },
+      }],
+      virtualGateways: [{ meshName, virtualGatewayName: 'gw', spec: { listeners: [{ portMapping: { port: 443, protocol: 'http2' } }] } }],
+      gatewayRoutes: [{
+        meshName,
+        virtualGatewayName: 'gw',
+        gatewayRouteName: 'h2',
+        spec: { http2Route: { match: { prefix: '/' }, action: { target: { virtualService: { virtualServiceName: 'api.local' }, port: 8443 } } } },
+      }],
+    });
+    expect(detailsOf(graph, 'virtualNode:api')).toEqual(['http2 :8443 tls strict', 'grpc :9090', 'cloud map internal.local/api']);
+    expect(detailsOf(graph, 'virtualRouter:r')).toEqual([]);
+    expect(detailsOf(graph, 'virtualService:api.local')).toEqual([]);
+    // A weight of 0 out of 0 is 0%; the target port picks the listener.
+    expect(edgesOf(graph, 'routeTarget')).toEqual(['route:r/grpc -> virtualNode:api [0% (weight 0) · port 9090]']);
+    expect(edgesOf(graph, 'gatewayRoute')).toEqual(['virtualGateway:gw -> virtualService:api.local [http2 | prefix / | to port 8443]']);
+  });
+
   test('an empty mesh has no boxes and no arrows', () => {
     const graph = buildMeshGraph({
       specVersion: 'open-app-mesh/v1',
