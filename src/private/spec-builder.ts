@@ -58,7 +58,7 @@ export function buildMeshSpecs(root: IConstruct): spec.MeshSpecDocument[] {
 
 /** Collect and validate without throwing (used by synth-time validation and the writer). */
 export function collectMeshSpecs(root: IConstruct, options: CollectOptions = {}): CollectedMeshSpec[] {
-  const rootStage = options.sameStageOnly ? Stage.of(root) : undefined;
+  const rootStage = options.sameStageOnly ? (Stage.isStage(root) ? root : Stage.of(root)) : undefined;
   const byMesh = new Map<string, RegisteredMeshResource[]>();
   const grantsByMesh = new Map<string, Array<{ nodeId: string; principal: string }>>();
 

@@ -1,3 +1,4 @@
+import { Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { registryVersion } from './registry';
 import { collectMeshSpecs, CollectedMeshSpec } from './spec-builder';
@@ -20,7 +21,8 @@ export function addSpecValidation(construct: IConstruct): void {
   construct.node.addValidation({
     validate: () => {
       const messages: string[] = [];
-      for (const collected of collectionFor(construct.node.root)) {
+      // Per stage: two stages (say Dev and Prod) may each define a mesh of the same name.
+      for (const collected of collectionFor(Stage.of(construct) ?? construct.node.root)) {
         for (const issue of collected.issues) {
           const about = issue.construct ?? collected.owner;
           if (about === construct) messages.push(issue.message);
@@ -35,7 +37,7 @@ function collectionFor(root: IConstruct): CollectedMeshSpec[] {
   const version = registryVersion();
   const hit = cache.get(root);
   if (hit !== undefined && hit.version === version) return hit.collected;
-  const collected = collectMeshSpecs(root);
+  const collected = collectMeshSpecs(root, { sameStageOnly: Stage.isStage(root) });
   cache.set(root, { version, collected });
   queueMicrotask(() => cache.delete(root));
   return collected;

@@ -26,7 +26,12 @@ export function ensureSpecWriter(construct: IConstruct): void {
   if (stage === undefined || stage.node.tryFindChild(WRITER_ID) !== undefined) return;
   const writer = new Construct(stage, WRITER_ID);
   attachCustomSynthesis(writer, {
-    onSynthesize: (session: ISynthesisSession) => writeMeshSpecs(stage, session.outdir),
+    onSynthesize: (session: ISynthesisSession) => {
+      // The parent stage's synthesis also visits a nested stage's constructs; each stage
+      // writes only into its own assembly directory.
+      if (path.resolve(session.outdir) !== path.resolve(stage.outdir)) return;
+      writeMeshSpecs(stage, session.outdir);
+    },
   });
 }
 
