@@ -10,7 +10,7 @@ import type { CachedResource } from './resource-cache';
 
 /** Wire tag of a length-delimited field. */
 function tag(field: number): number {
-  return (field << 3) | 2;
+  return field * 8 + 2; // (field << 3) | wire type 2
 }
 
 export interface SotwFrame {

@@ -118,7 +118,9 @@ export class ResourceCache {
 
 function toEntries(typeUrl: string, input: ResourceInput): Array<[string, object]> {
   if (Array.isArray(input)) return (input as readonly object[]).map((object) => [resourceNameOf(typeUrl, object), object]);
-  const entries = input instanceof Map ? [...(input as ReadonlyMap<string, object>).entries()] : Object.entries(input as Readonly<Record<string, object>>);
+  const entries = input instanceof Map
+    ? [...(input as ReadonlyMap<string, object>).entries()]
+    : Object.entries(input as Readonly<Record<string, object>>);
   for (const [key, object] of entries) {
     // The client files a resource under the name inside it; a different key would be a silent mismatch.
     const inner = resourceNameOf(typeUrl, object);

@@ -153,7 +153,9 @@ export class SotwStream extends XdsStream {
     return this.plan(typeUrl, state, snapshot, this.desired(state, snapshot), []);
   }
 
-  private plan(typeUrl: string, state: SotwTypeState, snapshot: TypeSnapshot, resources: CachedResource[], changed: CachedResource[]): PlannedResponse {
+  private plan(
+    typeUrl: string, state: SotwTypeState, snapshot: TypeSnapshot, resources: CachedResource[], changed: CachedResource[],
+  ): PlannedResponse {
     const fullState = isFullStateType(typeUrl);
     // Full state: the version names exactly the set sent (the group version when it is the whole
     // snapshot), so it changes only when this client's content does (X19).

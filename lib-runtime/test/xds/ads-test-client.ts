@@ -87,6 +87,7 @@ export class TestStream {
 export class AdsTestClient {
   private readonly client: grpc.Client;
   private readonly streams: TestStream[] = [];
+  private readonly metadata: grpc.Metadata;
 
   constructor(port: number, metadata?: Record<string, string>) {
     const Ctor = grpc.makeGenericClientConstructor(adsServiceDefinition(), 'AggregatedDiscoveryService');
@@ -94,8 +95,6 @@ export class AdsTestClient {
     this.metadata = new grpc.Metadata();
     for (const [k, v] of Object.entries(metadata ?? {})) this.metadata.set(k, v);
   }
-
-  private readonly metadata: grpc.Metadata;
 
   sotw(): TestStream {
     return this.open('StreamAggregatedResources');
@@ -119,7 +118,9 @@ export class AdsTestClient {
 }
 
 /** A SotW request; `nonce`/`version` default to '' and the node is sent only when given. */
-export function sotwRequest(typeUrl: string, names: string[], opts: { node?: Message; nonce?: string; version?: string; error?: string } = {}): Message {
+export function sotwRequest(
+  typeUrl: string, names: string[], opts: { node?: Message; nonce?: string; version?: string; error?: string } = {},
+): Message {
   return {
     type_url: typeUrl,
     resource_names: names,

@@ -5,10 +5,10 @@
  * subscription changes despite a stale nonce; plus ordering and warming as on SotW.
  */
 import * as grpc from '@grpc/grpc-js';
-import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../src/xds/type-urls';
 import { deltaNamesIn, deltaRequest, type Message, type TestStream } from './ads-test-client';
 import { apiListener, assignment, edsCluster, routeConfig } from './fixtures';
 import { Harness } from './harness';
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../src/xds/type-urls';
 
 const NODE = { id: 'node-d', locality: {} };
 const GROUP = 'node-d';

@@ -3,10 +3,10 @@
  * how many streams receive it. And pushes are debounced: a burst of changes costs one push.
  * (Counts only; speed is measured by the benchmark, never asserted here.)
  */
-import { ENDPOINT_TYPE_URL } from '../../src/xds/type-urls';
 import { AdsTestClient, deltaRequest, type Message, sotwRequest, type TestStream } from './ads-test-client';
 import { assignment } from './fixtures';
 import { Harness } from './harness';
+import { ENDPOINT_TYPE_URL } from '../../src/xds/type-urls';
 
 const NAMES = Array.from({ length: 50 }, (_, i) => `svc-${i}`);
 
@@ -34,7 +34,9 @@ async function pushCost(sotw: number, delta: number): Promise<PushCost> {
     for (const { stream, delta: isDelta } of streams) {
       const r: Message = await stream.next();
       expect(r.resources).toHaveLength(50);
-      stream.send(isDelta ? deltaRequest(ENDPOINT_TYPE_URL, { nonce: r.nonce }) : sotwRequest(ENDPOINT_TYPE_URL, NAMES, { nonce: r.nonce, version: r.version_info }));
+      stream.send(isDelta
+        ? deltaRequest(ENDPOINT_TYPE_URL, { nonce: r.nonce })
+        : sotwRequest(ENDPOINT_TYPE_URL, NAMES, { nonce: r.nonce, version: r.version_info }));
     }
     await h.recorder.waitFor((e) => e.hook === 'ack' && h.recorder.of('ack').length === sotw + delta);
     const initialEncodes = h.server.stats().resourceEncodes + h.server.stats().anyEncodes - afterSet.resourceEncodes - afterSet.anyEncodes;

@@ -12,9 +12,9 @@ export function apiListener(name: string, routeConfigName: string): object {
     api_listener: {
       api_listener: {
         '@type': HCM_TYPE,
-        stat_prefix: name,
-        rds: { route_config_name: routeConfigName, config_source: { ads: {}, resource_api_version: 'V3' } },
-        http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER_TYPE } }],
+        'stat_prefix': name,
+        'rds': { route_config_name: routeConfigName, config_source: { ads: {}, resource_api_version: 'V3' } },
+        'http_filters': [{ name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER_TYPE } }],
       },
     },
   };
@@ -27,9 +27,9 @@ export function inlineRouteListener(name: string, clusters: Array<{ name: string
     api_listener: {
       api_listener: {
         '@type': HCM_TYPE,
-        stat_prefix: name,
-        route_config: routeConfig(`${name}-route`, name, clusters),
-        http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER_TYPE } }],
+        'stat_prefix': name,
+        'route_config': routeConfig(`${name}-route`, name, clusters),
+        'http_filters': [{ name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER_TYPE } }],
         ...extra,
       },
     },

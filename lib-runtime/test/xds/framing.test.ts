@@ -2,11 +2,11 @@
  * Responses framed by hand from cached Any bytes are byte-identical to what protobufjs encodes
  * from the equivalent message object, for SotW and delta.
  */
+import { edsCluster } from './fixtures';
 import { frameDeltaResponse, frameSotwResponse } from '../../src/xds/framing';
 import { messageType } from '../../src/xds/protos';
 import { ResourceCache } from '../../src/xds/resource-cache';
 import { CLUSTER_TYPE_URL } from '../../src/xds/type-urls';
-import { edsCluster } from './fixtures';
 
 function cachedClusters(): ReturnType<ResourceCache['get']> {
   const cache = new ResourceCache();

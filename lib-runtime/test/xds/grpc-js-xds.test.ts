@@ -9,10 +9,10 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import * as grpcXds from '@grpc/grpc-js-xds';
-import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../src/xds/type-urls';
-import { XdsServer } from '../../src/xds/xds-server';
 import { apiListener, assignment, edsCluster, routeConfig } from './fixtures';
 import { type HookEvent, HookRecorder } from './hook-recorder';
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../src/xds/type-urls';
+import { XdsServer } from '../../src/xds/xds-server';
 
 grpcXds.register();
 jest.setTimeout(30000);
@@ -31,9 +31,13 @@ async function startBackend(name: string): Promise<Backend> {
   const server = new grpc.Server();
   server.addService({
     Who: {
-      path: WHO, requestStream: false, responseStream: false,
-      requestSerialize: json.serialize, requestDeserialize: json.deserialize,
-      responseSerialize: json.serialize, responseDeserialize: json.deserialize,
+      path: WHO,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: json.serialize,
+      requestDeserialize: json.deserialize,
+      responseSerialize: json.serialize,
+      responseDeserialize: json.deserialize,
     },
   }, { Who: (_call: unknown, callback: grpc.sendUnaryData<object>) => callback(null, { backend: name }) });
   const port = await new Promise<number>((resolve, reject) =>

@@ -2,19 +2,19 @@
  * A server on loopback with a hook recorder and a raw client, plus the waits the protocol tests
  * share. Not a test file itself.
  */
-import { XdsServer, type XdsServerOptions } from '../../src/xds/xds-server';
 import { ackOf, AdsTestClient, type Message, type TestStream } from './ads-test-client';
 import { HookRecorder } from './hook-recorder';
+import { XdsServer, type XdsServerOptions } from '../../src/xds/xds-server';
 
 export class Harness {
-  private constructor(readonly server: XdsServer, readonly recorder: HookRecorder, readonly client: AdsTestClient, readonly port: number) {}
-
   static async start(options: XdsServerOptions = {}): Promise<Harness> {
     const recorder = new HookRecorder();
     const server = new XdsServer({ pushDebounceMs: 0, hooks: recorder.hooks, ...options });
     const port = await server.listen();
     return new Harness(server, recorder, new AdsTestClient(port), port);
   }
+
+  private constructor(readonly server: XdsServer, readonly recorder: HookRecorder, readonly client: AdsTestClient, readonly port: number) {}
 
   async stop(): Promise<void> {
     this.client.close();

@@ -4,10 +4,10 @@
  * a corrected version is sent and ACKed. (The same with a real grpc-js-xds client is in
  * grpc-js-xds.test.ts.)
  */
-import { ENDPOINT_TYPE_URL } from '../../src/xds/type-urls';
 import { ackOf, deltaRequest, namesIn, sotwRequest } from './ads-test-client';
 import { assignment } from './fixtures';
 import { Harness } from './harness';
+import { ENDPOINT_TYPE_URL } from '../../src/xds/type-urls';
 
 const NODE = { id: 'node-n', locality: {} };
 const GROUP = 'node-n';

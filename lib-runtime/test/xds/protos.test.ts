@@ -18,9 +18,9 @@ function apiListener(): object {
     api_listener: {
       api_listener: {
         '@type': HCM,
-        stat_prefix: 'orders',
-        rds: { route_config_name: 'orders-route', config_source: { ads: {}, resource_api_version: 'V3' } },
-        http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER } }],
+        'stat_prefix': 'orders',
+        'rds': { route_config_name: 'orders-route', config_source: { ads: {}, resource_api_version: 'V3' } },
+        'http_filters': [{ name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER } }],
       },
     },
   };

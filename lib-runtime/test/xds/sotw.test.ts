@@ -11,11 +11,11 @@
  * test with resources that satisfy them. X24's "keeps working from cache" is client behaviour.
  */
 import * as grpc from '@grpc/grpc-js';
-import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, SECRET_TYPE_URL } from '../../src/xds/type-urls';
-import { XdsServer } from '../../src/xds/xds-server';
 import { ackOf, AdsTestClient, type Message, namesIn, sotwRequest, type TestStream } from './ads-test-client';
 import { apiListener, assignment, edsCluster, routeConfig, secret } from './fixtures';
 import { HookRecorder } from './hook-recorder';
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, SECRET_TYPE_URL } from '../../src/xds/type-urls';
+import { XdsServer } from '../../src/xds/xds-server';
 
 const NODE = { id: 'node-a', cluster: 'frontend', locality: {} };
 const GROUP = 'node-a';
@@ -597,7 +597,9 @@ describe('status for the /clients view', () => {
     const s = status.streams[0];
     expect(s).toMatchObject({ nodeId: 'node-a', group: GROUP, protocol: 'sotw' });
     const byType = Object.fromEntries(s.types.map((t) => [t.typeUrl, t]));
-    expect(byType[CLUSTER_TYPE_URL]).toMatchObject({ wildcard: true, sentVersion: cds.version_info, ackedVersion: cds.version_info, awaitingAck: false, resourceCount: 2 });
+    expect(byType[CLUSTER_TYPE_URL]).toMatchObject({
+      wildcard: true, sentVersion: cds.version_info, ackedVersion: cds.version_info, awaitingAck: false, resourceCount: 2,
+    });
     expect(byType[ENDPOINT_TYPE_URL]).toMatchObject({ wildcard: false, resourceNames: ['c1'], sentVersion: eds.version_info, sentNonce: eds.nonce, awaitingAck: true, resourceCount: 1 });
     expect(byType[ENDPOINT_TYPE_URL].ackedVersion).toBeUndefined();
   });
