@@ -5,6 +5,7 @@ import { HeaderMatch } from './header-match';
 import { HttpGatewayRoutePathMatch } from './http-gateway-route-path-match';
 import { HttpRouteMethod } from './http-route-method';
 import { meshError } from './private/errors';
+import { compact } from './private/render';
 import { QueryParameterMatch } from './query-parameter-match';
 import * as spec from './spec';
 import { IVirtualService } from './virtual-service';
@@ -221,7 +222,7 @@ class HttpGatewayRouteSpec extends GatewayRouteSpec {
 
     const path = (match.path ?? HttpGatewayRoutePathMatch.startsWith('/')).bind(scope);
     const route: spec.HttpGatewayRoute = {
-      match: definedOnly({
+      match: compact({
         prefix: path.prefixPathMatch,
         path: path.wholePathMatch,
         hostname: match.hostname?.bind(scope).hostnameMatch,
@@ -230,16 +231,16 @@ class HttpGatewayRouteSpec extends GatewayRouteSpec {
         queryParameters: match.queryParameters?.map((param) => param.bind(scope).queryParameterMatch),
         port: match.port,
       }),
-      action: definedOnly({
+      action: compact({
         target: targetOf(this.options.routeTarget, this.options.routeTargetPort),
-        rewrite: optionalObject(definedOnly({
+        rewrite: optionalObject(compact({
           hostname: renderHostnameRewrite(match.rewriteRequestHostname),
           prefix: path.prefixPathRewrite,
           path: path.wholePathRewrite,
         })),
       }),
     };
-    return definedOnly({
+    return compact({
       httpSpecConfig: this.kind === HttpKind.HTTP ? route : undefined,
       http2SpecConfig: this.kind === HttpKind.HTTP2 ? route : undefined,
       priority: this.options.priority,
@@ -267,23 +268,23 @@ class GrpcGatewayRouteSpec extends GatewayRouteSpec {
     }
 
     const route: spec.GrpcGatewayRoute = {
-      match: definedOnly({
+      match: compact({
         serviceName: match.serviceName,
         hostname: match.hostname?.bind(scope).hostnameMatch,
         metadata: match.metadata?.map((entry) => entry.bind(scope).headerMatch),
         port: match.port,
       }),
-      action: definedOnly({
+      action: compact({
         target: targetOf(this.options.routeTarget, this.options.routeTargetPort),
-        rewrite: optionalObject(definedOnly({ hostname: renderHostnameRewrite(match.rewriteRequestHostname) })),
+        rewrite: optionalObject(compact({ hostname: renderHostnameRewrite(match.rewriteRequestHostname) })),
       }),
     };
-    return definedOnly({ grpcSpecConfig: route, priority: this.options.priority });
+    return compact({ grpcSpecConfig: route, priority: this.options.priority });
   }
 }
 
 function targetOf(service: IVirtualService, port: number | undefined): spec.GatewayRouteTarget {
-  return definedOnly({ virtualService: { virtualServiceName: service.virtualServiceName }, port });
+  return compact({ virtualService: { virtualServiceName: service.virtualServiceName }, port });
 }
 
 function renderHostnameRewrite(rewrite: boolean | undefined): spec.GatewayRouteHostnameRewrite | undefined {
@@ -304,10 +305,6 @@ function checkListLength(scope: Construct, what: string, code: string, list: rea
   }
 }
 
-/** The object without its undefined members, so the spec holds only what was set. */
-function definedOnly<T extends object>(fragment: T): T {
-  return Object.fromEntries(Object.entries(fragment).filter(([, value]) => value !== undefined)) as T;
-}
 
 /** `undefined` for an object with no members. */
 function optionalObject<T extends object>(fragment: T): T | undefined {

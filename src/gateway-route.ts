@@ -5,6 +5,7 @@ import { Mesh } from './mesh';
 import { checkArnKinds } from './private/arn-kinds';
 import { registerMeshResource } from './private/mesh-resource';
 import { arnSegment, meshResourceArn } from './private/names';
+import { compact } from './private/render';
 import * as spec from './spec';
 import { IVirtualGateway, VirtualGateway } from './virtual-gateway';
 
@@ -105,13 +106,12 @@ export class GatewayRoute extends Resource implements IGatewayRoute {
 
   private renderSpec(): spec.GatewayRouteSpec {
     const config = this.specConfig;
-    const rendered: spec.GatewayRouteSpec = {
+    return compact({
       httpRoute: config.httpSpecConfig,
       http2Route: config.http2SpecConfig,
       grpcRoute: config.grpcSpecConfig,
       priority: config.priority,
-    };
-    return Object.fromEntries(Object.entries(rendered).filter(([, v]) => v !== undefined));
+    });
   }
 }
 

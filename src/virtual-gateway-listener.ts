@@ -4,6 +4,7 @@ import { GrpcConnectionPool, Http2ConnectionPool, HttpConnectionPool } from './c
 import { HealthCheck } from './health-check';
 import { ListenerTlsOptions } from './listener-tls-options';
 import { meshError } from './private/errors';
+import { compact } from './private/render';
 import { renderListenerTls } from './private/tls-render';
 import { Protocol } from './shared-interfaces';
 import * as spec from './spec';
@@ -79,7 +80,7 @@ export abstract class VirtualGatewayListener {
   /** An HTTP/1.1 listener. */
   public static http(options: HttpGatewayListenerOptions = {}): VirtualGatewayListener {
     return new VirtualGatewayListenerImpl(Protocol.HTTP, options, options.connectionPool && {
-      http: definedOnly({
+      http: compact({
         maxConnections: options.connectionPool.maxConnections,
         maxPendingRequests: options.connectionPool.maxPendingRequests,
       }),
@@ -123,7 +124,7 @@ class VirtualGatewayListenerImpl extends VirtualGatewayListener {
 
   public bind(scope: Construct): VirtualGatewayListenerConfig {
     return {
-      listener: definedOnly({
+      listener: compact({
         portMapping: { port: this.port, protocol: this.protocol as GatewayProtocol },
         healthCheck: this.renderHealthCheck(scope),
         // Node and gateway listener TLS share one shape; gateway trusts are file or SDS by type.
@@ -144,9 +145,4 @@ class VirtualGatewayListenerImpl extends VirtualGatewayListener {
     }
     return config.virtualGatewayHealthCheck;
   }
-}
-
-/** The object without its undefined members, so the spec holds only what was set. */
-function definedOnly<T extends object>(fragment: T): T {
-  return Object.fromEntries(Object.entries(fragment).filter(([, value]) => value !== undefined)) as T;
 }

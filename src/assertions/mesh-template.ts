@@ -1,7 +1,8 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Stage } from 'aws-cdk-lib';
 import { Match, Matcher, MatchResult } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import { MeshResourceKind } from './mesh-resource-kind';
+import { meshResourceOf, proxyGrantsOf } from '../private/registry';
 import { collectMeshSpecs } from '../private/spec-builder';
 import { MeshSpecDocument, parseMeshSpec } from '../spec';
 
@@ -57,9 +58,14 @@ interface Located {
  */
 export class MeshTemplate {
   /**
-   * The mesh spec of the mesh resources defined in `stack`.
+   * The spec document of the mesh that the resources defined in `stack` belong to.
    *
-   * Runs the construct validations (as `app.synth()` would) first, so that a
+   * A document covers a whole mesh: it is built, as at synth, from every resource of
+   * that mesh in the stack's Stage (the file written into its cloud assembly), so a
+   * gateway route in this stack whose gateway lives in another stack is checked against
+   * that gateway. Deploy-time values appear in their CloudFormation form.
+   *
+   * Runs the construct validations of `stack` (as `app.synth()` would) first, so a
    * misconfigured construct fails here with its message.
    */
   public static fromStack(stack: Stack, options: MeshTemplateOptions = {}): MeshTemplate {
@@ -67,8 +73,9 @@ export class MeshTemplate {
   }
 
   /**
-   * The mesh spec of the mesh resources defined anywhere under `scope` (an app, a stage,
-   * a stack or any construct). Runs the construct validations first.
+   * The spec document of the mesh that the resources defined under `scope` (a stage,
+   * a stack or any construct) belong to; see `fromStack`. For an App, the meshes of the
+   * app's own stacks (nested Stages write their own documents).
    */
   public static fromConstruct(scope: IConstruct, options: MeshTemplateOptions = {}): MeshTemplate {
     runValidations(scope);
@@ -281,16 +288,35 @@ function runValidations(scope: IConstruct): void {
 }
 
 /**
- * The documents as the cloud assembly gets them: tokens resolved to their CloudFormation
+ * The documents of the meshes `scope` defines resources of, as the cloud assembly of its
+ * Stage gets them: built from the whole Stage, tokens resolved to their CloudFormation
  * form, every problem reported with the construct it is about.
  */
 function collectDocuments(scope: IConstruct): MeshSpecDocument[] {
-  const collected = collectMeshSpecs(scope, { resolveTokens: true });
+  const stage = Stage.isStage(scope) ? scope : Stage.of(scope);
+  const wanted = meshNamesUnder(scope);
+  const collected = collectMeshSpecs(stage ?? scope.node.root, { resolveTokens: true, sameStageOnly: stage !== undefined })
+    .filter((c) => wanted.has(c.meshName));
   const problems = collected.flatMap((c) => c.issues.map((i) => `[${(i.construct ?? c.owner).node.path}] ${i.message}`));
   if (problems.length > 0) {
     throw new Error(`Invalid mesh spec:\n  ${problems.join('\n  ')}`);
   }
   return collected.map((c) => c.document);
+}
+
+/** Names of the meshes that resources or proxy grants under `scope` belong to. */
+function meshNamesUnder(scope: IConstruct): Set<string> {
+  const names = new Set<string>();
+  for (const construct of scope.node.findAll()) {
+    const registration = meshResourceOf(construct);
+    if (registration !== undefined) {
+      names.add(registration.meshName());
+    }
+    for (const grant of proxyGrantsOf(construct)) {
+      names.add(grant.meshName());
+    }
+  }
+  return names;
 }
 
 function pickDocument(documents: MeshSpecDocument[], meshName: string | undefined, where: string): MeshSpecDocument {
