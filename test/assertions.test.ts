@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Stage } from 'aws-cdk-lib';
 import { Capture, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
@@ -93,6 +93,34 @@ describe('MeshTemplate.fromStack', () => {
   test('a stack without mesh resources is an error', () => {
     const stack = new Stack(new App(), 'Empty');
     expect(() => MeshTemplate.fromStack(stack)).toThrow("MeshTemplate: no mesh resources under 'Empty'");
+  });
+
+  test('a stack holding part of a mesh gets the whole mesh of its stage', () => {
+    const app = new App();
+    const { gateway, service } = shopStack(app);
+    const routes = new Stack(app, 'Routes');
+    new appmesh.GatewayRoute(routes, 'Extra', {
+      gatewayRouteName: 'extra',
+      virtualGateway: gateway,
+      routeSpec: appmesh.GatewayRouteSpec.http({ routeTarget: service, match: { path: appmesh.HttpGatewayRoutePathMatch.exactly('/extra') } }),
+    });
+    const template = MeshTemplate.fromStack(routes);
+    template.hasGatewayRoute('ingress', 'extra', { httpRoute: { match: { path: { exact: '/extra' } } } });
+    template.hasVirtualGateway('ingress');
+    template.resourceCountIs(MeshResourceKind.GATEWAY_ROUTE, 2);
+  });
+
+  test('a stack in a nested Stage gets the document of that stage only', () => {
+    const app = new App();
+    shopStack(app);
+    const stage = new Stage(app, 'Prod');
+    const stack = new Stack(stage, 'Mesh');
+    const mesh = new appmesh.Mesh(stack, 'Mesh', { meshName: 'shop' });
+    mesh.addVirtualNode('Node', { virtualNodeName: 'prod-only' });
+    const template = MeshTemplate.fromStack(stack);
+    template.hasVirtualNode('prod-only');
+    template.resourceCountIs(MeshResourceKind.VIRTUAL_NODE, 1);
+    MeshTemplate.fromConstruct(app).resourceCountIs(MeshResourceKind.VIRTUAL_NODE, 2);
   });
 
   test('fromConstruct collects across the stacks of an app', () => {
