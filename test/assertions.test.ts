@@ -215,6 +215,26 @@ describe('hasResourceLike and findResources', () => {
       .toThrow("MeshTemplate(mesh 'empty'): expected a route matching {}, but the mesh has no routes");
   });
 
+  test('matchingResourceCountIs counts the matching resources', () => {
+    template.matchingResourceCountIs(MeshResourceKind.VIRTUAL_NODE, { spec: { listeners: [{ portMapping: { port: 8080 } }] } }, 2);
+    template.matchingResourceCountIs(MeshResourceKind.VIRTUAL_NODE, { virtualNodeName: 'orders-v2' }, 1);
+    expect(() => template.matchingResourceCountIs(MeshResourceKind.VIRTUAL_NODE, { virtualNodeName: 'orders-v2' }, 2)).toThrow(
+      "MeshTemplate(mesh 'shop'): expected 2 virtualNodes matching {\"virtualNodeName\":\"orders-v2\"} but 1 of 2 match (virtualNodes[\"orders-v2\"])");
+  });
+
+  test('allResourcesLike checks every resource of a kind', () => {
+    template.allResourcesLike(MeshResourceKind.VIRTUAL_NODE, { meshName: 'shop', spec: { serviceDiscovery: { dns: Match.anyValue() } } });
+    let message = '';
+    try {
+      template.allResourcesLike(MeshResourceKind.VIRTUAL_NODE, { spec: { serviceDiscovery: { dns: { hostname: 'orders-v1.shop.local' } } } });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain("MeshTemplate(mesh 'shop'): expected every virtualNode to match "
+      + '{"spec":{"serviceDiscovery":{"dns":{"hostname":"orders-v1.shop.local"}}}}, but 1 do not (virtualNodes["orders-v2"]). First, virtualNodes["orders-v2"]:');
+    expect(message).toMatch(/!!\s+Expected orders-v1\.shop\.local but received orders-v2\.shop\.local/);
+  });
+
   test('findResources returns the matching entries as copies', () => {
     const found = template.findResources(MeshResourceKind.VIRTUAL_NODE, { spec: { serviceDiscovery: { dns: { hostname: 'orders-v1.shop.local' } } } });
     expect(found.map((n) => n.virtualNodeName)).toEqual(['orders-v1']);

@@ -133,6 +133,32 @@ export class MeshTemplate {
     this.assertSomeMatch(kind, this.resourcesOf(kind), props);
   }
 
+  /** Asserts how many resources of `kind` match `props`. */
+  public matchingResourceCountIs(kind: MeshResourceKind, props: any, count: number): void {
+    const matcher = toMatcher(props);
+    const all = this.resourcesOf(kind);
+    const matching = all.filter((r) => !matcher.test(r.resource).hasFailed());
+    if (matching.length !== count) {
+      const names = matching.map((r) => r.location).join(', ') || 'none';
+      throw new Error(`${this.where()}: expected ${count} ${plural(kind, count)} matching ${renderPattern(props)} `
+        + `but ${matching.length} of ${all.length} match (${names})`);
+    }
+  }
+
+  /** Asserts that every resource of `kind` matches `props` (true when there is none). */
+  public allResourcesLike(kind: MeshResourceKind, props: any): void {
+    const matcher = toMatcher(props);
+    const failures = this.resourcesOf(kind)
+      .map((located) => ({ located, result: matcher.test(located.resource) }))
+      .filter((r) => r.result.hasFailed());
+    if (failures.length > 0) {
+      const first = failures[0];
+      throw new Error(`${this.where()}: expected every ${kind} to match ${renderPattern(props)}, `
+        + `but ${failures.length} do not (${failures.map((f) => f.located.location).join(', ')}). `
+        + `First, ${first.located.location}:\n${first.result.renderMismatch()}`);
+    }
+  }
+
   /** The resource entries of `kind` that match `props` (all of them when `props` is omitted). */
   public findResources(kind: MeshResourceKind, props?: any): any[] {
     const matcher = toMatcher(props ?? {});
