@@ -1,0 +1,271 @@
+/**
+ * `npm run demo`: the App Mesh canary on one machine, with nothing from AWS.
+ *
+ *  1. synthesizes examples/canary (a CDK app) into <work-dir>/cdk.out and publishes its spec;
+ *  2. runs the bundled control plane (a child process) on that spec with static loopback endpoints;
+ *  3. runs serviceB and serviceBv2 as gRPC servers and serviceA as a proxyless @grpc/grpc-js-xds client;
+ *  4. measures the split, changes the weights in the CDK app, re-synthesizes, and measures again
+ *     while nothing restarts.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type * as grpc from '@grpc/grpc-js';
+import { ControlPlaneProcess } from './control-plane-process';
+import { writeMeshPicture } from './picture';
+import { DEMO_USAGE, DemoOptions, DemoUsageError, parseDemoArgs } from './options';
+import { Progress } from './progress';
+import { checkSplit, Counts, formatSplitTable, formatWeights, parseWeights, SplitCheck, sumOf, SwitchDetector, Weights } from './split';
+import { CANARY_MESH, publishAtomically, synthesizeCanary } from './synth';
+import { runTraffic } from './traffic';
+import { WhoAmIServer } from './whoami';
+import { connectServiceA } from './xds-client';
+
+const VERSIONS: readonly [string, string] = ['serviceB', 'serviceBv2'];
+const LABELS: Record<string, string> = { serviceB: 'serviceB (v1)', serviceBv2: 'serviceBv2 (v2)' };
+const VIRTUAL_SERVICE = 'serviceb.apps.local';
+const CLIENT_NODE_ID = `mesh/${CANARY_MESH}/virtualNode/serviceA`;
+const INITIAL_WEIGHTS = '75/25';
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const duration = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : seconds(ms));
+/** Time since the process started, so ts-node's start-up and module loading count too. */
+const elapsed = () => process.uptime() * 1000;
+const step = (n: number, text: string) => out(`[${n}/6 ${seconds(elapsed()).padStart(6)}] ${text}`);
+const rel = (file: string) => path.relative(process.cwd(), file) || '.';
+
+/** Everything the demo starts, so every exit path can stop it. */
+class Running {
+  controlPlane: ControlPlaneProcess | undefined;
+  client: grpc.Client | undefined;
+  readonly servers: WhoAmIServer[] = [];
+
+  async stopAll(): Promise<void> {
+    this.client?.close();
+    this.client = undefined;
+    await this.controlPlane?.stop(3000);
+    await Promise.all(this.servers.map((s) => s.stop()));
+  }
+}
+
+/** Measures `replies` replies with live progress and prints the table. */
+async function measure(running: Running, options: DemoOptions, weights: Weights, signal: AbortSignal): Promise<SplitCheck> {
+  const counts: Record<string, number> = {};
+  const started = Date.now();
+  const progress = new Progress(() => {
+    const n = sumOf(counts);
+    const shares = VERSIONS.map((v) => `${v} ${n ? ((100 * (counts[v] ?? 0)) / n).toFixed(1) : '0.0'} %`).join('  ');
+    const rate = n / Math.max(0.001, (Date.now() - started) / 1000);
+    return `      ${String(n).padStart(6)}/${options.requests} replies  ${shares}  (${rate.toFixed(0)} RPC/s)`;
+  });
+  progress.start();
+  try {
+    const result = await runTraffic(running.client!, {
+      concurrency: options.concurrency,
+      replies: options.requests,
+      timeoutMs: 60_000,
+      signal,
+      onReply: (version) => { counts[version] = (counts[version] ?? 0) + 1; },
+    });
+    progress.stop();
+    if (result.errors > 0) out(`      ${result.errors} RPCs failed (last: ${result.lastError})`);
+  } catch (error) {
+    progress.stop();
+    throw error;
+  }
+  const check = checkSplit(weights, counts as Counts);
+  out();
+  for (const line of formatSplitTable(check, LABELS)) out(`      ${line}`);
+  out();
+  return check;
+}
+
+async function run(options: DemoOptions, running: Running, signal: AbortSignal): Promise<number> {
+  const before = parseWeights(INITIAL_WEIGHTS, VERSIONS);
+  const after = parseWeights(options.to, VERSIONS);
+  const work = options.workDir;
+  fs.mkdirSync(work, { recursive: true });
+  const specFile = path.join(work, `${CANARY_MESH}.mesh.json`);
+  const endpointsFile = path.join(work, 'endpoints.json');
+  fs.rmSync(specFile, { force: true });
+
+  out('open-app-mesh demo: the App Mesh canary (serviceA → serviceb.apps.local → serviceB / serviceBv2) on one machine');
+  out();
+
+  // The services first: their ports go into the static endpoints file the control plane reads.
+  for (const version of VERSIONS) {
+    const server = new WhoAmIServer(version);
+    running.servers.push(server);
+    await server.start();
+  }
+  const endpoints: Record<string, { address: string; port: number }[]> = {};
+  for (const server of running.servers) endpoints[server.version] = [{ address: '127.0.0.1', port: server.port }];
+  publishAtomically(endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
+
+  // The control plane starts while the app synthesizes (two cores, two processes); it watches
+  // the spec path and applies the spec as soon as it appears.
+  const controlPlane = new ControlPlaneProcess([
+    '--spec', specFile, '--endpoints', `static:${endpointsFile}`, '--bind', '127.0.0.1',
+    '--xds-port', String(options.xdsPort), '--admin-port', String(options.adminPort), '--drain-timeout', '1',
+  ], path.join(work, 'control-plane.log'));
+  running.controlPlane = controlPlane;
+  const controlPlaneStarted = controlPlane.start(90_000);
+  controlPlaneStarted.catch(() => undefined);
+
+  const cdkOut = path.join(work, 'cdk.out');
+  const first = synthesizeCanary({ serviceB: before[0].weight, serviceBv2: before[1].weight }, cdkOut);
+  publishAtomically(specFile, first.content);
+  step(1, `synthesized examples/canary with weights ${formatWeights(before)} in ${duration(first.millis)}`);
+  out(`      cloud assembly ${rel(cdkOut)}, spec ${rel(first.assemblyFile)} (version ${first.version}) → published to ${rel(specFile)}`);
+
+  const picture = await writeMeshPicture(specFile, work);
+  step(2, `picture of the mesh: ${rel(picture.svg)} (SVG), ${rel(picture.mermaid)} (Mermaid)`);
+
+  await controlPlaneStarted;
+  const pid = controlPlane.pid;
+  await controlPlane.waitForLog((l) => l.msg === 'spec applied' && l.version === first.version, 60_000);
+  step(3, `control plane running: pid ${pid}, xDS 127.0.0.1:${controlPlane.xdsPort}, admin http://127.0.0.1:${controlPlane.adminPort}, spec ${first.version} applied`);
+  for (const server of running.servers) out(`      ${LABELS[server.version].padEnd(16)} gRPC server on 127.0.0.1:${server.port} (static endpoint of virtual node ${server.version})`);
+  if (controlPlane.logs.some((l) => l.msg.startsWith('spec rejected') && JSON.stringify(l.issues ?? '').includes('ENOENT'))) {
+    out('      (it started before the first synthesis finished: it logged the missing spec file and applied the spec once it appeared)');
+  }
+  out(`      serviceA         xDS client of xds:///${VIRTUAL_SERVICE} as node ${CLIENT_NODE_ID}`);
+
+  running.client = connectServiceA(controlPlane.xdsPort, CLIENT_NODE_ID, VIRTUAL_SERVICE);
+  step(4, `phase 1: ${options.requests} RPCs from serviceA at weights ${formatWeights(before)}`);
+  const phase1 = await measure(running, options, before, signal);
+  if (signal.aborted) return 130;
+
+  // The change, made where a user makes it: in the CDK app, then synthesized again.
+  const second = synthesizeCanary({ serviceB: after[0].weight, serviceBv2: after[1].weight }, cdkOut);
+  const logMark = controlPlane.logs.length;
+  const publishedAt = Date.now();
+  publishAtomically(specFile, second.content);
+  step(5, `changed the weights in the CDK app to ${formatWeights(after)}, re-synthesized in ${duration(second.millis)} (version ${second.version}), published`);
+  const detector = new SwitchDetector(before, after);
+  let observed = false;
+  let repliesUntilObserved = 0;
+  const watch = runTraffic(running.client, {
+    concurrency: 1,
+    timeoutMs: 60_000,
+    signal,
+    until: () => observed,
+    onReply: (version) => {
+      repliesUntilObserved++;
+      if (detector.observe(version)) observed = true;
+    },
+  });
+  const applied = await controlPlane.waitForLog((l) => l.msg === 'spec applied' && l.version === second.version, 60_000, logMark);
+  const appliedAfter = Date.parse(String(applied.time)) - publishedAt;
+  await watch;
+  if (signal.aborted) return 130;
+  const observedAfter = Date.now() - publishedAt;
+  out(`      the control plane (pid ${controlPlane.pid}, ${controlPlane.pid === pid ? 'same process' : 'A DIFFERENT PROCESS'}) applied it ${duration(Math.max(0, appliedAfter))} after publishing`);
+  out(`      serviceA's replies follow the new weights ${duration(observedAfter)} after publishing (${repliesUntilObserved} replies; same channel, servers untouched)`);
+
+  step(6, `phase 2: ${options.requests} RPCs from serviceA at weights ${formatWeights(after)}`);
+  const phase2 = await measure(running, options, after, signal);
+  if (signal.aborted) return 130;
+
+  const unchanged = controlPlane.running && controlPlane.pid === pid;
+  const ok = phase1.withinTolerance && phase2.withinTolerance && unchanged;
+  out('summary');
+  out(`  ${formatWeights(before)} → observed ${phase1.rows.map((r) => r.observedPct.toFixed(1)).join('/')} over ${phase1.total} replies: ${phase1.withinTolerance ? 'as configured' : 'NOT as configured'}`);
+  out(`  ${formatWeights(after)} → observed ${phase2.rows.map((r) => r.observedPct.toFixed(1)).join('/')} over ${phase2.total} replies: ${phase2.withinTolerance ? 'as configured' : 'NOT as configured'}`);
+  out(`  the new weights reached serviceA ${duration(observedAfter)} after the spec was published; control plane pid ${pid} ${unchanged ? 'ran throughout' : 'DID NOT run throughout'}`);
+  out(`  files: ${rel(specFile)}, ${rel(picture.svg)}, ${rel(path.join(work, 'control-plane.log'))}`);
+
+  if (options.keepRunning && !signal.aborted) await explore(running, options, signal);
+  return ok ? 0 : 1;
+}
+
+/** --keep-running: slow background traffic, the admin endpoints, and how to change the weights. */
+async function explore(running: Running, options: DemoOptions, signal: AbortSignal): Promise<void> {
+  const cp = running.controlPlane!;
+  const admin = `http://127.0.0.1:${cp.adminPort}`;
+  const spec = rel(path.join(options.workDir, `${CANARY_MESH}.mesh.json`));
+  const assembly = rel(path.join(options.workDir, 'cdk.out'));
+  out();
+  out(`still running (Ctrl-C ends). Control plane pid ${cp.pid}, xDS 127.0.0.1:${cp.xdsPort}`);
+  for (const endpoint of ['healthz', 'readyz', 'metrics', 'clients', `config_dump?node=${encodeURIComponent(CLIENT_NODE_ID)}&view=proxyless`]) {
+    out(`  curl '${admin}/${endpoint}'`);
+  }
+  out('change the weights again (the control plane picks the file up; serviceA follows):');
+  out(`  CANARY_WEIGHTS=50/50 CDK_OUTDIR=${assembly} npx ts-node --transpile-only examples/canary/app.ts \\`);
+  out(`    && cp ${assembly}/${CANARY_MESH}.mesh.json ${spec}.tmp && mv ${spec}.tmp ${spec}`);
+  out();
+  const counts: Record<string, number> = {};
+  const recent: string[] = [];
+  const progress = new Progress(() => {
+    const n = recent.length;
+    const shares = VERSIONS.map((v) => `${v} ${n ? ((100 * recent.filter((r) => r === v).length) / n).toFixed(0) : '0'} %`).join('  ');
+    return `  serviceA, last ${n} replies: ${shares}  (total ${sumOf(counts)})`;
+  }, process.stdout, 10_000);
+  progress.start();
+  await runTraffic(running.client!, {
+    concurrency: 1,
+    pauseMs: 50,
+    timeoutMs: Number.MAX_SAFE_INTEGER,
+    signal,
+    onReply: (version) => {
+      counts[version] = (counts[version] ?? 0) + 1;
+      recent.push(version);
+      if (recent.length > 200) recent.shift();
+    },
+  });
+  progress.stop();
+}
+
+async function main(): Promise<number> {
+  let options: DemoOptions | 'help';
+  try {
+    options = parseDemoArgs(process.argv.slice(2), process.cwd());
+  } catch (error) {
+    if (error instanceof DemoUsageError) {
+      process.stderr.write(`demo: ${error.message}\n\n${DEMO_USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+  if (options === 'help') {
+    out(DEMO_USAGE);
+    return 0;
+  }
+  const running = new Running();
+  const abort = new AbortController();
+  let interrupted = false;
+  const onSignal = (name: string) => {
+    if (interrupted) {
+      running.controlPlane?.killNow();
+      process.exit(1);
+    }
+    interrupted = true;
+    if (!options.keepRunning) out(`\n${name}: stopping`);
+    abort.abort();
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  // Last resort on any exit: no control plane outlives the demo.
+  process.on('exit', () => running.controlPlane?.killNow());
+
+  let code: number;
+  try {
+    code = await run(options, running, abort.signal);
+    if (interrupted && !options.keepRunning) code = 130;
+  } catch (error) {
+    process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    code = 1;
+  }
+  await running.stopAll();
+  const exit = running.controlPlane?.logs.some((l) => l.msg === 'control plane stopped') ? 'drained and stopped' : 'stopped';
+  out(`done in ${seconds(elapsed())}: control plane ${exit}, services and client closed (exit ${code})`);
+  return code;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`demo failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);
