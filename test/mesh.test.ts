@@ -49,6 +49,15 @@ describe('Mesh', () => {
     }]);
   });
 
+  test('addVirtualGateway creates a gateway under the mesh construct', () => {
+    const { stack } = newStack();
+    const mesh = new appmesh.Mesh(stack, 'mesh', { meshName: 'test-mesh' });
+    const gateway = mesh.addVirtualGateway('gateway', { virtualGatewayName: 'gw' });
+    expect(gateway.node.scope).toBe(mesh);
+    expect(gateway.mesh).toBe(mesh);
+    expect(onlyDocument(stack).virtualGateways.map((g) => [g.meshName, g.virtualGatewayName])).toEqual([['test-mesh', 'gw']]);
+  });
+
   test('addVirtualNode without listeners or backends renders only service discovery', () => {
     const { stack } = newStack();
     const mesh = new appmesh.Mesh(stack, 'mesh', { meshName: 'test-mesh' });

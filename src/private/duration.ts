@@ -5,8 +5,3 @@ import * as spec from '../spec';
 export function renderDuration(duration: Duration): spec.Duration {
   return { unit: 'ms', value: duration.toMilliseconds() };
 }
-
-/** Same as renderDuration, for optional values. */
-export function renderOptionalDuration(duration?: Duration): spec.Duration | undefined {
-  return duration === undefined ? undefined : renderDuration(duration);
-}

@@ -11,8 +11,3 @@ export function compact<T extends object>(fragment: T): T {
   }
   return out as T;
 }
-
-/** `undefined` for an empty or absent list, the list otherwise. */
-export function nonEmpty<T>(list: T[] | undefined): T[] | undefined {
-  return list && list.length > 0 ? list : undefined;
-}
