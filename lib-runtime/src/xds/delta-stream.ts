@@ -126,6 +126,7 @@ export class DeltaStream extends XdsStream {
       version,
       resourceNames: resources.map((r) => r.name),
       removedResources: removed,
+      contentKey: () => `${typeUrl}\n${version}\n${resources.map((r) => r.name).join('\n')}\n-\n${removed.join('\n')}`,
       frame: (nonce) => frameDeltaResponse({
         systemVersionInfo: version,
         typeUrl,

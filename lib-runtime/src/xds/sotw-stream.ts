@@ -94,10 +94,13 @@ export class SotwStream extends XdsStream {
   }
 
   private updateSubscription(typeUrl: string, state: SotwTypeState, names: string[]): void {
-    const explicit = new Set(names.filter((n) => n !== '*'));
     const wasWildcard = state.wildcard;
-    state.wildcard = names.includes('*') || (names.length === 0 && !state.everNamed && allowsLegacyWildcard(typeUrl));
+    const star = names.includes('*');
+    state.wildcard = star || (names.length === 0 && !state.everNamed && allowsLegacyWildcard(typeUrl));
     if (names.length > 0) state.everNamed = true;
+    // Most requests are ACKs repeating the same names: nothing to update.
+    if (state.wildcard === wasWildcard && names.length - (star ? 1 : 0) === state.names.size && names.every((n) => n === '*' || state.names.has(n))) return;
+    const explicit = new Set(names.filter((n) => n !== '*'));
     for (const name of explicit) {
       if (!state.names.has(name)) state.force.add(name); // X14: send a newly named resource even if unchanged
     }
@@ -167,6 +170,7 @@ export class SotwStream extends XdsStream {
       typeUrl,
       version,
       resourceNames: resources.map((r) => r.name),
+      contentKey: () => `${typeUrl}\n${version}\n${resources.map((r) => r.name).join('\n')}`,
       frame: (nonce) => frameSotwResponse({ versionInfo: version, typeUrl, nonce, resources, ...(controlPlaneId ? { controlPlaneId } : {}) }),
       commit: (nonce) => {
         if (typeUrl === CLUSTER_TYPE_URL) this.forceEndpointsOf(changed);

@@ -32,7 +32,7 @@ import { adsServiceDefinition } from './protos';
 import { type EncodeStats, ResourceCache, type ResourceInput, type TypeSnapshot } from './resource-cache';
 import { SotwStream } from './sotw-stream';
 import { REMOVAL_ORDER, RESOURCE_TYPE_URLS, shortTypeName } from './type-urls';
-import { type AdsCall, type StreamHost, XdsStream } from './xds-stream';
+import { type AdsCall, type SharedFrame, type StreamHost, XdsStream } from './xds-stream';
 
 export interface XdsServerOptions {
   /** Which group's resources a node receives. Default: the node id (one config per node). */
@@ -75,6 +75,7 @@ export class XdsServer {
   private pushTimer?: NodeJS.Timeout;
   private grpcServer?: grpc.Server;
   private nonceCounter = 0;
+  private sharedFrames?: Map<string, SharedFrame>;
   private streamCounter = 0;
   private responses = 0;
   private pushes = 0;
@@ -134,11 +135,16 @@ export class XdsServer {
     const started = performance.now();
     let streams = 0;
     let responses = 0;
-    for (const group of groups) {
-      for (const stream of this.streamsByGroup.get(group) ?? []) {
-        streams++;
-        responses += stream.pump();
+    this.sharedFrames = new Map();
+    try {
+      for (const group of groups) {
+        for (const stream of this.streamsByGroup.get(group) ?? []) {
+          streams++;
+          responses += stream.pump();
+        }
       }
+    } finally {
+      this.sharedFrames = undefined;
     }
     this.pushes++;
     this.callHook(() => this.hooks.onPush?.({ groups, streams, responses, durationMs: performance.now() - started }));
@@ -248,6 +254,9 @@ export class XdsServer {
       ...(this.options.controlPlaneId ? { controlPlaneId: this.options.controlPlaneId } : {}),
       snapshot: (group: string, typeUrl: string) => server.cache.get(group, typeUrl),
       nextNonce: () => (++server.nonceCounter).toString(36),
+      get sharedFrames() {
+        return server.sharedFrames;
+      },
       nextStreamId: () => ++server.streamCounter,
       groupOf,
       authorize: (request: XdsAuthRequest) => authorize(request),

@@ -40,6 +40,8 @@ export interface StreamHost {
   readonly endpointHoldMs: number;
   snapshot(group: string, typeUrl: string): TypeSnapshot | undefined;
   nextNonce(): string;
+  /** Frames already built during the current push, by content key; undefined outside pushes. */
+  readonly sharedFrames: Map<string, SharedFrame> | undefined;
   nextStreamId(): number;
   groupOf(node: XdsNode): string;
   authorize(request: XdsAuthRequest): XdsAuthDecision | Promise<XdsAuthDecision>;
@@ -59,6 +61,8 @@ export interface PlannedResponse {
   readonly removedResources?: readonly string[];
   /** The wire message with its nonce. */
   readonly frame: (nonce: string) => Buffer;
+  /** Identifies the content (type, version, resources, removals): equal keys mean equal frames but for the nonce. */
+  readonly contentKey: () => string;
   /** Updates the stream's view of what the client holds, as the frame is written. */
   readonly commit: (nonce: string) => void;
 }
@@ -73,6 +77,12 @@ export interface TypeStateBase {
   sentAt?: number;
   ackedVersion?: string;
   lastNack?: XdsNackRecord;
+}
+
+/** A framed response and its nonce, shared by the streams of a push that get the same content. */
+export interface SharedFrame {
+  readonly nonce: string;
+  readonly bytes: Buffer;
 }
 
 interface InFlight {
@@ -235,8 +245,17 @@ export abstract class XdsStream {
   }
 
   private send(planned: PlannedResponse): number {
-    const nonce = this.host.nextNonce();
-    const bytes = planned.frame(nonce);
+    // During a push, streams that receive the same content share one frame, nonce included: a
+    // nonce must be unique within a stream, and a fresh one (never used by any stream) is.
+    const shared = this.host.sharedFrames;
+    const key = shared ? planned.contentKey() : undefined;
+    let frame = key !== undefined ? shared!.get(key) : undefined;
+    if (!frame) {
+      const fresh = this.host.nextNonce();
+      frame = { nonce: fresh, bytes: planned.frame(fresh) };
+      if (key !== undefined) shared!.set(key, frame);
+    }
+    const { nonce, bytes } = frame;
     planned.commit(nonce);
     this.inFlight = { typeUrl: planned.typeUrl, nonce };
     this.call.write(bytes);
