@@ -1,4 +1,6 @@
+import * as path from 'path';
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import * as ts from 'typescript';
 import * as appmesh from '../src';
 import { buildMeshSpecs, collectMeshSpecs } from '../src/private/spec-builder';
 import * as spec from '../src/spec';
@@ -418,5 +420,163 @@ describe('gateway routes and gateway listeners (Q3)', () => {
       routeSpec: appmesh.GatewayRouteSpec.http({ routeTarget: service, priority: 1001 }),
     });
     expect(() => app.synth()).toThrow(/\[Stack\/Mesh\/Gateway\/Prio\] .*priority/);
+  });
+});
+
+describe('source compatibility with aws-cdk-lib/aws-appmesh', () => {
+  // Gateway code written for aws-cdk-lib; only the import line differs between the two checks.
+  const body = `
+import * as cdk from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as iam from 'aws-cdk-lib/aws-iam';
+IMPORT
+
+export function build(stack: cdk.Stack): string[] {
+  const mesh = new appmesh.Mesh(stack, 'Mesh', { meshName: 'shop' });
+  const node = mesh.addVirtualNode('Node', {
+    serviceDiscovery: appmesh.ServiceDiscovery.dns('node.shop.local'),
+    listeners: [appmesh.VirtualNodeListener.http()],
+  });
+  const service = new appmesh.VirtualService(stack, 'Service', {
+    virtualServiceName: 'svc.shop.local',
+    virtualServiceProvider: appmesh.VirtualServiceProvider.virtualNode(node),
+  });
+  const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:eu-west-1:123456789012:certificate/x');
+  const gateway: appmesh.VirtualGateway = mesh.addVirtualGateway('Gateway', {
+    virtualGatewayName: 'gw',
+    listeners: [
+      appmesh.VirtualGatewayListener.http({
+        port: 443,
+        healthCheck: appmesh.HealthCheck.http({ interval: cdk.Duration.seconds(10), path: '/ping' }),
+        tls: { mode: appmesh.TlsMode.STRICT, certificate: appmesh.TlsCertificate.acm(certificate) },
+        connectionPool: { maxConnections: 10, maxPendingRequests: 5 },
+      }),
+      appmesh.VirtualGatewayListener.http2({
+        port: 8443,
+        tls: {
+          mode: appmesh.TlsMode.PERMISSIVE,
+          certificate: appmesh.TlsCertificate.file('/c.pem', '/k.pem'),
+          mutualTlsValidation: {
+            trust: appmesh.TlsValidationTrust.file('/ca.pem'),
+            subjectAlternativeNames: appmesh.SubjectAlternativeNames.matchingExactly('client'),
+          },
+        },
+        connectionPool: { maxRequests: 10 },
+      }),
+      appmesh.VirtualGatewayListener.grpc({ port: 50051, healthCheck: appmesh.HealthCheck.grpc(), connectionPool: { maxRequests: 10 } }),
+    ],
+    backendDefaults: {
+      tlsClientPolicy: {
+        validation: { trust: appmesh.TlsValidationTrust.sds('ca') },
+        mutualTlsCertificate: appmesh.TlsCertificate.sds('client'),
+      },
+    },
+    accessLog: appmesh.AccessLog.fromFilePath('/dev/stdout', appmesh.LoggingFormat.fromText('%RESPONSE_CODE%')),
+  });
+  const route: appmesh.GatewayRoute = gateway.addGatewayRoute('Http', {
+    gatewayRouteName: 'http',
+    routeSpec: appmesh.GatewayRouteSpec.http({
+      routeTarget: service,
+      priority: 1,
+      match: {
+        port: 443,
+        path: appmesh.HttpGatewayRoutePathMatch.startsWith('/a/', '/b/'),
+        hostname: appmesh.GatewayRouteHostnameMatch.endsWith('.example.com'),
+        headers: [appmesh.HeaderMatch.valueIs('h', 'v')],
+        method: appmesh.HttpRouteMethod.GET,
+        queryParameters: [appmesh.QueryParameterMatch.valueIs('q', 'v')],
+        rewriteRequestHostname: false,
+      },
+    }),
+  });
+  new appmesh.GatewayRoute(stack, 'Http2', {
+    virtualGateway: gateway,
+    routeSpec: appmesh.GatewayRouteSpec.http2({
+      routeTarget: service,
+      match: { port: 8443, path: appmesh.HttpGatewayRoutePathMatch.exactly('/x', '/y') },
+    }),
+  });
+  gateway.addGatewayRoute('Grpc', {
+    routeSpec: appmesh.GatewayRouteSpec.grpc({
+      routeTarget: service,
+      match: {
+        port: 50051,
+        serviceName: 'pkg.Service',
+        hostname: appmesh.GatewayRouteHostnameMatch.exactly('grpc.example.com'),
+        metadata: [appmesh.HeaderMatch.valueIsNot('m', 'v')],
+        rewriteRequestHostname: true,
+      },
+    }),
+  });
+  const imported: appmesh.IVirtualGateway = appmesh.VirtualGateway.fromVirtualGatewayArn(stack, 'ImportedGw',
+    'arn:aws:appmesh:eu-west-1:123456789012:mesh/shop/virtualGateway/edge');
+  appmesh.VirtualGateway.fromVirtualGatewayAttributes(stack, 'ImportedGw2', { mesh, virtualGatewayName: 'edge' });
+  const importedRoute: appmesh.IGatewayRoute = appmesh.GatewayRoute.fromGatewayRouteArn(stack, 'ImportedRoute',
+    'arn:aws:appmesh:eu-west-1:123456789012:mesh/shop/virtualGateway/edge/gatewayRoute/r');
+  appmesh.GatewayRoute.fromGatewayRouteAttributes(stack, 'ImportedRoute2', { gatewayRouteName: 'r', virtualGateway: imported });
+  const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+  const grant: iam.Grant = gateway.grantStreamAggregatedResources(role);
+  gateway.grants.streamAggregatedResources(role);
+  const specConfig: appmesh.GatewayRouteSpecConfig = appmesh.GatewayRouteSpec.http({ routeTarget: service }).bind(stack);
+  const pathConfig: appmesh.HttpGatewayRoutePathMatchConfig = appmesh.HttpGatewayRoutePathMatch.regex('^/r$').bind(stack);
+  const hostConfig: appmesh.GatewayRouteHostnameMatchConfig = appmesh.GatewayRouteHostnameMatch.exactly('h').bind(stack);
+  const listenerConfig: appmesh.VirtualGatewayListenerConfig = appmesh.VirtualGatewayListener.http().bind(stack);
+  const options: appmesh.HttpGatewayRouteSpecOptions = { routeTarget: service };
+  const grpcOptions: appmesh.GrpcGatewayRouteSpecOptions = { routeTarget: service, match: { serviceName: 's' } };
+  const props: appmesh.VirtualGatewayProps = { mesh };
+  const base: appmesh.VirtualGatewayBaseProps = {};
+  const routeProps: appmesh.GatewayRouteBaseProps = { routeSpec: appmesh.GatewayRouteSpec.grpc(grpcOptions) };
+  void [grant, specConfig, pathConfig, hostConfig, listenerConfig, options, props, base, routeProps];
+  return [route.gatewayRouteName, route.gatewayRouteArn, gateway.virtualGatewayArn, gateway.mesh.meshName,
+    importedRoute.virtualGateway.virtualGatewayName, imported.virtualGatewayName];
+}
+`;
+
+  // The second check reuses the first one's unchanged files (aws-cdk-lib's .d.ts are the bulk).
+  let previous: ts.Program | undefined;
+
+  function typeCheck(source: string): string[] {
+    const fileName = path.join(__dirname, 'gateway-compat.virtual.ts');
+    const options: ts.CompilerOptions = {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.Node16,
+      moduleResolution: ts.ModuleResolutionKind.Node16,
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      types: ['node'],
+    };
+    const host = ts.createCompilerHost(options);
+    const original = { getSourceFile: host.getSourceFile, fileExists: host.fileExists, readFile: host.readFile };
+    host.fileExists = (f) => path.resolve(f) === fileName || original.fileExists.call(host, f);
+    host.readFile = (f) => (path.resolve(f) === fileName ? source : original.readFile.call(host, f));
+    host.getSourceFile = (f, version, onError, create) => (path.resolve(f) === fileName
+      ? ts.createSourceFile(f, source, version, true)
+      : original.getSourceFile.call(host, f, version, onError, create));
+    const program = ts.createProgram([fileName], options, host, previous);
+    previous = program;
+    return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  }
+
+  test('gateway code written for aws-cdk-lib type-checks against both libraries', () => {
+    expect(typeCheck(body.replace('IMPORT', "import * as appmesh from 'aws-cdk-lib/aws-appmesh';"))).toEqual([]);
+    expect(typeCheck(body.replace('IMPORT', "import * as appmesh from '../src';"))).toEqual([]);
+  }, 120_000);
+
+  test('the same code synthesizes with open-app-mesh', () => {
+    const output = ts.transpileModule(body.replace('IMPORT', "import * as appmesh from '../src';"), {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
+    const module = { exports: {} as { build: (stack: Stack) => string[] } };
+    new Function('require', 'module', 'exports', output)(require, module, module.exports);
+    const app = new App();
+    const stack = new Stack(app, 'Compat', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const names = module.exports.build(stack);
+    expect(names[0]).toBe('http');
+    expect(names[4]).toBe('edge');
+    const [doc] = buildMeshSpecs(stack);
+    expect(doc.gatewayRoutes.map((r) => r.gatewayRouteName)).toEqual(expect.arrayContaining(['http']));
+    expect(doc.gatewayRoutes).toHaveLength(3);
+    expect(doc.virtualGateways.map((g) => g.spec.listeners.map((l) => l.portMapping.port))).toEqual([[443, 8443, 50051]]);
   });
 });
