@@ -33,13 +33,34 @@ export interface CompiledMesh {
   readonly gatewayRoutesByGateway: ReadonlyMap<string, GatewayRouteResource[]>;
   /** Every virtual service name, sorted. */
   readonly serviceNames: readonly string[];
-  /** Resource key (`node:<n>`, `service:<s>`, …) → JSON of its spec. */
-  readonly fingerprints: ReadonlyMap<string, string>;
+  /**
+   * Resource key (`mesh`, `node:<n>`, `service:<s>`, `router:<r>`, `route:<r>/<n>`, `gateway:<g>`,
+   * `gatewayRoute:<g>/<n>`) → its spec object, for change tracking (see resourceFingerprint).
+   */
+  readonly resourceSpecs: ReadonlyMap<string, object>;
+  /** Reverse index for change tracking: who calls each service, what each router and node serves. Built on first use. */
+  readonly dependents: MeshDependents;
   /** Route tables per virtual service, one per port it is reachable on; built lazily. */
   tablesOf(serviceName: string): readonly ServicePortTable[];
 }
 
-/** Builds the index. Pure; linear in the size of the spec. */
+const EMPTY = {};
+const fingerprintCache = new WeakMap<object, string>();
+
+/**
+ * Content fingerprint of a spec object (its JSON), cached per object: comparing two versions of a
+ * mesh costs a serialisation only for objects that are not shared between them.
+ */
+export function resourceFingerprint(spec: object): string {
+  let fingerprint = fingerprintCache.get(spec);
+  if (fingerprint === undefined) {
+    fingerprint = JSON.stringify(spec);
+    fingerprintCache.set(spec, fingerprint);
+  }
+  return fingerprint;
+}
+
+/** Builds the index. Pure; linear in the size of the spec; route tables and reverse index are built on use. */
 export function compileMesh(spec: MeshSpecDocument): CompiledMesh {
   const meshName = spec.mesh.meshName;
   const nodes = indexBy(spec.virtualNodes, r => r.virtualNodeName);
@@ -51,15 +72,16 @@ export function compileMesh(spec: MeshSpecDocument): CompiledMesh {
   const gatewayRoutesByGateway = groupBy(spec.gatewayRoutes, r => r.virtualGatewayName);
   for (const list of gatewayRoutesByGateway.values()) list.sort(compareGatewayRoutes);
 
-  const fingerprints = new Map<string, string>();
-  fingerprints.set('mesh', JSON.stringify(spec.mesh.spec ?? {}));
-  for (const r of spec.virtualNodes) fingerprints.set(`node:${r.virtualNodeName}`, JSON.stringify(r.spec));
-  for (const r of spec.virtualServices) fingerprints.set(`service:${r.virtualServiceName}`, JSON.stringify(r.spec));
-  for (const r of spec.virtualRouters) fingerprints.set(`router:${r.virtualRouterName}`, JSON.stringify(r.spec));
-  for (const r of spec.routes) fingerprints.set(`route:${r.virtualRouterName}/${r.routeName}`, JSON.stringify(r.spec));
-  for (const r of spec.virtualGateways) fingerprints.set(`gateway:${r.virtualGatewayName}`, JSON.stringify(r.spec));
-  for (const r of spec.gatewayRoutes) fingerprints.set(`gatewayRoute:${r.virtualGatewayName}/${r.gatewayRouteName}`, JSON.stringify(r.spec));
+  const resourceSpecs = new Map<string, object>();
+  resourceSpecs.set('mesh', spec.mesh.spec ?? EMPTY);
+  for (const r of spec.virtualNodes ?? []) resourceSpecs.set(`node:${r.virtualNodeName}`, r.spec);
+  for (const r of spec.virtualServices ?? []) resourceSpecs.set(`service:${r.virtualServiceName}`, r.spec);
+  for (const r of spec.virtualRouters ?? []) resourceSpecs.set(`router:${r.virtualRouterName}`, r.spec);
+  for (const r of spec.routes ?? []) resourceSpecs.set(`route:${r.virtualRouterName}/${r.routeName}`, r.spec);
+  for (const r of spec.virtualGateways ?? []) resourceSpecs.set(`gateway:${r.virtualGatewayName}`, r.spec);
+  for (const r of spec.gatewayRoutes ?? []) resourceSpecs.set(`gatewayRoute:${r.virtualGatewayName}/${r.gatewayRouteName}`, r.spec);
 
+  let dependents: MeshDependents | undefined;
   const tableCache = new Map<string, readonly ServicePortTable[]>();
   const compiled: CompiledMesh = {
     spec,
@@ -73,7 +95,11 @@ export function compileMesh(spec: MeshSpecDocument): CompiledMesh {
     gateways,
     gatewayRoutesByGateway,
     serviceNames: [...services.keys()].sort(),
-    fingerprints,
+    resourceSpecs,
+    get dependents() {
+      dependents ??= indexDependents(spec, services, routesByRouter);
+      return dependents;
+    },
     tablesOf(serviceName: string) {
       let tables = tableCache.get(serviceName);
       if (!tables) {
@@ -124,6 +150,59 @@ export function targetListener(
     protocol: proto,
     clusterName: remoteClusterName(mesh.meshName, node.virtualNodeName, proto, listener.portMapping.port),
   };
+}
+
+/**
+ * Reverse dependencies, built in one pass: the node ids (short form) that call each virtual
+ * service (its backends' owners and the gateways whose routes target it), the services each
+ * router provides, and the services whose routes (or provider) reach each virtual node.
+ */
+export interface MeshDependents {
+  readonly callersOfService: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly servicesOfRouter: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly servicesReachingNode: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+function indexDependents(
+  spec: MeshSpecDocument,
+  services: ReadonlyMap<string, VirtualServiceResource>,
+  routesByRouter: ReadonlyMap<string, RouteResource[]>,
+): MeshDependents {
+  const meshName = spec.mesh.meshName;
+  const callersOfService = new Map<string, Set<string>>();
+  const servicesOfRouter = new Map<string, Set<string>>();
+  const servicesReachingNode = new Map<string, Set<string>>();
+  for (const node of spec.virtualNodes ?? []) {
+    const id = `mesh/${meshName}/virtualNode/${node.virtualNodeName}`;
+    for (const backend of node.spec.backends ?? []) {
+      if (backend.virtualService) addTo(callersOfService, backend.virtualService.virtualServiceName, id);
+    }
+  }
+  for (const route of spec.gatewayRoutes ?? []) {
+    const target = (route.spec.httpRoute ?? route.spec.http2Route ?? route.spec.grpcRoute)?.action.target;
+    if (target) addTo(callersOfService, target.virtualService.virtualServiceName, `mesh/${meshName}/virtualGateway/${route.virtualGatewayName}`);
+  }
+  for (const [serviceName, service] of services) {
+    const provider = service.spec.provider;
+    if (provider?.virtualNode) addTo(servicesReachingNode, provider.virtualNode.virtualNodeName, serviceName);
+    const router = provider?.virtualRouter?.virtualRouterName;
+    if (!router) continue;
+    addTo(servicesOfRouter, router, serviceName);
+    for (const route of routesByRouter.get(router) ?? []) {
+      const kind = route.spec.httpRoute ?? route.spec.http2Route ?? route.spec.grpcRoute ?? route.spec.tcpRoute;
+      for (const target of kind?.action.weightedTargets ?? []) addTo(servicesReachingNode, target.virtualNode, serviceName);
+    }
+  }
+  return { callersOfService, servicesOfRouter, servicesReachingNode };
+}
+
+function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
+  let set = map.get(key);
+  if (!set) {
+    set = new Set();
+    map.set(key, set);
+  }
+  set.add(value);
 }
 
 function indexBy<T>(items: readonly T[] | undefined, key: (item: T) => string): Map<string, T> {

@@ -87,8 +87,19 @@ export function renderNode(mesh: CompiledMesh, node: NodeRef, endpoints: Discove
   return { node, envoy, proxyless: renderProxyless(mesh, targets, endpoints).build() };
 }
 
+const nodeIdsByMesh = new WeakMap<CompiledMesh, readonly string[]>();
+
 /** Every node id of the mesh (virtual nodes, then virtual gateways), short form, sorted. */
 export function listNodeIds(mesh: CompiledMesh): string[] {
+  let ids = nodeIdsByMesh.get(mesh);
+  if (!ids) {
+    ids = computeNodeIds(mesh);
+    nodeIdsByMesh.set(mesh, ids);
+  }
+  return [...ids];
+}
+
+function computeNodeIds(mesh: CompiledMesh): string[] {
   const nodes = [...mesh.nodes.keys()].sort().map(name => formatNodeId({ meshName: mesh.meshName, kind: 'virtualNode', name }));
   const gateways = [...mesh.gateways.keys()].sort().map(name => formatNodeId({ meshName: mesh.meshName, kind: 'virtualGateway', name }));
   return [...nodes, ...gateways];

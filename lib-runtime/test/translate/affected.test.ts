@@ -1,6 +1,8 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { meshDoc, MeshParts } from './spec-builder';
 import { MeshSpecDocument } from '../../../src/spec/document';
-import { affectedNodes, compileMesh, nodesUsingEndpoints, translateNode } from '../../src/translate';
+import { affectedNodes, compileMesh, DiscoveredEndpoints, listNodeIds, nodesUsingEndpoints, translateNode } from '../../src/translate';
 
 const parts = (weightV2: number, extra: MeshParts = {}): MeshParts => ({
   nodes: {
@@ -69,5 +71,67 @@ describe('nodesUsingEndpoints', () => {
     expect(nodesUsingEndpoints(mesh, ['v2'])).toEqual(['mesh/m/virtualNode/caller']);
     expect(nodesUsingEndpoints(mesh, ['o', 'v1'])).toEqual(['mesh/m/virtualNode/bystander', 'mesh/m/virtualNode/caller']);
     expect(nodesUsingEndpoints(mesh, ['caller'])).toEqual([]);
+  });
+});
+
+describe('affectedNodes covers every node whose output changes (fixtures, one resource removed or edited at a time)', () => {
+  const fixtureDir = path.join(__dirname, 'fixtures');
+  const files = fs.readdirSync(fixtureDir).filter(f => f.endsWith('.json')).sort();
+  type ListKey = 'virtualNodes' | 'virtualServices' | 'virtualRouters' | 'routes' | 'virtualGateways' | 'gatewayRoutes';
+  const lists: ListKey[] = ['virtualNodes', 'virtualServices', 'virtualRouters', 'routes', 'virtualGateways', 'gatewayRoutes'];
+
+  function endpointsFor(doc: MeshSpecDocument, shift = 0): DiscoveredEndpoints {
+    return Object.fromEntries(doc.virtualNodes.map((n, i) => [n.virtualNodeName, [{ address: `10.0.0.${i + 1 + shift}`, port: 8080 }]]));
+  }
+
+  function renders(doc: MeshSpecDocument, endpoints: DiscoveredEndpoints): Map<string, string> {
+    const mesh = compileMesh(doc);
+    return new Map(listNodeIds(mesh).map(id => [id, JSON.stringify(translateNode({ mesh, nodeId: id, endpoints }))]));
+  }
+
+  function actuallyChanged(before: Map<string, string>, after: Map<string, string>): string[] {
+    return [...after.keys()].filter(id => before.get(id) !== after.get(id));
+  }
+
+  /** Every variant of a document: each resource removed, and each resource's spec emptied. */
+  function* variants(doc: MeshSpecDocument): Generator<[string, MeshSpecDocument]> {
+    for (const list of lists) {
+      const items = doc[list] as unknown[];
+      for (let i = 0; i < items.length; i++) {
+        yield [`${list}[${i}] removed`, { ...doc, [list]: items.filter((_, j) => j !== i) }];
+        const item = items[i] as { spec: object };
+        const emptied = list === 'virtualGateways' ? { ...item, spec: { listeners: [] } } : { ...item, spec: {} };
+        yield [`${list}[${i}] spec emptied`, { ...doc, [list]: items.map((x, j) => (j === i ? emptied : x)) }];
+      }
+    }
+  }
+
+  test.each(files)('%s', (file) => {
+    const doc = JSON.parse(fs.readFileSync(path.join(fixtureDir, file), 'utf8')) as MeshSpecDocument;
+    const endpoints = endpointsFor(doc);
+    const before = renders(doc, endpoints);
+    const prev = compileMesh(doc);
+    let checked = 0;
+    for (const [label, variant] of variants(doc)) {
+      const changed = actuallyChanged(before, renders(variant, endpoints));
+      const { affected } = affectedNodes(prev, compileMesh(variant));
+      const missed = changed.filter(id => !affected.includes(id));
+      expect({ label, missed }).toEqual({ label, missed: [] });
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  test.each(files)('%s: endpoint changes', (file) => {
+    const doc = JSON.parse(fs.readFileSync(path.join(fixtureDir, file), 'utf8')) as MeshSpecDocument;
+    const base = endpointsFor(doc);
+    const before = renders(doc, base);
+    const mesh = compileMesh(doc);
+    for (const node of doc.virtualNodes) {
+      const moved = { ...base, [node.virtualNodeName]: [{ address: '192.168.9.9', port: 9999 }] };
+      const changed = actuallyChanged(before, renders(doc, moved));
+      const using = nodesUsingEndpoints(mesh, [node.virtualNodeName]);
+      expect({ node: node.virtualNodeName, missed: changed.filter(id => !using.includes(id)) }).toEqual({ node: node.virtualNodeName, missed: [] });
+    }
   });
 });
