@@ -71,6 +71,7 @@ export class DeltaStream extends XdsStream {
       if (name === '*') state.wildcard = true;
       else state.names.add(name);
     }
+    state.settled = undefined;
     for (const name of unsubscribe) {
       if (name === '*') {
         state.wildcard = false;
@@ -88,7 +89,7 @@ export class DeltaStream extends XdsStream {
 
   protected planAddition(typeUrl: string, snapshot: TypeSnapshot): PlannedResponse | undefined {
     const state = this.states.get(typeUrl);
-    if (!state) return undefined;
+    if (!state || state.settled === snapshot) return undefined;
     const changed: CachedResource[] = [];
     const consider = (r: CachedResource | undefined): void => {
       if (r && state.known.get(r.name) !== r.version) changed.push(r);
@@ -104,7 +105,7 @@ export class DeltaStream extends XdsStream {
 
   protected planRemoval(typeUrl: string, snapshot: TypeSnapshot): PlannedResponse | undefined {
     const state = this.states.get(typeUrl);
-    if (!state) return undefined;
+    if (!state || state.settled === snapshot) return undefined;
     const removed: string[] = [];
     // Deleted resources the client still holds.
     for (const [name, version] of state.known) {
@@ -114,7 +115,10 @@ export class DeltaStream extends XdsStream {
     for (const name of state.names) {
       if (!snapshot.resources.has(name) && !state.known.has(name)) removed.push(name);
     }
-    if (removed.length === 0) return undefined;
+    if (removed.length === 0) {
+      state.settled = snapshot; // nothing to add (checked first) and nothing to remove
+      return undefined;
+    }
     return this.plan(typeUrl, state, snapshot, [], removed);
   }
 
@@ -139,6 +143,7 @@ export class DeltaStream extends XdsStream {
         if (typeUrl === CLUSTER_TYPE_URL) this.forceEndpointsOf(resources);
         for (const r of resources) state.known.set(r.name, r.version);
         for (const name of removed) state.known.set(name, ABSENT);
+        state.settled = undefined;
         state.lastNonce = nonce;
         state.sentVersion = version;
         state.sentAt = Date.now();
@@ -169,5 +174,6 @@ export class DeltaStream extends XdsStream {
     for (const cluster of clusters) {
       if (cluster.edsName !== undefined && endpoints.known.get(cluster.edsName) !== ABSENT) endpoints.known.delete(cluster.edsName);
     }
+    endpoints.settled = undefined;
   }
 }

@@ -85,6 +85,7 @@ export class SotwStream extends XdsStream {
       }
     }
     this.updateSubscription(typeUrl, state, names);
+    state.settled = undefined;
     if (!state.requested) {
       // First request of this type on this stream (new client or reconnect): serve full state,
       // whatever version the client says it has (X23).
@@ -130,7 +131,7 @@ export class SotwStream extends XdsStream {
 
   protected planAddition(typeUrl: string, snapshot: TypeSnapshot): PlannedResponse | undefined {
     const state = this.states.get(typeUrl);
-    if (!state?.requested) return undefined;
+    if (!state?.requested || state.settled === snapshot) return undefined;
     const desired = this.desired(state, snapshot);
     const changed = desired.filter((r) => state.held.get(r.name)?.version !== r.version || state.force.has(r.name));
     if (isFullStateType(typeUrl)) {
@@ -147,11 +148,14 @@ export class SotwStream extends XdsStream {
   }
 
   protected planRemoval(typeUrl: string, snapshot: TypeSnapshot): PlannedResponse | undefined {
-    if (!isFullStateType(typeUrl)) return undefined; // SotW RDS/EDS have no deletion signal
     const state = this.states.get(typeUrl);
-    if (!state?.requested) return undefined;
-    const leaving = [...state.held.values()].some((r) => !snapshot.resources.has(r.name) && this.subscribed(state, r.name));
-    if (!leaving) return undefined;
+    if (!state?.requested || state.settled === snapshot) return undefined;
+    // SotW RDS/EDS have no deletion signal
+    const leaving = isFullStateType(typeUrl) && [...state.held.values()].some((r) => !snapshot.resources.has(r.name) && this.subscribed(state, r.name));
+    if (!leaving) {
+      state.settled = snapshot; // nothing to add (checked first) and nothing to remove
+      return undefined;
+    }
     // The next full-state response simply omits them (X22).
     return this.plan(typeUrl, state, snapshot, this.desired(state, snapshot), []);
   }
@@ -177,6 +181,7 @@ export class SotwStream extends XdsStream {
         if (fullState) state.held = new Map(resources.map((r) => [r.name, r]));
         else for (const r of resources) state.held.set(r.name, r);
         state.force.clear();
+        state.settled = undefined;
         state.resendAll = false;
         state.afterNack = false;
         state.lastNonce = nonce;
@@ -207,5 +212,6 @@ export class SotwStream extends XdsStream {
     for (const cluster of clusters) {
       if (cluster.edsName !== undefined) endpoints.force.add(cluster.edsName);
     }
+    endpoints.settled = undefined;
   }
 }

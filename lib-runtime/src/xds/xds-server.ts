@@ -118,6 +118,11 @@ export class XdsServer {
     return this.cache.deleteGroup(group);
   }
 
+  /** Groups that have at least one open (authorized) stream. */
+  connectedGroups(): string[] {
+    return [...this.streamsByGroup.keys()];
+  }
+
   /** The current version of a type for a group, or undefined when never set. */
   version(group: string, typeUrl: string): string | undefined {
     return this.cache.get(group, typeUrl)?.version;

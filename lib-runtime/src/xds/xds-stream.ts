@@ -23,7 +23,7 @@ import type {
   XdsTypeStatus,
 } from './events';
 import type { TypeSnapshot } from './resource-cache';
-import { LISTENER_TYPE_URL } from './type-urls';
+import { ENDPOINT_TYPE_URL } from './type-urls';
 
 /** A decoded DiscoveryRequest or DeltaDiscoveryRequest (proto-loader style object). */
 export type DecodedRequest = Record<string, unknown>;
@@ -70,6 +70,8 @@ export interface PlannedResponse {
 /** The per-type state both protocols keep. */
 export interface TypeStateBase {
   requested: boolean;
+  /** The snapshot for which nothing was due; planning is skipped until it or the state changes. */
+  settled?: TypeSnapshot;
   wildcard: boolean;
   names: Set<string>;
   lastNonce?: string;
@@ -143,16 +145,18 @@ export abstract class XdsStream {
   pump(): number {
     if (this.closed || !this.info || this.inFlight) return 0;
     const group = this.info.group;
+    // Whatever comes after the endpoints (listeners, routes, secrets, removals) may have to wait.
+    let afterEndpoints = false;
     for (const typeUrl of this.host.additionOrder) {
-      if (typeUrl === LISTENER_TYPE_URL && this.holdForEndpoints()) return 0;
       const snapshot = this.host.snapshot(group, typeUrl);
       const planned = snapshot && this.planAddition(typeUrl, snapshot);
-      if (planned) return this.send(planned);
+      if (planned) return afterEndpoints && this.holdForEndpoints() ? 0 : this.send(planned);
+      if (typeUrl === ENDPOINT_TYPE_URL) afterEndpoints = true;
     }
     for (const typeUrl of this.host.removalOrder) {
       const snapshot = this.host.snapshot(group, typeUrl);
       const planned = snapshot && this.planRemoval(typeUrl, snapshot);
-      if (planned) return this.send(planned);
+      if (planned) return this.holdForEndpoints() ? 0 : this.send(planned);
     }
     return 0;
   }
