@@ -1,4 +1,5 @@
 import { IResource, Names, Resource } from 'aws-cdk-lib';
+import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { GatewayRouteSpec, GatewayRouteSpecConfig } from './gateway-route-spec';
 import { Mesh } from './mesh';
@@ -10,7 +11,7 @@ import * as spec from './spec';
 import { IVirtualGateway, VirtualGateway } from './virtual-gateway';
 
 /** A gateway route: a rule of a virtual gateway that sends matching traffic to a virtual service. */
-export interface IGatewayRoute extends IResource {
+export interface IGatewayRoute extends IResource, refs.IGatewayRouteRef {
   /**
    * Name of the gateway route.
    *
@@ -84,6 +85,11 @@ export class GatewayRoute extends Resource implements IGatewayRoute {
   public readonly gatewayRouteArn: string;
   public readonly virtualGateway: IVirtualGateway;
 
+  /** A reference to this gateway route, as aws-cdk-lib's `IGatewayRouteRef` has it. */
+  public get gatewayRouteRef(): refs.GatewayRouteReference {
+    return { gatewayRouteArn: this.gatewayRouteArn };
+  }
+
   /** The rendered spec; bound once, so bad input fails where the route is declared. */
   private readonly specConfig: GatewayRouteSpecConfig;
 
@@ -125,6 +131,10 @@ class ImportedGatewayRoute extends Resource implements IGatewayRoute {
   public readonly gatewayRouteName: string;
   public readonly gatewayRouteArn: string;
   public readonly virtualGateway: IVirtualGateway;
+
+  public get gatewayRouteRef(): refs.GatewayRouteReference {
+    return { gatewayRouteArn: this.gatewayRouteArn };
+  }
 
   constructor(scope: Construct, id: string, source: ImportedGatewayRouteSource) {
     super(scope, id);

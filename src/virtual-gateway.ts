@@ -1,5 +1,6 @@
 import { IResource, Names, Resource, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { AccessLog } from './access-log';
 import { BackendDefaults } from './backend-defaults';
@@ -18,7 +19,7 @@ import { VirtualGatewayListener, VirtualGatewayListenerConfig } from './virtual-
  * A virtual gateway: a standalone proxy that lets traffic from outside the mesh reach
  * virtual services inside it, following its gateway routes.
  */
-export interface IVirtualGateway extends IResource {
+export interface IVirtualGateway extends IResource, refs.IVirtualGatewayRef {
   /**
    * Name of the virtual gateway.
    *
@@ -101,6 +102,11 @@ abstract class VirtualGatewayBase extends Resource implements IVirtualGateway {
 
   /** Grants on this gateway. */
   public readonly grants: VirtualGatewayGrants = VirtualGatewayGrants.fromVirtualGateway(this);
+
+  /** A reference to this gateway, as aws-cdk-lib's `IVirtualGatewayRef` has it. */
+  public get virtualGatewayRef(): refs.VirtualGatewayReference {
+    return { virtualGatewayArn: this.virtualGatewayArn };
+  }
 
   /**
    * Envoy node id of this gateway's proxies, `mesh/<mesh>/virtualGateway/<name>` (the

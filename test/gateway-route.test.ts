@@ -312,6 +312,7 @@ describe('GatewayRoute', () => {
     expect(stack.resolve(route.gatewayRouteArn)).toEqual({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':appmesh:eu-west-1:123456789012:mesh/shop/virtualGateway/ingress/gatewayRoute/r1']],
     });
+    expect(route.gatewayRouteRef).toEqual({ gatewayRouteArn: route.gatewayRouteArn });
   });
 
   test('fromGatewayRouteArn reads mesh, gateway and route names from the ARN', () => {
@@ -320,6 +321,7 @@ describe('GatewayRoute', () => {
     const route = appmesh.GatewayRoute.fromGatewayRouteArn(stack, 'Imported', arn);
     expect(route.gatewayRouteName).toBe('r1');
     expect(route.gatewayRouteArn).toBe(arn);
+    expect(route.gatewayRouteRef).toEqual({ gatewayRouteArn: arn });
     expect(route.virtualGateway.virtualGatewayName).toBe('ingress');
     expect(route.virtualGateway.mesh.meshName).toBe('shop');
   });

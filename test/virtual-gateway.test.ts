@@ -231,6 +231,7 @@ describe('VirtualGateway', () => {
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':appmesh:eu-west-1:123456789012:mesh/shop/virtualGateway/ingress']],
     });
     expect(gateway.nodeId).toBe('mesh/shop/virtualGateway/ingress');
+    expect(gateway.virtualGatewayRef).toEqual({ virtualGatewayArn: gateway.virtualGatewayArn });
   });
 
   test('fromVirtualGatewayArn reads mesh and gateway names', () => {
@@ -240,6 +241,7 @@ describe('VirtualGateway', () => {
     expect(gateway.virtualGatewayName).toBe('ingress');
     expect(gateway.mesh.meshName).toBe('shop');
     expect(gateway.virtualGatewayArn).toBe(arn);
+    expect(gateway.virtualGatewayRef).toEqual({ virtualGatewayArn: arn });
   });
 
   test.each([
