@@ -1,4 +1,5 @@
 import { IResource, Names, Resource } from 'aws-cdk-lib';
+import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { registerMeshResource } from './private/mesh-resource';
 import { arnSegment, meshResourceArn } from './private/names';
@@ -17,7 +18,7 @@ export enum MeshFilterType {
 }
 
 /** A service mesh: the boundary that holds virtual nodes, routers, services and gateways. */
-export interface IMesh extends IResource {
+export interface IMesh extends IResource, refs.IMeshRef {
   /**
    * Name of the mesh.
    * @attribute
@@ -43,6 +44,11 @@ export interface IMesh extends IResource {
 abstract class MeshBase extends Resource implements IMesh {
   public abstract readonly meshName: string;
   public abstract readonly meshArn: string;
+
+  /** A reference to this mesh, as aws-cdk-lib's `IMeshRef` has it. */
+  public get meshRef(): refs.MeshReference {
+    return { meshArn: this.meshArn };
+  }
 
   public addVirtualRouter(id: string, props: VirtualRouterBaseProps = {}): VirtualRouter {
     return new VirtualRouter(this, id, { ...props, mesh: this });

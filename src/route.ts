@@ -1,4 +1,5 @@
 import { Arn, ArnFormat, IResource, Names, Resource } from 'aws-cdk-lib';
+import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { IMesh } from './mesh';
 import { registerMeshResource } from './private/mesh-resource';
@@ -8,7 +9,7 @@ import * as spec from './spec';
 import { IVirtualRouter, VirtualRouter } from './virtual-router';
 
 /** A route of a virtual router: which requests go to which virtual nodes. */
-export interface IRoute extends IResource {
+export interface IRoute extends IResource, refs.IRouteRef {
   /**
    * Name of the route.
    * @attribute
@@ -75,6 +76,11 @@ export class Route extends Resource implements IRoute {
   public readonly routeArn: string;
   public readonly virtualRouter: IVirtualRouter;
 
+  /** A reference to this route, as aws-cdk-lib's `IRouteRef` has it. */
+  public get routeRef(): refs.RouteReference {
+    return { routeArn: this.routeArn };
+  }
+
   constructor(scope: Construct, id: string, props: RouteProps) {
     super(scope, id, { physicalName: props.routeName });
     this.virtualRouter = props.virtualRouter;
@@ -104,6 +110,11 @@ class ImportedRoute extends Resource implements IRoute {
   public readonly routeName: string;
   public readonly routeArn: string;
   public readonly virtualRouter: IVirtualRouter;
+
+  /** A reference to this route, as aws-cdk-lib's `IRouteRef` has it. */
+  public get routeRef(): refs.RouteReference {
+    return { routeArn: this.routeArn };
+  }
 
   constructor(scope: Construct, id: string, attrs: RouteAttributes | undefined, arn?: string) {
     super(scope, id);

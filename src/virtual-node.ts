@@ -1,5 +1,6 @@
 import { IResource, Names, Resource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { AccessLog } from './access-log';
 import { Backend } from './backend';
@@ -16,7 +17,7 @@ import { VirtualNodeGrants } from './virtual-node-grants';
 import { VirtualNodeListener } from './virtual-node-listener';
 
 /** A virtual node: a logical group of tasks or pods running one version of a service, fronted by a proxy. */
-export interface IVirtualNode extends IResource {
+export interface IVirtualNode extends IResource, refs.IVirtualNodeRef {
   /**
    * Name of the virtual node.
    * @attribute
@@ -99,6 +100,11 @@ abstract class VirtualNodeBase extends Resource implements IVirtualNode {
 
   /** Grants on this node. */
   public readonly grants: VirtualNodeGrants = VirtualNodeGrants.fromVirtualNode(this);
+
+  /** A reference to this node, as aws-cdk-lib's `IVirtualNodeRef` has it. */
+  public get virtualNodeRef(): refs.VirtualNodeReference {
+    return { virtualNodeArn: this.virtualNodeArn };
+  }
 
   /**
    * Envoy node id of this node's proxies, `mesh/<mesh>/virtualNode/<name>` (the resource

@@ -1,4 +1,5 @@
 import { IResource, Names, Resource } from 'aws-cdk-lib';
+import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { IMesh, Mesh } from './mesh';
 import { registerMeshResource } from './private/mesh-resource';
@@ -8,7 +9,7 @@ import * as spec from './spec';
 import { VirtualRouterListener } from './virtual-router-listener';
 
 /** A virtual router: spreads a virtual service's traffic over virtual nodes, by route. */
-export interface IVirtualRouter extends IResource {
+export interface IVirtualRouter extends IResource, refs.IVirtualRouterRef {
   /**
    * Name of the virtual router.
    * @attribute
@@ -64,6 +65,11 @@ abstract class VirtualRouterBase extends Resource implements IVirtualRouter {
   public abstract readonly virtualRouterName: string;
   public abstract readonly virtualRouterArn: string;
   public abstract readonly mesh: IMesh;
+
+  /** A reference to this router, as aws-cdk-lib's `IVirtualRouterRef` has it. */
+  public get virtualRouterRef(): refs.VirtualRouterReference {
+    return { virtualRouterArn: this.virtualRouterArn };
+  }
 
   public addRoute(id: string, props: RouteBaseProps): Route {
     return new Route(this, id, {

@@ -1,4 +1,5 @@
 import { IResource, Names, Resource } from 'aws-cdk-lib';
+import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { IMesh, Mesh } from './mesh';
 import { registerMeshResource } from './private/mesh-resource';
@@ -8,7 +9,7 @@ import { IVirtualNode } from './virtual-node';
 import { IVirtualRouter } from './virtual-router';
 
 /** A virtual service: the name callers address, served by a virtual node or router. */
-export interface IVirtualService extends IResource {
+export interface IVirtualService extends IResource, refs.IVirtualServiceRef {
   /**
    * Name of the virtual service (hostname form, e.g. `serviceb.apps.local`).
    * @attribute
@@ -64,6 +65,11 @@ export class VirtualService extends Resource implements IVirtualService {
   public readonly virtualServiceArn: string;
   public readonly mesh: IMesh;
 
+  /** A reference to this service, as aws-cdk-lib's `IVirtualServiceRef` has it. */
+  public get virtualServiceRef(): refs.VirtualServiceReference {
+    return { virtualServiceArn: this.virtualServiceArn };
+  }
+
   constructor(scope: Construct, id: string, props: VirtualServiceProps) {
     super(scope, id, { physicalName: props.virtualServiceName });
     this.virtualServiceName = props.virtualServiceName ?? Names.uniqueId(this);
@@ -89,6 +95,11 @@ class ImportedVirtualService extends Resource implements IVirtualService {
   public readonly virtualServiceName: string;
   public readonly virtualServiceArn: string;
   public readonly mesh: IMesh;
+
+  /** A reference to this service, as aws-cdk-lib's `IVirtualServiceRef` has it. */
+  public get virtualServiceRef(): refs.VirtualServiceReference {
+    return { virtualServiceArn: this.virtualServiceArn };
+  }
 
   constructor(scope: Construct, id: string, attrs: VirtualServiceAttributes | undefined, arn?: string) {
     super(scope, id);

@@ -248,3 +248,19 @@ describe('Mesh', () => {
     expect(() => app.synth()).toThrow(/\[Stack\/mesh\/router\/route\] routes\["router\/route"\]|\[Stack\/mesh\/router\/route\].*weight/);
   });
 });
+
+test('resources expose aws-cdk-lib reference objects (IMeshRef, IVirtualNodeRef, ...)', () => {
+  const { stack } = newStack();
+  const mesh = new appmesh.Mesh(stack, 'mesh', { meshName: 'm' });
+  const node = mesh.addVirtualNode('n', { virtualNodeName: 'n' });
+  const router = mesh.addVirtualRouter('r', { virtualRouterName: 'r' });
+  const route = router.addRoute('route', { routeSpec: appmesh.RouteSpec.http({ weightedTargets: [{ virtualNode: node }] }) });
+  const service = new appmesh.VirtualService(stack, 's', { virtualServiceName: 's.local', virtualServiceProvider: appmesh.VirtualServiceProvider.virtualRouter(router) });
+  const imported = appmesh.Route.fromRouteAttributes(stack, 'ir', { routeName: 'x', virtualRouter: router });
+  expect(mesh.meshRef).toEqual({ meshArn: mesh.meshArn });
+  expect(node.virtualNodeRef).toEqual({ virtualNodeArn: node.virtualNodeArn });
+  expect(router.virtualRouterRef).toEqual({ virtualRouterArn: router.virtualRouterArn });
+  expect(route.routeRef).toEqual({ routeArn: route.routeArn });
+  expect(imported.routeRef).toEqual({ routeArn: imported.routeArn });
+  expect(service.virtualServiceRef).toEqual({ virtualServiceArn: service.virtualServiceArn });
+});
