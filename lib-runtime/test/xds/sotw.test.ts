@@ -604,3 +604,45 @@ describe('status for the /clients view', () => {
     expect(byType[ENDPOINT_TYPE_URL].ackedVersion).toBeUndefined();
   });
 });
+
+describe('hooks', () => {
+  test('onStreamOpen runs before the first request is handled: resources set there serve it at once', async () => {
+    client.close();
+    await server.shutdown(500);
+    const rendered: string[] = [];
+    await startServer({
+      hooks: {
+        onStreamOpen: (info) => {
+          rendered.push(info.nodeId);
+          server.setResources(info.group, CLUSTER_TYPE_URL, [edsCluster(`for-${info.nodeId}`)]);
+        },
+      },
+    });
+    const stream = client.sotw();
+    stream.send(sotwRequest(CLUSTER_TYPE_URL, [], { node: NODE }));
+    const response = await stream.next();
+    expect(namesIn(response)).toEqual(['for-node-a']);
+    expect(rendered).toEqual(['node-a']);
+  });
+
+  test('a hook that throws does not break the stream; an authorizer that throws refuses with INTERNAL', async () => {
+    client.close();
+    await server.shutdown(500);
+    await startServer({
+      hooks: { onRequest: () => { throw new Error('metrics broke'); }, onResponse: () => { throw new Error('metrics broke'); } },
+      authorize: (request) => {
+        if (request.nodeId === 'explode') throw new Error('policy store down');
+        return true;
+      },
+    });
+    setBase();
+    const stream = client.sotw();
+    stream.send(sotwRequest(CLUSTER_TYPE_URL, [], { node: NODE }));
+    expect(namesIn(await stream.next()).sort()).toEqual(['c1', 'c2']);
+    const refused = client.sotw();
+    refused.send(sotwRequest(CLUSTER_TYPE_URL, [], { node: { id: 'explode', locality: {} } }));
+    const status = await refused.status();
+    expect(status.code).toBe(grpc.status.INTERNAL);
+    expect(status.details).toMatch(/policy store down/);
+  });
+});
