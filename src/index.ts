@@ -34,3 +34,4 @@ export * from './gateway-route-spec';
 export * from './gateway-route-hostname-match';
 export * from './http-gateway-route-path-match';
 export * as assertions from './assertions';
+export * from './platform';

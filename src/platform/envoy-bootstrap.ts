@@ -1,0 +1,151 @@
+import { Duration, Token } from 'aws-cdk-lib';
+
+/** Envoy admin port, as App Mesh's image used (`ENVOY_ADMIN_ACCESS_PORT`). */
+export const ENVOY_ADMIN_PORT = 9901;
+
+/** Name of the static cluster that reaches the control plane. */
+export const XDS_CLUSTER_NAME = 'open_app_mesh_xds';
+
+/** What an Envoy bootstrap needs: who the proxy is and where the control plane is. Nothing of the mesh spec. */
+export interface EnvoyBootstrapOptions {
+  /** Envoy node id, `mesh/<mesh>/virtualNode/<name>` or `mesh/<mesh>/virtualGateway/<name>`. */
+  readonly nodeId: string;
+
+  /**
+   * Envoy `node.cluster`.
+   * @default - the node id (App Mesh's default)
+   */
+  readonly cluster?: string;
+
+  /** DNS name (or IP) of the control plane's xDS endpoint. */
+  readonly controlPlaneHost: string;
+
+  /** Port of the control plane's xDS endpoint. */
+  readonly controlPlanePort: number;
+
+  /**
+   * Envoy admin port (health checks query it on the loopback).
+   * @default 9901
+   */
+  readonly adminPort?: number;
+
+  /**
+   * How long Envoy waits for its first listeners and clusters before starting without them.
+   * @default Duration.seconds(0) - wait as long as it takes (App Mesh's `ENVOY_INITIAL_FETCH_TIMEOUT` default)
+   */
+  readonly initialFetchTimeout?: Duration;
+
+  /**
+   * Timeout of a TCP connect to the control plane.
+   * @default Duration.seconds(1)
+   */
+  readonly connectTimeout?: Duration;
+}
+
+/**
+ * Envoy bootstrap for a proxy of the mesh: one ADS stream (state of the world, v3) to the
+ * control plane, listeners and clusters through it (routes, endpoints and secrets arrive
+ * inside those resources, also via ADS), admin on 9901. The control plane is a static
+ * STRICT_DNS cluster over HTTP/2 (plaintext gRPC) with keepalives like App Mesh's agent
+ * (10 s interval, 20 s timeout), so a dead replica is noticed and Envoy reconnects to another
+ * address behind the name.
+ *
+ * The result is proto3 JSON (durations as strings, `@type` in Any), what `envoy -c` reads. It
+ * depends only on the node id and the control-plane address, so a mesh change never changes
+ * a task definition that carries it.
+ */
+export class EnvoyBootstrap {
+  /** The bootstrap as a JSON-ready object. */
+  public static render(options: EnvoyBootstrapOptions): any {
+    const adminPort = options.adminPort ?? ENVOY_ADMIN_PORT;
+    const initialFetchTimeout = seconds(options.initialFetchTimeout ?? Duration.seconds(0));
+    const configSource = {
+      ads: {},
+      resource_api_version: 'V3',
+      initial_fetch_timeout: initialFetchTimeout,
+    };
+    return {
+      node: {
+        id: options.nodeId,
+        cluster: options.cluster ?? options.nodeId,
+      },
+      admin: {
+        address: { socket_address: { address: '0.0.0.0', port_value: adminPort } },
+        access_log: [{
+          name: 'envoy.access_loggers.file',
+          typed_config: {
+            '@type': 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog',
+            path: '/tmp/envoy_admin_access.log',
+          },
+        }],
+      },
+      dynamic_resources: {
+        ads_config: {
+          api_type: 'GRPC',
+          transport_api_version: 'V3',
+          grpc_services: [{ envoy_grpc: { cluster_name: XDS_CLUSTER_NAME } }],
+        },
+        lds_config: configSource,
+        cds_config: configSource,
+      },
+      static_resources: {
+        clusters: [{
+          name: XDS_CLUSTER_NAME,
+          type: 'STRICT_DNS',
+          connect_timeout: seconds(options.connectTimeout ?? Duration.seconds(1)),
+          // Re-resolve often: control-plane replicas come and go with their tasks.
+          dns_refresh_rate: '5s',
+          respect_dns_ttl: true,
+          dns_lookup_family: 'V4_PREFERRED',
+          typed_extension_protocol_options: {
+            'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+              '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+              explicit_http_config: {
+                http2_protocol_options: {
+                  connection_keepalive: { interval: '10s', timeout: '20s' },
+                },
+              },
+            },
+          },
+          upstream_connection_options: {
+            tcp_keepalive: { keepalive_time: 60, keepalive_interval: 10, keepalive_probes: 3 },
+          },
+          load_assignment: {
+            cluster_name: XDS_CLUSTER_NAME,
+            endpoints: [{
+              lb_endpoints: [{
+                endpoint: {
+                  address: {
+                    socket_address: { address: options.controlPlaneHost, port_value: options.controlPlanePort },
+                  },
+                },
+              }],
+            }],
+          },
+        }],
+      },
+      layered_runtime: {
+        layers: [
+          { name: 'static', static_layer: {} },
+          { name: 'admin', admin_layer: {} },
+        ],
+      },
+    };
+  }
+
+  /** The bootstrap as compact JSON (token strings stay in place for CloudFormation to fill in). */
+  public static toJson(options: EnvoyBootstrapOptions): string {
+    return JSON.stringify(EnvoyBootstrap.render(options));
+  }
+
+  private constructor() {}
+}
+
+/** A Duration as proto3 JSON (`"1.5s"`). */
+function seconds(duration: Duration): string {
+  if (Token.isUnresolved(duration.toMilliseconds({ integral: false }))) {
+    throw new Error('Envoy bootstrap durations must be known at synth time');
+  }
+  const ms = duration.toMilliseconds({ integral: false });
+  return `${ms / 1000}s`;
+}
