@@ -1,0 +1,160 @@
+/**
+ * Every example under examples/ is a CDK app that synthesizes: each `examples/<name>/app.ts`
+ * exports `build…App(app)` functions; each is synthesized into a real cloud assembly, and the
+ * mesh spec files it writes must parse and validate, be canonical, translate to Envoy
+ * resources the real protos accept for every node, and draw through the graph command
+ * (a well-formed SVG and a Mermaid chart naming every resource).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { MeshSpecDocument } from '../src/spec/document';
+import { parseMeshSpec, toCanonicalJson } from '../src/spec/canonical';
+import { runGraphCommand } from '../lib-runtime/src/graph/cli';
+import { escapeLabel } from '../lib-runtime/src/graph/mermaid';
+import { compiledMeshOf, EnvoyConfig, listNodeIds, renderNode, resolveNode, TYPE_URLS } from '../lib-runtime/src/translate';
+import { encodeResource } from '../lib-runtime/src/xds/protos';
+import { allElements, parseWellFormedXml, textContent } from '../lib-runtime/test/graph/xml-well-formed';
+
+const EXAMPLES_DIR = path.resolve(__dirname, '..', 'examples');
+
+type AppBuilder = (app: App) => unknown;
+
+/** [`<example>/<builder>`, builder] for every build…App export of every examples/<name>/app.ts. */
+function exampleBuilders(): [string, AppBuilder][] {
+  const found: [string, AppBuilder][] = [];
+  for (const name of fs.readdirSync(EXAMPLES_DIR).sort()) {
+    const file = path.join(EXAMPLES_DIR, name, 'app.ts');
+    if (!fs.existsSync(file)) continue;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const exported = require(file) as Record<string, unknown>;
+    for (const key of Object.keys(exported).sort()) {
+      if (/^build\w*App$/.test(key) && typeof exported[key] === 'function') found.push([`${name}/${key}`, exported[key] as AppBuilder]);
+    }
+  }
+  return found;
+}
+
+/** Every `*.mesh.json` under an assembly directory (nested stage assemblies included). */
+function meshSpecFiles(dir: string): string[] {
+  const files: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...meshSpecFiles(full));
+    else if (entry.name.endsWith('.mesh.json')) files.push(full);
+  }
+  return files.sort();
+}
+
+function resourceNames(doc: MeshSpecDocument): string[] {
+  return [
+    doc.mesh.meshName,
+    ...doc.virtualGateways.map((r) => r.virtualGatewayName),
+    ...doc.gatewayRoutes.map((r) => r.gatewayRouteName),
+    ...doc.virtualServices.map((r) => r.virtualServiceName),
+    ...doc.virtualRouters.map((r) => r.virtualRouterName),
+    ...doc.routes.map((r) => r.routeName),
+    ...doc.virtualNodes.map((r) => r.virtualNodeName),
+  ];
+}
+
+function encodingProblems(config: EnvoyConfig): string[] {
+  const lists: [string, object[]][] = [
+    [TYPE_URLS.listener, config.listeners],
+    [TYPE_URLS.routeConfiguration, config.routes],
+    [TYPE_URLS.cluster, config.clusters],
+    [TYPE_URLS.clusterLoadAssignment, config.endpoints],
+    [TYPE_URLS.secret, config.secrets],
+  ];
+  const problems: string[] = [];
+  for (const [typeUrl, resources] of lists) {
+    for (const resource of resources) {
+      try {
+        encodeResource(typeUrl, resource);
+      } catch (error) {
+        problems.push(`${typeUrl}: ${(error as Error).message}`);
+      }
+    }
+  }
+  return problems;
+}
+
+const BUILDERS = exampleBuilders();
+let workDir: string;
+
+beforeAll(() => {
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-examples-'));
+});
+
+afterAll(() => {
+  fs.rmSync(workDir, { recursive: true, force: true });
+});
+
+test('the examples the README explains are all here', () => {
+  const names = BUILDERS.map(([name]) => name);
+  for (const expected of ['canary/buildCanaryApp', 'gateway/buildGatewayApp', 'mtls/buildMtlsApp', 'routing/buildRoutingApp']) {
+    expect(names).toContain(expected);
+  }
+});
+
+describe.each(BUILDERS)('%s', (name, builder) => {
+  let files: string[];
+  const docs = new Map<string, MeshSpecDocument>();
+
+  beforeAll(() => {
+    const outdir = path.join(workDir, name.replace(/\W+/g, '-'));
+    const app = new App({ outdir });
+    builder(app);
+    // Stacks that hold only mesh resources have an empty CloudFormation template.
+    Validations.of(app).acknowledge({ id: 'CloudFormation-Validate::F0001', reason: 'mesh-only example stacks' });
+    const assembly = app.synth();
+    files = meshSpecFiles(assembly.directory);
+  });
+
+  test('synthesizes mesh spec files that validate and are canonical', () => {
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const text = fs.readFileSync(file, 'utf8');
+      const doc = parseMeshSpec(text);
+      expect(path.basename(file)).toBe(`${doc.mesh.meshName}.mesh.json`);
+      expect(toCanonicalJson(doc)).toBe(text);
+      expect(doc.virtualNodes.length + doc.virtualGateways.length).toBeGreaterThan(0);
+      docs.set(file, doc);
+    }
+  });
+
+  test('every node and gateway translates to Envoy resources the real protos encode, in both views', () => {
+    for (const doc of docs.values()) {
+      const mesh = compiledMeshOf(doc);
+      const ids = listNodeIds(mesh);
+      expect(ids.length).toBe(doc.virtualNodes.length + doc.virtualGateways.length);
+      for (const id of ids) {
+        const config = renderNode(mesh, resolveNode(mesh, id), {});
+        expect({ id, problems: [...encodingProblems(config.envoy), ...encodingProblems(config.proxyless)] }).toEqual({ id, problems: [] });
+        expect(config.envoy.listeners.length + config.envoy.clusters.length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  test('the graph command draws each spec: well-formed SVG and Mermaid naming every resource', async () => {
+    for (const [file, doc] of docs) {
+      const svgFile = file.replace(/\.json$/, '.svg');
+      let mermaid = '';
+      const errors: string[] = [];
+      const io = { stdout: (t: string) => { mermaid += t; }, stderr: (t: string) => { errors.push(t); } };
+      expect(await runGraphCommand(['graph', file, '--out', svgFile], io)).toBe(0);
+      expect(await runGraphCommand([file, '--format', 'mermaid'], io)).toBe(0);
+      expect(errors).toEqual([]);
+
+      const svg = parseWellFormedXml(fs.readFileSync(svgFile, 'utf8'));
+      expect(svg.name).toBe('svg');
+      const texts = allElements(svg).filter((e) => e.name === 'text').map(textContent);
+      expect(mermaid).toMatch(/^(flowchart|graph) /m);
+      for (const resource of resourceNames(doc)) {
+        expect({ resource, inSvg: texts.some((t) => t === resource || t === `Mesh ${resource}`) }).toEqual({ resource, inSvg: true });
+        expect({ resource, inMermaid: mermaid.includes(escapeLabel(resource)) }).toEqual({ resource, inMermaid: true });
+      }
+    }
+  });
+});
