@@ -123,6 +123,30 @@ describe('MeshTemplate.fromStack', () => {
     MeshTemplate.fromConstruct(app).resourceCountIs(MeshResourceKind.VIRTUAL_NODE, 2);
   });
 
+  test('fromMesh gets every resource of a mesh, from any stack of its stage', () => {
+    const app = new App();
+    const { mesh } = shopStack(app);
+    const other = new Stack(app, 'Billing');
+    const imported = appmesh.Mesh.fromMeshName(other, 'Shop', 'shop');
+    imported.addVirtualNode('Node', { virtualNodeName: 'billing' });
+    // An invalid resource of another mesh does not get in the way.
+    const broken = new appmesh.Mesh(other, 'Broken', { meshName: 'broken' });
+    new appmesh.GatewayRoute(other, 'BadRoute', {
+      virtualGateway: broken.addVirtualGateway('Gw'),
+      routeSpec: appmesh.GatewayRouteSpec.http({
+        routeTarget: appmesh.VirtualService.fromVirtualServiceAttributes(other, 'Missing', { mesh: broken, virtualServiceName: 'missing' }),
+      }),
+    });
+
+    for (const template of [MeshTemplate.fromMesh(mesh), MeshTemplate.fromMesh(imported)]) {
+      expect(template.meshName).toBe('shop');
+      template.hasVirtualNode('billing');
+      template.hasVirtualNode('orders-v1');
+    }
+    expect(() => MeshTemplate.fromMesh(broken)).toThrow(
+      /Validation failed with the following errors:\n {2}\[Billing\/BadRoute\] .*virtual service "missing" does not exist in mesh "broken"/);
+  });
+
   test('fromConstruct collects across the stacks of an app', () => {
     const app = new App();
     const { mesh } = shopStack(app);

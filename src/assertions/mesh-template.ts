@@ -1,6 +1,7 @@
 import { Stack, Stage } from 'aws-cdk-lib';
 import { Match, Matcher, MatchResult } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
+import { IMesh } from '../mesh';
 import { MeshResourceKind } from './mesh-resource-kind';
 import { meshResourceOf, proxyGrantsOf } from '../private/registry';
 import { collectMeshSpecs } from '../private/spec-builder';
@@ -78,9 +79,23 @@ export class MeshTemplate {
    * app's own stacks (nested Stages write their own documents).
    */
   public static fromConstruct(scope: IConstruct, options: MeshTemplateOptions = {}): MeshTemplate {
-    runValidations(scope);
-    const documents = collectDocuments(scope);
+    runValidations(scope.node.findAll());
+    const documents = collectDocuments(scope, meshNamesUnder(scope));
     return new MeshTemplate(pickDocument(documents, options.meshName, `under '${scope.node.path || '<root>'}'`));
+  }
+
+  /**
+   * The spec document of `mesh` (a Mesh, or one imported by name) in its Stage: every
+   * resource of that mesh, whichever stack defines it. Runs the validations of those
+   * resources first.
+   */
+  public static fromMesh(mesh: IMesh): MeshTemplate {
+    const stage = stageOf(mesh);
+    const root = stage ?? mesh.node.root;
+    const members = root.node.findAll().filter((c) => meshNameOf(c) === mesh.meshName);
+    runValidations(members);
+    const documents = collectDocuments(mesh, new Set([mesh.meshName]));
+    return new MeshTemplate(pickDocument(documents, mesh.meshName, `in '${root.node.path || '<root>'}'`));
   }
 
   /**
@@ -103,7 +118,9 @@ export class MeshTemplate {
 
   private constructor(document: MeshSpecDocument) {
     this.document = document;
-    this.meshName = document.mesh.meshName;
+    // A deploy-time mesh name is resolved to its CloudFormation form; show it as JSON.
+    const name: unknown = document.mesh.meshName;
+    this.meshName = typeof name === 'string' ? name : JSON.stringify(name);
   }
 
   /**
@@ -300,10 +317,10 @@ export class MeshTemplate {
   }
 }
 
-/** Runs every construct validation under `scope`, as synthesis would, and fails on the first batch. */
-function runValidations(scope: IConstruct): void {
+/** Runs the validations of `constructs`, as synthesis would, and fails listing every error. */
+function runValidations(constructs: IConstruct[]): void {
   const errors: string[] = [];
-  for (const construct of scope.node.findAll()) {
+  for (const construct of constructs) {
     for (const message of construct.node.validate()) {
       errors.push(`[${construct.node.path}] ${message}`);
     }
@@ -318,16 +335,31 @@ function runValidations(scope: IConstruct): void {
  * Stage gets them: built from the whole Stage, tokens resolved to their CloudFormation
  * form, every problem reported with the construct it is about.
  */
-function collectDocuments(scope: IConstruct): MeshSpecDocument[] {
-  const stage = Stage.isStage(scope) ? scope : Stage.of(scope);
-  const wanted = meshNamesUnder(scope);
+function collectDocuments(scope: IConstruct, wanted: Set<string>): NamedDocument[] {
+  const stage = stageOf(scope);
   const collected = collectMeshSpecs(stage ?? scope.node.root, { resolveTokens: true, sameStageOnly: stage !== undefined })
     .filter((c) => wanted.has(c.meshName));
   const problems = collected.flatMap((c) => c.issues.map((i) => `[${(i.construct ?? c.owner).node.path}] ${i.message}`));
   if (problems.length > 0) {
     throw new Error(`Invalid mesh spec:\n  ${problems.join('\n  ')}`);
   }
-  return collected.map((c) => c.document);
+  return collected.map((c) => ({ meshName: c.meshName, document: c.document }));
+}
+
+/** A document and the mesh name as the constructs give it (a token string for a deploy-time name). */
+interface NamedDocument {
+  readonly meshName: string;
+  readonly document: MeshSpecDocument;
+}
+
+/** The Stage whose cloud assembly holds the document of `scope`'s resources. */
+function stageOf(scope: IConstruct): Stage | undefined {
+  return Stage.isStage(scope) ? scope : Stage.of(scope);
+}
+
+/** The mesh a construct's resource or proxy grants belong to, if any. */
+function meshNameOf(construct: IConstruct): string | undefined {
+  return meshResourceOf(construct)?.meshName() ?? proxyGrantsOf(construct)[0]?.meshName();
 }
 
 /** Names of the meshes that resources or proxy grants under `scope` belong to. */
@@ -345,14 +377,14 @@ function meshNamesUnder(scope: IConstruct): Set<string> {
   return names;
 }
 
-function pickDocument(documents: MeshSpecDocument[], meshName: string | undefined, where: string): MeshSpecDocument {
-  const names = documents.map((d) => d.mesh.meshName);
+function pickDocument(documents: NamedDocument[], meshName: string | undefined, where: string): MeshSpecDocument {
+  const names = documents.map((d) => d.meshName);
   if (meshName !== undefined) {
-    const found = documents.find((d) => d.mesh.meshName === meshName);
+    const found = documents.find((d) => d.meshName === meshName);
     if (!found) {
       throw new Error(`MeshTemplate: no mesh named '${meshName}' ${where} (meshes found: ${names.join(', ') || 'none'})`);
     }
-    return found;
+    return found.document;
   }
   if (documents.length === 0) {
     throw new Error(`MeshTemplate: no mesh resources ${where}`);
@@ -360,7 +392,7 @@ function pickDocument(documents: MeshSpecDocument[], meshName: string | undefine
   if (documents.length > 1) {
     throw new Error(`MeshTemplate: ${documents.length} meshes ${where} (${names.join(', ')}); pass { meshName } to choose one`);
   }
-  return documents[0];
+  return documents[0].document;
 }
 
 /** Plain patterns match partially, as in `Template.hasResourceProperties`. */
