@@ -1,4 +1,6 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import * as ts from 'typescript';
@@ -138,3 +140,21 @@ describe('the canary example synthesizes the App Mesh walkthrough', () => {
     expect(() => buildCanaryApp(new App({ context: { canaryWeights: 'half' } }))).toThrow(/75\/25/);
   });
 });
+
+test('the example runs as a CDK app and writes the mesh spec into CDK_OUTDIR', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'canary-'));
+  try {
+    const run = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin'), '--transpile-only', EXAMPLE], {
+      env: { ...process.env, CDK_OUTDIR: outdir, CANARY_WEIGHTS: '0/100' },
+      encoding: 'utf-8',
+      timeout: 120_000,
+    });
+    expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
+    const written = JSON.parse(fs.readFileSync(path.join(outdir, 'apps.mesh.json'), 'utf-8'));
+    expect(written.routes[0].spec.httpRoute.action.weightedTargets.map((t: { weight: number }) => t.weight)).toEqual([0, 100]);
+    expect(fs.existsSync(path.join(outdir, 'manifest.json'))).toBe(true);
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}, 150_000);
+
