@@ -142,8 +142,22 @@ export interface HttpRetryPolicy {
   readonly tcpRetryEvents?: TcpRetryEvent[];
 }
 
+/** What a TCP route matches (an addition to aws-cdk-lib, which cannot express it). */
+export interface TcpRouteMatch {
+  /**
+   * The router listener port, needed when the router has several listeners.
+   * @default - any port
+   */
+  readonly port?: number;
+}
+
 /** Options of a TCP route. */
 export interface TcpRouteSpecOptions extends RouteSpecOptionsBase {
+  /**
+   * What the route matches.
+   * @default - every connection
+   */
+  readonly match?: TcpRouteMatch;
   /** Where connections go (1–10 targets). */
   readonly weightedTargets: WeightedTarget[];
   /**
@@ -265,6 +279,7 @@ class TcpRouteSpec extends RouteSpec {
   public bind(_scope: Construct): RouteSpecConfig {
     return {
       tcpRouteSpec: compact({
+        match: this.options.match?.port !== undefined ? { port: this.options.match.port } : undefined,
         action: { weightedTargets: renderWeightedTargets(this.options.weightedTargets) },
         timeout: renderTimeout(this.options.timeout),
       }),
