@@ -154,6 +154,14 @@ export class VirtualGateway extends VirtualGatewayBase {
     return new ImportedVirtualGateway(scope, id, { attrs });
   }
 
+  /**
+   * Envoy node id of any virtual gateway, `mesh/<mesh>/virtualGateway/<name>`: what its
+   * proxies must present to the control plane.
+   */
+  public static nodeIdOf(virtualGateway: IVirtualGateway): string {
+    return proxyNodeId(virtualGateway.mesh.meshName, 'virtualGateway', virtualGateway.virtualGatewayName);
+  }
+
   public readonly virtualGatewayName: string;
   public readonly virtualGatewayArn: string;
   public readonly mesh: IMesh;

@@ -242,6 +242,7 @@ describe('VirtualGateway', () => {
     expect(gateway.mesh.meshName).toBe('shop');
     expect(gateway.virtualGatewayArn).toBe(arn);
     expect(gateway.virtualGatewayRef).toEqual({ virtualGatewayArn: arn });
+    expect(appmesh.VirtualGateway.nodeIdOf(gateway)).toBe('mesh/shop/virtualGateway/ingress');
   });
 
   test.each([
