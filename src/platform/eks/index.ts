@@ -1,0 +1,3 @@
+export * from './kubernetes-options';
+export * from './kubernetes-manifests';
+export * from './eks-mesh';
