@@ -62,8 +62,8 @@ export interface AppMeshEnvoyImageOptions {
 /** The Envoy build a proxy runs, and how it receives its bootstrap. */
 export abstract class EnvoyImage {
   /**
-   * Upstream Envoy (default). The bootstrap travels in the environment variable
-   * `ENVOY_BOOTSTRAP`; a shell writes it to a file and execs `envoy -c`.
+   * Upstream Envoy (default). The bootstrap travels in the container's command: a shell
+   * writes it to a file and execs `envoy -c` (no environment variables needed).
    */
   public static envoyproxy(options: EnvoyproxyImageOptions = {}): EnvoyImage {
     return new UpstreamEnvoyImage(options);
@@ -90,10 +90,10 @@ class UpstreamEnvoyImage extends EnvoyImage {
       entryPoint: ['/bin/sh', '-c'],
       // Same flags App Mesh's agent passed; drain time as its LISTENER_DRAIN_WAIT_TIME_S default.
       command: [
-        `printf '%s' "$ENVOY_BOOTSTRAP" > ${BOOTSTRAP_PATH} && exec envoy -c ${BOOTSTRAP_PATH} `
+        `printf '%s' ${shellQuote(EnvoyBootstrap.toJson(bootstrap))} > ${BOOTSTRAP_PATH} && exec envoy -c ${BOOTSTRAP_PATH} `
         + `--log-level ${logLevel} --drain-time-s 20 --disable-hot-restart`,
       ],
-      environment: { ENVOY_BOOTSTRAP: EnvoyBootstrap.toJson(bootstrap) },
+      environment: {},
     };
   }
 }
@@ -125,4 +125,9 @@ class AppMeshEnvoyImage extends EnvoyImage {
       },
     };
   }
+}
+
+/** `value` as one single-quoted shell word (token strings pass through unchanged). */
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, "'\\''")}'`;
 }

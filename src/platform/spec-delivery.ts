@@ -6,6 +6,7 @@ import { Construct, IConstruct } from 'constructs';
 import { IMesh } from '../mesh';
 import { MeshSpecs } from '../mesh-specs';
 import * as spec from '../spec';
+import { acknowledgeGeneratedIamFindings } from './private/nag-acknowledgements';
 
 /** Properties of a MeshSpecDelivery. */
 export interface MeshSpecDeliveryProps {
@@ -115,16 +116,17 @@ class CreateDeployment implements IAspect {
 }
 
 /**
- * The BucketDeployment's handler is AWS-managed code (a singleton Lambda per stack, with a
- * CLI layer): its runtime, managed policy and wildcard S3 actions are not ours to change.
+ * The BucketDeployment's handler is AWS-managed code (a singleton Lambda per stack): its
+ * managed policy and wildcard S3 actions come from aws-cdk-lib and are not ours to narrow.
  */
 function acknowledgeBucketDeploymentHandler(stack: Stack): void {
   for (const child of stack.node.children) {
-    if (!child.node.id.startsWith('Custom::CDKBucketDeployment')) continue;
-    Validations.of(child).acknowledge(
-      { id: 'AwsSolutions-IAM4', reason: 'AWS-managed BucketDeployment handler: uses AWSLambdaBasicExecutionRole for its logs' },
-      { id: 'AwsSolutions-IAM5', reason: 'AWS-managed BucketDeployment handler: CDK grants it object-level wildcards on the asset and destination buckets' },
-      { id: 'AwsSolutions-L1', reason: 'AWS-managed BucketDeployment handler: its runtime is chosen by aws-cdk-lib' },
-    );
+    if (!child.node.id.startsWith('Custom::CDKBucketDeployment') || acknowledged.has(child)) continue;
+    acknowledged.add(child);
+    Validations.of(child).acknowledge({ id: 'AwsSolutions-L1', reason: 'AWS-managed BucketDeployment handler: aws-cdk-lib chooses its runtime' });
+    acknowledgeGeneratedIamFindings(child,
+      'AWS-managed BucketDeployment handler: aws-cdk-lib gives it AWSLambdaBasicExecutionRole and object-level wildcards on the asset and destination buckets');
   }
 }
+
+const acknowledged = new WeakSet<IConstruct>();

@@ -1,4 +1,4 @@
-import { Lazy, Tokenization, Validations } from 'aws-cdk-lib';
+import { Lazy, Tokenization } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
@@ -143,10 +143,6 @@ export class EnvoySidecar extends Construct {
     };
 
     props.virtualNode.grantStreamAggregatedResources(props.taskDefinition.taskRole);
-    Validations.of(this.container).acknowledge({
-      id: 'AwsSolutions-ECS2',
-      reason: 'The Envoy container\'s environment holds its bootstrap (node id and control-plane address), no secrets',
-    });
   }
 
   /**
