@@ -228,7 +228,10 @@ describe('Route', () => {
   });
 
   test('TCP route matching a port, on a router with two TCP listeners', () => {
-    const f = fixture([appmesh.VirtualRouterListener.tcp(5432), appmesh.VirtualRouterListener.tcp(5433)], [appmesh.VirtualNodeListener.tcp({ port: 5432 })]);
+    const f = fixture(
+      [appmesh.VirtualRouterListener.tcp(5432), appmesh.VirtualRouterListener.tcp(5433)],
+      [appmesh.VirtualNodeListener.tcp({ port: 5432 })],
+    );
     f.router.addRoute('route', { routeSpec: appmesh.RouteSpec.tcp({ weightedTargets: [{ virtualNode: f.node }], match: { port: 5433 } }) });
     expect(routeSpec(onlyDocument(f.stack), 'route')).toEqual({
       tcpRoute: { match: { port: 5433 }, action: { weightedTargets: [{ virtualNode: 'node', weight: 1 }] } },
