@@ -4,3 +4,4 @@ export * from './protos';
 export * from './type-urls';
 export { type CachedResource, type EncodeStats, type ResourceInput, type TypeSnapshot } from './resource-cache';
 export { XdsServer, type XdsServerOptions, type XdsServerStats, type XdsSnapshotInput } from './xds-server';
+export { checkSnapshotConsistency, describeIssues, type ConsistencyOptions, type SnapshotIssue } from './consistency';

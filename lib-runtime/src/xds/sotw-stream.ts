@@ -151,7 +151,8 @@ export class SotwStream extends XdsStream {
     const state = this.states.get(typeUrl);
     if (!state?.requested || state.settled === snapshot) return undefined;
     // SotW RDS/EDS have no deletion signal
-    const leaving = isFullStateType(typeUrl) && [...state.held.values()].some((r) => !snapshot.resources.has(r.name) && this.subscribed(state, r.name));
+    const leaving = isFullStateType(typeUrl)
+      && [...state.held.values()].some((r) => !snapshot.resources.has(r.name) && this.subscribed(state, r.name));
     if (!leaving) {
       state.settled = snapshot; // nothing to add (checked first) and nothing to remove
       return undefined;

@@ -38,10 +38,10 @@ export interface StreamHost {
   readonly controlPlaneId?: string;
   /** How long listeners and routes wait for the endpoint subscription of new clusters. */
   readonly endpointHoldMs: number;
-  snapshot(group: string, typeUrl: string): TypeSnapshot | undefined;
-  nextNonce(): string;
   /** Frames already built during the current push, by content key; undefined outside pushes. */
   readonly sharedFrames: Map<string, SharedFrame> | undefined;
+  snapshot(group: string, typeUrl: string): TypeSnapshot | undefined;
+  nextNonce(): string;
   nextStreamId(): number;
   groupOf(node: XdsNode): string;
   authorize(request: XdsAuthRequest): XdsAuthDecision | Promise<XdsAuthDecision>;
