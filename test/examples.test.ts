@@ -9,13 +9,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
-import { MeshSpecDocument } from '../src/spec/document';
-import { parseMeshSpec, toCanonicalJson } from '../src/spec/canonical';
 import { runGraphCommand } from '../lib-runtime/src/graph/cli';
 import { escapeLabel } from '../lib-runtime/src/graph/mermaid';
 import { compiledMeshOf, EnvoyConfig, listNodeIds, renderNode, resolveNode, TYPE_URLS } from '../lib-runtime/src/translate';
 import { encodeResource } from '../lib-runtime/src/xds/protos';
 import { allElements, parseWellFormedXml, textContent } from '../lib-runtime/test/graph/xml-well-formed';
+import { parseMeshSpec, toCanonicalJson } from '../src/spec/canonical';
+import { MeshSpecDocument } from '../src/spec/document';
 
 const EXAMPLES_DIR = path.resolve(__dirname, '..', 'examples');
 
