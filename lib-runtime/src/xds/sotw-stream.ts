@@ -21,7 +21,7 @@ interface SotwTypeState extends TypeStateBase {
   force: Set<string>;
   /** A new stream: send the full subscribed state on the first occasion. */
   resendAll: boolean;
-  /** The last response was NACKed: the next one carries every subscribed resource. */
+  /** The last response of this type was NACKed (and nothing was sent since). */
   afterNack: boolean;
 }
 
@@ -142,9 +142,9 @@ export class SotwStream extends XdsStream {
       return this.plan(typeUrl, state, snapshot, desired.concat(leaving), changed);
     }
     if (changed.length === 0) return undefined;
-    // After a NACK the client may have dropped the whole response: send every subscribed resource.
-    const resources = state.afterNack || state.resendAll ? desired : changed;
-    return this.plan(typeUrl, state, snapshot, resources, changed);
+    // Only what changed: resources the client rejected are not sent again at the rejected version
+    // (gRPC and Envoy keep the valid resources of a partly rejected response).
+    return this.plan(typeUrl, state, snapshot, changed, changed);
   }
 
   protected planRemoval(typeUrl: string, snapshot: TypeSnapshot): PlannedResponse | undefined {
