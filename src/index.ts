@@ -35,3 +35,4 @@ export * from './gateway-route-hostname-match';
 export * from './http-gateway-route-path-match';
 export * as assertions from './assertions';
 export * from './platform';
+export * from './platform/eks';
