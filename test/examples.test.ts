@@ -17,6 +17,9 @@ import { allElements, parseWellFormedXml, textContent } from '../lib-runtime/tes
 import { parseMeshSpec, toCanonicalJson } from '../src/spec/canonical';
 import { MeshSpecDocument } from '../src/spec/document';
 
+// Synthesis loads aws-cdk-lib and the examples' dependencies: slow on a busy machine.
+jest.setTimeout(120_000);
+
 const EXAMPLES_DIR = path.resolve(__dirname, '..', 'examples');
 
 type AppBuilder = (app: App) => unknown;
@@ -96,6 +99,18 @@ test('the examples the README explains are all here', () => {
   for (const expected of ['canary/buildCanaryApp', 'gateway/buildGatewayApp', 'mtls/buildMtlsApp', 'routing/buildRoutingApp']) {
     expect(names).toContain(expected);
   }
+});
+
+test('docs/mesh-canary.svg (shown in the README) is the current drawing of examples/canary', async () => {
+  const canary = BUILDERS.find(([name]) => name === 'canary/buildCanaryApp')![1];
+  const app = new App({ outdir: path.join(workDir, 'docs-canary') });
+  canary(app);
+  Validations.of(app).acknowledge({ id: 'CloudFormation-Validate::F0001', reason: 'mesh-only example stack' });
+  const [file] = meshSpecFiles(app.synth().directory);
+  const svgFile = path.join(workDir, 'docs-canary.svg');
+  expect(await runGraphCommand([file, '--out', svgFile], { stdout: () => undefined, stderr: () => undefined })).toBe(0);
+  // When the drawing changes on purpose: npm run demo, then cp .demo/apps.mesh.svg docs/mesh-canary.svg
+  expect(fs.readFileSync(path.join(__dirname, '..', 'docs', 'mesh-canary.svg'), 'utf8')).toBe(fs.readFileSync(svgFile, 'utf8'));
 });
 
 describe.each(BUILDERS)('%s', (name, builder) => {
