@@ -59,11 +59,11 @@ export class EnvoyBootstrap {
   public static render(options: EnvoyBootstrapOptions): any {
     const adminPort = options.adminPort ?? ENVOY_ADMIN_PORT;
     const initialFetchTimeout = seconds(options.initialFetchTimeout ?? Duration.seconds(0));
-    const configSource = {
+    const configSource = () => ({
       ads: {},
       resource_api_version: 'V3',
       initial_fetch_timeout: initialFetchTimeout,
-    };
+    });
     return {
       node: {
         id: options.nodeId,
@@ -85,8 +85,8 @@ export class EnvoyBootstrap {
           transport_api_version: 'V3',
           grpc_services: [{ envoy_grpc: { cluster_name: XDS_CLUSTER_NAME } }],
         },
-        lds_config: configSource,
-        cds_config: configSource,
+        lds_config: configSource(),
+        cds_config: configSource(),
       },
       static_resources: {
         clusters: [{
