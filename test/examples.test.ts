@@ -1,10 +1,12 @@
 /**
  * Every example under examples/ is a CDK app that synthesizes: each `examples/<name>/app.ts`
- * exports `build…App(app)` functions; each is synthesized into a real cloud assembly, and the
+ * exports `build…App(app)` functions (or is run as a script when it exports none); each is
+ * synthesized into a real cloud assembly, and the
  * mesh spec files it writes must parse and validate, be canonical, translate to Envoy
  * resources the real protos accept for every node, and draw through the graph command
  * (a well-formed SVG and a Mermaid chart naming every resource).
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -24,17 +26,47 @@ const EXAMPLES_DIR = path.resolve(__dirname, '..', 'examples');
 
 type AppBuilder = (app: App) => unknown;
 
-/** [`<example>/<builder>`, builder] for every build…App export of every examples/<name>/app.ts. */
-function exampleBuilders(): [string, AppBuilder][] {
-  const found: [string, AppBuilder][] = [];
+/** One way to synthesize an example: returns the cloud assembly directory. */
+type Synthesizer = (outdir: string) => string;
+
+/** The app in-process through an exported build…App function. */
+function inProcess(builder: AppBuilder): Synthesizer {
+  return (outdir) => {
+    const app = new App({ outdir });
+    builder(app);
+    // Stacks that hold only mesh resources have an empty CloudFormation template.
+    Validations.of(app).acknowledge({ id: 'CloudFormation-Validate::F0001', reason: 'mesh-only example stacks' });
+    return app.synth().directory;
+  };
+}
+
+/** The app file run as a CDK app is run (`cdk synth` sets CDK_OUTDIR the same way). */
+function asScript(file: string): Synthesizer {
+  return (outdir) => {
+    execFileSync(path.join(__dirname, '..', 'node_modules', '.bin', 'ts-node'), ['--transpile-only', file], {
+      cwd: path.join(__dirname, '..'),
+      env: { ...process.env, CDK_OUTDIR: outdir, NODE_NO_WARNINGS: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 110_000,
+    });
+    return outdir;
+  };
+}
+
+/**
+ * Every examples/<name>/app.ts: one entry per exported build…App function (`<name>/<function>`),
+ * or, for an app that exports none, the file itself run as a script (`<name>/app.ts`).
+ */
+function exampleSynthesizers(): [string, Synthesizer][] {
+  const found: [string, Synthesizer][] = [];
   for (const name of fs.readdirSync(EXAMPLES_DIR).sort()) {
     const file = path.join(EXAMPLES_DIR, name, 'app.ts');
     if (!fs.existsSync(file)) continue;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const exported = require(file) as Record<string, unknown>;
-    for (const key of Object.keys(exported).sort()) {
-      if (/^build\w*App$/.test(key) && typeof exported[key] === 'function') found.push([`${name}/${key}`, exported[key] as AppBuilder]);
-    }
+    const builders = Object.keys(exported).sort().filter((key) => /^build\w*App$/.test(key) && typeof exported[key] === 'function');
+    for (const key of builders) found.push([`${name}/${key}`, inProcess(exported[key] as AppBuilder)]);
+    if (builders.length === 0) found.push([`${name}/app.ts`, asScript(file)]);
   }
   return found;
 }
@@ -83,7 +115,7 @@ function encodingProblems(config: EnvoyConfig): string[] {
   return problems;
 }
 
-const BUILDERS = exampleBuilders();
+const EXAMPLES = exampleSynthesizers();
 let workDir: string;
 
 beforeAll(() => {
@@ -95,36 +127,27 @@ afterAll(() => {
 });
 
 test('the examples the README explains are all here', () => {
-  const names = BUILDERS.map(([name]) => name);
+  const names = EXAMPLES.map(([name]) => name);
   for (const expected of ['canary/buildCanaryApp', 'gateway/buildGatewayApp', 'mtls/buildMtlsApp', 'routing/buildRoutingApp']) {
     expect(names).toContain(expected);
   }
 });
 
 test('docs/mesh-canary.svg (shown in the README) is the current drawing of examples/canary', async () => {
-  const canary = BUILDERS.find(([name]) => name === 'canary/buildCanaryApp')![1];
-  const app = new App({ outdir: path.join(workDir, 'docs-canary') });
-  canary(app);
-  Validations.of(app).acknowledge({ id: 'CloudFormation-Validate::F0001', reason: 'mesh-only example stack' });
-  const [file] = meshSpecFiles(app.synth().directory);
+  const canary = EXAMPLES.find(([name]) => name === 'canary/buildCanaryApp')![1];
+  const [file] = meshSpecFiles(canary(path.join(workDir, 'docs-canary')));
   const svgFile = path.join(workDir, 'docs-canary.svg');
   expect(await runGraphCommand([file, '--out', svgFile], { stdout: () => undefined, stderr: () => undefined })).toBe(0);
   // When the drawing changes on purpose: npm run demo, then cp .demo/apps.mesh.svg docs/mesh-canary.svg
   expect(fs.readFileSync(path.join(__dirname, '..', 'docs', 'mesh-canary.svg'), 'utf8')).toBe(fs.readFileSync(svgFile, 'utf8'));
 });
 
-describe.each(BUILDERS)('%s', (name, builder) => {
+describe.each(EXAMPLES)('%s', (name, synthesize) => {
   let files: string[];
   const docs = new Map<string, MeshSpecDocument>();
 
   beforeAll(() => {
-    const outdir = path.join(workDir, name.replace(/\W+/g, '-'));
-    const app = new App({ outdir });
-    builder(app);
-    // Stacks that hold only mesh resources have an empty CloudFormation template.
-    Validations.of(app).acknowledge({ id: 'CloudFormation-Validate::F0001', reason: 'mesh-only example stacks' });
-    const assembly = app.synth();
-    files = meshSpecFiles(assembly.directory);
+    files = meshSpecFiles(synthesize(path.join(workDir, name.replace(/\W+/g, '-'))));
   });
 
   test('synthesizes mesh spec files that validate and are canonical', () => {
