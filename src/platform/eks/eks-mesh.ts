@@ -80,11 +80,14 @@ export interface EksMeshProps {
   readonly writeYaml?: boolean;
 }
 
-/** A workload added to an EksMesh: its objects, re-rendered at synth to check its ports. */
+/** A workload added to an EksMesh: its objects as first rendered, re-rendered at synth to check its ports. */
 interface Workload {
   readonly resource: IConstruct;
   readonly label: string;
-  readonly manifests: Record<string, any>[];
+  /** JSON of the objects when added (aws-eks adds labels to the objects it is given, so no live copy). */
+  readonly renderedJson: string;
+  /** `<kind>/<name>` of each object. */
+  readonly objectKeys: string[];
   readonly render: () => Record<string, any>[];
 }
 
@@ -231,8 +234,9 @@ export class EksMesh extends Construct {
 
   private addWorkload(resource: IConstruct, label: string, render: () => Record<string, any>[]): void {
     const manifests = render();
-    this.checkDistinctNames(label, manifests);
-    this.workloads.push({ resource, label, manifests, render });
+    const objectKeys = manifests.map(objectKey);
+    this.checkDistinctNames(label, objectKeys);
+    this.workloads.push({ resource, label, renderedJson: JSON.stringify(manifests), objectKeys, render });
     const cluster = this.props.cluster;
     if (cluster !== undefined) {
       const deployment = manifests.find((m) => m.kind === 'Deployment');
@@ -252,14 +256,13 @@ export class EksMesh extends Construct {
   }
 
   /** Two workloads folding to the same Kubernetes name would overwrite each other. */
-  private checkDistinctNames(label: string, manifests: Record<string, any>[]): void {
-    const key = (m: Record<string, any>) => `${m.kind}/${m.metadata.name}`;
+  private checkDistinctNames(label: string, objectKeys: string[]): void {
     const taken = new Map<string, string>();
-    for (const workload of this.workloads) for (const m of workload.manifests) taken.set(key(m), workload.label);
-    for (const m of manifests) {
-      const owner = taken.get(key(m));
+    for (const workload of this.workloads) for (const key of workload.objectKeys) taken.set(key, workload.label);
+    for (const key of objectKeys) {
+      const owner = taken.get(key);
       if (owner !== undefined) {
-        throw new Error(`[${this.node.path}] ${label} and ${owner} both produce ${key(m)}; set 'name' or 'serviceName' on one of them`);
+        throw new Error(`[${this.node.path}] ${label} and ${owner} both produce ${key}; set 'name' or 'serviceName' on one of them`);
       }
     }
   }
@@ -268,8 +271,7 @@ export class EksMesh extends Construct {
   private checkWorkloads(): string[] {
     const errors: string[] = [];
     for (const workload of this.workloads) {
-      const now = JSON.stringify(workload.render());
-      if (now !== JSON.stringify(workload.manifests)) {
+      if (JSON.stringify(workload.render()) !== workload.renderedJson) {
         errors.push(`${workload.label} changed (e.g. a listener was added) after it was added to the EksMesh; add listeners first`);
       }
     }
@@ -312,6 +314,10 @@ export class EksMesh extends Construct {
       },
     });
   }
+}
+
+function objectKey(manifest: Record<string, any>): string {
+  return `${manifest.kind}/${manifest.metadata.name}`;
 }
 
 function mergeEnvoy(base: KubernetesEnvoyOptions | undefined, own: KubernetesEnvoyOptions | undefined): KubernetesEnvoyOptions {

@@ -1,0 +1,351 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as eks from 'aws-cdk-lib/aws-eks';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as appmesh from '../../src';
+import { DEFAULT_ENVOY_IMAGE } from '../../src/platform/envoy-image';
+import { parseMeshSpec, toCanonicalJson } from '../../src/spec/canonical';
+import { parseAllYaml, validateManifest } from './eks-support';
+
+const CONTROL_PLANE = { host: 'apps-control-plane.apps.svc.cluster.local', port: 18000 };
+const CP_IMAGE = 'registry.example.com/open-app-mesh/control-plane:1.0.0';
+
+function nodeWorkload(overrides: Partial<appmesh.KubernetesVirtualNodeWorkloadProps> = {}): any[] {
+  return appmesh.KubernetesManifests.virtualNodeWorkload({
+    meshName: 'apps',
+    virtualNodeName: 'serviceA',
+    listenerPorts: [8080],
+    serviceHostname: 'servicea.apps.local',
+    controlPlane: CONTROL_PLANE,
+    namespace: 'apps',
+    app: { image: 'registry.example.com/service-a:1', environment: { COLOR: 'blue' } },
+    proxyInit: { image: CP_IMAGE },
+    ...overrides,
+  });
+}
+
+function byKind(manifests: any[], kind: string): any {
+  const found = manifests.filter((m) => m.kind === kind);
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+describe('virtual node workload', () => {
+  const manifests = nodeWorkload();
+  const deployment = byKind(manifests, 'Deployment');
+  const pod = deployment.spec.template.spec;
+
+  test('every object validates against the Kubernetes schema', () => {
+    expect(manifests.map((m) => m.kind)).toEqual(['ServiceAccount', 'ConfigMap', 'Deployment', 'Service']);
+    manifests.forEach(validateManifest);
+  });
+
+  test('proxy init container: App Mesh rules for the listener ports, root with NET_ADMIN only', () => {
+    const init = pod.initContainers[0];
+    expect(init.name).toBe('proxy-init');
+    expect(init.image).toBe(CP_IMAGE);
+    expect(init.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+    expect(init.command[2]).toContain('-A APPMESH_INGRESS -p tcp -m multiport --dports 8080 -j REDIRECT --to-ports 15000');
+    expect(init.command[2]).toContain('-A APPMESH_EGRESS -m owner --uid-owner 1337 -j RETURN');
+    expect(init.command[2]).toContain('-A APPMESH_EGRESS -p tcp -d 169.254.169.254 -j RETURN');
+    expect(init.command[2]).toContain('--dports 22 -j RETURN');
+    expect(init.securityContext).toEqual({
+      runAsUser: 0, runAsNonRoot: false, allowPrivilegeEscalation: false,
+      capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] },
+    });
+  });
+
+  test('Envoy: native sidecar after proxy init, UID 1337, readiness on /ready, preStop sleep, bootstrap mounted', () => {
+    const envoy = pod.initContainers[1];
+    expect(pod.initContainers).toHaveLength(2);
+    expect(envoy).toMatchObject({
+      name: 'envoy',
+      image: DEFAULT_ENVOY_IMAGE,
+      restartPolicy: 'Always',
+      command: ['envoy'],
+      args: ['-c', '/etc/envoy-bootstrap/envoy.json', '--log-level', 'info', '--drain-time-s', '20', '--disable-hot-restart'],
+      readinessProbe: { httpGet: { path: '/ready', port: 9901 } },
+      startupProbe: { httpGet: { path: '/ready', port: 9901 } },
+      lifecycle: { preStop: { exec: { command: ['sleep', '20'] } } },
+      securityContext: { runAsUser: 1337, runAsNonRoot: true, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+      resources: { requests: { cpu: '10m', memory: '32Mi' } },
+    });
+    expect(envoy.volumeMounts).toContainEqual({ name: 'envoy-bootstrap', mountPath: '/etc/envoy-bootstrap', readOnly: true });
+    expect(pod.volumes).toContainEqual({ name: 'envoy-bootstrap', configMap: { name: 'servicea-envoy-bootstrap' } });
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(20);
+  });
+
+  test('application container: image, listener ports, environment', () => {
+    expect(pod.containers).toEqual([{
+      name: 'app',
+      image: 'registry.example.com/service-a:1',
+      ports: [{ name: 'app-8080', containerPort: 8080, protocol: 'TCP' }],
+      env: [{ name: 'COLOR', value: 'blue' }],
+    }]);
+  });
+
+  test('bootstrap ConfigMap: the shared EnvoyBootstrap with node id and control-plane address only', () => {
+    const configMap = byKind(manifests, 'ConfigMap');
+    expect(configMap.metadata.name).toBe('servicea-envoy-bootstrap');
+    const bootstrap = JSON.parse(configMap.data['envoy.json']);
+    expect(bootstrap).toEqual(appmesh.EnvoyBootstrap.render({
+      nodeId: 'mesh/apps/virtualNode/serviceA', controlPlaneHost: CONTROL_PLANE.host, controlPlanePort: 18000, adminPort: 9901,
+    }));
+    expect(bootstrap.node.id).toBe('mesh/apps/virtualNode/serviceA');
+    expect(bootstrap.static_resources.clusters[0].load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address)
+      .toEqual({ address: CONTROL_PLANE.host, port_value: 18000 });
+  });
+
+  test('Service: headless, named after the DNS hostname, one port per listener, selecting the pods', () => {
+    const service = byKind(manifests, 'Service');
+    expect(service.metadata.name).toBe('servicea');
+    expect(service.spec.clusterIP).toBe('None');
+    expect(service.spec.ports).toEqual([{ name: 'port-8080', port: 8080, targetPort: 8080, protocol: 'TCP' }]);
+    expect(deployment.spec.template.metadata.labels).toMatchObject(service.spec.selector);
+    expect(deployment.spec.selector.matchLabels).toEqual(service.spec.selector);
+  });
+
+  test('options: ordinary sidecar, cluster-IP Service, own names, IRSA annotation, Envoy settings', () => {
+    const custom = nodeWorkload({
+      name: 'front',
+      serviceName: 'front-svc',
+      headlessService: false,
+      replicas: 3,
+      serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111111111111:role/front' },
+      envoy: { nativeSidecar: false, image: 'envoyproxy/envoy:v1.35.0', logLevel: 'debug', drainTime: Duration.seconds(5), memoryLimit: '256Mi' },
+      proxyInit: { image: 'registry.example.com/init:1', egressIgnoredPorts: [22, 5432], egressIgnoredAddresses: ['10.0.0.0/8'] },
+      listenerPorts: [8080, 8443],
+    });
+    custom.forEach(validateManifest);
+    const spec = byKind(custom, 'Deployment').spec;
+    expect(spec.replicas).toBe(3);
+    const containers = spec.template.spec.containers;
+    expect(containers.map((c: any) => c.name)).toEqual(['envoy', 'app']);
+    expect(containers[0].restartPolicy).toBeUndefined();
+    expect(containers[0].startupProbe).toBeUndefined();
+    expect(containers[0].args).toContain('debug');
+    expect(containers[0].lifecycle.preStop.exec.command).toEqual(['sleep', '5']);
+    expect(containers[0].resources.limits).toEqual({ memory: '256Mi' });
+    expect(containers[1].ports.map((p: any) => p.containerPort)).toEqual([8080, 8443]);
+    const script = spec.template.spec.initContainers[0].command[2];
+    expect(script).toContain('--dports 8080,8443 -j REDIRECT --to-ports 15000');
+    expect(script).toContain('--dports 22,5432 -j RETURN');
+    expect(script).toContain('-d 10.0.0.0/8 -j RETURN');
+    expect(script).not.toContain('169.254.169.254');
+    const service = byKind(custom, 'Service');
+    expect(service.metadata.name).toBe('front-svc');
+    expect(service.spec.type).toBe('ClusterIP');
+    expect(service.spec.clusterIP).toBeUndefined();
+    expect(byKind(custom, 'ServiceAccount').metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111111111111:role/front' });
+  });
+
+  test('a node without listeners has no Service; names fold to Kubernetes rules', () => {
+    const client = nodeWorkload({ virtualNodeName: 'Batch_Client', listenerPorts: [], serviceHostname: undefined });
+    expect(client.map((m) => m.kind)).toEqual(['ServiceAccount', 'ConfigMap', 'Deployment']);
+    expect(byKind(client, 'Deployment').metadata.name).toBe('batch-client');
+    expect(byKind(client, 'Deployment').metadata.labels['open-app-mesh/virtual-node']).toBe('Batch_Client');
+    client.forEach(validateManifest);
+  });
+
+  test('errors name the problem', () => {
+    expect(() => nodeWorkload({ proxyInit: {} })).toThrow(/proxyInit.image is required/);
+    expect(() => nodeWorkload({ name: 'Not_Valid' })).toThrow(/not a valid Kubernetes name/);
+  });
+});
+
+describe('virtual gateway workload', () => {
+  test('Envoy only, binding the listener ports; load balancer Service; low ports allowed by sysctl', () => {
+    const manifests = appmesh.KubernetesManifests.virtualGatewayWorkload({
+      meshName: 'apps',
+      virtualGatewayName: 'ingress-gw',
+      listenerPorts: [443, 8080],
+      controlPlane: CONTROL_PLANE,
+      namespace: 'apps',
+      serviceAnnotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'external' },
+    });
+    manifests.forEach(validateManifest);
+    const pod = byKind(manifests, 'Deployment').spec.template.spec;
+    expect(pod.initContainers).toBeUndefined();
+    expect(pod.containers).toHaveLength(1);
+    expect(pod.containers[0].ports.map((p: any) => p.containerPort)).toEqual([9901, 443, 8080]);
+    expect(pod.containers[0].securityContext.runAsUser).toBe(1337);
+    expect(pod.securityContext.sysctls).toEqual([{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }]);
+    const bootstrap = JSON.parse(byKind(manifests, 'ConfigMap').data['envoy.json']);
+    expect(bootstrap.node.id).toBe('mesh/apps/virtualGateway/ingress-gw');
+    const service = byKind(manifests, 'Service');
+    expect(service.spec.type).toBe('LoadBalancer');
+    expect(service.spec.ports.map((p: any) => p.port)).toEqual([443, 8080]);
+    expect(service.metadata.annotations).toEqual({ 'service.beta.kubernetes.io/aws-load-balancer-type': 'external' });
+  });
+});
+
+describe('control plane', () => {
+  const props: appmesh.KubernetesControlPlaneProps = { meshName: 'apps', namespace: 'apps', image: CP_IMAGE };
+  const manifests = appmesh.KubernetesManifests.controlPlane(props);
+
+  test('every object validates against the Kubernetes schema', () => {
+    expect(manifests.map((m) => m.kind)).toEqual(['ServiceAccount', 'Service', 'Deployment', 'PodDisruptionBudget']);
+    manifests.forEach(validateManifest);
+  });
+
+  test('2 replicas spread over zones and nodes, non-root, probes on /healthz and /readyz', () => {
+    const deployment = byKind(manifests, 'Deployment');
+    expect(deployment.metadata.name).toBe('apps-control-plane');
+    expect(deployment.spec.replicas).toBe(2);
+    expect(deployment.spec.strategy.rollingUpdate).toEqual({ maxUnavailable: 0, maxSurge: 1 });
+    const pod = deployment.spec.template.spec;
+    expect(pod.topologySpreadConstraints[0]).toMatchObject({ topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule' });
+    expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe('kubernetes.io/hostname');
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+    const container = pod.containers[0];
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'admin' });
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'admin' });
+    expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+  });
+
+  test('--spec is the mounted ConfigMap file (whole directory, so updates arrive), --endpoints dns', () => {
+    const pod = byKind(manifests, 'Deployment').spec.template.spec;
+    const args: string[] = pod.containers[0].args;
+    expect(args).toEqual(['--spec', '/etc/open-app-mesh/spec/apps.mesh.json', '--endpoints', 'dns',
+      '--xds-port', '18000', '--admin-port', '18001', '--log-level', 'info']);
+    expect(pod.containers[0].volumeMounts).toEqual([{ name: 'spec', mountPath: '/etc/open-app-mesh/spec', readOnly: true }]);
+    expect(pod.volumes).toEqual([{ name: 'spec', configMap: { name: 'apps-control-plane-spec' } }]);
+  });
+
+  test('headless Service with xDS and admin ports; PodDisruptionBudget; endpoint proxies use', () => {
+    const service = byKind(manifests, 'Service');
+    expect(service.spec.clusterIP).toBe('None');
+    expect(service.spec.ports.map((p: any) => [p.name, p.port])).toEqual([['grpc-xds', 18000], ['http-admin', 18001]]);
+    expect(byKind(manifests, 'PodDisruptionBudget').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: service.spec.selector } });
+    expect(appmesh.KubernetesManifests.controlPlaneEndpoint(props)).toEqual(CONTROL_PLANE);
+    expect(appmesh.KubernetesManifests.controlPlaneEndpoint({ ...props, clusterDomain: 'corp.internal' }).host)
+      .toBe('apps-control-plane.apps.svc.corp.internal');
+  });
+
+  test('spec ConfigMap holds the canonical document under the file name --spec reads', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const mesh = new appmesh.Mesh(stack, 'Mesh', { meshName: 'apps' });
+    mesh.addVirtualNode('n', { virtualNodeName: 'n', serviceDiscovery: appmesh.ServiceDiscovery.dns('n.apps.local'), listeners: [appmesh.VirtualNodeListener.http({ port: 80 })] });
+    const document = appmesh.MeshSpecs.forMesh(mesh);
+    const configMap = appmesh.KubernetesManifests.meshSpecConfigMap(props, document);
+    validateManifest(configMap);
+    expect(configMap.metadata).toMatchObject({ name: 'apps-control-plane-spec', namespace: 'apps' });
+    expect(configMap.data['apps.mesh.json']).toBe(toCanonicalJson(document));
+    expect(parseMeshSpec(configMap.data['apps.mesh.json'])).toEqual(document);
+    expect(() => appmesh.KubernetesManifests.meshSpecConfigMap({ ...props, meshName: 'other' }, document)).toThrow(/document is for mesh 'apps'/);
+  });
+
+  test('an image is required and root is refused', () => {
+    expect(() => appmesh.KubernetesManifests.controlPlane({ meshName: 'apps' })).toThrow(/needs an image/);
+    expect(() => appmesh.KubernetesManifests.controlPlane({ ...props, runAsUser: 0 })).toThrow(/must not run as root/);
+  });
+});
+
+/** A mesh with two nodes on EKS, for the construct tests. */
+function smallMesh(stack: Stack) {
+  const mesh = new appmesh.Mesh(stack, 'Mesh', { meshName: 'shop' });
+  const listeners = [appmesh.VirtualNodeListener.http({ port: 8080 })];
+  const web = mesh.addVirtualNode('web', { virtualNodeName: 'web', serviceDiscovery: appmesh.ServiceDiscovery.dns('web.shop.svc.cluster.local'), listeners });
+  const api = mesh.addVirtualNode('api', { virtualNodeName: 'api', serviceDiscovery: appmesh.ServiceDiscovery.dns('api.shop.svc.cluster.local'), listeners });
+  return { mesh, web, api };
+}
+
+describe('EksMesh', () => {
+  test('adds namespace, control plane, spec and one manifest per workload to an aws-eks cluster', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Shop', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const cluster = new eks.Cluster(stack, 'Cluster', {
+      version: eks.KubernetesVersion.V1_33,
+      defaultCapacity: 0,
+      kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'Kubectl', 'arn:aws:lambda:eu-west-1:111111111111:layer:kubectl:1'),
+    });
+    const { mesh, web, api } = smallMesh(stack);
+    const eksMesh = new appmesh.EksMesh(stack, 'Eks', { mesh, cluster, controlPlane: { image: CP_IMAGE } });
+    eksMesh.addVirtualNode(web, { app: { image: 'registry.example.com/web:1' } });
+    eksMesh.addVirtualNode(api, { app: { image: 'registry.example.com/api:1' } });
+
+    const template = Template.fromStack(stack);
+    const resources = template.findResources('Custom::AWSCDK-EKS-KubernetesResource');
+    const byId = (fragment: string) => {
+      const ids = Object.keys(resources).filter((id) => id.includes(fragment));
+      expect(ids).toHaveLength(1);
+      return resources[ids[0]];
+    };
+    expect(Object.keys(resources)).toHaveLength(5);
+    const manifestOf = (resource: any): any[] => JSON.parse(stack.resolve(resource.Properties.Manifest));
+    const namespace = byId('openappmeshshopnamespace');
+    expect(manifestOf(namespace).map((m) => m.kind)).toEqual(['Namespace']);
+    const spec = manifestOf(byId('openappmeshshopspec'));
+    expect(spec.map((m) => m.kind)).toEqual(['ConfigMap']);
+    expect(parseMeshSpec(spec[0].data['shop.mesh.json']).virtualNodes.map((n) => n.virtualNodeName)).toEqual(['api', 'web']);
+    const web1 = manifestOf(byId('openappmeshshopweb'));
+    expect(web1.map((m) => m.kind)).toEqual(['ServiceAccount', 'ConfigMap', 'Deployment', 'Service']);
+    for (const resource of [byId('openappmeshshopcontrolplane'), byId('openappmeshshopspec'), byId('openappmeshshopweb'), byId('openappmeshshopapi')]) {
+      manifestOf(resource).forEach((m) => validateManifest(m));
+      expect(resource.DependsOn).toEqual(expect.arrayContaining([Object.keys(resources).find((id) => id.includes('openappmeshshopnamespace'))]));
+    }
+  });
+
+  test('without a cluster, writes <mesh>.k8s.yaml into the cloud assembly', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Shop');
+    const { mesh, web } = smallMesh(stack);
+    const eksMesh = new appmesh.EksMesh(stack, 'Eks', { mesh, controlPlane: { image: CP_IMAGE } });
+    eksMesh.addVirtualNode(web, { app: { image: 'registry.example.com/web:1' } });
+    const assembly = app.synth();
+    const text = fs.readFileSync(path.join(assembly.directory, 'shop.k8s.yaml'), 'utf8');
+    expect(text).toBe(eksMesh.toYaml());
+    expect(parseAllYaml(text)).toEqual(eksMesh.renderManifests());
+  });
+
+  // The runtime image's Dockerfile belongs to the control-plane work; until it exists the asset cannot be staged.
+  const dockerfile = path.join(__dirname, '..', '..', 'lib-runtime', 'Dockerfile');
+  (fs.existsSync(dockerfile) ? test : test.skip)('the bundled runtime image (asset) is the default control-plane and init image', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Shop');
+    const { mesh, web } = smallMesh(stack);
+    const eksMesh = new appmesh.EksMesh(stack, 'Eks', { mesh });
+    eksMesh.addVirtualNode(web, { app: { image: 'registry.example.com/web:1' } });
+    expect(stack.resolve(eksMesh.controlPlaneImage)).toEqual({ 'Fn::Sub': expect.stringContaining('container-assets') });
+    const deployment = eksMesh.renderManifests().find((m) => m.kind === 'Deployment' && m.metadata.name === 'web');
+    expect(deployment.spec.template.spec.initContainers[0].image).toBe(eksMesh.controlPlaneImage);
+    const assembly = app.synth();
+    expect(fs.readFileSync(path.join(assembly.directory, 'shop.k8s.yaml'), 'utf8')).toContain('Fn::Sub');
+    expect(() => eksMesh.toYaml()).toThrow(/deploy-time values/);
+    const warnings = assembly.getStackArtifact(stack.artifactId).messages.filter((m) => m.level === 'warning').map((m) => String(m.entry.data));
+    expect(warnings.some((w) => w.includes('shop.k8s.yaml holds CloudFormation expressions'))).toBe(true);
+  });
+
+  test('two workloads folding to the same Kubernetes name are refused', () => {
+    const stack = new Stack(new App(), 'Shop');
+    const mesh = new appmesh.Mesh(stack, 'Mesh', { meshName: 'shop' });
+    const a = mesh.addVirtualNode('a', { virtualNodeName: 'serviceB' });
+    const b = mesh.addVirtualNode('b', { virtualNodeName: 'service_b' });
+    const c = mesh.addVirtualNode('c', { virtualNodeName: 'serviceb' });
+    const eksMesh = new appmesh.EksMesh(stack, 'Eks', { mesh, controlPlane: { image: CP_IMAGE } });
+    eksMesh.addVirtualNode(a, { app: { image: 'x' } });
+    eksMesh.addVirtualNode(b, { app: { image: 'x' } }); // 'service-b'
+    expect(() => eksMesh.addVirtualNode(c, { app: { image: 'x' } }))
+      .toThrow(/virtual node 'serviceb' and virtual node 'serviceB' both produce ServiceAccount\/serviceb/);
+    eksMesh.addVirtualNode(c, { app: { image: 'x' }, name: 'serviceb-lower' });
+  });
+
+  test('a listener added after addVirtualNode fails synth; nodes of other meshes and imported nodes are refused', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Shop');
+    const { mesh, web } = smallMesh(stack);
+    const eksMesh = new appmesh.EksMesh(stack, 'Eks', { mesh, controlPlane: { image: CP_IMAGE } });
+    eksMesh.addVirtualNode(web, { app: { image: 'x' } });
+    web.addListener(appmesh.VirtualNodeListener.http({ port: 9090 }));
+    expect(() => app.synth()).toThrow(/virtual node 'web' changed .* after it was added to the EksMesh/);
+
+    const other = new appmesh.Mesh(stack, 'Other', { meshName: 'other' });
+    const stranger = other.addVirtualNode('s', { virtualNodeName: 's' });
+    expect(() => eksMesh.addVirtualNode(stranger, { app: { image: 'x' } })).toThrow(/belongs to mesh 'other', not 'shop'/);
+    const imported = appmesh.VirtualNode.fromVirtualNodeAttributes(stack, 'Imported', { mesh, virtualNodeName: 'legacy' });
+    expect(() => eksMesh.addVirtualNode(imported, { app: { image: 'x' } })).toThrow(/not defined in this app/);
+  });
+});
