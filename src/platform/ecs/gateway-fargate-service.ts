@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -122,6 +122,10 @@ export class GatewayFargateService extends Construct {
       // for IP targets by default), which also carry its health checks.
       this.service.connections.allowFrom(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(port), `gateway listener ${port} from the load balancer`);
     }
+    Validations.of(this.service).acknowledge({
+      id: 'AwsSolutions-EC23',
+      reason: 'The gateway tasks admit their listener ports from the VPC CIDR (where the NLB forwards from), a reference cdk-nag cannot evaluate; never 0.0.0.0/0',
+    });
   }
 
   private gatewayPorts(gateway: IVirtualGateway): number[] {
