@@ -4,9 +4,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import * as ts from 'typescript';
-import { buildCanaryApp } from '../examples/canary/app';
 import { MeshSpecs } from '../src';
+import { buildApiUsage } from './compat/api-usage';
 import { documentOf, nodeSpec, routeSpec } from './helpers';
+import { buildCanaryApp } from '../examples/canary/app';
 
 const EXAMPLE = path.join(__dirname, '..', 'examples', 'canary', 'app.ts');
 const OUR_IMPORT = "import * as appmesh from '../../src';";
@@ -60,6 +61,33 @@ describe('source compatibility with aws-cdk-lib/aws-appmesh', () => {
     const broken = source.replace(OUR_IMPORT, UPSTREAM_IMPORT).replace('appmesh.RouteSpec.http(', 'appmesh.RouteSpec.httpx(');
     expect(typeCheck(upstreamFile, broken).join('\n')).toMatch(/httpx/);
   }, 120_000);
+});
+
+describe('a fixture using nearly every public member compiles against both libraries', () => {
+  const FIXTURE = path.join(__dirname, 'compat', 'api-usage.ts');
+  const source = fs.readFileSync(FIXTURE, 'utf-8');
+  const OUR_FIXTURE_IMPORT = "import * as appmesh from '../../src';";
+
+  test('type-checks against open-app-mesh and aws-cdk-lib/aws-appmesh', () => {
+    expect(source.split(OUR_FIXTURE_IMPORT).length).toBe(2);
+    expect(typeCheck(FIXTURE, source)).toEqual([]);
+    const upstreamFile = path.join(path.dirname(FIXTURE), 'api-usage.upstream-variant.ts');
+    expect(typeCheck(upstreamFile, source.replace(OUR_FIXTURE_IMPORT, UPSTREAM_IMPORT))).toEqual([]);
+  }, 120_000);
+
+  test('synthesizes into one valid document', () => {
+    const app = new App();
+    buildApiUsage(app);
+    const doc = documentOf(app, 'usage');
+    expect(doc.virtualNodes.map((n) => n.virtualNodeName)).toEqual(['backend', 'frontend', 'grpc-node', 'simple']);
+    expect(doc.routes.map((r) => `${r.virtualRouterName}/${r.routeName}`)).toEqual(['router/grpc', 'router/http', 'router/http2', 'router/regex', 'tcp-router/tcp']);
+    expect(doc.virtualServices).toHaveLength(5);
+    expect(doc.virtualRouters.map((r) => r.virtualRouterName)).toEqual(['router', 'tcp-router']);
+    expect(doc.virtualGateways.map((g) => g.virtualGatewayName)).toEqual(['gateway']);
+    expect(doc.gatewayRoutes).toHaveLength(2);
+    expect(doc.proxyAccess?.map((p) => p.nodeId)).toEqual(['mesh/usage/virtualGateway/gateway', 'mesh/usage/virtualNode/frontend']);
+    expect(nodeSpec(doc, 'backend').listeners).toHaveLength(5);
+  });
 });
 
 describe('the canary example synthesizes the App Mesh walkthrough', () => {
