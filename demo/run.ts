@@ -54,6 +54,7 @@ async function measure(running: Running, options: DemoOptions, weights: Weights,
   const started = Date.now();
   const progress = new Progress(() => {
     const n = sumOf(counts);
+    if (n === 0) return '           waiting for the first reply (serviceA resolves serviceb.apps.local over xDS)';
     const shares = VERSIONS.map((v) => `${v} ${n ? ((100 * (counts[v] ?? 0)) / n).toFixed(1) : '0.0'} %`).join('  ');
     const rate = n / Math.max(0.001, (Date.now() - started) / 1000);
     return `      ${String(n).padStart(6)}/${options.requests} replies  ${shares}  (${rate.toFixed(0)} RPC/s)`;
@@ -125,10 +126,10 @@ async function run(options: DemoOptions, running: Running, signal: AbortSignal):
   const pid = controlPlane.pid;
   await controlPlane.waitForLog((l) => l.msg === 'spec applied' && l.version === first.version, 60_000);
   step(3, `control plane running: pid ${pid}, xDS 127.0.0.1:${controlPlane.xdsPort}, admin http://127.0.0.1:${controlPlane.adminPort}, spec ${first.version} applied`);
-  for (const server of running.servers) out(`      ${LABELS[server.version].padEnd(16)} gRPC server on 127.0.0.1:${server.port} (static endpoint of virtual node ${server.version})`);
   if (controlPlane.logs.some((l) => l.msg.startsWith('spec rejected') && JSON.stringify(l.issues ?? '').includes('ENOENT'))) {
     out('      (it started before the first synthesis finished: it logged the missing spec file and applied the spec once it appeared)');
   }
+  for (const server of running.servers) out(`      ${LABELS[server.version].padEnd(16)} gRPC server on 127.0.0.1:${server.port} (static endpoint of virtual node ${server.version})`);
   out(`      serviceA         xDS client of xds:///${VIRTUAL_SERVICE} as node ${CLIENT_NODE_ID}`);
 
   running.client = connectServiceA(controlPlane.xdsPort, CLIENT_NODE_ID, VIRTUAL_SERVICE);
