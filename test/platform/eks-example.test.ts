@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildEksCanaryApp, eksCanaryOptions } from '../../examples/eks/app';
 import { parseAllYaml, validateManifest } from './eks-support';
+import { buildEksCanaryApp, eksCanaryOptions } from '../../examples/eks/app';
 
 /** The canary example's objects for given route weights. */
 function canaryManifests(weights: { serviceB: number; serviceBv2: number }): any[] {

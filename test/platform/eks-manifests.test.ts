@@ -4,10 +4,10 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { parseAllYaml, validateManifest } from './eks-support';
 import * as appmesh from '../../src';
 import { DEFAULT_ENVOY_IMAGE } from '../../src/platform/envoy-image';
 import { parseMeshSpec, toCanonicalJson } from '../../src/spec/canonical';
-import { parseAllYaml, validateManifest } from './eks-support';
 
 const CONTROL_PLANE = { host: 'apps-control-plane.apps.svc.cluster.local', port: 18000 };
 const CP_IMAGE = 'registry.example.com/open-app-mesh/control-plane:1.0.0';
@@ -52,7 +52,9 @@ describe('virtual node workload', () => {
     expect(init.command[2]).toContain('-A APPMESH_EGRESS -p tcp -d 169.254.169.254 -j RETURN');
     expect(init.command[2]).toContain('--dports 22 -j RETURN');
     expect(init.securityContext).toEqual({
-      runAsUser: 0, runAsNonRoot: false, allowPrivilegeEscalation: false,
+      runAsUser: 0,
+      runAsNonRoot: false,
+      allowPrivilegeEscalation: false,
       capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] },
     });
   });

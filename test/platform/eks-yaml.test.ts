@@ -1,7 +1,7 @@
 import { Lazy } from 'aws-cdk-lib';
+import { parseAllYaml, parseAllYaml12 } from './eks-support';
 import { KubernetesManifests } from '../../src';
 import { toYamlDocument, toYamlDocuments } from '../../src/platform/eks/private/yaml';
-import { parseAllYaml, parseAllYaml12 } from './eks-support';
 
 /** Values YAML readers like to reinterpret, and shapes the writer must keep intact. */
 const TRICKY = {

@@ -4,6 +4,11 @@ import { Annotations, attachCustomSynthesis, ISynthesisSession, Lazy, Stack, Sta
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import { Construct, IConstruct } from 'constructs';
+import { KubernetesManifests } from './kubernetes-manifests';
+import {
+  KubernetesControlPlaneEndpoint, KubernetesControlPlaneOptions, KubernetesControlPlaneProps, KubernetesEnvoyOptions,
+  KubernetesProxyInitOptions, KubernetesVirtualGatewayWorkloadOptions, KubernetesVirtualNodeWorkloadOptions,
+} from './kubernetes-options';
 import { IMesh } from '../../mesh';
 import { MeshSpecs } from '../../mesh-specs';
 import { meshResourceOf } from '../../private/registry';
@@ -12,11 +17,6 @@ import * as spec from '../../spec';
 import { toCanonicalJson } from '../../spec/canonical';
 import { IVirtualGateway } from '../../virtual-gateway';
 import { IVirtualNode } from '../../virtual-node';
-import { KubernetesManifests } from './kubernetes-manifests';
-import {
-  KubernetesControlPlaneEndpoint, KubernetesControlPlaneOptions, KubernetesControlPlaneProps, KubernetesEnvoyOptions,
-  KubernetesProxyInitOptions, KubernetesVirtualGatewayWorkloadOptions, KubernetesVirtualNodeWorkloadOptions,
-} from './kubernetes-options';
 import { controlPlaneEndpoint, controlPlaneNames, renderControlPlane, renderSpecConfigMap } from './private/control-plane-manifests';
 import { kubernetesName } from './private/kubernetes-names';
 import { renderVirtualGatewayWorkload, renderVirtualNodeWorkload } from './private/workload-manifests';

@@ -1,12 +1,12 @@
 import { Token } from 'aws-cdk-lib';
-import * as spec from '../../spec';
-import { toCanonicalJson } from '../../spec/canonical';
 import { KubernetesControlPlaneEndpoint, KubernetesControlPlaneProps, KubernetesVirtualGatewayWorkloadProps, KubernetesVirtualNodeWorkloadProps } from './kubernetes-options';
+import * as spec from '../../spec';
 import { controlPlaneEndpoint, renderControlPlane, renderSpecConfigMap } from './private/control-plane-manifests';
 import { isKubernetesLabel } from './private/kubernetes-names';
 import { MANAGED_BY, MANAGED_BY_LABEL } from './private/labels';
 import { renderVirtualGatewayWorkload, renderVirtualNodeWorkload } from './private/workload-manifests';
 import { toYamlDocuments } from './private/yaml';
+import { toCanonicalJson } from '../../spec/canonical';
 
 /**
  * Kubernetes objects of a mesh, as plain JSON-ready objects: a pure builder with no

@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
-import { DEFAULT_CONTROL_PLANE_ADMIN_PORT, DEFAULT_XDS_PORT } from '../../control-plane';
 import { MeshSpecs } from '../../../mesh-specs';
+import { DEFAULT_CONTROL_PLANE_ADMIN_PORT, DEFAULT_XDS_PORT } from '../../control-plane';
 import { KubernetesControlPlaneEndpoint, KubernetesControlPlaneProps } from '../kubernetes-options';
 import { isKubernetesLabel, kubernetesName, labelValue } from './kubernetes-names';
 import { COMPONENT_LABEL, MANAGED_BY, MANAGED_BY_LABEL, MESH_LABEL, NAME_LABEL } from './labels';
