@@ -308,6 +308,15 @@ describe('Route', () => {
   });
 
   describe('synth-time checks (Q11)', () => {
+    test('deploy-time values (tokens) are kept and skip validation', () => {
+      const f = fixture();
+      const weight = new CfnParameter(f.stack, 'Weight', { type: 'Number' }).valueAsNumber;
+      f.router.addRoute('route', { routeSpec: appmesh.RouteSpec.http({ weightedTargets: [{ virtualNode: f.node, weight }] }) });
+      const target = routeSpec(onlyDocument(f.stack), 'route').httpRoute!.action.weightedTargets[0];
+      expect(f.stack.resolve(target.weight)).toEqual({ Ref: 'Weight' });
+    });
+
+
     test('a target port must be a listener port of the target node', () => {
       const f = fixture(undefined, [appmesh.VirtualNodeListener.http({ port: 8080 })]);
       f.router.addRoute('route', { routeSpec: appmesh.RouteSpec.http({ weightedTargets: [{ virtualNode: f.node, port: 9090 }] }) });
