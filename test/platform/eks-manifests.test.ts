@@ -321,6 +321,30 @@ describe('EksMesh', () => {
     expect(warnings.some((w) => w.includes('shop.k8s.yaml holds CloudFormation expressions'))).toBe(true);
   });
 
+  test('virtual gateways: listener ports from the construct, Envoy settings merged with the mesh-wide ones', () => {
+    const stack = new Stack(new App(), 'Shop');
+    const { mesh } = smallMesh(stack);
+    const gateway = mesh.addVirtualGateway('gw', {
+      virtualGatewayName: 'edge',
+      listeners: [appmesh.VirtualGatewayListener.http({ port: 8080 }), appmesh.VirtualGatewayListener.http2({ port: 8443 })],
+    });
+    const eksMesh = new appmesh.EksMesh(stack, 'Eks', {
+      mesh,
+      controlPlane: { image: CP_IMAGE },
+      envoy: { logLevel: 'warn', environment: { A: '1', B: '1' } },
+    });
+    eksMesh.addVirtualGateway(gateway, { serviceType: appmesh.KubernetesServiceType.NODE_PORT, envoy: { environment: { B: '2' } } });
+    const manifests = eksMesh.renderManifests().filter((m) => m.metadata.labels?.['open-app-mesh/virtual-gateway'] === 'edge');
+    expect(manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual(['ServiceAccount/edge', 'ConfigMap/edge-envoy-bootstrap', 'Deployment/edge', 'Service/edge']);
+    manifests.forEach(validateManifest);
+    const envoy = byKind(manifests, 'Deployment').spec.template.spec.containers[0];
+    expect(envoy.args).toContain('warn');
+    expect(envoy.env).toEqual([{ name: 'A', value: '1' }, { name: 'B', value: '2' }]);
+    expect(byKind(manifests, 'Service').spec).toMatchObject({ type: 'NodePort', ports: [{ port: 8080 }, { port: 8443 }] });
+    expect(JSON.parse(byKind(manifests, 'ConfigMap').data['envoy.json']).static_resources.clusters[0].load_assignment
+      .endpoints[0].lb_endpoints[0].endpoint.address.socket_address).toEqual({ address: 'shop-control-plane.shop.svc.cluster.local', port_value: 18000 });
+  });
+
   test('two workloads folding to the same Kubernetes name are refused', () => {
     const stack = new Stack(new App(), 'Shop');
     const mesh = new appmesh.Mesh(stack, 'Mesh', { meshName: 'shop' });

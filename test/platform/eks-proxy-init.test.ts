@@ -113,4 +113,13 @@ describeKernel('proxy init script in a network namespace', () => {
   test('running it twice (a restarted init container) leaves the same rules', () => {
     expect(natRules(`sh -c '${script.replace(/'/g, "'\\''")}' >/dev/null\n${script}`).sort()).toEqual([...EXPECTED_RULES].sort());
   });
+
+  test('with IPv6, ip6tables gets the same rules and the IPv6 ignored address', () => {
+    const ipv6Script = renderProxyInitScript({ ...APP_MESH_DEFAULTS, ipv6: true, egressIgnoredAddresses: ['169.254.169.254', 'fd00:ec2::254'] });
+    const run = spawnSync('unshare', ['-n', 'sh', '-c', `${ipv6Script}\necho '=== rules'\nip6tables -t nat -S`], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const rules = run.stdout.slice(run.stdout.lastIndexOf('=== rules')).split('\n').filter((l) => l.startsWith('-N') || l.startsWith('-A'));
+    expect(rules.sort()).toEqual(EXPECTED_RULES.map((r) => r.replace('-d 169.254.169.254/32', '-d fd00:ec2::254/128')).sort());
+  });
 });
