@@ -283,9 +283,9 @@ describe('EksMesh', () => {
     const spec = manifestOf(byId('openappmeshshopspec'));
     expect(spec.map((m) => m.kind)).toEqual(['ConfigMap']);
     expect(parseMeshSpec(spec[0].data['shop.mesh.json']).virtualNodes.map((n) => n.virtualNodeName)).toEqual(['api', 'web']);
-    const web1 = manifestOf(byId('openappmeshshopweb'));
+    const web1 = manifestOf(byId('openappmeshshopworkloadweb'));
     expect(web1.map((m) => m.kind)).toEqual(['ServiceAccount', 'ConfigMap', 'Deployment', 'Service']);
-    for (const resource of [byId('openappmeshshopcontrolplane'), byId('openappmeshshopspec'), byId('openappmeshshopweb'), byId('openappmeshshopapi')]) {
+    for (const resource of [byId('openappmeshshopcontrolplane'), byId('openappmeshshopspec'), byId('openappmeshshopworkloadweb'), byId('openappmeshshopworkloadapi')]) {
       manifestOf(resource).forEach((m) => validateManifest(m));
       expect(resource.DependsOn).toEqual(expect.arrayContaining([Object.keys(resources).find((id) => id.includes('openappmeshshopnamespace'))]));
     }
@@ -357,6 +357,10 @@ describe('EksMesh', () => {
     expect(() => eksMesh.addVirtualNode(c, { app: { image: 'x' } }))
       .toThrow(/virtual node 'serviceb' and virtual node 'serviceB' both produce ServiceAccount\/serviceb/);
     eksMesh.addVirtualNode(c, { app: { image: 'x' }, name: 'serviceb-lower' });
+    // Nor may a workload take the control plane's names.
+    const d = mesh.addVirtualNode('d', { virtualNodeName: 'shop-control-plane' });
+    expect(() => eksMesh.addVirtualNode(d, { app: { image: 'x' } }))
+      .toThrow(/virtual node 'shop-control-plane' and the control plane both produce ServiceAccount\/shop-control-plane/);
   });
 
   test('a listener added after addVirtualNode fails synth; nodes of other meshes and imported nodes are refused', () => {

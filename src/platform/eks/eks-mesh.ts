@@ -240,7 +240,7 @@ export class EksMesh extends Construct {
     const cluster = this.props.cluster;
     if (cluster !== undefined) {
       const deployment = manifests.find((m) => m.kind === 'Deployment');
-      this.afterNamespace(cluster.addManifest(`${this.manifestPrefix()}-${deployment?.metadata.name}`, ...manifests));
+      this.afterNamespace(cluster.addManifest(`${this.manifestPrefix()}-workload-${deployment?.metadata.name}`, ...manifests));
     }
   }
 
@@ -258,6 +258,8 @@ export class EksMesh extends Construct {
   /** Two workloads folding to the same Kubernetes name would overwrite each other. */
   private checkDistinctNames(label: string, objectKeys: string[]): void {
     const taken = new Map<string, string>();
+    const controlPlane = [...renderControlPlane(this.controlPlaneProps), renderSpecConfigMap(this.controlPlaneProps, '{}')];
+    for (const m of controlPlane) taken.set(objectKey(m), 'the control plane');
     for (const workload of this.workloads) for (const key of workload.objectKeys) taken.set(key, workload.label);
     for (const key of objectKeys) {
       const owner = taken.get(key);
