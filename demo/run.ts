@@ -32,7 +32,11 @@ const duration = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : seconds(m
 /** Time since the process started, so ts-node's start-up and module loading count too. */
 const elapsed = () => process.uptime() * 1000;
 const step = (n: number, text: string) => out(`[${n}/6 ${seconds(elapsed()).padStart(6)}] ${text}`);
-const rel = (file: string) => path.relative(process.cwd(), file) || '.';
+/** A path as short as it stays clear: relative below the current directory, absolute elsewhere. */
+const rel = (file: string) => {
+  const relative = path.relative(process.cwd(), file);
+  return relative === '' ? '.' : relative.startsWith('..') ? file : relative;
+};
 
 /** Everything the demo starts, so every exit path can stop it. */
 class Running {
@@ -199,7 +203,7 @@ async function explore(running: Running, options: DemoOptions, signal: AbortSign
   const recent: string[] = [];
   const progress = new Progress(() => {
     const n = recent.length;
-    const shares = VERSIONS.map((v) => `${v} ${n ? ((100 * recent.filter((r) => r === v).length) / n).toFixed(0) : '0'} %`).join('  ');
+    const shares = VERSIONS.map((v) => `${v} ${n ? ((100 * recent.filter((r) => r === v).length) / n).toFixed(1) : '0'} %`).join('  ');
     return `  serviceA, last ${n} replies: ${shares}  (total ${sumOf(counts)})`;
   }, process.stdout, 10_000);
   progress.start();
