@@ -95,7 +95,8 @@ export function buildEksCanaryApp(app: App, options: EksCanaryOptions = eksCanar
 }
 
 if (require.main === module) {
-  const app = new App();
+  // Under `cdk synth` the CLI sets CDK_OUTDIR; run directly, write to ./cdk.out (not a temporary directory).
+  const app = new App({ outdir: process.env.CDK_OUTDIR ?? 'cdk.out' });
   const { eksMesh } = buildEksCanaryApp(app);
   app.synth();
   process.stdout.write(`wrote ${app.outdir}/${eksMesh.yamlFileName}\n`);
