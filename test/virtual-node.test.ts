@@ -76,6 +76,22 @@ describe('VirtualNode', () => {
       }]);
     });
 
+    test('a node may use the service it provides as a backend, also when the service name is generated', () => {
+      const { app, stack } = newStack();
+      const mesh = meshIn(stack);
+      const node = dnsNode(mesh, { listeners: [appmesh.VirtualNodeListener.http()] });
+      const named = new appmesh.VirtualService(stack, 'named', { virtualServiceName: 'service1.domain.local', virtualServiceProvider: appmesh.VirtualServiceProvider.virtualNode(node) });
+      const generated = new appmesh.VirtualService(stack, 'generated', { virtualServiceProvider: appmesh.VirtualServiceProvider.virtualNode(node) });
+      node.addBackend(appmesh.Backend.virtualService(named));
+      node.addBackend(appmesh.Backend.virtualService(generated));
+      expect(() => app.synth()).not.toThrow();
+      expect(nodeSpec(onlyDocument(stack), 'node').backends).toEqual([
+        { virtualService: { virtualServiceName: 'service1.domain.local' } },
+        { virtualService: { virtualServiceName: generated.virtualServiceName } },
+      ]);
+      expect(generated.virtualServiceName).toMatch(/^Stackgenerated[0-9A-F]{8}$/);
+    });
+
     test('cyclic backends A <-> B work in one stack (names, not references)', () => {
       const { app, stack } = newStack();
       const mesh = meshIn(stack);
@@ -254,6 +270,15 @@ describe('VirtualNode', () => {
         mode: 'STRICT',
         certificate: { acm: { certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' } },
       });
+    });
+
+    test('TLS with an ACM certificate created in the stack keeps the deploy-time ARN', () => {
+      const { stack } = newStack();
+      const cert = new acm.Certificate(stack, 'cert', { domainName: 'node.local' });
+      dnsNode(meshIn(stack), {
+        listeners: [appmesh.VirtualNodeListener.grpc({ tls: { mode: appmesh.TlsMode.STRICT, certificate: appmesh.TlsCertificate.acm(cert) } })],
+      });
+      expect(stack.resolve(listenerOf(stack).tls.certificate)).toEqual({ acm: { certificateArn: { Ref: expect.stringMatching(/^cert/) } } });
     });
 
     test('TLS with a file certificate and mutual TLS validation (SDS trust, SAN)', () => {
@@ -441,6 +466,13 @@ describe('VirtualNode', () => {
       const node = appmesh.VirtualNode.fromVirtualNodeArn(stack, 'imported', 'arn:aws:appmesh:eu-west-1:123456789012:mesh/other/virtualNode/n');
       node.grantStreamAggregatedResources(iam.Role.fromRoleArn(stack, 'r', 'arn:aws:iam::123456789012:role/task'));
       expect(() => buildMeshSpecs(stack)).toThrow(/proxyAccess\[0\]\.nodeId.*does not exist/);
+    });
+
+    test('an IAM user is recorded by its ARN', () => {
+      const { stack } = newStack();
+      const node = dnsNode(meshIn(stack));
+      node.grantStreamAggregatedResources(new iam.User(stack, 'user'));
+      expect(stack.resolve(onlyDocument(stack).proxyAccess![0].principals)).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^user/), 'Arn'] }]);
     });
 
     test('a principal without an ARN is refused', () => {
