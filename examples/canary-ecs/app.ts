@@ -4,6 +4,7 @@
 //
 // Synthesize: npx cdk synth --app "npx ts-node --transpile-only examples/canary-ecs/app.ts"
 // Shift traffic: add -c canaryWeights=0/100 (only the delivered spec changes; no task restarts)
+// Pre-built control plane: add -c controlPlaneImage=<image uri> (no Docker build)
 import { App, Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -85,8 +86,17 @@ export class CanaryEcsStack extends CanaryStack {
   }
 }
 
+/** The example app; `-c controlPlaneImage=<uri>` runs a pre-built control-plane image instead of building one. */
+export function buildCanaryEcsApp(app: App): CanaryEcsStack {
+  const imageUri: string | undefined = app.node.tryGetContext('controlPlaneImage');
+  return new CanaryEcsStack(app, 'CanaryEcs', {
+    weights: canaryWeights(app),
+    controlPlaneImage: imageUri ? ecs.ContainerImage.fromRegistry(imageUri) : undefined,
+  });
+}
+
 if (require.main === module) {
   const app = new App();
-  new CanaryEcsStack(app, 'CanaryEcs', { weights: canaryWeights(app) });
+  buildCanaryEcsApp(app);
   app.synth();
 }
