@@ -363,6 +363,28 @@ describe('EksMesh', () => {
       .toThrow(/virtual node 'shop-control-plane' and the control plane both produce ServiceAccount\/shop-control-plane/);
   });
 
+  test('with a cluster, a spec too large for kubectl apply fails synth with the size and the way out', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Big');
+    const mesh = new appmesh.Mesh(stack, 'Mesh', { meshName: 'big' });
+    const cluster = eks.Cluster.fromClusterAttributes(stack, 'Cluster', {
+      clusterName: 'prod',
+      kubectlRoleArn: 'arn:aws:iam::111111111111:role/kubectl',
+      kubectlLayer: lambda.LayerVersion.fromLayerVersionArn(stack, 'Kubectl', 'arn:aws:lambda:eu-west-1:111111111111:layer:kubectl:1'),
+    });
+    new appmesh.EksMesh(stack, 'Eks', { mesh, cluster, controlPlane: { image: CP_IMAGE } });
+    for (let i = 0; i < 400; i++) {
+      mesh.addVirtualNode(`n${i}`, {
+        virtualNodeName: `node-${i}-with-a-rather-long-name-for-its-service`,
+        serviceDiscovery: appmesh.ServiceDiscovery.dns(`node-${i}-with-a-rather-long-name-for-its-service.big.svc.cluster.local`),
+        listeners: [appmesh.VirtualNodeListener.http({ port: 8080, healthCheck: appmesh.HealthCheck.http({ path: '/health' }) })],
+        accessLog: appmesh.AccessLog.fromFilePath('/dev/stdout'),
+      });
+    }
+    expect(Buffer.byteLength(toCanonicalJson(appmesh.MeshSpecs.forMesh(mesh)))).toBeGreaterThan(240 * 1024);
+    expect(() => app.synth()).toThrow(/the spec of mesh 'big' is \d+ bytes; kubectl apply through aws-eks takes at most 245760/);
+  });
+
   test('a listener added after addVirtualNode fails synth; nodes of other meshes and imported nodes are refused', () => {
     const app = new App();
     const stack = new Stack(app, 'Shop');

@@ -22,6 +22,9 @@ import { kubernetesName } from './private/kubernetes-names';
 import { renderVirtualGatewayWorkload, renderVirtualNodeWorkload } from './private/workload-manifests';
 import { toYamlDocuments } from './private/yaml';
 
+/** Room for the spec in kubectl's last-applied-configuration annotation (256 KiB for all annotations). */
+const KUBECTL_APPLY_LIMIT_BYTES = 240 * 1024;
+
 /** Suffix of the YAML file an EksMesh writes into the cloud assembly. */
 const YAML_FILE_SUFFIX = '.k8s.yaml';
 
@@ -275,6 +278,15 @@ export class EksMesh extends Construct {
     for (const workload of this.workloads) {
       if (JSON.stringify(workload.render()) !== workload.renderedJson) {
         errors.push(`${workload.label} changed (e.g. a listener was added) after it was added to the EksMesh; add listeners first`);
+      }
+    }
+    if (this.props.cluster !== undefined) {
+      // aws-eks applies with client-side `kubectl apply`, which copies the object into an
+      // annotation; annotations hold at most 256 KiB in total.
+      const size = Buffer.byteLength(toCanonicalJson(this.document()), 'utf8');
+      if (size > KUBECTL_APPLY_LIMIT_BYTES) {
+        errors.push(`the spec of mesh '${this.mesh.meshName}' is ${size} bytes; kubectl apply through aws-eks takes at most `
+          + `${KUBECTL_APPLY_LIMIT_BYTES} (apply the YAML with 'kubectl apply --server-side' instead)`);
       }
     }
     return errors;

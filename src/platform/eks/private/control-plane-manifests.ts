@@ -8,7 +8,10 @@ import { COMPONENT_LABEL, MANAGED_BY, MANAGED_BY_LABEL, MESH_LABEL, NAME_LABEL }
 /** Where the spec ConfigMap is mounted: a directory, so ConfigMap updates reach the file. */
 const SPEC_DIR = '/etc/open-app-mesh/spec';
 
-/** A ConfigMap holds at most 1 MiB. */
+/**
+ * A ConfigMap holds at most 1 MiB. (Client-side `kubectl apply`, which aws-eks uses, also
+ * copies the object into an annotation limited to 256 KiB: larger specs need server-side apply.)
+ */
 const CONFIG_MAP_LIMIT_BYTES = 1024 * 1024;
 
 /** Names of the control plane's objects. */

@@ -15,7 +15,7 @@ export function toYamlDocuments(documents: readonly unknown[]): string {
 /** Writes one value as a YAML document (ends with a newline). */
 export function toYamlDocument(value: unknown): string {
   if (isCollection(value) && !isEmpty(value)) return writeBlock(value, 0, '$').join('\n') + '\n';
-  return writeInline(value, '$', 0) + '\n';
+  return writeInline(value, '$') + '\n';
 }
 
 type Collection = readonly unknown[] | Readonly<Record<string, unknown>>;
@@ -42,7 +42,7 @@ function writeBlock(value: Collection, indent: number, path: string): string[] {
       } else if (isLiteralBlock(item)) {
         lines.push(`${pad}- ${literalHeader(item as string)}`, ...literalLines(item as string, indent + 2));
       } else {
-        lines.push(`${pad}- ${writeInline(item, itemPath, indent)}`);
+        lines.push(`${pad}- ${writeInline(item, itemPath)}`);
       }
     });
     return lines;
@@ -58,13 +58,13 @@ function writeBlock(value: Collection, indent: number, path: string): string[] {
     } else if (isLiteralBlock(item)) {
       lines.push(`${pad}${keyText}: ${literalHeader(item as string)}`, ...literalLines(item as string, indent + 2));
     } else {
-      lines.push(`${pad}${keyText}: ${writeInline(item, itemPath, indent)}`);
+      lines.push(`${pad}${keyText}: ${writeInline(item, itemPath)}`);
     }
   }
   return lines;
 }
 
-function writeInline(value: unknown, path: string, _indent: number): string {
+function writeInline(value: unknown, path: string): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
