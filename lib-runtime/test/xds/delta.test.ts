@@ -77,6 +77,12 @@ test('subscribe and unsubscribe: only subscribed resources, each with its own ve
   expect(h.pushNow(() => h.server.setResources(GROUP, ENDPOINT_TYPE_URL, [assignment('c1', [1001]), assignment('c2', [3002])]))).toBe(0);
   // an ACK with nothing changed is not answered (X09)
   expect(h.recorder.of('ack')).toHaveLength(3);
+  // the /clients view
+  const [status] = h.server.status().streams;
+  expect(status).toMatchObject({ protocol: 'delta', nodeId: 'node-d' });
+  expect(status.types).toEqual([expect.objectContaining({
+    typeUrl: ENDPOINT_TYPE_URL, wildcard: false, resourceNames: ['c1'], ackedVersion: third.system_version_info, awaitingAck: false, resourceCount: 1,
+  })]);
 });
 
 test('removed_resources lists deleted resources and subscribed names that do not exist; a name that appears later is pushed', async () => {
