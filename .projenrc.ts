@@ -49,7 +49,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', 'build-tools', 'lib-runtime', 'examples', 'bench'],
+    devdirs: ['test', 'build-tools', 'lib-runtime', 'examples', 'bench', 'demo'],
     commandOptions: { fix: false },
   },
   jestOptions: {
@@ -59,12 +59,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/lib-runtime/dist/', '<rootDir>/cdk.out/'],
     },
   },
-  gitignore: ['/lib-runtime/dist/', 'cdk.out/', '.demo/'],
+  gitignore: ['/lib-runtime/dist/', 'cdk.out/', '/.demo/'],
+  bin: { 'open-app-mesh': 'lib-runtime/bin/open-app-mesh.js' },
 });
 
 // T1 in the toolchain notes: the registry lags on some optional platform bindings.
 project.package.addPackageResolutions('unrs-resolver@1.12.2');
-for (const ignored of ['/lib-runtime/src/', '/lib-runtime/test/', '/examples/', '/bench/', '/build-tools/']) {
+for (const ignored of ['/lib-runtime/src/', '/lib-runtime/test/', '/examples/', '/bench/', '/build-tools/', '/demo/', '/.demo/', '/docs/']) {
   project.addPackageIgnore(ignored);
 }
 project.addPackageIgnore('!/lib-runtime/dist/');
@@ -75,5 +76,22 @@ const compileRuntime = project.addTask('compile:runtime', {
   exec: 'tsc -p lib-runtime/tsconfig.build.json',
 });
 project.postCompileTask.prependSpawn(compileRuntime);
+
+// The main job: synthesize the canary, run the control plane, watch real RPCs split (README, first command).
+project.addTask('demo', {
+  description: 'Run the local demo (npm run demo -- --keep-running to explore)',
+  exec: 'ts-node --transpile-only demo/run.ts',
+  receiveArgs: true,
+});
+project.addTask('graph', {
+  description: 'Draw a mesh spec as Mermaid or SVG: npm run graph -- <spec.json> --out mesh.svg',
+  exec: 'ts-node --transpile-only lib-runtime/src/cli.ts graph',
+  receiveArgs: true,
+});
+project.addTask('control-plane', {
+  description: 'Run the control plane from source: npm run control-plane -- --spec <file> --endpoints static:<file>',
+  exec: 'ts-node --transpile-only lib-runtime/src/cli.ts control-plane',
+  receiveArgs: true,
+});
 
 project.synth();

@@ -1,0 +1,44 @@
+/**
+ * `open-app-mesh <command>`: the package's command-line entry.
+ *
+ *   open-app-mesh control-plane --spec <file> [options]   serve a mesh spec over xDS
+ *   open-app-mesh graph <spec.json> [--out mesh.svg]      draw a mesh spec
+ */
+import { runGraphCommand } from './graph/cli';
+import { main as runControlPlane } from './main';
+
+const USAGE = `Usage: open-app-mesh <command> [options]
+
+Commands:
+  control-plane   serve a mesh spec to Envoy and proxyless gRPC clients over xDS (--help for options)
+  graph           draw a mesh spec as Mermaid or SVG (--help for options)
+`;
+
+/** Runs one command; returns the process exit code. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'control-plane':
+      return runControlPlane(rest);
+    case 'graph':
+      return runGraphCommand(rest);
+    case undefined:
+    case '-h':
+    case '--help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`open-app-mesh: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error) => {
+      process.stderr.write(`open-app-mesh: ${error instanceof Error ? error.stack : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
