@@ -2,7 +2,7 @@ import { IResource, Names, Resource } from 'aws-cdk-lib';
 import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { registerMeshResource } from './private/mesh-resource';
-import { arnSegment, meshResourceArn } from './private/names';
+import { arnSegment, assertArnKinds, meshResourceArn } from './private/names';
 import { MeshServiceDiscovery } from './service-discovery';
 import * as spec from './spec';
 import { VirtualGateway, VirtualGatewayBaseProps } from './virtual-gateway';
@@ -94,6 +94,7 @@ export class Mesh extends MeshBase {
 
   /** Reference a mesh defined elsewhere by its ARN. */
   public static fromMeshArn(scope: Construct, id: string, meshArn: string): IMesh {
+    assertArnKinds(scope, meshArn, []);
     return new ImportedMesh(scope, id, arnSegment(scope, meshArn, 0), meshArn);
   }
 

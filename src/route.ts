@@ -3,7 +3,7 @@ import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { IMesh } from './mesh';
 import { registerMeshResource } from './private/mesh-resource';
-import { arnSegment, meshResourceArn } from './private/names';
+import { arnSegment, assertArnKinds, meshResourceArn } from './private/names';
 import { RouteSpec } from './route-spec';
 import * as spec from './spec';
 import { IVirtualRouter, VirtualRouter } from './virtual-router';
@@ -125,6 +125,7 @@ class ImportedRoute extends Resource implements IRoute {
         this, this.virtualRouter.mesh.meshName, 'virtualRouter', this.virtualRouter.virtualRouterName, 'route', this.routeName);
     } else {
       this.routeArn = arn!;
+      assertArnKinds(this, this.routeArn, ['virtualRouter', 'route']);
       this.virtualRouter = VirtualRouter.fromVirtualRouterArn(this, 'VirtualRouter', routerArnOf(this, this.routeArn));
       this.routeName = arnSegment(this, this.routeArn, 4);
     }

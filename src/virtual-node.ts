@@ -8,7 +8,7 @@ import { BackendDefaults } from './backend-defaults';
 import { IMesh, Mesh } from './mesh';
 import { meshError } from './private/errors';
 import { registerMeshResource } from './private/mesh-resource';
-import { arnSegment, meshResourceArn, proxyNodeId } from './private/names';
+import { arnSegment, assertArnKinds, meshResourceArn, proxyNodeId } from './private/names';
 import { compact } from './private/render';
 import { renderClientPolicy } from './private/tls-render';
 import { ServiceDiscovery, ServiceDiscoveryConfig } from './service-discovery';
@@ -236,6 +236,7 @@ class ImportedVirtualNode extends VirtualNodeBase {
       this.virtualNodeArn = meshResourceArn(this, this.mesh.meshName, 'virtualNode', this.virtualNodeName);
     } else {
       this.virtualNodeArn = arn!;
+      assertArnKinds(this, this.virtualNodeArn, ['virtualNode']);
       this.mesh = Mesh.fromMeshName(this, 'Mesh', arnSegment(this, this.virtualNodeArn, 0));
       this.virtualNodeName = arnSegment(this, this.virtualNodeArn, 2);
     }

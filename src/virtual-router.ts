@@ -3,7 +3,7 @@ import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { IMesh, Mesh } from './mesh';
 import { registerMeshResource } from './private/mesh-resource';
-import { arnSegment, meshResourceArn } from './private/names';
+import { arnSegment, assertArnKinds, meshResourceArn } from './private/names';
 import { Route, RouteBaseProps } from './route';
 import * as spec from './spec';
 import { VirtualRouterListener } from './virtual-router-listener';
@@ -132,6 +132,7 @@ class ImportedVirtualRouter extends VirtualRouterBase {
       this.virtualRouterArn = meshResourceArn(this, this.mesh.meshName, 'virtualRouter', this.virtualRouterName);
     } else {
       this.virtualRouterArn = arn!;
+      assertArnKinds(this, this.virtualRouterArn, ['virtualRouter']);
       this.mesh = Mesh.fromMeshName(this, 'Mesh', arnSegment(this, this.virtualRouterArn, 0));
       this.virtualRouterName = arnSegment(this, this.virtualRouterArn, 2);
     }

@@ -3,7 +3,7 @@ import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { IMesh, Mesh } from './mesh';
 import { registerMeshResource } from './private/mesh-resource';
-import { arnSegment, meshResourceArn } from './private/names';
+import { arnSegment, assertArnKinds, meshResourceArn } from './private/names';
 import * as spec from './spec';
 import { IVirtualNode } from './virtual-node';
 import { IVirtualRouter } from './virtual-router';
@@ -109,6 +109,7 @@ class ImportedVirtualService extends Resource implements IVirtualService {
       this.virtualServiceArn = meshResourceArn(this, this.mesh.meshName, 'virtualService', this.virtualServiceName);
     } else {
       this.virtualServiceArn = arn!;
+      assertArnKinds(this, this.virtualServiceArn, ['virtualService']);
       this.mesh = Mesh.fromMeshName(this, 'Mesh', arnSegment(this, this.virtualServiceArn, 0));
       this.virtualServiceName = arnSegment(this, this.virtualServiceArn, 2);
     }

@@ -264,3 +264,14 @@ test('resources expose aws-cdk-lib reference objects (IMeshRef, IVirtualNodeRef,
   expect(imported.routeRef).toEqual({ routeArn: imported.routeArn });
   expect(service.virtualServiceRef).toEqual({ virtualServiceArn: service.virtualServiceArn });
 });
+
+test('imports from an ARN of the wrong kind are refused with the expected shape', () => {
+  const { stack } = newStack();
+  const routerArn = 'arn:aws:appmesh:eu-west-1:123456789012:mesh/m/virtualRouter/r';
+  expect(() => appmesh.VirtualNode.fromVirtualNodeArn(stack, 'a', routerArn))
+    .toThrow(/\[Stack\/a\] '.*virtualRouter\/r' is not the ARN of a virtualNode \(expected resource 'mesh\/<mesh>\/virtualNode\/<name>'\)/);
+  expect(() => appmesh.VirtualService.fromVirtualServiceArn(stack, 'b', routerArn)).toThrow(/not the ARN of a virtualService/);
+  expect(() => appmesh.Route.fromRouteArn(stack, 'c', routerArn)).toThrow(/not the ARN of a route/);
+  expect(() => appmesh.Mesh.fromMeshArn(stack, 'd', routerArn)).toThrow(/\[Stack\] '.*' is not the ARN of a mesh \(expected resource 'mesh\/<mesh>'\)/);
+  expect(() => appmesh.VirtualRouter.fromVirtualRouterArn(stack, 'e', routerArn)).not.toThrow();
+});
