@@ -89,9 +89,9 @@ export class AdsTestClient {
   private readonly streams: TestStream[] = [];
   private readonly metadata: grpc.Metadata;
 
-  constructor(port: number, metadata?: Record<string, string>) {
+  constructor(port: number, metadata?: Record<string, string>, credentials?: grpc.ChannelCredentials) {
     const Ctor = grpc.makeGenericClientConstructor(adsServiceDefinition(), 'AggregatedDiscoveryService');
-    this.client = new Ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    this.client = new Ctor(`127.0.0.1:${port}`, credentials ?? grpc.credentials.createInsecure());
     this.metadata = new grpc.Metadata();
     for (const [k, v] of Object.entries(metadata ?? {})) this.metadata.set(k, v);
   }
