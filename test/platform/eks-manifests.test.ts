@@ -303,6 +303,14 @@ describe('EksMesh', () => {
     expect(parseAllYaml(text)).toEqual(eksMesh.renderManifests());
   });
 
+  test('outside any stack (YAML only), the file is written too', () => {
+    const app = new App();
+    const mesh = new appmesh.Mesh(new Stack(app, 'MeshStack'), 'Mesh', { meshName: 'shop' });
+    const eksMesh = new appmesh.EksMesh(app, 'Eks', { mesh, controlPlane: { image: CP_IMAGE } });
+    const assembly = app.synth();
+    expect(fs.readFileSync(path.join(assembly.directory, 'shop.k8s.yaml'), 'utf8')).toBe(eksMesh.toYaml());
+  });
+
   // The runtime image's Dockerfile belongs to the control-plane work; until it exists the asset cannot be staged.
   const dockerfile = path.join(__dirname, '..', '..', 'lib-runtime', 'Dockerfile');
   (fs.existsSync(dockerfile) ? test : test.skip)('the bundled runtime image (asset) is the default control-plane and init image', () => {

@@ -322,9 +322,11 @@ export class EksMesh extends Construct {
       onSynthesize: (session: ISynthesisSession) => {
         const stage = Stage.of(this);
         if (stage !== undefined && path.resolve(session.outdir) !== path.resolve(stage.outdir)) return;
-        // Deploy-time values are written as the CloudFormation expressions they stand for.
-        const resolved = Stack.of(this).resolve(this.renderManifests());
-        fs.writeFileSync(path.join(session.outdir, this.yamlFileName), toYamlDocuments(resolved));
+        // Deploy-time values are written as the CloudFormation expressions they stand for
+        // (outside any stack there are none to resolve: toYaml refuses tokens).
+        const stack = this.node.scopes.find((scope): scope is Stack => Stack.isStack(scope));
+        const text = stack ? toYamlDocuments(stack.resolve(this.renderManifests())) : this.toYaml();
+        fs.writeFileSync(path.join(session.outdir, this.yamlFileName), text);
       },
     });
   }
