@@ -5,6 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { parseAllYaml, validateManifest } from './eks-support';
+import { parseArgs } from '../../lib-runtime/src/main';
 import * as appmesh from '../../src';
 import { DEFAULT_ENVOY_IMAGE } from '../../src/platform/envoy-image';
 import { parseMeshSpec, toCanonicalJson } from '../../src/spec/canonical';
@@ -214,6 +215,15 @@ describe('control plane', () => {
       '--xds-port', '18000', '--admin-port', '18001', '--log-level', 'info']);
     expect(pod.containers[0].volumeMounts).toEqual([{ name: 'spec', mountPath: '/etc/open-app-mesh/spec', readOnly: true }]);
     expect(pod.volumes).toEqual([{ name: 'spec', configMap: { name: 'apps-control-plane-spec' } }]);
+  });
+
+  test('the runtime CLI accepts the arguments (spec file, discovery, xDS 18000, admin 18001, extras)', () => {
+    const pod = byKind(manifests, 'Deployment').spec.template.spec;
+    const options = parseArgs(pod.containers[0].args);
+    expect(options).toMatchObject({ spec: '/etc/open-app-mesh/spec/apps.mesh.json', endpoints: ['dns'], xdsPort: 18000, adminPort: 18001 });
+    const withExtras = appmesh.KubernetesManifests.controlPlane({ ...props, endpointSources: ['dns', 'cloudmap'], extraArgs: ['--poll-interval', '2000'], logLevel: 'debug' });
+    expect(parseArgs(byKind(withExtras, 'Deployment').spec.template.spec.containers[0].args))
+      .toMatchObject({ endpoints: ['dns', 'cloudmap'], pollIntervalMs: 2000, logLevel: 'debug' });
   });
 
   test('headless Service with xDS and admin ports; PodDisruptionBudget; endpoint proxies use', () => {
