@@ -145,7 +145,12 @@ export class XdsServer {
       for (const group of groups) {
         for (const stream of this.streamsByGroup.get(group) ?? []) {
           streams++;
-          responses += stream.pump();
+          try {
+            responses += stream.pump();
+          } catch (err) {
+            // One broken stream must not stop the push to the others.
+            stream.end(`internal error: ${(err as Error).message}`);
+          }
         }
       }
     } finally {

@@ -108,7 +108,14 @@ export abstract class XdsStream {
     readonly protocol: XdsProtocol,
   ) {
     this.streamId = host.nextStreamId();
-    call.on('data', (request: DecodedRequest) => this.onData(request));
+    call.on('data', (request: DecodedRequest) => {
+      // A bug here must end this stream, not escape into grpc-js and the process.
+      try {
+        this.onData(request);
+      } catch (err) {
+        this.fail(grpc.status.INTERNAL, `internal error: ${(err as Error).message}`);
+      }
+    });
     call.on('end', () => {
       this.close({ reason: 'client closed the stream' });
       call.end();
