@@ -1,0 +1,156 @@
+/**
+ * The table `npm run bench` prints: every figure, its floor (what bare grpc-js does for the same
+ * streams and bytes), the ratio to that floor, and the target from issue 7.
+ */
+import type { ColdStartResult, FleetResult, FloorResult, SynthResult, TranslateResult } from './scenarios';
+
+export interface BenchResults {
+  readonly mode: 'quick' | 'full';
+  readonly startedAt: string;
+  readonly machine: Record<string, unknown>;
+  readonly loadBefore: string;
+  readonly loadAfter: string;
+  readonly fleet: FleetResult[];
+  readonly floors: FloorResult[];
+  readonly translate?: TranslateResult;
+  readonly synth?: SynthResult;
+  readonly coldStart?: ColdStartResult;
+}
+
+export interface Row {
+  readonly figure: string;
+  readonly value: string;
+  readonly floor: string;
+  readonly ratio: string;
+  readonly target: string;
+  readonly met: '' | 'yes' | 'NO';
+}
+
+const ms = (v: number): string => (Number.isFinite(v) ? `${v < 10 ? v.toFixed(1) : v.toFixed(0)} ms` : 'n/a');
+const kib = (v: number): string => `${(v / 1024).toFixed(1)} KiB`;
+const ratio = (a: number, b: number): string => (b > 0 && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : '—');
+const check = (ok: boolean | undefined): Row['met'] => (ok === undefined ? '' : ok ? 'yes' : 'NO');
+
+/** The floor run that matches a fleet run (same stream count). */
+export function floorFor(results: BenchResults, streams: number): FloorResult | undefined {
+  return results.floors.find((f) => f.streams === streams);
+}
+
+export function rows(results: BenchResults): Row[] {
+  const out: Row[] = [];
+  for (const f of results.fleet) {
+    const floor = floorFor(results, f.streams);
+    const where = `N=${f.streams}, ${f.virtualNodes} nodes`;
+    const p99Target = f.virtualNodes === 200 && f.streams === 1000 ? 250 : f.virtualNodes === 200 && f.streams === 5000 ? 1000 : undefined;
+    out.push({
+      figure: `1. push → all ACKed p50 (${where})`,
+      value: ms(f.push.p50),
+      floor: floor ? ms(floor.push.p50) : '—',
+      ratio: floor ? ratio(f.push.p50, floor.push.p50) : '—',
+      target: p99Target === 250 ? '≤ 1.5× floor' : '',
+      met: p99Target === 250 && floor ? check(f.push.p50 <= 1.5 * floor.push.p50) : '',
+    });
+    out.push({
+      figure: `1. push → all ACKed p99 / max (${where})`,
+      value: `${ms(f.push.p99)} / ${ms(f.push.max)}`,
+      floor: floor ? `${ms(floor.push.p99)} / ${ms(floor.push.max)}` : '—',
+      ratio: floor ? ratio(f.push.p99, floor.push.p99) : '—',
+      target: p99Target ? `p99 ≤ ${ms(p99Target)}` : '',
+      met: p99Target ? check(f.push.p99 <= p99Target) : '',
+    });
+  }
+  for (const f of results.fleet) {
+    const floor = floorFor(results, f.streams);
+    out.push({
+      figure: `2. RSS per connected proxy (N=${f.streams}, ${f.virtualNodes} nodes)`,
+      value: kib(f.rssPerStream),
+      floor: floor ? kib(floor.rssPerStream) : '—',
+      ratio: floor ? ratio(f.rssPerStream, floor.rssPerStream) : '—',
+      target: '≤ 1.5× floor',
+      met: floor ? check(f.rssPerStream <= 1.5 * floor.rssPerStream) : '',
+    });
+  }
+  const t = results.translate;
+  if (t) {
+    out.push({
+      figure: `3. full translation, ${t.virtualNodes} nodes (compile + render all)`,
+      value: ms(t.full.totalMs),
+      floor: '—',
+      ratio: '—',
+      target: t.virtualNodes === 1000 ? '≤ 200 ms' : '',
+      met: t.virtualNodes === 1000 ? check(t.full.totalMs <= 200) : '',
+    });
+    out.push({
+      figure: `3. incremental: one route weight, ${t.virtualNodes} nodes (re-renders ${t.oneService.affected})`,
+      value: ms(t.oneService.totalMs),
+      floor: '—',
+      ratio: '—',
+      target: t.virtualNodes === 1000 ? '≤ 5 ms' : '',
+      met: t.virtualNodes === 1000 ? check(t.oneService.totalMs <= 5) : '',
+    });
+    out.push({
+      figure: `3. incremental: shared route weight, ${t.virtualNodes} nodes (re-renders ${t.sharedService.affected})`,
+      value: ms(t.sharedService.totalMs),
+      floor: '—',
+      ratio: '—',
+      target: '',
+      met: '',
+    });
+  }
+  for (const f of results.fleet) {
+    const r = f.rounds[0];
+    out.push({
+      figure: `3. bytes encoded per push (N=${f.streams}, ${f.virtualNodes} nodes, ${f.distinctNodes} distinct nodes)`,
+      value: `${kib(r.encodedBytes)} (${r.encodedResources} res.; new Any ${kib(r.anyBytes)})`,
+      floor: '0',
+      ratio: '—',
+      target: 'constant in N',
+      met: '',
+    });
+  }
+  const s = results.synth;
+  if (s) {
+    out.push({
+      figure: `4. synth ${s.virtualNodes}-node app: open-app-mesh / aws-cdk-lib`,
+      value: `${ms(s.openAppMesh.medianMs)} / ${ms(s.awsCdkLib.medianMs)}`,
+      floor: '—',
+      ratio: `${s.ratio.toFixed(2)}×`,
+      target: 'ratio ≤ 1.0',
+      met: check(s.ratio <= 1.0),
+    });
+  }
+  for (const f of results.fleet) {
+    const floor = floorFor(results, f.streams);
+    const target = f.streams === 1000 && f.virtualNodes === 200;
+    out.push({
+      figure: `5. reconnect storm converged (N=${f.streams}, ${f.virtualNodes} nodes)`,
+      value: ms(f.reconnectMs),
+      floor: floor ? ms(floor.connectMs) : '—',
+      ratio: floor ? ratio(f.reconnectMs, floor.connectMs) : '—',
+      target: target ? '≤ 1 s' : '',
+      met: target ? check(f.reconnectMs <= 1000) : '',
+    });
+  }
+  const c = results.coldStart;
+  if (c) {
+    out.push({
+      figure: `6. cold start to /readyz, ${c.virtualNodes} nodes${c.fromSource ? ' (ts-node)' : ''}`,
+      value: ms(c.medianMs),
+      floor: '—',
+      ratio: '—',
+      target: c.virtualNodes === 1000 ? '≤ 1 s' : '',
+      met: c.virtualNodes === 1000 ? check(c.medianMs <= 1000) : '',
+    });
+  }
+  return out;
+}
+
+/** A Markdown table (also readable in a terminal). */
+export function formatTable(list: readonly Row[]): string {
+  const header: Row = { figure: 'Figure', value: 'Value', floor: 'Floor', ratio: 'Ratio', target: 'Target', met: '' };
+  const all = [header, ...list];
+  const keys = ['figure', 'value', 'floor', 'ratio', 'target', 'met'] as const;
+  const widths = keys.map((k) => Math.max(...all.map((r) => r[k].length), k === 'met' ? 3 : 0));
+  const line = (r: Row): string => `| ${keys.map((k, i) => (k === 'met' && r === header ? 'Met' : r[k]).padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...list.map(line)].join('\n');
+}

@@ -1,0 +1,97 @@
+/**
+ * The control plane under test, in its own process: the real ControlPlane class (xDS server,
+ * translation, static endpoint discovery, admin server) fed by a PushedSpecSource. Around it,
+ * only instruments: bytes encoded (counted by wrapping the xDS encoder functions), the times the
+ * xDS server flushes a push, and RSS after a forced GC.
+ */
+import * as fs from 'node:fs';
+import { ControlPlane } from '../../lib-runtime/src/control-plane';
+import { StaticFileDiscovery } from '../../lib-runtime/src/discovery/static-file';
+import { Logger } from '../../lib-runtime/src/log';
+import * as protos from '../../lib-runtime/src/xds/protos';
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../lib-runtime/src/xds/type-urls';
+import { settledRss } from '../lib/process-memory';
+import { PushedSpecSource } from '../lib/pushed-spec-source';
+import { serveCommands } from '../lib/worker-ipc';
+
+/** Bytes the xDS layer encoded: resources (each handed-in resource, to hash it) and Any wrappers (changed ones). */
+const encoded = { resources: 0, resourceBytes: 0, anys: 0, anyBytes: 0 };
+const mutableProtos = protos as unknown as Record<string, unknown>;
+const encodeResource = protos.encodeResource;
+const encodeAny = protos.encodeAny;
+mutableProtos.encodeResource = (typeUrl: string, resource: object): Uint8Array => {
+  const bytes = encodeResource(typeUrl, resource);
+  encoded.resources++;
+  encoded.resourceBytes += bytes.length;
+  return bytes;
+};
+mutableProtos.encodeAny = (typeUrl: string, bytes: Uint8Array): Uint8Array => {
+  const any = encodeAny(typeUrl, bytes);
+  encoded.anys++;
+  encoded.anyBytes += any.length;
+  return any;
+};
+
+let controlPlane: ControlPlane | undefined;
+let source: PushedSpecSource | undefined;
+const flushes: Array<{ startedAt: string; durationMs: number }> = [];
+
+serveCommands({
+  async start(args: { specFile: string; endpointsFile: string; logLevel?: 'info' | 'warn' }) {
+    source = new PushedSpecSource(fs.readFileSync(args.specFile, 'utf8'));
+    // The program's default log level is info (one line per stream opened and closed); stdout goes nowhere.
+    const log = new Logger(args.logLevel ?? 'info', { service: 'bench-control-plane' });
+    controlPlane = new ControlPlane({
+      spec: source,
+      discovery: new StaticFileDiscovery(args.endpointsFile, log.child({ component: 'discovery' })),
+      xdsAddress: '127.0.0.1:0',
+      adminHost: '127.0.0.1',
+      adminPort: 0,
+      log: log.child({ component: 'control-plane' }),
+    });
+    const xds = controlPlane.xds;
+    const flush = xds.flush.bind(xds);
+    xds.flush = () => {
+      const startedAt = process.hrtime.bigint();
+      const t = performance.now();
+      flush();
+      flushes.push({ startedAt: String(startedAt), durationMs: performance.now() - t });
+    };
+    return controlPlane.start();
+  },
+
+  /** Deliver a new spec now; returns the monotonic time it was handed over and the synchronous phases. */
+  setSpec(args: { json: string }) {
+    const t0 = process.hrtime.bigint();
+    const phases = source!.deliver(args.json);
+    return { t0: String(t0), ...phases };
+  },
+
+  takeFlushes() {
+    return flushes.splice(0);
+  },
+
+  encodeStats() {
+    return { ...encoded, ...controlPlane!.xds.stats() };
+  },
+
+  async memory() {
+    return settledRss();
+  },
+
+  /** The server's current versions of each type for the Envoy view of these node ids. */
+  versions(args: { nodeIds: string[] }) {
+    const xds = controlPlane!.xds;
+    const out: Record<string, Record<string, string | undefined>> = {};
+    for (const id of new Set(args.nodeIds)) {
+      const group = `envoy|${id}`;
+      out[id] = Object.fromEntries([LISTENER_TYPE_URL, ROUTE_TYPE_URL, CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL].map((t) => [t, xds.version(group, t)]));
+    }
+    return out;
+  },
+
+  async stop() {
+    await controlPlane?.stop();
+    return null;
+  },
+});
