@@ -1,4 +1,3 @@
-import * as path from 'path';
 import { Aws, Duration, Lazy, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -8,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
 import { IMesh } from '../mesh';
+import { runtimeImageAsset } from './private/runtime-image';
 import { MeshSpecDelivery } from './spec-delivery';
 
 /** Default gRPC port of the control plane (the runtime's `--xds-port` default). */
@@ -126,6 +126,14 @@ export interface ControlPlaneProps {
  * hot-reloads, so a mesh change changes no task definition and restarts nothing.
  */
 export class ControlPlane extends Construct {
+  /**
+   * The control-plane image built from this package: the package root as build context,
+   * `lib-runtime/Dockerfile`, only the runtime's files staged.
+   */
+  public static bundledImage(): ecs.ContainerImage {
+    return runtimeImageAsset();
+  }
+
   /** The Fargate service running the control plane. */
   public readonly service: ecs.FargateService;
 
@@ -272,17 +280,6 @@ export class ControlPlane extends Construct {
     this.service.connections.allowFrom(peer, ec2.Port.tcp(this.xdsPort), description ?? 'xDS from a mesh workload');
   }
 
-  /**
-   * The control-plane image built from this package: the package root as build context,
-   * `lib-runtime/Dockerfile`, only the runtime's files staged.
-   */
-  public static bundledImage(): ecs.ContainerImage {
-    const packageRoot = path.join(__dirname, '..', '..');
-    return ecs.ContainerImage.fromAsset(packageRoot, {
-      file: 'lib-runtime/Dockerfile',
-      exclude: ['*', '!package.json', '!package-lock.json', '!lib-runtime/Dockerfile', '!lib-runtime/dist'],
-    });
-  }
 
   /** Cloud Map namespaces named by the mesh's virtual nodes (the runtime looks them up). */
   private discoveryNamespaces(): string[] {

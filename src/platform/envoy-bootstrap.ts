@@ -75,7 +75,7 @@ export class EnvoyBootstrap {
           name: 'envoy.access_loggers.file',
           typed_config: {
             '@type': 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog',
-            path: '/tmp/envoy_admin_access.log',
+            'path': '/tmp/envoy_admin_access.log',
           },
         }],
       },
@@ -100,7 +100,7 @@ export class EnvoyBootstrap {
           typed_extension_protocol_options: {
             'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
               '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
-              explicit_http_config: {
+              'explicit_http_config': {
                 http2_protocol_options: {
                   connection_keepalive: { interval: '10s', timeout: '20s' },
                 },

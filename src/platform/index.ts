@@ -2,7 +2,7 @@ export * from './envoy-bootstrap';
 export * from './envoy-image';
 export * from './spec-delivery';
 export * from './control-plane';
-export * from './ecs/envoy-container';
+export { EnvoyContainerOptions, ENVOY_CONTAINER_NAME, ENVOY_UID } from './ecs/envoy-container';
 export * from './ecs/envoy-sidecar';
 export * from './ecs/mesh-fargate-service';
 export * from './ecs/gateway-fargate-service';

@@ -6,9 +6,9 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { buildCanaryEcsApp } from '../../examples/canary-ecs/app';
 import { containerNamed, deliveredSpecText, resourcesOfType } from './fixtures';
 import { awsSolutionsViolations, validateTemplateAgainstServiceSpec } from './template-checks';
+import { buildCanaryEcsApp } from '../../examples/canary-ecs/app';
 
 const ROOT = path.join(__dirname, '..', '..');
 const PREBUILT_IMAGE = 'registry.example.com/open-app-mesh/control-plane:1.0.0';

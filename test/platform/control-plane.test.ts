@@ -1,10 +1,11 @@
+import { spawnSync } from 'child_process';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as appmesh from '../../src';
 import { containerNamed, deliveredSpecText, PlatformFixture, resourcesOfType, TEST_CONTROL_PLANE_IMAGE } from './fixtures';
 import { awsSolutionsViolations, validateTemplateAgainstServiceSpec } from './template-checks';
+import * as appmesh from '../../src';
 
 describe('ControlPlane', () => {
   let fixture: PlatformFixture;
@@ -93,7 +94,6 @@ describe('ControlPlane', () => {
     const [taskDefinition] = Object.entries(resourcesOfType(json, 'AWS::ECS::TaskDefinition')).filter(([id]) => id.startsWith('ControlPlane')).map(([, r]) => r);
     const probe: string = containerNamed(taskDefinition, 'control-plane').HealthCheck.Command[3];
     // Port 18001 on this machine is not ours: point the probe at a port nothing listens on.
-    const { spawnSync } = require('child_process');
     const result = spawnSync(process.execPath, ['-e', probe.replace('port:18001', 'port:1')], { timeout: 10_000 });
     expect(result.status).toBe(1);
   });

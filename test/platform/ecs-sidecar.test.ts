@@ -2,10 +2,10 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as appmesh from '../../src';
 import { checkEnvoyJson } from './envoy-json-check';
 import { bootstrapOfCommand, containerNamed, PlatformFixture, resourcesOfType } from './fixtures';
 import { awsSolutionsViolations, validateTemplateAgainstServiceSpec } from './template-checks';
+import * as appmesh from '../../src';
 
 function taskDefinitionResource(json: any, prefix: string): any {
   const found = Object.entries(resourcesOfType(json, 'AWS::ECS::TaskDefinition')).filter(([id]) => id.startsWith(prefix));

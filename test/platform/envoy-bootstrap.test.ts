@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
-import { EnvoyBootstrap, XDS_CLUSTER_NAME } from '../../src/platform/envoy-bootstrap';
 import { checkEnvoyJson } from './envoy-json-check';
+import { EnvoyBootstrap, XDS_CLUSTER_NAME } from '../../src/platform/envoy-bootstrap';
 
 const BASE = { nodeId: 'mesh/apps/virtualNode/serviceA', controlPlaneHost: 'xds.apps.open-app-mesh.local', controlPlanePort: 18000 };
 

@@ -5,8 +5,8 @@ import { Construct } from 'constructs';
 import * as spec from '../../spec';
 import { IVirtualNode, VirtualNode } from '../../virtual-node';
 import { ControlPlane } from '../control-plane';
-import { findCloudMapService, listenerPortsOf, renderedSpecOf } from '../private/mesh-member';
 import { addEnvoyContainer, ENVOY_CONTAINER_NAME, ENVOY_UID, EnvoyContainerOptions } from './envoy-container';
+import { findCloudMapService, listenerPortsOf, renderedSpecOf } from '../private/mesh-member';
 
 /** Port Envoy receives redirected inbound traffic on (App Mesh `ProxyIngressPort`). */
 export const PROXY_INGRESS_PORT = 15000;

@@ -6,8 +6,8 @@ import { Construct } from 'constructs';
 import { proxyNodeId } from '../../private/names';
 import { IVirtualGateway } from '../../virtual-gateway';
 import { ControlPlane } from '../control-plane';
-import { listenerPortsOf, renderedSpecOf } from '../private/mesh-member';
 import { addEnvoyContainer, ENVOY_CONTAINER_NAME, EnvoyContainerOptions } from './envoy-container';
+import { listenerPortsOf, renderedSpecOf } from '../private/mesh-member';
 
 /** Properties of a GatewayFargateService. */
 export interface GatewayFargateServiceProps extends EnvoyContainerOptions {

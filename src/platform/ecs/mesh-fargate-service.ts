@@ -1,8 +1,8 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
-import { IVirtualNode } from '../../virtual-node';
 import { EnvoySidecar, EnvoySidecarOptions } from './envoy-sidecar';
+import { IVirtualNode } from '../../virtual-node';
 
 /** Properties of a MeshFargateService. */
 export interface MeshFargateServiceProps extends EnvoySidecarOptions {
