@@ -21,7 +21,9 @@ interface QuickResults {
     distinctNodes: number;
     reconnectStreamsSynced: number;
     rssPerStream: number;
-    rounds: Array<{ latency: { count: number }; streamsOnNewVersion: number; streamsChanged: number; responsesPerStream: number; encodedBytes: number }>;
+    rounds: Array<{
+      latency: { count: number }; streamsOnNewVersion: number; streamsChanged: number; responsesPerStream: number; encodedBytes: number;
+    }>;
   }>;
   floors: Array<{ streams: number; payloadBytes: number; push: { count: number } }>;
   translate: { nodeIds: number; oneService: { affected: number }; sharedService: { affected: number } };
