@@ -8,6 +8,8 @@ import { GetObjectCommand, GetObjectCommandOutput, NoSuchKey, S3Client, S3Servic
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { sdkStreamMixin } from '@smithy/core/serde';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ControlPlane } from '../../src/control-plane';
+import { CompositeDiscovery } from '../../src/discovery/composite';
 import { Logger } from '../../src/log';
 import { isNotModified, parseS3SpecUrl, S3SpecSource } from '../../src/sources/s3-spec-source';
 import { SpecRejection, SpecSnapshot } from '../../src/sources/spec-source';
@@ -226,6 +228,34 @@ describe('S3SpecSource with the SDK mocked', () => {
     expect(rejections.map((r) => r.reasons[0])).toEqual(['SlowDown: Please reduce your request rate.']);
     expect(scheduler.delays).toEqual([10_000, 750, 1_500, 3_000, 6_000, 6_000]);
     expect(s.consecutiveFailures).toBe(5);
+  });
+
+  test('a control plane on this source serves the new weights without restarting, and keeps them over a bad object', async () => {
+    s3.on(GetObjectCommand)
+      .resolvesOnce(objectOutput(withWeights(75, 25), '"etag-1"', 'v1'))
+      .resolvesOnce(objectOutput(withWeights(40, 60), '"etag-2"', 'v2'))
+      .resolvesOnce(objectOutput('{"specVersion": "open-app-mesh/v1"}', '"etag-3"', 'v3'));
+    const { s } = start();
+    const controlPlane = new ControlPlane({
+      spec: s, discovery: new CompositeDiscovery([]), xdsAddress: '127.0.0.1:0', adminHost: '127.0.0.1', adminPort: 0,
+    });
+    /** Weights of the default route's clusters in serviceA's Envoy view, as served. */
+    const weights = () => {
+      const text = JSON.stringify(controlPlane.configOf('mesh/apps/virtualNode/serviceA')!.envoy.routes);
+      const found = [...text.matchAll(/\{"name":"cds_egress_apps_(serviceB-v[12])_grpc_50051","weight":\{"value":(\d+)\}\}/g)];
+      return found.map((m) => `${m[1]}=${m[2]}`).filter((w, i, all) => all.indexOf(w) === i).sort();
+    };
+    await controlPlane.start();
+    try {
+      expect(weights()).toEqual(expect.arrayContaining(['serviceB-v1=75', 'serviceB-v2=25']));
+      await scheduler.fireNext();
+      expect(weights()).toEqual(expect.arrayContaining(['serviceB-v1=40', 'serviceB-v2=60']));
+      expect(weights()).not.toContain('serviceB-v1=75');
+      await scheduler.fireNext();
+      expect(weights()).toEqual(expect.arrayContaining(['serviceB-v1=40', 'serviceB-v2=60']));
+    } finally {
+      await controlPlane.stop();
+    }
   });
 
   test('stop() ends polling', async () => {
