@@ -131,8 +131,7 @@ export function issueLines(doc: unknown, options?: ValidateOptions): string[] {
   return validateMeshSpec(doc as MeshSpecDocument, options).map(formatSpecIssue);
 }
 
-/** Cast: the generated type of `grpcRetryEvents` lacks parentheses around its union (see /tmp/oam/requests.md). */
-const GRPC_RETRY_EVENTS = ['unavailable', 'deadline-exceeded'] as unknown as GrpcRetryPolicy['grpcRetryEvents'];
+const GRPC_RETRY_EVENTS: GrpcRetryPolicy['grpcRetryEvents'] = ['unavailable', 'deadline-exceeded'];
 
 /**
  * A valid mesh using most of the model: TLS, health checks, outlier detection, pools,
