@@ -3,6 +3,7 @@
  *
  *   open-app-mesh-control-plane --spec mesh-spec.json --endpoints static:endpoints.json
  */
+import { S3Client } from '@aws-sdk/client-s3';
 import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { ControlPlane } from './control-plane';
 import { CloudMapDiscovery, CloudMapHealthFilter } from './discovery/cloud-map';
@@ -12,6 +13,8 @@ import { StaticFileDiscovery } from './discovery/static-file';
 import { EndpointDiscovery } from './discovery/types';
 import { isLogLevel, Logger, LogLevel } from './log';
 import { FileSpecSource } from './sources/file-spec-source';
+import { parseS3SpecUrl, S3SpecSource } from './sources/s3-spec-source';
+import { SpecSource } from './sources/spec-source';
 
 export const USAGE = `Usage: open-app-mesh-control-plane --spec <file> [options]
 
@@ -19,7 +22,11 @@ Serves the mesh spec in <file> (JSON written by the open-app-mesh constructs) ov
 SotW and delta) to Envoy sidecars and gateways and to proxyless gRPC clients.
 
 Options:
-  --spec <file>               mesh spec JSON; watched, re-validated on change (required)
+  --spec <file | s3://bucket/key>
+                              mesh spec JSON (required): a local file (watched) or an S3 object
+                              (polled with conditional GETs); every new version is validated and an
+                              invalid one is rejected while the last good spec keeps being served
+  --spec-poll-interval <ms>   S3 spec polling interval (default 10000)
   --endpoints <source>        endpoint discovery, repeatable; later sources win per node:
                                 static:<file>      JSON {"<virtual node>": [{"address","port"}]}, watched
                                 dns[:<ip[:port]>,…] resolve nodes' serviceDiscovery.dns hostnames
@@ -30,7 +37,7 @@ Options:
   --admin-port <port>         admin HTTP port: /healthz /readyz /metrics /config_dump /clients (default 18001)
   --bind <address>            address both ports bind to (default 0.0.0.0)
   --log-level <level>         debug | info | warn | error (default info)
-  --region <region>           AWS region for Cloud Map (default: AWS_REGION / the SDK's chain)
+  --region <region>           AWS region for Cloud Map and S3 (default: AWS_REGION / the SDK's chain)
   --cloudmap-health <filter>  HEALTHY (default) | HEALTHY_OR_ELSE_ALL | ALL
   --poll-interval <ms>        DNS and Cloud Map polling interval (default 5000)
   --drain-timeout <seconds>   on SIGTERM, time given to streams to end (default 5)
@@ -39,6 +46,7 @@ Options:
 
 export interface CliOptions {
   readonly spec: string;
+  readonly specPollIntervalMs?: number;
   readonly endpoints: readonly string[];
   readonly xdsPort: number;
   readonly adminPort: number;
@@ -55,7 +63,7 @@ export class UsageError extends Error {}
 /** Parses argv (without node and script); throws UsageError with a message fit for the user. */
 export function parseArgs(argv: readonly string[]): CliOptions | 'help' {
   const values: Record<string, string[]> = {};
-  const known = ['spec', 'endpoints', 'xds-port', 'admin-port', 'bind', 'log-level', 'region', 'cloudmap-health', 'poll-interval', 'drain-timeout'];
+  const known = ['spec', 'spec-poll-interval', 'endpoints', 'xds-port', 'admin-port', 'bind', 'log-level', 'region', 'cloudmap-health', 'poll-interval', 'drain-timeout'];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '-h' || arg === '--help') return 'help';
@@ -96,17 +104,22 @@ export function parseArgs(argv: readonly string[]): CliOptions | 'help' {
   }
   const endpoints = values.endpoints ?? ['cloudmap'];
   for (const e of endpoints) parseEndpointSource(e);
-  const pollRaw = one('poll-interval');
-  const pollIntervalMs = pollRaw === undefined ? undefined : Number(pollRaw);
-  if (pollIntervalMs !== undefined && (!Number.isFinite(pollIntervalMs) || pollIntervalMs < 10)) {
-    throw new UsageError(`--poll-interval must be a number of milliseconds ≥ 10, got "${pollRaw}"`);
-  }
+  const millis = (name: string): number | undefined => {
+    const raw = one(name);
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 10) throw new UsageError(`--${name} must be a number of milliseconds ≥ 10, got "${raw}"`);
+    return n;
+  };
+  const pollIntervalMs = millis('poll-interval');
+  const specPollIntervalMs = millis('spec-poll-interval');
   const drainRaw = one('drain-timeout') ?? '5';
   const drainSeconds = Number(drainRaw);
   if (!Number.isFinite(drainSeconds) || drainSeconds < 0) throw new UsageError(`--drain-timeout must be seconds ≥ 0, got "${drainRaw}"`);
   const region = one('region');
   return {
     spec,
+    ...(specPollIntervalMs !== undefined ? { specPollIntervalMs } : {}),
     endpoints,
     xdsPort: port('xds-port', 18000),
     adminPort: port('admin-port', 18001),
@@ -162,6 +175,18 @@ function buildDiscovery(options: CliOptions, log: Logger): EndpointDiscovery {
   return new CompositeDiscovery(sources);
 }
 
+function buildSpecSource(options: CliOptions, log: Logger): SpecSource {
+  const specLog = log.child({ component: 'spec' });
+  const s3 = parseS3SpecUrl(options.spec);
+  if (!s3) return new FileSpecSource(options.spec, specLog);
+  return new S3SpecSource({
+    ...s3,
+    client: new S3Client(options.region ? { region: options.region } : {}),
+    log: specLog,
+    ...(options.specPollIntervalMs !== undefined ? { pollIntervalMs: options.specPollIntervalMs } : {}),
+  });
+}
+
 /** Formats an address for host:port (brackets around IPv6 literals). */
 function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
@@ -185,7 +210,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const log = new Logger(options.logLevel, { service: 'open-app-mesh-control-plane' });
   const controlPlane = new ControlPlane({
-    spec: new FileSpecSource(options.spec, log.child({ component: 'spec' })),
+    spec: buildSpecSource(options, log),
     discovery: buildDiscovery(options, log),
     xdsAddress: hostPort(options.bind, options.xdsPort),
     adminHost: options.bind,

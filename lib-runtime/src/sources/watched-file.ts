@@ -50,12 +50,10 @@ export class WatchedFile {
     this.stopped = false;
     await this.read();
     const dir = path.dirname(this.path);
-    const base = path.basename(this.path);
     try {
-      this.watcher = fs.watch(dir, { persistent: false }, (_event, filename) => {
-        // filename can be null on some platforms: then any event may concern us.
-        if (filename === null || filename === base || filename.toString() === base) this.schedule();
-      });
+      // Any event in the directory triggers a (debounced, deduplicated) read, not only events
+      // naming the file: a Kubernetes ConfigMap volume swaps a `..data` symlink instead.
+      this.watcher = fs.watch(dir, { persistent: false }, () => this.schedule());
       this.watcher.on('error', () => { /* the stat fallback keeps working */ });
     } catch {
       // Directory not watchable (e.g. missing yet): rely on stat polling.

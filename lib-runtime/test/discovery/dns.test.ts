@@ -48,7 +48,7 @@ describeWithDnsmasq('DnsDiscovery against dnsmasq on loopback', () => {
   });
 
   function start(targets: DiscoveryTarget[]) {
-    discovery = new DnsDiscovery({ servers: [server.server], queryTimeoutMs: 300, timing: FAST });
+    discovery = new DnsDiscovery({ servers: [server.server], queryTimeoutMs: 1000, timing: FAST });
     const changes: DiscoveredEndpoints[] = [];
     const errors: DiscoveryError[] = [];
     discovery.onChange((e) => changes.push(e));
