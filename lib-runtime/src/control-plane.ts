@@ -176,8 +176,11 @@ export class ControlPlane {
         this.metrics.translateErrors.inc();
         this.metrics.specRejections.inc();
         this.log.error('spec cannot be translated; still serving the last good spec', {
-          path: snapshot.origin, rejectedVersion: snapshot.version, servingVersion: this.spec?.version ?? null,
-          node: nodeId, error: describeError(error),
+          path: snapshot.origin,
+          rejectedVersion: snapshot.version,
+          servingVersion: this.spec?.version ?? null,
+          node: nodeId,
+          error: describeError(error),
         });
         return;
       }
@@ -303,7 +306,8 @@ export class ControlPlane {
         const config = this.configOf(nodeId);
         if (!config) return undefined;
         const dump = {
-          node: nodeId, specVersion: this.spec!.version,
+          node: nodeId,
+          specVersion: this.spec!.version,
           ...(view === 'envoy' || view === undefined ? { envoy: config.envoy } : {}),
           ...(view === 'proxyless' || view === undefined ? { proxyless: config.proxyless } : {}),
         };
@@ -328,7 +332,9 @@ export class ControlPlane {
               ackedVersion: t.ackedVersion ?? null,
               awaitingAck: t.awaitingAck,
               resources: t.resourceCount,
-              lastNack: t.lastNack ? { version: t.lastNack.rejectedVersion, message: t.lastNack.message, at: new Date(t.lastNack.at).toISOString() } : null,
+              lastNack: t.lastNack
+                ? { version: t.lastNack.rejectedVersion, message: t.lastNack.message, at: new Date(t.lastNack.at).toISOString() }
+                : null,
             })),
           })),
           recentNacks: status.recentNacks,

@@ -1,5 +1,5 @@
-import type { XdsServerHooks, XdsStreamInfo } from '../xds/events';
 import { Counter, Gauge, Histogram, Registry } from './prometheus';
+import type { XdsServerHooks, XdsStreamInfo } from '../xds/events';
 
 /** Short type label from a type URL: `type.googleapis.com/envoy.config.cluster.v3.Cluster` → `Cluster`. */
 export function typeLabel(typeUrl: string): string {

@@ -1,7 +1,7 @@
 import { Logger, SILENT_LOGGER } from '../log';
-import { WatchedFile, WatchedFileOptions } from '../sources/watched-file';
 import { EndpointState } from './endpoint-state';
 import { ChangeListener, DiscoveredEndpoint, DiscoveredEndpoints, DiscoveryTarget, EndpointDiscovery, ErrorListener } from './types';
+import { WatchedFile, WatchedFileOptions } from '../sources/watched-file';
 
 /**
  * Endpoints from a JSON file, for local runs and tests. Format — an object whose keys are

@@ -1,5 +1,5 @@
-import { MeshSpecDocument } from '../../../src/spec/document';
 import { DiscoveryTarget } from './types';
+import { MeshSpecDocument } from '../../../src/spec/document';
 
 /**
  * The virtual nodes of a spec that need endpoints, with what their `serviceDiscovery`

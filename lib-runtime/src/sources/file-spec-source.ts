@@ -1,5 +1,5 @@
-import { formatSpecIssue, SpecValidationError } from '../../../src/spec/issue';
 import { parseMeshSpec } from '../../../src/spec/canonical';
+import { formatSpecIssue, SpecValidationError } from '../../../src/spec/issue';
 import { describeError, Logger, SILENT_LOGGER } from '../log';
 import { SpecRejection, SpecSnapshot, SpecSource } from './spec-source';
 import { WatchedFile, WatchedFileOptions } from './watched-file';
@@ -64,8 +64,11 @@ export class FileSpecSource implements SpecSource {
     }
     this.last = snapshot;
     this.log.info('spec loaded', {
-      path: snapshot.origin, version: snapshot.version, mesh: snapshot.doc.mesh.meshName,
-      virtualNodes: snapshot.doc.virtualNodes.length, routes: snapshot.doc.routes.length,
+      path: snapshot.origin,
+      version: snapshot.version,
+      mesh: snapshot.doc.mesh.meshName,
+      virtualNodes: snapshot.doc.virtualNodes.length,
+      routes: snapshot.doc.routes.length,
     });
     for (const listener of this.specListeners) listener(snapshot);
   }

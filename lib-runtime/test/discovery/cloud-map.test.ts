@@ -3,9 +3,9 @@ import {
   RequestLimitExceeded, ServiceDiscoveryClient, ServiceDiscoveryServiceException,
 } from '@aws-sdk/client-servicediscovery';
 import { mockClient } from 'aws-sdk-client-mock';
+import { FakeScheduler } from './fake-scheduler';
 import { CloudMapDiscovery, isThrottling } from '../../src/discovery/cloud-map';
 import { DiscoveredEndpoints, DiscoveryError, DiscoveryTarget } from '../../src/discovery/types';
-import { FakeScheduler } from './fake-scheduler';
 
 const cloudMap = mockClient(ServiceDiscoveryClient);
 

@@ -3,8 +3,14 @@ import { parseArgs, parseEndpointSource, UsageError } from '../../src/main';
 describe('control-plane command line', () => {
   test('defaults', () => {
     expect(parseArgs(['--spec', 'mesh.json'])).toEqual({
-      spec: 'mesh.json', endpoints: ['cloudmap'], xdsPort: 18000, adminPort: 18001, bind: '0.0.0.0',
-      logLevel: 'info', cloudMapHealth: 'HEALTHY', drainSeconds: 5,
+      spec: 'mesh.json',
+      endpoints: ['cloudmap'],
+      xdsPort: 18000,
+      adminPort: 18001,
+      bind: '0.0.0.0',
+      logLevel: 'info',
+      cloudMapHealth: 'HEALTHY',
+      drainSeconds: 5,
     });
   });
 
@@ -14,9 +20,17 @@ describe('control-plane command line', () => {
       '--xds-port', '0', '--admin-port=9000', '--bind', '127.0.0.1', '--log-level', 'debug', '--region', 'eu-west-1',
       '--cloudmap-health', 'HEALTHY_OR_ELSE_ALL', '--poll-interval', '250', '--drain-timeout', '1.5',
     ])).toEqual({
-      spec: 's3://bucket/apps.mesh.json', specPollIntervalMs: 2000, endpoints: ['static:ep.json', 'dns:127.0.0.1:5353'],
-      xdsPort: 0, adminPort: 9000, bind: '127.0.0.1', logLevel: 'debug', region: 'eu-west-1',
-      cloudMapHealth: 'HEALTHY_OR_ELSE_ALL', pollIntervalMs: 250, drainSeconds: 1.5,
+      spec: 's3://bucket/apps.mesh.json',
+      specPollIntervalMs: 2000,
+      endpoints: ['static:ep.json', 'dns:127.0.0.1:5353'],
+      xdsPort: 0,
+      adminPort: 9000,
+      bind: '127.0.0.1',
+      logLevel: 'debug',
+      region: 'eu-west-1',
+      cloudMapHealth: 'HEALTHY_OR_ELSE_ALL',
+      pollIntervalMs: 250,
+      drainSeconds: 1.5,
     });
     expect(parseArgs(['--help'])).toBe('help');
   });

@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { waitFor } from '../support/wait';
 import { AttemptLog, EchoBackend, WhoAmIReply } from './echo-backend';
+import { waitFor } from '../support/wait';
 import { ControlPlaneProcess } from './support/control-plane-process';
 import { RemoteClient, RemoteClients } from './support/remote-clients';
 

@@ -10,12 +10,12 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { EchoBackend, WhoAmIReply } from './echo-backend';
 import { groupName, ControlPlane } from '../../src/control-plane';
 import { StaticFileDiscovery } from '../../src/discovery/static-file';
 import { FileSpecSource } from '../../src/sources/file-spec-source';
 import { LISTENER_TYPE_URL } from '../../src/xds/type-urls';
 import { waitFor } from '../support/wait';
-import { EchoBackend, WhoAmIReply } from './echo-backend';
 import { RemoteClient, RemoteClients } from './support/remote-clients';
 
 jest.setTimeout(60_000);
