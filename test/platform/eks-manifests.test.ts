@@ -321,9 +321,7 @@ describe('EksMesh', () => {
     expect(fs.readFileSync(path.join(assembly.directory, 'shop.k8s.yaml'), 'utf8')).toBe(eksMesh.toYaml());
   });
 
-  // The runtime image's Dockerfile belongs to the control-plane work; until it exists the asset cannot be staged.
-  const dockerfile = path.join(__dirname, '..', '..', 'lib-runtime', 'Dockerfile');
-  (fs.existsSync(dockerfile) ? test : test.skip)('the bundled runtime image (asset) is the default control-plane and init image', () => {
+  test('the bundled runtime image (asset of lib-runtime/Dockerfile) is the default control-plane and init image', () => {
     const app = new App();
     const stack = new Stack(app, 'Shop');
     const { mesh, web } = smallMesh(stack);

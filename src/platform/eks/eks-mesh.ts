@@ -17,6 +17,7 @@ import * as spec from '../../spec';
 import { toCanonicalJson } from '../../spec/canonical';
 import { IVirtualGateway } from '../../virtual-gateway';
 import { IVirtualNode } from '../../virtual-node';
+import { PACKAGE_ROOT, RUNTIME_IMAGE_CONTEXT } from '../private/runtime-image';
 import { controlPlaneEndpoint, controlPlaneNames, renderControlPlane, renderSpecConfigMap } from './private/control-plane-manifests';
 import { kubernetesName } from './private/kubernetes-names';
 import { renderVirtualGatewayWorkload, renderVirtualNodeWorkload } from './private/workload-manifests';
@@ -305,13 +306,12 @@ export class EksMesh extends Construct {
     return `open-app-mesh-${kubernetesName(this.mesh.meshName)}`;
   }
 
-  /** The runtime bundled with this library, built from lib-runtime/Dockerfile as ControlPlane does. */
+  /** The runtime bundled with this library, built from lib-runtime/Dockerfile with the same context as ControlPlane's. */
   private bundledImage(): string {
-    const packageRoot = path.join(__dirname, '..', '..', '..');
     const asset = new ecrAssets.DockerImageAsset(this, 'ControlPlaneImage', {
-      directory: packageRoot,
+      directory: PACKAGE_ROOT,
       file: 'lib-runtime/Dockerfile',
-      exclude: ['*', '!package.json', '!package-lock.json', '!lib-runtime/Dockerfile', '!lib-runtime/dist'],
+      exclude: RUNTIME_IMAGE_CONTEXT,
     });
     return asset.imageUri;
   }
