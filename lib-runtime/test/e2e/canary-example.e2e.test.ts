@@ -7,11 +7,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { EchoBackend, WhoAmIReply } from './echo-backend';
 import { buildCanaryApp, CanaryWeights } from '../../../examples/canary/app';
 import { buildMeshSpecs } from '../../../src/private/spec-builder';
 import { toCanonicalJson } from '../../../src/spec/canonical';
 import { waitFor } from '../support/wait';
-import { EchoBackend, WhoAmIReply } from './echo-backend';
 import { ControlPlaneProcess } from './support/control-plane-process';
 import { RemoteClients } from './support/remote-clients';
 
