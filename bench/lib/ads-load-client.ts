@@ -62,17 +62,22 @@ export class AdsLoadClient {
   /** Bytes received from connect() until synced (the full state of this proxy). */
   syncBytes = 0;
   armed = false;
+  /** Streams re-opened after failing (connection refused or reset under a storm). */
+  retries = 0;
+  private closing = false;
+  private retryTimer?: NodeJS.Timeout;
   push: PushRecord = { responses: 0, lastAckAt: 0n, lastBytes: 0, types: [] };
   private onSynced?: () => void;
 
   constructor(readonly index: number, readonly nodeId: string, private readonly target: string) {}
 
-  /** Open the channel and stream and subscribe; resolves when synced (or rejects when the stream ends first). */
+  /** Open the channel and the stream and subscribe; `onSynced` runs once the first full state is ACKed. */
   connect(onSynced: () => void): void {
     this.onSynced = onSynced;
     this.syncedAt = 0n;
     this.syncBytes = 0;
-    this.ended = undefined;
+    this.retries = 0;
+    this.closing = false;
     this.startedAt = process.hrtime.bigint();
     this.client = new grpc.Client(this.target, grpc.credentials.createInsecure(), {
       // A channel of its own, not shared with the other simulated proxies: one HTTP/2 connection each.
@@ -80,10 +85,44 @@ export class AdsLoadClient {
       'grpc.bench_proxy_index': this.index,
       'grpc.max_receive_message_length': 64 * 1024 * 1024,
     });
-    const call = this.client.makeBidiStreamRequest(ADS_PATH, (b: Buffer) => b, decodeMinimalResponse);
+    this.openStream();
+  }
+
+  /** Drop the stream and the connection (the client keeps what it holds, like Envoy). */
+  close(): void {
+    this.closing = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.call?.cancel();
+    this.client?.close();
+    this.call = undefined;
+    this.client = undefined;
+    this.forgetStreamState();
+  }
+
+  private forgetStreamState(): void {
+    for (const state of this.types.values()) {
+      state.nonce = '';
+      state.held.clear();
+      state.received = false;
+    }
+  }
+
+  private openStream(): void {
+    this.ended = undefined;
+    const call = this.client!.makeBidiStreamRequest(ADS_PATH, (b: Buffer) => b, decodeMinimalResponse);
     this.call = call;
     call.on('data', (response: MinimalResponse) => this.handle(response));
-    call.on('status', (status: grpc.StatusObject) => { this.ended = `${status.code}: ${status.details}`; });
+    call.on('status', (status: grpc.StatusObject) => {
+      this.ended = `${status.code}: ${status.details}`;
+      if (this.closing || this.call !== call) return;
+      // Like Envoy: a failed or ended stream is retried with a jittered backoff.
+      this.retries++;
+      this.forgetStreamState();
+      const backoff = Math.min(1000, 50 * 2 ** Math.min(this.retries, 5)) * (0.5 + Math.random());
+      this.retryTimer = setTimeout(() => {
+        if (!this.closing) this.openStream();
+      }, backoff);
+    });
     call.on('error', () => { /* status carries it */ });
     const node = { id: this.nodeId, cluster: this.nodeId, user_agent_name: 'envoy', locality: {} };
     // Like Envoy after a restart of the control plane: present what it holds, with empty nonces.
@@ -95,19 +134,6 @@ export class AdsLoadClient {
     first(LISTENER_TYPE_URL);
     for (const typeUrl of [ENDPOINT_TYPE_URL, ROUTE_TYPE_URL]) {
       if (this.state(typeUrl).names.length > 0) first(typeUrl);
-    }
-  }
-
-  /** Drop the stream and the connection (the client keeps what it holds, like Envoy). */
-  close(): void {
-    this.call?.cancel();
-    this.client?.close();
-    this.call = undefined;
-    this.client = undefined;
-    for (const state of this.types.values()) {
-      state.nonce = '';
-      state.held.clear();
-      state.received = false;
     }
   }
 

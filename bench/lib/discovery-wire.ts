@@ -5,7 +5,7 @@
  * resources happens only where a real client must look inside (listeners for their route
  * names, clusters for their EDS names), never on the push path of routes and endpoints.
  */
-import { Reader } from 'protobufjs';
+import { Reader, Writer } from 'protobufjs';
 import { decodeResource, messageType } from '../../lib-runtime/src/xds/protos';
 
 export interface DiscoveryRequestFields {
@@ -25,7 +25,20 @@ export interface MinimalResponse {
   readonly bytes: number;
 }
 
+/**
+ * DiscoveryRequest: version_info 1, node 2, resource_names 3, type_url 4, response_nonce 5.
+ * ACKs (no node) are framed by hand, as cheaply as a client can; the node goes through protobufjs.
+ */
 export function encodeDiscoveryRequest(request: DiscoveryRequestFields): Buffer {
+  if (!request.node) {
+    const w = Writer.create();
+    if (request.versionInfo) w.uint32(10).string(request.versionInfo);
+    for (const name of request.names) w.uint32(26).string(name);
+    w.uint32(34).string(request.typeUrl);
+    if (request.nonce) w.uint32(42).string(request.nonce);
+    const bytes = w.finish();
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
   const type = messageType('envoy.service.discovery.v3.DiscoveryRequest');
   const bytes = type.encode(type.fromObject({
     version_info: request.versionInfo ?? '',

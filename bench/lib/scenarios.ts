@@ -13,8 +13,10 @@ import { Distribution, distribution, median, msBetween } from './stats';
 import { benchEnv, runningFromSource, Worker } from './worker-ipc';
 import { ROUTE_TYPE_URL } from '../../lib-runtime/src/xds/type-urls';
 
-const GC = ['--expose-gc'];
-const LOADGEN = ['--max-old-space-size=4096'];
+/** BENCH_CPU_PROF=<dir>: write a CPU profile of each system under test there (node --cpu-prof). */
+const PROFILE = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+const GC = ['--expose-gc', ...PROFILE];
+const LOADGEN = ['--max-old-space-size=4096', ...PROFILE];
 
 export interface MeshFiles {
   readonly mesh: GeneratedMesh;
@@ -57,6 +59,8 @@ export interface FleetResult {
   readonly streams: number;
   readonly distinctNodes: number;
   readonly initialSyncMs: number;
+  /** Streams that failed and were retried (connection refused or reset) while connecting. */
+  readonly initialRetries: number;
   readonly syncBytesPerStream: number;
   readonly idleRss: number;
   readonly connectedRss: number;
@@ -64,6 +68,7 @@ export interface FleetResult {
   readonly rounds: readonly PushRound[];
   readonly push: Distribution;
   readonly reconnectMs: number;
+  readonly reconnectRetries: number;
   readonly reconnectStreamsSynced: number;
 }
 
@@ -78,11 +83,11 @@ export async function fleetScenario(files: MeshFiles, streams: number, rounds: n
     const idle = await server.call<{ rss: number }>('memory');
     const nodes = files.mesh.appNodes;
     const nodeIds = Array.from({ length: streams }, (_, i) => nodeIdOf(nodes[i % nodes.length]));
-    const connect = await loadgen.call<{ startedAt: string; syncedAt: string }>('connect', {
+    const connect = await loadgen.call<{ startedAt: string; syncedAt: string; retries: number }>('connect', {
       target: `127.0.0.1:${ports.xds}`, nodeIds, timeoutMs: 60_000 + streams * 30,
     });
     const initialSyncMs = msBetween(connect.startedAt, connect.syncedAt);
-    log(`    ${streams} streams synced in ${initialSyncMs.toFixed(0)} ms`);
+    log(`    ${streams} streams synced in ${initialSyncMs.toFixed(0)} ms (${connect.retries} stream retries)`);
     const connected = await server.call<{ rss: number }>('memory');
     let before = await loadgen.call<Array<{ acked: Record<string, string>; syncBytes: number }>>('versions');
     const syncBytesPerStream = median(before.map((b) => b.syncBytes));
@@ -126,15 +131,16 @@ export async function fleetScenario(files: MeshFiles, streams: number, rounds: n
         + `parse ${r.parseMs.toFixed(0)} apply ${r.applyMs.toFixed(0)} →flush ${r.toFlushMs.toFixed(0)} flush ${r.flushMs.toFixed(0)} ms; `
         + `${r.streamsOnNewVersion}/${streams} on new version; encoded ${r.encodedBytes} B`);
     }
-    const reconnect = await loadgen.call<{ startedAt: string; syncedAt: string }>('reconnect', { timeoutMs: 60_000 + streams * 30 });
+    const reconnect = await loadgen.call<{ startedAt: string; syncedAt: string; retries: number }>('reconnect', { timeoutMs: 60_000 + streams * 30 });
     const reconnectMs = msBetween(reconnect.startedAt, reconnect.syncedAt);
     const afterReconnect = await loadgen.call<Array<{ ended: string | null }>>('versions');
-    log(`    reconnect storm: ${streams} streams converged in ${reconnectMs.toFixed(0)} ms`);
+    log(`    reconnect storm: ${streams} streams converged in ${reconnectMs.toFixed(0)} ms (${reconnect.retries} stream retries)`);
     return {
       virtualNodes: files.mesh.doc.virtualNodes.length,
       streams,
       distinctNodes: new Set(nodeIds).size,
       initialSyncMs,
+      initialRetries: connect.retries,
       syncBytesPerStream,
       idleRss: idle.rss,
       connectedRss: connected.rss,
@@ -142,6 +148,7 @@ export async function fleetScenario(files: MeshFiles, streams: number, rounds: n
       rounds: results,
       push: distribution(latencies),
       reconnectMs,
+      reconnectRetries: reconnect.retries,
       reconnectStreamsSynced: afterReconnect.filter((a) => a.ended === null).length,
     };
   } finally {

@@ -23,7 +23,7 @@ async function waitUntil(condition: () => boolean, timeoutMs: number, what: () =
 }
 
 /** Connect clients (in small batches so the event loop keeps reading) and wait for all to sync. */
-async function connectAll(list: AdsLoadClient[], timeoutMs: number): Promise<{ startedAt: string; syncedAt: string }> {
+async function connectAll(list: AdsLoadClient[], timeoutMs: number): Promise<{ startedAt: string; syncedAt: string; retries: number }> {
   const startedAt = process.hrtime.bigint();
   let synced = 0;
   for (let i = 0; i < list.length; i++) {
@@ -35,7 +35,7 @@ async function connectAll(list: AdsLoadClient[], timeoutMs: number): Promise<{ s
     return `${list.length - stuck.length}/${list.length} synced; first stuck ${stuck[0]?.nodeId} ended=${stuck[0]?.ended}`;
   });
   const last = list.reduce((max, c) => (c.syncedAt > max ? c.syncedAt : max), 0n);
-  return { startedAt: String(startedAt), syncedAt: String(last) };
+  return { startedAt: String(startedAt), syncedAt: String(last), retries: list.reduce((sum, c) => sum + c.retries, 0) };
 }
 
 serveCommands({
