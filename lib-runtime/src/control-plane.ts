@@ -28,6 +28,12 @@ export interface ControlPlaneOptions {
   readonly drainMs?: number;
   /** Delay that batches bursts of spec and endpoint changes into one re-render. */
   readonly renderDebounceMs?: number;
+  /** How long start() waits for the first discovery round before opening the ports (default 5 s). */
+  readonly discoveryStartTimeoutMs?: number;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /**
@@ -128,8 +134,11 @@ export class ControlPlane {
   /** Loads the spec, runs a first discovery round, then opens the xDS and admin ports. */
   async start(): Promise<{ xds: number; admin: number }> {
     await this.options.spec.start();
-    await this.options.discovery.start();
-    this.endpoints = this.options.discovery.current();
+    // Serve soon even if a discovery API is slow to answer: endpoints found later are pushed.
+    const firstRound = this.options.discovery.start();
+    const waited = await Promise.race([firstRound.then(() => true), delay(this.options.discoveryStartTimeoutMs ?? 5000).then(() => false)]);
+    if (!waited) this.log.warn('endpoint discovery still running its first round; serving without those endpoints for now');
+    this.applyEndpoints(this.options.discovery.current());
     this.xdsPort = await this.xds.listen(this.options.xdsAddress);
     this.adminPort = await this.admin.listen(this.options.adminPort, this.options.adminHost);
     this.log.info('control plane started', {
@@ -272,11 +281,11 @@ export class ControlPlane {
     if (!this.spec) return refuse('no valid spec loaded yet');
     let nodeId: string;
     try {
-      nodeId = formatNodeId(parseNodeId(request.nodeId));
+      // Malformed ids, another mesh, or a name the spec does not define: translate's own check.
+      nodeId = formatNodeId(resolveNode(this.mesh!, request.nodeId));
     } catch (error) {
       return refuse(error instanceof UnknownNodeError ? error.message : String(error));
     }
-    if (!this.nodeIds.has(nodeId)) return refuse(`unknown node id "${request.nodeId}": no such virtual node or virtual gateway in mesh ${this.spec.doc.mesh.meshName}`);
     const view = viewOf(request.node);
     const group = groupName(request.nodeId, view);
     // The group is keyed by the id as presented (ARN or short form); render before serving.

@@ -1,0 +1,121 @@
+/**
+ * The ControlPlane class in process, seen from a raw ADS client: node-id checks, the Envoy vs
+ * proxyless view chosen by user_agent_name, and re-rendering only the nodes a change touches.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { ControlPlane, groupName, viewOf } from '../../src/control-plane';
+import { StaticFileDiscovery } from '../../src/discovery/static-file';
+import { FileSpecSource } from '../../src/sources/file-spec-source';
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL } from '../../src/xds/type-urls';
+import { waitFor } from '../support/wait';
+import { AdsTestClient, namesIn, sotwRequest } from '../xds/ads-test-client';
+
+const FIXTURE = path.join(__dirname, 'fixtures', 'canary-spec.json');
+
+describe('ControlPlane', () => {
+  let dir: string;
+  let cp: ControlPlane | undefined;
+  const clients: AdsTestClient[] = [];
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-cp-'));
+  });
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close();
+    await cp?.stop();
+    cp = undefined;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function start(spec: string, endpoints: object): Promise<ControlPlane> {
+    fs.writeFileSync(path.join(dir, 'spec.json'), spec);
+    fs.writeFileSync(path.join(dir, 'endpoints.json'), JSON.stringify(endpoints));
+    cp = new ControlPlane({
+      spec: new FileSpecSource(path.join(dir, 'spec.json'), undefined, { debounceMs: 20, statIntervalMs: 100 }),
+      discovery: new StaticFileDiscovery(path.join(dir, 'endpoints.json'), undefined, { debounceMs: 20, statIntervalMs: 100 }),
+      xdsAddress: '127.0.0.1:0',
+      adminHost: '127.0.0.1',
+      adminPort: 0,
+      drainMs: 200,
+    });
+    await cp.start();
+    return cp;
+  }
+
+  function stream(port: number) {
+    const client = new AdsTestClient(port);
+    clients.push(client);
+    return client.sotw();
+  }
+
+  test('viewOf: gRPC libraries get the proxyless view, Envoy and unknown agents the Envoy view', () => {
+    expect(viewOf({ id: 'x', user_agent_name: 'gRPC Node Pure JS' })).toBe('proxyless');
+    expect(viewOf({ id: 'x', user_agent_name: 'gRPC Go' })).toBe('proxyless');
+    expect(viewOf({ id: 'x', user_agent_name: 'envoy' })).toBe('envoy');
+    expect(viewOf({ id: 'x' })).toBe('envoy');
+  });
+
+  test('Envoy (ARN node id, wildcard LDS) and a gRPC client of one node get their own views', async () => {
+    const { xds } = (await start(fs.readFileSync(FIXTURE, 'utf8'), {})).ports;
+    const envoy = stream(xds);
+    envoy.send(sotwRequest(LISTENER_TYPE_URL, [], {
+      node: { id: 'arn:aws:appmesh:us-east-1:111122223333:mesh/apps/virtualNode/serviceA', user_agent_name: 'envoy' },
+    }));
+    const envoyListeners = namesIn(await envoy.next());
+    expect(envoyListeners).toContain('lds_egress_0.0.0.0_15001');
+
+    const grpcClient = stream(xds);
+    grpcClient.send(sotwRequest(LISTENER_TYPE_URL, ['serviceb.apps.local'], {
+      node: { id: 'mesh/apps/virtualNode/serviceA', user_agent_name: 'gRPC Node Pure JS', locality: {} },
+    }));
+    expect(namesIn(await grpcClient.next())).toEqual(['serviceb.apps.local']);
+  });
+
+  test('a node id the spec does not define, or a malformed one, is refused with PERMISSION_DENIED', async () => {
+    const { xds } = (await start(fs.readFileSync(FIXTURE, 'utf8'), {})).ports;
+    const reasons: Record<string, string> = {
+      'mesh/apps/virtualNode/intruder': 'has no virtualNode named "intruder"',
+      'mesh/other/virtualNode/serviceA': 'mesh "other" is not served here',
+      'not-a-node-id': 'expected mesh/',
+    };
+    for (const [id, reason] of Object.entries(reasons)) {
+      const s = stream(xds);
+      s.send(sotwRequest(CLUSTER_TYPE_URL, [], { node: { id, user_agent_name: 'envoy' } }));
+      const status = await s.status();
+      expect(status.code).toBe(grpc.status.PERMISSION_DENIED);
+      expect(status.details).toContain(reason);
+    }
+    expect(cp!.metrics.refusedStreams.get()).toBe(3);
+  });
+
+  test('no stream is served before a valid spec exists; readiness says why', async () => {
+    const { xds } = (await start('{ "specVersion": "open-app-mesh/v1" }', {})).ports;
+    const s = stream(xds);
+    s.send(sotwRequest(CLUSTER_TYPE_URL, [], { node: { id: 'mesh/apps/virtualNode/serviceA' } }));
+    expect(await s.status()).toMatchObject({ code: grpc.status.PERMISSION_DENIED, details: 'no valid spec loaded yet' });
+    expect(cp!.metrics.specRejections.get()).toBe(1);
+  });
+
+  test('an endpoint change re-renders only the connected nodes that use those endpoints', async () => {
+    const endpoints = { 'serviceB-v1': [{ address: '127.0.0.1', port: 50051 }], 'serviceB-v2': [{ address: '127.0.0.1', port: 50052 }] };
+    const { xds } = (await start(fs.readFileSync(FIXTURE, 'utf8'), endpoints)).ports;
+    // serviceA calls serviceB; serviceB-v1 calls nothing.
+    for (const id of ['mesh/apps/virtualNode/serviceA', 'mesh/apps/virtualNode/serviceB-v1']) {
+      const s = stream(xds);
+      s.send(sotwRequest(CLUSTER_TYPE_URL, [], { node: { id, user_agent_name: 'envoy' } }));
+      await s.next();
+    }
+    const groupA = groupName('mesh/apps/virtualNode/serviceA', 'envoy');
+    const groupB = groupName('mesh/apps/virtualNode/serviceB-v1', 'envoy');
+    const before = { a: cp!.xds.version(groupA, ENDPOINT_TYPE_URL), b: cp!.xds.status().versions[groupB] };
+    const renders = cp!.metrics.translateDuration.count({});
+
+    fs.writeFileSync(path.join(dir, 'endpoints.json'), JSON.stringify({ ...endpoints, 'serviceB-v2': [{ address: '127.0.0.1', port: 50053 }] }));
+    await waitFor(() => cp!.xds.version(groupA, ENDPOINT_TYPE_URL) !== before.a, 'serviceA\'s new endpoints');
+    expect(cp!.xds.status().versions[groupB]).toEqual(before.b);
+    expect(cp!.metrics.translateDuration.count({}) - renders).toBe(1);
+  });
+});
