@@ -136,7 +136,8 @@ export class ControlPlane {
     await this.options.spec.start();
     // Serve soon even if a discovery API is slow to answer: endpoints found later are pushed.
     const firstRound = this.options.discovery.start();
-    const waited = await Promise.race([firstRound.then(() => true, () => true), delay(this.options.discoveryStartTimeoutMs ?? 5000).then(() => false)]);
+    const timeout = delay(this.options.discoveryStartTimeoutMs ?? 5000).then(() => false);
+    const waited = await Promise.race([firstRound.then(() => true, () => true), timeout]);
     if (!waited) this.log.warn('endpoint discovery still running its first round; serving without those endpoints for now');
     this.applyEndpoints(this.options.discovery.current());
     this.xdsPort = await this.xds.listen(this.options.xdsAddress);
