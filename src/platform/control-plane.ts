@@ -229,6 +229,13 @@ export class ControlPlane extends Construct {
       stopTimeout: Duration.seconds(30),
     });
     container.addUlimits({ name: ecs.UlimitName.NOFILE, softLimit: 65536, hardLimit: 65536 });
+    if (this.taskDefinition.executionRole !== undefined) {
+      // Pulling from ECR (the bundled image asset) needs ecr:GetAuthorizationToken, which has no resource ARNs.
+      Validations.of(this.taskDefinition.executionRole).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'ecr:GetAuthorizationToken (added by aws-cdk-lib to pull the image from ECR) supports no resource-level permissions',
+      });
+    }
 
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,

@@ -34,12 +34,12 @@ describe('examples/canary-ecs', () => {
 
   beforeAll(() => {
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'canary-ecs-cli-'));
-    // The real CLI, offline (toolchain.md §7); a pre-built image keeps Docker out of it.
+    // The real CLI, offline (toolchain.md §7), with the default control-plane image: the
+    // runtime's Dockerfile is staged as an image asset (no Docker needed to synthesize).
     execFileSync('npx', [
       'cdk', 'synth', '--quiet',
       '--app', 'npx ts-node --transpile-only examples/canary-ecs/app.ts',
       '-o', outdir,
-      '-c', `controlPlaneImage=${PREBUILT_IMAGE}`,
     ], { cwd: ROOT, stdio: 'pipe', timeout: 240_000, env: { ...process.env, NODE_NO_WARNINGS: '1', CDK_DISABLE_VERSION_CHECK: '1' } });
     template = JSON.parse(fs.readFileSync(path.join(outdir, 'CanaryEcs.template.json'), 'utf8'));
     t = Template.fromJSON(template);
@@ -51,6 +51,20 @@ describe('examples/canary-ecs', () => {
     expect(fs.existsSync(path.join(outdir, 'manifest.json'))).toBe(true);
     const spec = JSON.parse(fs.readFileSync(path.join(outdir, 'apps.mesh.json'), 'utf8'));
     expect(spec.virtualNodes.map((n: any) => n.virtualNodeName).sort()).toEqual(['serviceA', 'serviceB', 'serviceBv2']);
+  });
+
+  test('the control-plane image is the bundled runtime, staged from lib-runtime/Dockerfile', () => {
+    const assets = JSON.parse(fs.readFileSync(path.join(outdir, 'CanaryEcs.assets.json'), 'utf8'));
+    const images = Object.values<any>(assets.dockerImages);
+    expect(images).toHaveLength(1);
+    expect(images[0].source.dockerFile).toBe('lib-runtime/Dockerfile');
+    const staged = path.join(outdir, images[0].source.directory);
+    expect(fs.readdirSync(staged).sort()).toEqual(expect.arrayContaining(['lib-runtime', 'package.json']));
+    expect(fs.existsSync(path.join(staged, 'node_modules'))).toBe(false);
+    expect(fs.existsSync(path.join(staged, 'src'))).toBe(false);
+    const [cpTaskDefinition] = Object.entries(resourcesOfType(template, 'AWS::ECS::TaskDefinition'))
+      .filter(([id]) => id.startsWith('ControlPlaneTaskDefinition')).map(([, r]) => r);
+    expect(JSON.stringify(containerNamed(cpTaskDefinition, 'control-plane').Image)).toContain('cdk-hnb659fds-container-assets');
   });
 
   test('every resource validates against the CloudFormation resource specification', () => {
@@ -127,8 +141,9 @@ describe('examples/canary-ecs', () => {
 
 describe('a route weight change', () => {
   test('changes only the delivered spec: no task definition revision, no service change', () => {
-    const before = synthInProcess({ controlPlaneImage: PREBUILT_IMAGE });
-    const after = synthInProcess({ controlPlaneImage: PREBUILT_IMAGE, canaryWeights: '0/100' });
+    // Default (bundled) control-plane image: its asset hash must not move either.
+    const before = synthInProcess({});
+    const after = synthInProcess({ canaryWeights: '0/100' });
 
     const changed = Object.keys({ ...before.template.Resources, ...after.template.Resources })
       .filter((id) => JSON.stringify(before.template.Resources[id]) !== JSON.stringify(after.template.Resources[id]));
@@ -155,7 +170,7 @@ describe('a route weight change', () => {
 
 describe('cdk-nag AwsSolutions', () => {
   test('runs as a Validations plugin at synth and finds nothing unacknowledged', () => {
-    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'canary-ecs-nag-')), context: { controlPlaneImage: PREBUILT_IMAGE } });
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'canary-ecs-nag-')) });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     buildCanaryEcsApp(app);
     // A violation makes synth throw "Validation failed".
