@@ -14,6 +14,8 @@ import { Logger } from '../../src/log';
 import { isNotModified, parseS3SpecUrl, S3SpecSource } from '../../src/sources/s3-spec-source';
 import { SpecRejection, SpecSnapshot } from '../../src/sources/spec-source';
 import { FakeScheduler } from '../discovery/fake-scheduler';
+import { ControlPlaneProcess } from '../e2e/support/control-plane-process';
+import { waitFor } from '../support/wait';
 
 const FIXTURE = fs.readFileSync(path.join(__dirname, '..', 'e2e', 'fixtures', 'canary-spec.json'), 'utf8');
 const BUCKET = 'controlplane-specbucket-1x2y3z';
@@ -335,6 +337,72 @@ describe('S3SpecSource against a loopback S3 endpoint with the real SDK', () => 
     const route = specs[1].doc.routes.find((r) => r.routeName === 'default')!;
     expect(route.spec.grpcRoute!.action.weightedTargets.map((t) => t.weight)).toEqual([10, 90]);
   });
+});
+
+describe('the control-plane program with --spec s3://… against a loopback S3 endpoint', () => {
+  let server: http.Server;
+  let object: { body: string; etag: string };
+  let program: ControlPlaneProcess | undefined;
+  const savedEnv = { ...process.env };
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      if (!req.url?.startsWith(`/${BUCKET}/${KEY}`)) {
+        res.writeHead(404, { 'content-type': 'application/xml' });
+        res.end('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>');
+        return;
+      }
+      if (req.headers['if-none-match'] === object.etag) {
+        res.writeHead(304, { etag: object.etag });
+        res.end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(object.body), 'etag': object.etag });
+      res.end(object.body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    // The SDK's standard endpoint override and static credentials: the program is unchanged.
+    process.env.AWS_ENDPOINT_URL_S3 = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
+    process.env.AWS_SECRET_ACCESS_KEY = 'secret';
+    process.env.AWS_EC2_METADATA_DISABLED = 'true';
+  });
+  afterAll(async () => {
+    await program?.kill();
+    await new Promise((resolve) => server.close(resolve));
+    for (const key of ['AWS_ENDPOINT_URL_S3', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_EC2_METADATA_DISABLED']) {
+      if (savedEnv[key] === undefined) delete process.env[key];
+      else process.env[key] = savedEnv[key];
+    }
+  });
+
+  test('serves the object, hot-reloads a new version and keeps it over an invalid one', async () => {
+    object = { body: withWeights(75, 25), etag: '"a1"' };
+    program = new ControlPlaneProcess([
+      '--spec', `s3://${BUCKET}/${KEY}`, '--spec-poll-interval', '100', '--region', 'us-east-1',
+      '--endpoints', 'none', '--bind', '127.0.0.1', '--xds-port', '0', '--admin-port', '0', '--log-level', 'debug',
+    ]);
+    await program.start(60_000);
+    const served = async () => {
+      const dump = JSON.stringify(await program!.adminJson('/config_dump?node=mesh/apps/virtualNode/serviceA&view=envoy'));
+      const found = [...dump.matchAll(/"name":"cds_egress_apps_(serviceB-v[12])_grpc_50051","weight":\{"value":(\d+)\}/g)];
+      return [...new Set(found.map((m) => `${m[1]}=${m[2]}`))].sort();
+    };
+    expect(await served()).toEqual(expect.arrayContaining(['serviceB-v1=75', 'serviceB-v2=25']));
+
+    const loaded = program.logs.filter((l) => l.msg === 'spec loaded').length;
+    object = { body: withWeights(10, 90), etag: '"a2"' };
+    await program.waitForLog((l) => l.msg === 'spec loaded' && l.etag === '"a2"', 10_000);
+    expect(program.logs.filter((l) => l.msg === 'spec loaded')).toHaveLength(loaded + 1);
+    await waitFor(async () => (await served()).includes('serviceB-v1=10'), 'the new weights at the admin endpoint');
+    expect(await served()).toEqual(expect.arrayContaining(['serviceB-v1=10', 'serviceB-v2=90']));
+
+    object = { body: '{"specVersion": "open-app-mesh/v1", "mesh": {}}', etag: '"a3"' };
+    const rejected = await program.waitForLog((l) => l.msg === 'spec rejected; still serving the last good spec', 10_000);
+    expect(rejected.etag).toBe('"a3"');
+    expect(await served()).toEqual(expect.arrayContaining(['serviceB-v1=10', 'serviceB-v2=90']));
+    expect(program.exitCode).toBeNull();
+  }, 90_000);
 });
 
 describe('helpers', () => {
