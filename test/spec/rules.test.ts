@@ -212,6 +212,21 @@ describe('route rules', () => {
     ]);
   });
 
+  test('header-matchers: regexes must be RE2', () => {
+    expect(issueLines(withRoute(http({ prefix: '/', headers: [{ name: 'x-v', match: { regex: '(?=v2)v2' } }] })))).toEqual([
+      `${R}.spec.httpRoute.match.headers[0].match.regex: the regular expression "(?=v2)v2" uses a lookahead ((?=…)), which RE2 does not support`,
+    ]);
+    expect(issueLines(grpcDoc({ metadata: [{ name: 'x-v', match: { regex: '(a)\\1' } }] }))).toEqual([
+      `${R}.spec.grpcRoute.match.metadata[0].match.regex: the regular expression "(a)\\\\1" uses a backreference (\\1), which RE2 does not support`,
+    ]);
+  });
+
+  test('http-match-path: a path regex must be RE2', () => {
+    expect(issueLines(withRoute(http({ path: { regex: '/(?<!x)y' } })))).toEqual([
+      `${R}.spec.httpRoute.match.path.regex: the regular expression "/(?<!x)y" uses a negative lookbehind ((?<!…)), which RE2 does not support`,
+    ]);
+  });
+
   test('header-matchers: gRPC metadata names', () => {
     expect(issueLines(grpcDoc({ metadata: [{ name: ':path' }] }))).toEqual([
       `${R}.spec.grpcRoute.match.metadata[0].name: ":path" is a pseudo-header; header names must not start with ":"`,
@@ -476,6 +491,12 @@ describe('gateway route rules', () => {
   test('gateway-path-rewrite: exact starts with "/"', () => {
     expect(issueLines(withGatewayRoute(gatewayHttp({ path: { regex: '/a.*' } }, { path: { exact: 'b' } })))).toEqual([
       `${G}.spec.httpRoute.action.rewrite.path.exact: the path rewrite "b" must start with "/"`,
+    ]);
+  });
+
+  test('gateway regexes must be RE2', () => {
+    expect(issueLines(withGatewayRoute(gatewayHttp({ path: { regex: '/a++' } })))).toEqual([
+      `${G}.spec.httpRoute.match.path.regex: the regular expression "/a++" uses a possessive quantifier (++), which RE2 does not support`,
     ]);
   });
 

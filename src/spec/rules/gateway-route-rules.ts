@@ -2,7 +2,7 @@ import { GatewayRouteSpec, GatewayRouteTarget } from '../appmesh-types';
 import { GatewayRouteResource } from '../document';
 import { portList, quote, RuleContext, setMembers, SpecRule } from './rule';
 import {
-  checkExactlyOne, checkHeaderMatchers, checkLeadingSlash, checkMatchPort, checkRouteProtocol,
+  checkExactlyOne, checkHeaderMatchers, checkRe2, checkLeadingSlash, checkMatchPort, checkRouteProtocol,
   knownListeners, ParentListenerCheck,
 } from './shared-checks';
 
@@ -123,6 +123,7 @@ export const GATEWAY_ROUTE_RULES: readonly SpecRule<GatewayRouteResource>[] = [
           ctx.report(`.spec.${key}.match`, 'a gateway route match sets at most one of prefix, path; both are set');
         }
         checkExactlyOne(match.path, ['exact', 'regex'], `.spec.${key}.match.path`, ctx, 'a path match');
+        checkRe2(match.path?.regex, `.spec.${key}.match.path.regex`, ctx);
       }
       for (const key of GATEWAY_ROUTE_KINDS) {
         checkExactlyOne(route.spec[key]?.match?.hostname, ['exact', 'suffix'], `.spec.${key}.match.hostname`, ctx, 'a hostname match');
@@ -201,7 +202,7 @@ export const GATEWAY_ROUTE_RULES: readonly SpecRule<GatewayRouteResource>[] = [
   },
   {
     id: 'gateway-header-matchers',
-    summary: 'header and metadata names do not start with ":"; a match range has start < end',
+    summary: 'header and metadata names do not start with ":"; a match range has start < end; regexes are RE2',
     check: (route, ctx) => {
       for (const key of HTTP_KINDS) {
         checkHeaderMatchers(route.spec[key]?.match?.headers, `.spec.${key}.match.headers`, ctx);

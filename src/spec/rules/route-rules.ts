@@ -2,7 +2,7 @@ import { GrpcRoute, HttpRoute, RouteSpec, TcpRoute, WeightedTarget } from '../ap
 import { RouteResource } from '../document';
 import { items, portList, quote, RuleContext, setMembers, SpecRule } from './rule';
 import {
-  checkDuration, checkExactlyOne, checkHeaderMatchers, checkLeadingSlash, checkMatchPort, checkRouteProtocol,
+  checkDuration, checkExactlyOne, checkHeaderMatchers, checkRe2, checkLeadingSlash, checkMatchPort, checkRouteProtocol,
   knownListeners, ParentListenerCheck,
 } from './shared-checks';
 
@@ -178,6 +178,7 @@ export const ROUTE_RULES: readonly SpecRule<RouteResource>[] = [
         if (match === undefined) continue;
         checkExactlyOne(match, ['prefix', 'path'], `.spec.${key}.match`, ctx, 'an HTTP route match');
         checkExactlyOne(match.path, ['exact', 'regex'], `.spec.${key}.match.path`, ctx, 'a path match');
+        checkRe2(match.path?.regex, `.spec.${key}.match.path.regex`, ctx);
       }
     },
   },
@@ -194,7 +195,7 @@ export const ROUTE_RULES: readonly SpecRule<RouteResource>[] = [
   },
   {
     id: 'header-matchers',
-    summary: 'header and metadata names do not start with ":"; a match range has start < end',
+    summary: 'header and metadata names do not start with ":"; a match range has start < end; regexes are RE2',
     check: (route, ctx) => {
       for (const key of HTTP_KINDS) {
         checkHeaderMatchers(route.spec[key]?.match?.headers, `.spec.${key}.match.headers`, ctx);

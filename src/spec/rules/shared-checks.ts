@@ -1,19 +1,28 @@
 import { ListenerFacts } from '../mesh-index';
+import { re2SyntaxProblem } from '../re2-syntax';
 import { items, portList, quote, RuleContext } from './rule';
 
 /** A header, query or gRPC metadata matcher as the route shapes share it. */
 interface NamedMatcher {
   readonly name?: string;
-  readonly match?: { readonly range?: { readonly start?: number; readonly end?: number } };
+  readonly match?: { readonly range?: { readonly start?: number; readonly end?: number }; readonly regex?: string };
 }
 
-/** Header and metadata names must not be pseudo-headers; ranges must not be empty. */
+/** A regular expression must be RE2: proxies and gRPC clients evaluate it with RE2. */
+export function checkRe2(pattern: unknown, path: string, ctx: RuleContext): void {
+  if (typeof pattern !== 'string' || !ctx.known(pattern)) return;
+  const problem = re2SyntaxProblem(pattern);
+  if (problem !== undefined) ctx.report(path, `the regular expression ${quote(pattern)} ${problem}`);
+}
+
+/** Header and metadata names must not be pseudo-headers; ranges must not be empty; regexes must be RE2. */
 export function checkHeaderMatchers(matchers: readonly NamedMatcher[] | undefined, path: string, ctx: RuleContext): void {
   items(matchers).forEach((matcher, i) => {
     const name = matcher?.name;
     if (typeof name === 'string' && ctx.known(name) && name.startsWith(':')) {
       ctx.report(`${path}[${i}].name`, `${quote(name)} is a pseudo-header; header names must not start with ":"`);
     }
+    checkRe2(matcher?.match?.regex, `${path}[${i}].match.regex`, ctx);
     const range = matcher?.match?.range;
     if (range !== undefined && ctx.known(range.start) && ctx.known(range.end) && typeof range.start === 'number'
       && typeof range.end === 'number' && range.start >= range.end) {
