@@ -5,6 +5,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, IConstruct } from 'constructs';
 import { IMesh } from '../mesh';
 import { MeshSpecs } from '../mesh-specs';
+import { collectMeshSpecs } from '../private/spec-builder';
 import * as spec from '../spec';
 import { acknowledgeGeneratedIamFindings } from './private/nag-acknowledgements';
 
@@ -50,6 +51,7 @@ export class MeshSpecDelivery extends Construct {
   private readonly mesh: IMesh;
   private deployment?: s3deploy.BucketDeployment;
   private document?: spec.MeshSpecDocument;
+  private invalid = false;
 
   constructor(scope: Construct, id: string, props: MeshSpecDeliveryProps) {
     super(scope, id);
@@ -93,8 +95,20 @@ export class MeshSpecDelivery extends Construct {
 
   /** @internal */
   public _createDeployment(): void {
-    if (this.deployment !== undefined) return;
-    this.document = MeshSpecs.forMesh(this.mesh);
+    if (this.deployment !== undefined || this.invalid) return;
+    const collected = collectMeshSpecs(this.mesh.node.root).find((c) => c.meshName === this.mesh.meshName);
+    if (collected === undefined || collected.issues.length > 0) {
+      // Nothing valid to deliver: synthesis fails in validation, where the resources' own
+      // checks name each problem next to its construct.
+      this.invalid = true;
+      this.node.addValidation({
+        validate: () => [collected === undefined
+          ? `no mesh resources are defined for mesh '${this.mesh.meshName}': there is no spec to deliver`
+          : `the spec of mesh '${this.mesh.meshName}' is invalid (${collected.issues.length} problem(s), reported on its resources); it is not delivered`],
+      });
+      return;
+    }
+    this.document = collected.document;
     this.deployment = new s3deploy.BucketDeployment(this, 'Deploy', {
       destinationBucket: this.bucket,
       sources: [s3deploy.Source.jsonData(this.objectKey, this.document)],

@@ -189,6 +189,28 @@ describe('ControlPlane', () => {
     expect(() => app.synth()).toThrow(/span 1 Availability Zone; at least 2 are needed/);
   });
 
+  test('an invalid mesh is not delivered: synthesis fails naming the resource and the delivery', () => {
+    const f = new PlatformFixture();
+    // A route to a node of another mesh: the spec rules refuse it.
+    const other = new appmesh.Mesh(f.stack, 'Other', { meshName: 'other' });
+    const stranger = other.addVirtualNode('stranger', {
+      virtualNodeName: 'stranger',
+      serviceDiscovery: appmesh.ServiceDiscovery.dns('stranger.local'),
+      listeners: [appmesh.VirtualNodeListener.http({ port: 8080 })],
+    });
+    const router = f.mesh.addVirtualRouter('router', { listeners: [appmesh.VirtualRouterListener.http(8080)] });
+    router.addRoute('route', { routeSpec: appmesh.RouteSpec.http({ weightedTargets: [{ virtualNode: stranger }] }) });
+    let message = '';
+    try {
+      f.app.synth();
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/Platform\/Mesh\/router\/route/);
+    expect(message).toMatch(/Platform\/ControlPlane\/Spec.*the spec of mesh 'shop' is invalid/);
+    expect(f.controlPlane.specDelivery.deliveredDocument).toBeUndefined();
+  });
+
   test('poll interval, endpoint sources and log level reach the runtime flags', () => {
     const f = new PlatformFixture({
       controlPlane: { specPollInterval: Duration.seconds(3), endpointSources: ['cloudmap', 'dns'], logLevel: 'debug', desiredCount: 3 },
