@@ -148,6 +148,20 @@ describe('EnvoySidecar options and errors', () => {
     });
   });
 
+  test('a node without listeners needs explicit app ports (ECS refuses an empty AppPorts)', () => {
+    const fixture = new PlatformFixture();
+    const client = fixture.mesh.addVirtualNode('client', { virtualNodeName: 'client' });
+    appmesh.EnvoySidecar.addTo(fixture.appTaskDefinition('Client'), client, { controlPlane: fixture.controlPlane });
+    expect(() => fixture.app.synth()).toThrow(/EnvoySidecar.*ECS needs at least one AppPorts value/);
+
+    const ok = new PlatformFixture();
+    const okClient = ok.mesh.addVirtualNode('client', { virtualNodeName: 'client' });
+    appmesh.EnvoySidecar.addTo(ok.appTaskDefinition('Client'), okClient, { controlPlane: ok.controlPlane, appPorts: [65000] });
+    Template.fromStack(ok.stack).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ProxyConfiguration: { ProxyConfigurationProperties: Match.arrayWith([{ Name: 'AppPorts', Value: '65000' }]) },
+    });
+  });
+
   test('App Mesh image pointed at the control plane with APPMESH_XDS_ENDPOINT', () => {
     const fixture = new PlatformFixture();
     appmesh.EnvoySidecar.addTo(fixture.appTaskDefinition('T'), fixture.backend, {

@@ -29,8 +29,8 @@ export interface EnvoySidecarOptions extends EnvoyContainerOptions {
   readonly appContainers?: ecs.ContainerDefinition[];
 
   /**
-   * Ports the application listens on, redirected to Envoy's ingress.
-   * @default - the listener ports of the virtual node (required for an imported node)
+   * Ports the application listens on, redirected to Envoy's ingress. ECS requires at least one.
+   * @default - the listener ports of the virtual node (required for an imported node or a node without listeners)
    */
   readonly appPorts?: number[];
 
@@ -142,6 +142,8 @@ export class EnvoySidecar extends Construct {
       }),
     };
 
+    this.node.addValidation({ validate: () => this.checkAppPorts(appPorts) });
+
     props.virtualNode.grantStreamAggregatedResources(props.taskDefinition.taskRole);
   }
 
@@ -157,6 +159,16 @@ export class EnvoySidecar extends Construct {
       service.associateCloudMapService({ service: cloudMapService, container: this.appContainers[0] });
     }
     this.controlPlane.allowFrom(service, `xDS from ${this.virtualNode.node.id}`);
+  }
+
+  /** ECS refuses an APPMESH proxy configuration without app ports (aws-app-mesh-roadmap#467). */
+  private checkAppPorts(explicit: number[] | undefined): string[] {
+    const ports = explicit ?? (renderedSpecOf(this.virtualNode) === undefined ? undefined : this.nodeListenerPorts());
+    if (ports !== undefined && ports.length === 0) {
+      return ['ECS needs at least one AppPorts value in the APPMESH proxy configuration, and the virtual node has no listener: '
+        + 'pass appPorts (for a client-only workload, a port nothing listens on)'];
+    }
+    return [];
   }
 
   private nodeListenerPorts(): number[] {
@@ -182,9 +194,7 @@ function renderProxyProperties(p: ProxyProperties): ecs.CfnTaskDefinition.KeyVal
     { name: 'ProxyIngressPort', value: String(PROXY_INGRESS_PORT) },
     { name: 'ProxyEgressPort', value: String(PROXY_EGRESS_PORT) },
   ];
-  if (p.appPorts.length > 0) {
-    properties.push({ name: 'AppPorts', value: p.appPorts.map((port) => Tokenization.stringifyNumber(port)).join(',') });
-  }
+  properties.push({ name: 'AppPorts', value: p.appPorts.map((port) => Tokenization.stringifyNumber(port)).join(',') });
   properties.push({ name: 'EgressIgnoredIPs', value: p.egressIgnoredIPs.join(',') });
   if (p.egressIgnoredPorts.length > 0) {
     properties.push({ name: 'EgressIgnoredPorts', value: p.egressIgnoredPorts.join(',') });
