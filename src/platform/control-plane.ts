@@ -177,7 +177,7 @@ export class ControlPlane extends Construct {
     const meshName = props.mesh.meshName;
     const namespace = props.namespace ?? new cloudmap.PrivateDnsNamespace(this, 'Namespace', {
       vpc: props.vpc,
-      name: Token.isUnresolved(meshName) ? 'open-app-mesh.local' : `${meshName.toLowerCase()}.open-app-mesh.local`,
+      name: Token.isUnresolved(meshName) ? 'open-app-mesh.local' : `${dnsLabel(meshName)}.open-app-mesh.local`,
       description: 'Service discovery of the open-app-mesh control plane',
     });
     const serviceName = props.serviceName ?? 'xds';
@@ -317,4 +317,10 @@ export class ControlPlane extends Construct {
 function healthProbe(port: number): string {
   return `require('http').get({host:'127.0.0.1',port:${port},path:'/healthz',timeout:3000},`
     + '(r)=>process.exit(r.statusCode===200?0:1)).on(\'error\',()=>process.exit(1))';
+}
+
+/** A mesh name as one DNS label: lower case, characters other than letters, digits and '-' replaced. */
+function dnsLabel(name: string): string {
+  const label = name.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
+  return label.length > 0 ? label : 'mesh';
 }

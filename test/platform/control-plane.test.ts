@@ -172,6 +172,14 @@ describe('ControlPlane', () => {
     expect(awsSolutionsViolations(fixture.app)).toEqual([]);
   });
 
+  test('the default namespace turns the mesh name into a DNS label', () => {
+    const stack = new Stack(new App(), 'S');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
+    const mesh = new appmesh.Mesh(stack, 'Mesh', { meshName: 'Shop_Prod' });
+    const cp = new appmesh.ControlPlane(stack, 'CP', { mesh, vpc, image: ecs.ContainerImage.fromRegistry('x') });
+    expect(cp.xdsHost).toBe('xds.shop-prod.open-app-mesh.local');
+  });
+
   test('fewer than two tasks is refused', () => {
     const stack = new Stack(new App(), 'S');
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
