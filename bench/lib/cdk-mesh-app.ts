@@ -14,7 +14,12 @@ export type AppMeshModule = typeof awsAppmesh;
 
 export function buildMeshApp(appmesh: AppMeshModule, virtualNodes: number, outdir: string, backendsPerNode = 7): App {
   const app = new App({ outdir });
-  const stack = new Stack(app, 'BenchMesh', { env: { account: '123456789012', region: 'us-east-1' } });
+  // Three stacks (CloudFormation allows 500 resources per stack): the mesh with its routers and
+  // services, the virtual nodes (which call the services), the routes (which target the nodes).
+  const env = { account: '123456789012', region: 'us-east-1' };
+  const stack = new Stack(app, 'BenchMesh', { env });
+  const nodeStack = new Stack(app, 'BenchMeshNodes', { env });
+  const routeStack = new Stack(app, 'BenchMeshRoutes', { env });
   const mesh = new appmesh.Mesh(stack, 'Mesh', { meshName: BENCH_MESH, egressFilter: appmesh.MeshFilterType.DROP_ALL });
   const serviceCount = virtualNodes / 2 - 1;
   const backends = Math.min(backendsPerNode, serviceCount - 1);
@@ -38,7 +43,8 @@ export function buildMeshApp(appmesh: AppMeshModule, virtualNodes: number, outdi
     const calls = service === SHARED_SERVICE
       ? []
       : [...Array.from({ length: backends }, (_, k) => services[(i + 1 + k) % serviceCount]), SHARED_SERVICE];
-    const nodes = (['v1', 'v2'] as const).map((version) => mesh.addVirtualNode(`${service}-${version}`, {
+    const nodes = (['v1', 'v2'] as const).map((version) => new appmesh.VirtualNode(nodeStack, `${service}-${version}`, {
+      mesh,
       virtualNodeName: `${service}-${version}`,
       serviceDiscovery: appmesh.ServiceDiscovery.dns(`${service}-${version}.${BENCH_MESH}.local`),
       listeners: [appmesh.VirtualNodeListener.http({
@@ -51,7 +57,9 @@ export function buildMeshApp(appmesh: AppMeshModule, virtualNodes: number, outdi
       backends: calls.map((b) => appmesh.Backend.virtualService(virtualServices.get(b)!)),
       accessLog: appmesh.AccessLog.fromFilePath('/dev/stdout'),
     }));
-    routers.get(service)!.addRoute(`${service}-route`, {
+    new appmesh.Route(routeStack, `${service}-route`, {
+      mesh,
+      virtualRouter: routers.get(service)!,
       routeName: `${service}-route`,
       routeSpec: appmesh.RouteSpec.http({
         weightedTargets: [{ virtualNode: nodes[0], weight: 90 }, { virtualNode: nodes[1], weight: 10 }],

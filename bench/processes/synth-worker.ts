@@ -27,11 +27,11 @@ serveCommands({
         const t1 = performance.now();
         const assembly = app.synth();
         const t2 = performance.now();
-        const template = assembly.stacks[0].template as { Resources?: Record<string, unknown> };
+        const templates = assembly.stacks.map((s) => s.template as { Resources?: Record<string, unknown> });
         runs.push({
           constructMs: t1 - t0,
           synthMs: t2 - t1,
-          resources: Object.keys(template.Resources ?? {}).length,
+          resources: templates.reduce((sum, t) => sum + Object.keys(t.Resources ?? {}).length, 0),
           files: fs.readdirSync(outdir).filter((f) => f.endsWith('.json')).sort(),
         });
       } finally {
