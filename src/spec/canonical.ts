@@ -1,7 +1,7 @@
 import { MeshSpecDocument, SPEC_VERSION } from './document';
 import { SpecValidationError } from './issue';
 import { describeValue } from './schema-check';
-import { validateMeshSpec } from './validate';
+import { validateMeshSpec, ValidateOptions } from './validate';
 
 /**
  * Canonical form of a mesh spec document: the same mesh always gives the same bytes.
@@ -81,8 +81,10 @@ export function toCanonicalJson(doc: MeshSpecDocument): string {
  * Reads a mesh spec document from JSON text: parses it, refuses an unknown `specVersion`,
  * validates it, and throws a `SpecValidationError` listing every issue (one per line).
  * Returns the document as parsed (canonical when it was written by `toCanonicalJson`).
+ * `options.isUnresolved` lets a tool read a cloud-assembly file whose deploy-time values are
+ * still CloudFormation intrinsics (see `isCloudFormationIntrinsic`); the control plane passes none.
  */
-export function parseMeshSpec(json: string): MeshSpecDocument {
+export function parseMeshSpec(json: string, options: ValidateOptions = {}): MeshSpecDocument {
   let doc: unknown;
   try {
     doc = JSON.parse(json);
@@ -102,7 +104,7 @@ export function parseMeshSpec(json: string): MeshSpecDocument {
       [{ path: 'specVersion', message: `unknown spec version: this reader understands ${JSON.stringify(SPEC_VERSION)}, ${found}` }],
       'cannot read mesh spec');
   }
-  const issues = validateMeshSpec(doc as MeshSpecDocument);
+  const issues = validateMeshSpec(doc as MeshSpecDocument, options);
   if (issues.length > 0) throw new SpecValidationError(issues);
   return doc as MeshSpecDocument;
 }

@@ -356,6 +356,7 @@ class Validation {
         return;
       }
       principals.forEach((principal: unknown, j) => {
+        if (!this.known(principal)) return;
         if (typeof principal !== 'string' || principal.length === 0) {
           this.documentIssue(`${path}.principals[${j}]`, `expected a principal ARN, got ${describeValue(principal)}`);
         }

@@ -4,6 +4,7 @@ import { buildMeshGraph } from './mesh-graph';
 import { renderSvg } from './svg';
 import { parseMeshSpec } from '../../../src/spec/canonical';
 import type { MeshSpecDocument } from '../../../src/spec/document';
+import { isCloudFormationIntrinsic } from '../../../src/spec/intrinsic';
 
 /**
  * `open-app-mesh graph <spec.json> [--format mermaid|svg] [--out file] [--no-validate]`:
@@ -60,7 +61,8 @@ export async function runGraphCommand(argv: string[], io: GraphCommandIo = PROCE
   let doc: MeshSpecDocument;
   try {
     const json = await fs.readFile(parsed.specPath, 'utf8');
-    doc = parsed.validate ? parseMeshSpec(json) : readUnvalidated(json);
+    // A cloud-assembly file may still hold deploy-time values as CloudFormation intrinsics.
+    doc = parsed.validate ? parseMeshSpec(json, { isUnresolved: isCloudFormationIntrinsic }) : readUnvalidated(json);
   } catch (error) {
     io.stderr(`open-app-mesh graph: ${parsed.specPath}: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
