@@ -60,7 +60,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   gitignore: ['/lib-runtime/dist/', 'cdk.out/', '/.demo/'],
-  bin: { 'open-app-mesh': 'lib-runtime/bin/open-app-mesh.js' },
+  bin: {
+    'open-app-mesh': 'lib-runtime/bin/open-app-mesh.js',
+    'open-app-mesh-control-plane': 'lib-runtime/bin/open-app-mesh-control-plane.js',
+  },
 });
 
 // T1 in the toolchain notes: the registry lags on some optional platform bindings.
