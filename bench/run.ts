@@ -5,13 +5,14 @@
  *   npm run bench -- --quick      small sizes, < 60 s, for CI: checks the measurement, asserts no times
  *   options: --json <file>  write all results as JSON; --only fleet,translate,synth,cold-start
  *            --nodes <n> --streams <n,n,...> --rounds <n>   override the fleet sizes
+ *            --report <file>  print the tables of a saved --json file
  *
  * See BENCHMARKS.md for the method.
  */
 import * as fs from 'node:fs';
 import { measurementProblems } from './lib/checks';
 import { loadAverageNow, machineInfo } from './lib/machine';
-import { BenchResults, formatTable, rows } from './lib/report';
+import { BenchResults, formatFleetDetails, formatTable, rows } from './lib/report';
 import {
   coldStartScenario, FleetResult, fleetScenario, FloorResult, floorScenario, synthScenario, translateScenario, writeMesh,
 } from './lib/scenarios';
@@ -55,7 +56,19 @@ function option(argv: string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
+/** Print the tables of a saved --json file again (for BENCHMARKS.md). */
+function reprint(file: string): number {
+  const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as BenchResults;
+  const m = saved.machine;
+  process.stdout.write(`open-app-mesh bench (${saved.mode}, ${saved.startedAt}) — ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}; `
+    + `load average ${saved.loadBefore} → ${saved.loadAfter}\n\n${formatTable(rows(saved))}\n`);
+  if (saved.fleet.length > 0) process.stdout.write(`\nFleet runs (medians over the pushes):\n\n${formatFleetDetails(saved)}\n`);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
+  const savedFile = option(argv, 'report');
+  if (savedFile) return reprint(savedFile);
   const quick = argv.includes('--quick');
   const plan: Plan = { ...(quick ? QUICK : FULL) };
   const nodes = option(argv, 'nodes');
@@ -103,13 +116,19 @@ async function main(argv: string[]): Promise<number> {
       log(`    p50 ${fl.push.p50.toFixed(1)} p99 ${fl.push.p99.toFixed(1)} ms; ${(fl.rssPerStream / 1024).toFixed(1)} KiB/stream; connect+greet ${fl.connectMs.toFixed(0)} ms`);
     }
   }
+  // Partial results survive a later failure.
+  const jsonFile = option(argv, 'json');
+  const save = (): void => { if (jsonFile) fs.writeFileSync(jsonFile, JSON.stringify(results, null, 2)); };
+  save();
   if (wants('translate')) {
     log(`  translate: ${plan.translateNodes} nodes (load ${loadAverageNow()})`);
     results.translate = await translateScenario(plan.translateNodes, plan.translateReps);
+    save();
   }
   if (wants('synth')) {
     log(`  synth: ${plan.synthNodes} nodes, both libraries (load ${loadAverageNow()})`);
     results.synth = await synthScenario(plan.synthNodes, plan.synthReps);
+    save();
   }
   if (wants('cold-start')) {
     log(`  cold start: ${plan.coldStartNodes} nodes (load ${loadAverageNow()})`);
@@ -125,8 +144,8 @@ async function main(argv: string[]): Promise<number> {
   const m = results.machine;
   process.stdout.write(`\nopen-app-mesh bench (${results.mode}) — ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}; `
     + `load average ${loadBefore} → ${results.loadAfter}\n\n${formatTable(rows(results))}\n`);
+  if (fleet.length > 0) process.stdout.write(`\nFleet runs (medians over the pushes):\n\n${formatFleetDetails(results)}\n`);
   const problems = measurementProblems(results);
-  const jsonFile = option(argv, 'json');
   if (jsonFile) fs.writeFileSync(jsonFile, JSON.stringify({ ...results, problems }, null, 2));
   if (problems.length > 0) {
     process.stdout.write(`\nMEASUREMENT INVALID:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);

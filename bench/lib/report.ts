@@ -154,3 +154,19 @@ export function formatTable(list: readonly Row[]): string {
   const line = (r: Row): string => `| ${keys.map((k, i) => (k === 'met' && r === header ? 'Met' : r[k]).padEnd(widths[i])).join(' | ')} |`;
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...list.map(line)].join('\n');
 }
+
+/** Per fleet run: where the time of a push goes, and the sizes involved (medians over the pushes). */
+export function formatFleetDetails(results: BenchResults): string {
+  const med = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const header = '| Nodes | N | initial sync | push p50 / p99 / max | parse+validate | apply | spec→push start | push (flush) | response | encoded per push | RSS idle → N | reconnect (retries) |';
+  const lines = [header, `|${header.split('|').slice(1, -1).map(() => '---').join('|')}|`];
+  for (const f of results.fleet) {
+    const r = f.rounds;
+    lines.push(`| ${f.virtualNodes} | ${f.streams} | ${ms(f.initialSyncMs)}${f.initialRetries ? ` (${f.initialRetries} retries)` : ''} `
+      + `| ${ms(f.push.p50)} / ${ms(f.push.p99)} / ${ms(f.push.max)} | ${ms(med(r.map((x) => x.parseMs)))} | ${ms(med(r.map((x) => x.applyMs)))} `
+      + `| ${ms(med(r.map((x) => x.toFlushMs)))} | ${ms(med(r.map((x) => x.flushMs)))} | ${(r[0].responseBytes / 1024).toFixed(1)} KiB `
+      + `| ${kib(r[0].encodedBytes)} (${r[0].encodedResources} res.) | ${(f.idleRss / 2 ** 20).toFixed(0)} → ${(f.connectedRss / 2 ** 20).toFixed(0)} MiB `
+      + `| ${ms(f.reconnectMs)} (${f.reconnectRetries}) |`);
+  }
+  return lines.join('\n');
+}
