@@ -25,17 +25,7 @@ export class DeltaStream extends XdsStream {
   private readonly states = new Map<string, DeltaTypeState>();
 
   typeStatus(): XdsTypeStatus[] {
-    return [...this.states.entries()].map(([typeUrl, s]) => ({
-      typeUrl,
-      wildcard: s.wildcard,
-      resourceNames: [...s.names],
-      ...(s.sentVersion !== undefined ? { sentVersion: s.sentVersion } : {}),
-      ...(s.lastNonce !== undefined ? { sentNonce: s.lastNonce } : {}),
-      ...(s.ackedVersion !== undefined ? { ackedVersion: s.ackedVersion } : {}),
-      awaitingAck: this.awaitingAck(typeUrl),
-      ...(s.lastNack ? { lastNack: s.lastNack } : {}),
-      resourceCount: [...s.known.values()].filter((v) => v !== ABSENT).length,
-    }));
+    return [...this.states.entries()].map(([typeUrl, s]) => this.describeType(typeUrl, s, [...s.known.values()].filter((v) => v !== ABSENT).length));
   }
 
   protected applyRequest(typeUrl: string, request: DecodedRequest): void {

@@ -42,17 +42,7 @@ export class SotwStream extends XdsStream {
   private readonly states = new Map<string, SotwTypeState>();
 
   typeStatus(): XdsTypeStatus[] {
-    return [...this.states.entries()].map(([typeUrl, s]) => ({
-      typeUrl,
-      wildcard: s.wildcard,
-      resourceNames: [...s.names],
-      ...(s.sentVersion !== undefined ? { sentVersion: s.sentVersion } : {}),
-      ...(s.lastNonce !== undefined ? { sentNonce: s.lastNonce } : {}),
-      ...(s.ackedVersion !== undefined ? { ackedVersion: s.ackedVersion } : {}),
-      awaitingAck: this.awaitingAck(typeUrl),
-      ...(s.lastNack ? { lastNack: s.lastNack } : {}),
-      resourceCount: s.held.size,
-    }));
+    return [...this.states.entries()].map(([typeUrl, s]) => this.describeType(typeUrl, s, s.held.size));
   }
 
   protected applyRequest(typeUrl: string, request: DecodedRequest): void {

@@ -136,6 +136,21 @@ export abstract class XdsStream {
   /** Per type status for the /clients view. */
   abstract typeStatus(): XdsTypeStatus[];
 
+  /** The status of one type, from the state both protocols keep. */
+  protected describeType(typeUrl: string, s: TypeStateBase, resourceCount: number): XdsTypeStatus {
+    return {
+      typeUrl,
+      wildcard: s.wildcard,
+      resourceNames: [...s.names],
+      ...(s.sentVersion !== undefined ? { sentVersion: s.sentVersion } : {}),
+      ...(s.lastNonce !== undefined ? { sentNonce: s.lastNonce } : {}),
+      ...(s.ackedVersion !== undefined ? { ackedVersion: s.ackedVersion } : {}),
+      awaitingAck: this.awaitingAck(typeUrl),
+      ...(s.lastNack ? { lastNack: s.lastNack } : {}),
+      resourceCount,
+    };
+  }
+
   /** Apply one request of a served type to the per-type state (ACK/NACK, names). */
   protected abstract applyRequest(typeUrl: string, request: DecodedRequest): void;
 
