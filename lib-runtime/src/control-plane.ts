@@ -228,7 +228,10 @@ export class ControlPlane {
   }
 
   private markDirty(nodeIds: Iterable<string>): void {
-    for (const id of nodeIds) this.dirty.add(id);
+    // Only installed nodes can be stale; the others render when a client connects. (So "dirty"
+    // means "an installed group is out of date", which authorize relies on.)
+    const installed = new Set([...this.groups.values()].map((entry) => entry.nodeId));
+    for (const id of nodeIds) if (installed.has(id)) this.dirty.add(id);
     this.scheduleRender();
   }
 
@@ -252,7 +255,9 @@ export class ControlPlane {
         this.groups.delete(group);
         continue;
       }
-      if (dirty.has(entry.nodeId)) this.install(group, entry.nodeId, entry.view);
+      // A failed render leaves the group on its last config; keep the node dirty so a new stream
+      // retries the render (and is refused if it still fails) instead of getting the stale config.
+      if (dirty.has(entry.nodeId) && !this.install(group, entry.nodeId, entry.view)) this.dirty.add(entry.nodeId);
     }
   }
 
@@ -290,7 +295,11 @@ export class ControlPlane {
     const view = viewOf(request.node);
     const group = groupName(request.nodeId, view);
     // The group is keyed by the id as presented (ARN or short form); render before serving.
-    if (!this.install(group, nodeId, view)) return refuse(`configuration for ${nodeId} cannot be rendered`);
+    // An installed group is kept current by renderConnected (it is dropped only when it has no
+    // streams), so it needs a render here only while its node is dirty: without this check every
+    // new stream, and every stream of a reconnect storm, re-rendered and re-encoded its node.
+    const current = this.groups.has(group) && !this.dirty.has(nodeId);
+    if (!current && !this.install(group, nodeId, view)) return refuse(`configuration for ${nodeId} cannot be rendered`);
     return true;
   }
 

@@ -99,6 +99,30 @@ describe('ControlPlane', () => {
     expect(cp!.metrics.specRejections.get()).toBe(1);
   });
 
+  test('a second stream of an installed node is served what is installed, without a re-render', async () => {
+    const { xds } = (await start(fs.readFileSync(FIXTURE, 'utf8'), {})).ports;
+    const node = { id: 'mesh/apps/virtualNode/serviceA', user_agent_name: 'envoy' };
+    const first = stream(xds);
+    first.send(sotwRequest(CLUSTER_TYPE_URL, [], { node }));
+    const firstResponse = await first.next();
+    const renders = cp!.metrics.translateDuration.count({});
+    const encodes = cp!.xds.stats().resourceEncodes;
+
+    const second = stream(xds);
+    second.send(sotwRequest(CLUSTER_TYPE_URL, [], { node }));
+    const secondResponse = await second.next();
+    expect(secondResponse.version_info).toBe(firstResponse.version_info);
+    expect(namesIn(secondResponse)).toEqual(namesIn(firstResponse));
+    expect(cp!.metrics.translateDuration.count({}) - renders).toBe(0);
+    expect(cp!.xds.stats().resourceEncodes - encodes).toBe(0);
+
+    // The other view of the same node is another group: rendered on its first stream.
+    const grpcClient = stream(xds);
+    grpcClient.send(sotwRequest(LISTENER_TYPE_URL, ['serviceb.apps.local'], { node: { ...node, user_agent_name: 'gRPC Node Pure JS', locality: {} } }));
+    await grpcClient.next();
+    expect(cp!.metrics.translateDuration.count({}) - renders).toBe(1);
+  });
+
   test('an endpoint change re-renders only the connected nodes that use those endpoints', async () => {
     const endpoints = { 'serviceB-v1': [{ address: '127.0.0.1', port: 50051 }], 'serviceB-v2': [{ address: '127.0.0.1', port: 50052 }] };
     const { xds } = (await start(fs.readFileSync(FIXTURE, 'utf8'), endpoints)).ports;
