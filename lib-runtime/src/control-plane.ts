@@ -79,6 +79,12 @@ export class ControlPlane {
   /** Short node ids to re-render at the next render pass. */
   private dirty = new Set<string>();
   private endpoints: DiscoveredEndpoints = {};
+  /**
+   * Renders of installed nodes made while validating the current spec (with the current
+   * endpoints), so the render pass installs them instead of rendering the nodes again.
+   * Cleared by that pass; entries whose endpoints change are dropped.
+   */
+  private validationRenders = new Map<string, NodeConfig>();
   /** Groups installed in the xDS server, with the node they render. */
   private readonly groups = new Map<string, { nodeId: string; view: ClientView }>();
   private readonly openStreams = new Map<string, number>();
@@ -179,9 +185,12 @@ export class ControlPlane {
     const ids = listNodeIds(mesh);
     // Translate every node before accepting: a spec translation cannot serve is not served.
     const started = performance.now();
+    const installed = this.installedNodeIds();
+    const renders = new Map<string, NodeConfig>();
     for (const nodeId of ids) {
       try {
-        this.render(nodeId, mesh);
+        const config = this.render(nodeId, mesh);
+        if (installed.has(nodeId)) renders.set(nodeId, config);
       } catch (error) {
         this.metrics.translateErrors.inc();
         this.metrics.specRejections.inc();
@@ -199,6 +208,7 @@ export class ControlPlane {
     const change = affectedNodes(this.mesh, mesh);
     this.spec = snapshot;
     this.mesh = mesh;
+    this.validationRenders = renders;
     this.nodeIds = new Set(ids);
     this.metrics.specLoads.inc();
     this.metrics.specInfo.reset();
@@ -224,15 +234,21 @@ export class ControlPlane {
     }
     this.endpoints = next;
     if (changed.size === 0 || !this.mesh) return;
-    this.markDirty(nodesUsingEndpoints(this.mesh, changed));
+    const touched = nodesUsingEndpoints(this.mesh, changed);
+    for (const nodeId of touched) this.validationRenders.delete(nodeId);
+    this.markDirty(touched);
   }
 
   private markDirty(nodeIds: Iterable<string>): void {
     // Only installed nodes can be stale; the others render when a client connects. (So "dirty"
     // means "an installed group is out of date", which authorize relies on.)
-    const installed = new Set([...this.groups.values()].map((entry) => entry.nodeId));
+    const installed = this.installedNodeIds();
     for (const id of nodeIds) if (installed.has(id)) this.dirty.add(id);
     this.scheduleRender();
+  }
+
+  private installedNodeIds(): Set<string> {
+    return new Set([...this.groups.values()].map((entry) => entry.nodeId));
   }
 
   private scheduleRender(): void {
@@ -259,14 +275,19 @@ export class ControlPlane {
       // retries the render (and is refused if it still fails) instead of getting the stale config.
       if (dirty.has(entry.nodeId) && !this.install(group, entry.nodeId, entry.view)) this.dirty.add(entry.nodeId);
     }
+    // Kept renders are only for this pass: holding every node's config longer costs memory.
+    this.validationRenders = new Map();
   }
 
   private install(group: string, nodeId: string, view: ClientView): boolean {
     if (!this.mesh) return false;
     const started = performance.now();
     try {
-      const config = this.render(nodeId);
-      this.metrics.translateDuration.observe({}, (performance.now() - started) / 1000);
+      let config = this.validationRenders.get(nodeId);
+      if (!config) {
+        config = this.render(nodeId);
+        this.metrics.translateDuration.observe({}, (performance.now() - started) / 1000);
+      }
       this.xds.setSnapshot(group, snapshotOf(config[view]));
       this.groups.set(group, { nodeId, view });
       return true;

@@ -9,7 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import { ControlPlane, groupName, viewOf } from '../../src/control-plane';
 import { StaticFileDiscovery } from '../../src/discovery/static-file';
 import { FileSpecSource } from '../../src/sources/file-spec-source';
-import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL } from '../../src/xds/type-urls';
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../src/xds/type-urls';
 import { waitFor } from '../support/wait';
 import { AdsTestClient, namesIn, sotwRequest } from '../xds/ads-test-client';
 
@@ -121,6 +121,26 @@ describe('ControlPlane', () => {
     grpcClient.send(sotwRequest(LISTENER_TYPE_URL, ['serviceb.apps.local'], { node: { ...node, user_agent_name: 'gRPC Node Pure JS', locality: {} } }));
     await grpcClient.next();
     expect(cp!.metrics.translateDuration.count({}) - renders).toBe(1);
+  });
+
+  test('a spec change installs the renders made to validate it instead of rendering again', async () => {
+    const spec = JSON.parse(fs.readFileSync(FIXTURE, 'utf8'));
+    const { xds } = (await start(JSON.stringify(spec), {})).ports;
+    const node = { id: 'mesh/apps/virtualNode/serviceA', user_agent_name: 'envoy' };
+    const s = stream(xds);
+    s.send(sotwRequest(CLUSTER_TYPE_URL, [], { node }));
+    await s.next();
+    const group = groupName(node.id, 'envoy');
+    const before = cp!.xds.version(group, ROUTE_TYPE_URL);
+    const renders = cp!.metrics.translateDuration.count({});
+
+    const route = spec.routes.find((r: { routeName: string }) => r.routeName === 'default');
+    route.spec.grpcRoute.action.weightedTargets[0].weight = 50;
+    fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(spec));
+    await waitFor(() => cp!.xds.version(group, ROUTE_TYPE_URL) !== before, 'serviceA\'s new routes');
+    // One observation: the validation pass over every node (its mean); the install reused it.
+    expect(cp!.metrics.translateDuration.count({}) - renders).toBe(1);
+    expect(cp!.metrics.specLoads.get()).toBe(2);
   });
 
   test('an endpoint change re-renders only the connected nodes that use those endpoints', async () => {
