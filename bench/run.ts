@@ -4,7 +4,7 @@
  *   npm run bench                 full mode (the numbers in BENCHMARKS.md)
  *   npm run bench -- --quick      small sizes, < 60 s, for CI: checks the measurement, asserts no times
  *   options: --json <file>  write all results as JSON; --only fleet,translate,synth,cold-start
- *            --nodes <n> --streams <n,n,...> --rounds <n>   override the fleet sizes
+ *            --nodes <n> --streams <n,n,...> --rounds <n> [--grpc]   override the fleet sizes (--grpc: half gRPC clients)
  *            --report <file>  print the tables of a saved --json file
  *
  * See BENCHMARKS.md for the method.
@@ -12,15 +12,15 @@
 import * as fs from 'node:fs';
 import { measurementProblems } from './lib/checks';
 import { loadAverageNow, machineInfo } from './lib/machine';
-import { BenchResults, formatFleetDetails, formatTable, rows } from './lib/report';
+import { BenchResults, floorFor, formatFleetDetails, formatTable, rows } from './lib/report';
 import {
-  coldStartScenario, FleetResult, fleetScenario, FloorResult, floorScenario, synthScenario, translateScenario, writeMesh,
+  coldStartScenario, FleetMix, FleetResult, fleetScenario, FloorResult, floorScenario, synthScenario, translateScenario, writeMesh,
 } from './lib/scenarios';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 interface Plan {
-  fleets: Array<{ virtualNodes: number; streams: number[] }>;
+  fleets: Array<{ virtualNodes: number; streams: number[]; mix?: FleetMix }>;
   rounds: number;
   translateNodes: number;
   translateReps: number;
@@ -31,7 +31,7 @@ interface Plan {
 }
 
 const QUICK: Plan = {
-  fleets: [{ virtualNodes: 20, streams: [20, 40] }],
+  fleets: [{ virtualNodes: 20, streams: [36, 72], mix: 'half-grpc' }],
   rounds: 2,
   translateNodes: 50,
   translateReps: 2,
@@ -41,7 +41,11 @@ const QUICK: Plan = {
   coldStartReps: 1,
 };
 const FULL: Plan = {
-  fleets: [{ virtualNodes: 200, streams: [100, 1000, 5000] }, { virtualNodes: 1000, streams: [100, 1000, 5000] }],
+  fleets: [
+    { virtualNodes: 200, streams: [100, 1000, 5000] },
+    { virtualNodes: 1000, streams: [100, 1000, 5000] },
+    { virtualNodes: 200, streams: [1000], mix: 'half-grpc' },
+  ],
   rounds: 5,
   translateNodes: 1000,
   translateReps: 5,
@@ -74,7 +78,11 @@ async function main(argv: string[]): Promise<number> {
   const nodes = option(argv, 'nodes');
   const streams = option(argv, 'streams');
   if (nodes || streams) {
-    plan.fleets = [{ virtualNodes: Number(nodes ?? plan.fleets[0].virtualNodes), streams: (streams ?? '1000').split(',').map(Number) }];
+    plan.fleets = [{
+      virtualNodes: Number(nodes ?? plan.fleets[0].virtualNodes),
+      streams: (streams ?? '1000').split(',').map(Number),
+      mix: argv.includes('--grpc') ? 'half-grpc' : 'envoy',
+    }];
   }
   if (option(argv, 'rounds')) plan.rounds = Number(option(argv, 'rounds'));
   const only = option(argv, 'only')?.split(',');
@@ -100,16 +108,17 @@ async function main(argv: string[]): Promise<number> {
       const files = writeMesh(shape.virtualNodes);
       try {
         for (const n of shape.streams) {
-          log(`  fleet: ${n} streams on ${shape.virtualNodes} nodes (load ${loadAverageNow()})`);
-          fleet.push(await fleetScenario(files, n, plan.rounds, log));
+          log(`  fleet: ${n} ${shape.mix === 'half-grpc' ? 'Envoy and gRPC ' : ''}streams on ${shape.virtualNodes} nodes (load ${loadAverageNow()})`);
+          fleet.push(await fleetScenario(files, n, plan.rounds, log, shape.mix));
         }
       } finally {
         fs.rmSync(files.dir, { recursive: true, force: true });
       }
     }
-    // The floor for each stream count, with the payload sizes the control plane sent on the first mesh.
-    for (const n of [...new Set(fleet.map((f) => f.streams))]) {
-      const f = fleet.find((x) => x.streams === n)!;
+    // The floor for each stream count and push size the control plane sent (sizes within 10 % share one).
+    for (const f of fleet) {
+      const n = f.streams;
+      if (floorFor({ ...results, floors }, f)) continue;
       log(`  floor: ${n} streams × ${f.rounds[0].responseBytes} B (load ${loadAverageNow()})`);
       floors.push(await floorScenario(n, f.rounds[0].responseBytes, f.syncBytesPerStream, plan.rounds));
       const fl = floors[floors.length - 1];

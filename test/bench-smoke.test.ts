@@ -18,6 +18,7 @@ interface QuickResults {
   fleet: Array<{
     virtualNodes: number;
     streams: number;
+    grpcStreams: number;
     distinctNodes: number;
     reconnectStreamsSynced: number;
     rssPerStream: number;
@@ -54,9 +55,11 @@ test('the quick run finds no problem with its own measurements', () => {
   expect(results.problems).toEqual([]);
 });
 
-test('every simulated proxy ACKed the new version of every push, with one response each', () => {
+test('every simulated proxy, Envoy-style and gRPC-style, ACKed the new version of every push, with one response each', () => {
   expect(results.fleet.length).toBeGreaterThanOrEqual(2);
   for (const fleet of results.fleet) {
+    // The quick fleet mixes both kinds of client: RDS pushes for Envoy, LDS (inline routes) for gRPC.
+    expect(fleet.grpcStreams).toBe(fleet.streams / 2);
     expect(fleet.rounds.length).toBeGreaterThan(0);
     for (const round of fleet.rounds) {
       expect(round.latency.count).toBe(fleet.streams);

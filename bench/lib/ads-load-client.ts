@@ -1,8 +1,10 @@
 /**
  * One lightweight proxy: its own gRPC channel (so its own HTTP/2 connection, as real proxies
- * connect) holding one SotW ADS stream that subscribes like Envoy — wildcard clusters and
- * listeners, then the endpoints those clusters name and the routes those listeners name — and
- * ACKs every response at once. It records when it became synced and when it sent each ACK.
+ * connect) holding one SotW ADS stream, and ACKing every response at once. It subscribes either
+ * like Envoy — wildcard clusters and listeners, then the endpoints those clusters name and the
+ * routes those listeners name — or like a proxyless gRPC client — the listeners of the services
+ * it calls by name, then the clusters their inline routes name, then those clusters' endpoints.
+ * It records when it became synced and when it sent each ACK.
  */
 import * as grpc from '@grpc/grpc-js';
 import { Reader } from 'protobufjs';
@@ -11,6 +13,9 @@ import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL 
 
 const ADS_PATH = '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources';
 const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+
+/** How the client subscribes, and which view of its node the control plane serves it. */
+export type ClientStyle = 'envoy' | 'grpc';
 
 interface TypeState {
   names: string[];
@@ -69,7 +74,16 @@ export class AdsLoadClient {
   push: PushRecord = { responses: 0, lastAckAt: 0n, lastBytes: 0, types: [] };
   private onSynced?: () => void;
 
-  constructor(readonly index: number, readonly nodeId: string, private readonly target: string) {}
+  constructor(
+    readonly index: number,
+    readonly nodeId: string,
+    private readonly target: string,
+    readonly style: ClientStyle = 'envoy',
+    /** For gRPC clients: the services it calls (its listener names). */
+    services: readonly string[] = [],
+  ) {
+    if (style === 'grpc') this.state(LISTENER_TYPE_URL).names = [...services].sort();
+  }
 
   /** Open the channel and the stream and subscribe; `onSynced` runs once the first full state is ACKed. */
   connect(onSynced: () => void): void {
@@ -124,14 +138,24 @@ export class AdsLoadClient {
       }, backoff);
     });
     call.on('error', () => { /* status carries it */ });
-    const node = { id: this.nodeId, cluster: this.nodeId, user_agent_name: 'envoy', locality: {} };
-    // Like Envoy after a restart of the control plane: present what it holds, with empty nonces.
+    const node = {
+      id: this.nodeId, cluster: this.nodeId, user_agent_name: this.style === 'grpc' ? 'gRPC Node Pure JS' : 'envoy', locality: {},
+    };
+    // Like a client after a restart of the control plane: present what it holds, with empty nonces;
+    // the node goes with the first request only.
+    let withNode = true;
     const first = (typeUrl: string): void => {
       const state = this.state(typeUrl);
-      this.send({ typeUrl, names: state.names, versionInfo: state.ackedVersion, node: typeUrl === CLUSTER_TYPE_URL ? node : undefined });
+      this.send({ typeUrl, names: state.names, versionInfo: state.ackedVersion, node: withNode ? node : undefined });
+      withNode = false;
     };
-    first(CLUSTER_TYPE_URL);
-    first(LISTENER_TYPE_URL);
+    if (this.style === 'envoy') {
+      first(CLUSTER_TYPE_URL);
+      first(LISTENER_TYPE_URL);
+    } else {
+      first(LISTENER_TYPE_URL);
+      if (this.state(CLUSTER_TYPE_URL).names.length > 0) first(CLUSTER_TYPE_URL);
+    }
     for (const typeUrl of [ENDPOINT_TYPE_URL, ROUTE_TYPE_URL]) {
       if (this.state(typeUrl).names.length > 0) first(typeUrl);
     }
@@ -187,6 +211,18 @@ export class AdsLoadClient {
         .map((c) => (c.eds_cluster_config?.service_name as string | undefined) || (c.name as string))
         .sort();
       follow = { typeUrl: ENDPOINT_TYPE_URL, names: eds };
+    } else if (typeUrl === LISTENER_TYPE_URL && this.style === 'grpc') {
+      const clusters = new Set<string>();
+      for (const any of response.resources) {
+        const hcm = decodeAnyResource(typeUrl, any).api_listener?.api_listener;
+        for (const host of hcm?.route_config?.virtual_hosts ?? []) {
+          for (const route of host.routes ?? []) {
+            if (route.route?.cluster) clusters.add(route.route.cluster);
+            for (const weighted of route.route?.weighted_clusters?.clusters ?? []) clusters.add(weighted.name);
+          }
+        }
+      }
+      follow = { typeUrl: CLUSTER_TYPE_URL, names: [...clusters].sort() };
     } else if (typeUrl === LISTENER_TYPE_URL) {
       const routes = new Set<string>();
       for (const any of response.resources) {

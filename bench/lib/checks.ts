@@ -14,14 +14,14 @@ export function measurementProblems(results: BenchResults): string[] {
       if (r.latency.count !== f.streams) problems.push(`${where}, push ${i + 1}: ${r.latency.count} of ${f.streams} streams timed`);
       if (r.streamsOnNewVersion !== f.streams) problems.push(`${where}, push ${i + 1}: only ${r.streamsOnNewVersion} streams ACKed the server's current route version`);
       if (r.streamsChanged !== f.streams) problems.push(`${where}, push ${i + 1}: only ${r.streamsChanged} streams moved to a new route version`);
-      if (r.responsesPerStream !== 1) problems.push(`${where}, push ${i + 1}: ${r.responsesPerStream} responses per stream (expected one RDS response)`);
+      if (r.responsesPerStream !== 1) problems.push(`${where}, push ${i + 1}: ${r.responsesPerStream} responses per stream (expected one: RDS, or LDS for gRPC)`);
     });
     if (f.reconnectStreamsSynced !== f.streams) problems.push(`${where}: ${f.reconnectStreamsSynced} streams open after the reconnect storm`);
   }
   // Same mesh, same set of connected nodes ⇒ the same encoding work, whatever the stream count.
   const byGroups = new Map<string, number>();
   for (const f of results.fleet) {
-    const key = `${f.virtualNodes}/${f.distinctNodes}`;
+    const key = `${f.virtualNodes}/${f.distinctNodes}/${f.mix}`;
     const bytes = f.rounds[0]?.encodedBytes;
     if (bytes === undefined) continue;
     const seen = byGroups.get(key);

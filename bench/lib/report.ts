@@ -31,17 +31,24 @@ const kib = (v: number): string => `${(v / 1024).toFixed(1)} KiB`;
 const ratio = (a: number, b: number): string => (b > 0 && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : '—');
 const check = (ok: boolean | undefined): Row['met'] => (ok === undefined ? '' : ok ? 'yes' : 'NO');
 
-/** The floor run that matches a fleet run (same stream count). */
-export function floorFor(results: BenchResults, streams: number): FloorResult | undefined {
-  return results.floors.find((f) => f.streams === streams);
+/** The floor run that matches a fleet run: same stream count, push size within 10 %. */
+export function floorFor(results: BenchResults, fleet: FleetResult): FloorResult | undefined {
+  const bytes = fleet.rounds[0]?.responseBytes ?? 0;
+  return results.floors.find((f) => f.streams === fleet.streams && Math.abs(f.payloadBytes - bytes) <= 0.1 * bytes);
+}
+
+function describeFleet(f: FleetResult): string {
+  return `N=${f.streams}${f.grpcStreams > 0 ? ` (${f.grpcStreams} gRPC)` : ''}, ${f.virtualNodes} nodes`;
 }
 
 export function rows(results: BenchResults): Row[] {
   const out: Row[] = [];
   for (const f of results.fleet) {
-    const floor = floorFor(results, f.streams);
-    const where = `N=${f.streams}, ${f.virtualNodes} nodes`;
-    const p99Target = f.virtualNodes === 200 && f.streams === 1000 ? 250 : f.virtualNodes === 200 && f.streams === 5000 ? 1000 : undefined;
+    const floor = floorFor(results, f);
+    const where = describeFleet(f);
+    const envoyOnly = !f.grpcStreams;
+    const onTargetMesh = envoyOnly && f.virtualNodes === 200;
+    const p99Target = onTargetMesh && f.streams === 1000 ? 250 : onTargetMesh && f.streams === 5000 ? 1000 : undefined;
     out.push({
       figure: `1. push → all ACKed p50 (${where})`,
       value: ms(f.push.p50),
@@ -60,9 +67,9 @@ export function rows(results: BenchResults): Row[] {
     });
   }
   for (const f of results.fleet) {
-    const floor = floorFor(results, f.streams);
+    const floor = floorFor(results, f);
     out.push({
-      figure: `2. RSS per connected proxy (N=${f.streams}, ${f.virtualNodes} nodes)`,
+      figure: `2. RSS per connected proxy (${describeFleet(f)})`,
       value: kib(f.rssPerStream),
       floor: floor ? kib(floor.rssPerStream) : '—',
       ratio: floor ? ratio(f.rssPerStream, floor.rssPerStream) : '—',
@@ -100,7 +107,7 @@ export function rows(results: BenchResults): Row[] {
   for (const f of results.fleet) {
     const r = f.rounds[0];
     out.push({
-      figure: `3. bytes encoded per push (N=${f.streams}, ${f.virtualNodes} nodes, ${f.distinctNodes} distinct nodes)`,
+      figure: `3. bytes encoded per push (${describeFleet(f)}, ${f.distinctNodes} distinct nodes)`,
       value: `${kib(r.encodedBytes)} (${r.encodedResources} res.; new Any ${kib(r.anyBytes)})`,
       floor: '0',
       ratio: '—',
@@ -120,10 +127,10 @@ export function rows(results: BenchResults): Row[] {
     });
   }
   for (const f of results.fleet) {
-    const floor = floorFor(results, f.streams);
-    const target = f.streams === 1000 && f.virtualNodes === 200;
+    const floor = floorFor(results, f);
+    const target = f.streams === 1000 && f.virtualNodes === 200 && !f.grpcStreams;
     out.push({
-      figure: `5. reconnect storm converged (N=${f.streams}, ${f.virtualNodes} nodes)`,
+      figure: `5. reconnect storm converged (${describeFleet(f)})`,
       value: ms(f.reconnectMs),
       floor: floor ? ms(floor.connectMs) : '—',
       ratio: floor ? ratio(f.reconnectMs, floor.connectMs) : '—',
@@ -158,11 +165,11 @@ export function formatTable(list: readonly Row[]): string {
 /** Per fleet run: where the time of a push goes, and the sizes involved (medians over the pushes). */
 export function formatFleetDetails(results: BenchResults): string {
   const med = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  const header = '| Nodes | N | initial sync | push p50 / p99 / max | parse+validate | apply | spec→push start | push (flush) | response | encoded per push | RSS idle → N | reconnect (retries) |';
+  const header = '| Nodes | N (gRPC) | initial sync | push p50 / p99 / max | parse+validate | apply | spec→push start | push (flush) | response | encoded per push | RSS idle → N | reconnect (retries) |';
   const lines = [header, `|${header.split('|').slice(1, -1).map(() => '---').join('|')}|`];
   for (const f of results.fleet) {
     const r = f.rounds;
-    lines.push(`| ${f.virtualNodes} | ${f.streams} | ${ms(f.initialSyncMs)}${f.initialRetries ? ` (${f.initialRetries} retries)` : ''} `
+    lines.push(`| ${f.virtualNodes} | ${f.streams}${f.grpcStreams ? ` (${f.grpcStreams})` : ''} | ${ms(f.initialSyncMs)}${f.initialRetries ? ` (${f.initialRetries} retries)` : ''} `
       + `| ${ms(f.push.p50)} / ${ms(f.push.p99)} / ${ms(f.push.max)} | ${ms(med(r.map((x) => x.parseMs)))} | ${ms(med(r.map((x) => x.applyMs)))} `
       + `| ${ms(med(r.map((x) => x.toFlushMs)))} | ${ms(med(r.map((x) => x.flushMs)))} | ${(r[0].responseBytes / 1024).toFixed(1)} KiB `
       + `| ${kib(r[0].encodedBytes)} (${r[0].encodedResources} res.) | ${(f.idleRss / 2 ** 20).toFixed(0)} → ${(f.connectedRss / 2 ** 20).toFixed(0)} MiB `

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { generateMesh, GeneratedMesh, nodeIdOf, SHARED_SERVICE, staticEndpoints } from './mesh-generator';
 import { Distribution, distribution, median, msBetween } from './stats';
 import { benchEnv, runningFromSource, Worker } from './worker-ipc';
-import { ROUTE_TYPE_URL } from '../../lib-runtime/src/xds/type-urls';
+import { LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../lib-runtime/src/xds/type-urls';
 
 /** BENCH_CPU_PROF=<dir>: write a CPU profile of each system under test there (node --cpu-prof). */
 const PROFILE = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
@@ -54,9 +54,14 @@ export interface PushRound {
   readonly streamsChanged: number;
 }
 
+/** Which clients a fleet has: all Envoy, or blocks of Envoy and proxyless gRPC clients (about half each). */
+export type FleetMix = 'envoy' | 'half-grpc';
+
 export interface FleetResult {
   readonly virtualNodes: number;
   readonly streams: number;
+  readonly mix: FleetMix;
+  readonly grpcStreams: number;
   readonly distinctNodes: number;
   readonly initialSyncMs: number;
   /** Streams that failed and were retried (connection refused or reset) while connecting. */
@@ -75,7 +80,9 @@ export interface FleetResult {
 interface EncodeStats { resources: number; resourceBytes: number; anys: number; anyBytes: number }
 
 /** Push latency, memory, encode cost and reconnect storm for N streams on one mesh. */
-export async function fleetScenario(files: MeshFiles, streams: number, rounds: number, log: (s: string) => void): Promise<FleetResult> {
+export async function fleetScenario(
+  files: MeshFiles, streams: number, rounds: number, log: (s: string) => void, mix: FleetMix = 'envoy',
+): Promise<FleetResult> {
   const server = new Worker('control-plane-server', [], GC);
   const loadgen = new Worker('load-generator', [], LOADGEN);
   try {
@@ -83,8 +90,16 @@ export async function fleetScenario(files: MeshFiles, streams: number, rounds: n
     const idle = await server.call<{ rss: number }>('memory');
     const nodes = files.mesh.appNodes;
     const nodeIds = Array.from({ length: streams }, (_, i) => nodeIdOf(nodes[i % nodes.length]));
+    // Every node appears once per block of A streams; in a mixed fleet odd blocks are gRPC clients.
+    const styles = nodeIds.map((_, i) => (mix === 'half-grpc' && Math.floor(i / nodes.length) % 2 === 1 ? 'grpc' : 'envoy'));
+    const backends = new Map(files.mesh.doc.virtualNodes.map((n) => [n.virtualNodeName,
+      (n.spec.backends ?? []).flatMap((b) => (b.virtualService ? [b.virtualService.virtualServiceName] : []))]));
+    const services = nodeIds.map((_, i) => backends.get(nodes[i % nodes.length]) ?? []);
+    const viewOf = (i: number): string => `${styles[i] === 'grpc' ? 'proxyless' : 'envoy'}|${nodeIds[i]}`;
+    // The type that carries the routes: RDS for Envoy, the listeners (inline routes) for gRPC clients.
+    const routeTypeOf = (i: number): string => (styles[i] === 'grpc' ? LISTENER_TYPE_URL : ROUTE_TYPE_URL);
     const connect = await loadgen.call<{ startedAt: string; syncedAt: string; retries: number }>('connect', {
-      target: `127.0.0.1:${ports.xds}`, nodeIds, timeoutMs: 60_000 + streams * 30,
+      target: `127.0.0.1:${ports.xds}`, nodeIds, styles, services, timeoutMs: 60_000 + streams * 30,
     });
     const initialSyncMs = msBetween(connect.startedAt, connect.syncedAt);
     log(`    ${streams} streams synced in ${initialSyncMs.toFixed(0)} ms (${connect.retries} stream retries)`);
@@ -117,16 +132,17 @@ export async function fleetScenario(files: MeshFiles, streams: number, rounds: n
         toFlushMs: flushes.length > 0 ? msBetween(set.t0, flushes[0].startedAt) : NaN,
         flushMs: flushes.reduce((s, f) => s + f.durationMs, 0),
         responsesPerStream: median(records.map((r) => r.responses)),
-        responseBytes: median(records.map((r) => r.lastBytes)),
+        responseBytes: Math.round(records.reduce((sum, r) => sum + r.lastBytes, 0) / records.length),
         encodedBytes: encAfter.resourceBytes - encBefore.resourceBytes,
         encodedResources: encAfter.resources - encBefore.resources,
         anyBytes: encAfter.anyBytes - encBefore.anyBytes,
         anys: encAfter.anys - encBefore.anys,
-        streamsOnNewVersion: after.filter((a) => a.acked[ROUTE_TYPE_URL] === serverVersions[a.nodeId][ROUTE_TYPE_URL]).length,
-        streamsChanged: after.filter((a, i) => a.acked[ROUTE_TYPE_URL] !== before[i].acked[ROUTE_TYPE_URL]).length,
+        streamsOnNewVersion: after.filter((a, i) => a.acked[routeTypeOf(i)] === serverVersions[viewOf(i)][routeTypeOf(i)]).length,
+        streamsChanged: after.filter((a, i) => a.acked[routeTypeOf(i)] !== before[i].acked[routeTypeOf(i)]).length,
       });
       before = after.map((a) => ({ ...a, syncBytes: 0 }));
       const r = results[results.length - 1];
+      if (round === 0 && r.streamsOnNewVersion !== streams) log(`    first stream not on the new version: ${JSON.stringify(after.find((a, i) => a.acked[routeTypeOf(i)] !== serverVersions[viewOf(i)][routeTypeOf(i)]))}`);
       log(`    push ${round + 1}: p50 ${r.latency.p50.toFixed(0)} p99 ${r.latency.p99.toFixed(0)} max ${r.latency.max.toFixed(0)} ms; `
         + `parse ${r.parseMs.toFixed(0)} apply ${r.applyMs.toFixed(0)} →flush ${r.toFlushMs.toFixed(0)} flush ${r.flushMs.toFixed(0)} ms; `
         + `${r.streamsOnNewVersion}/${streams} on new version; encoded ${r.encodedBytes} B`);
@@ -138,6 +154,8 @@ export async function fleetScenario(files: MeshFiles, streams: number, rounds: n
     return {
       virtualNodes: files.mesh.doc.virtualNodes.length,
       streams,
+      mix,
+      grpcStreams: styles.filter((s) => s === 'grpc').length,
       distinctNodes: new Set(nodeIds).size,
       initialSyncMs,
       initialRetries: connect.retries,

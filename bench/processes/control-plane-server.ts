@@ -79,13 +79,16 @@ serveCommands({
     return settledRss();
   },
 
-  /** The server's current versions of each type for the Envoy view of these node ids. */
+  /** The server's current versions of each type, by group (`<view>|<node id>`). */
   versions(args: { nodeIds: string[] }) {
     const xds = controlPlane!.xds;
     const out: Record<string, Record<string, string | undefined>> = {};
     for (const id of new Set(args.nodeIds)) {
-      const group = `envoy|${id}`;
-      out[id] = Object.fromEntries([LISTENER_TYPE_URL, ROUTE_TYPE_URL, CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL].map((t) => [t, xds.version(group, t)]));
+      for (const view of ['envoy', 'proxyless']) {
+        const group = `${view}|${id}`;
+        const types = [LISTENER_TYPE_URL, ROUTE_TYPE_URL, CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL];
+        out[group] = Object.fromEntries(types.map((t) => [t, xds.version(group, t)]));
+      }
     }
     return out;
   },

@@ -3,7 +3,7 @@
  * connection, driven by the orchestrator over IPC. Times are process.hrtime (CLOCK_MONOTONIC),
  * comparable with the other bench processes on the same machine.
  */
-import { AdsLoadClient } from '../lib/ads-load-client';
+import { AdsLoadClient, ClientStyle } from '../lib/ads-load-client';
 import { FloorClient } from '../lib/floor-protocol';
 import { serveCommands } from '../lib/worker-ipc';
 
@@ -39,8 +39,8 @@ async function connectAll(list: AdsLoadClient[], timeoutMs: number): Promise<{ s
 }
 
 serveCommands({
-  async connect(args: { target: string; nodeIds: string[]; timeoutMs: number }) {
-    clients = args.nodeIds.map((id, i) => new AdsLoadClient(i, id, args.target));
+  async connect(args: { target: string; nodeIds: string[]; styles: ClientStyle[]; services: string[][]; timeoutMs: number }) {
+    clients = args.nodeIds.map((id, i) => new AdsLoadClient(i, id, args.target, args.styles[i], args.services[i]));
     return connectAll(clients, args.timeoutMs);
   },
 
@@ -66,7 +66,7 @@ serveCommands({
   },
 
   versions() {
-    return clients.map((c) => ({ nodeId: c.nodeId, acked: c.ackedVersions(), ended: c.ended ?? null, syncBytes: c.syncBytes }));
+    return clients.map((c) => ({ nodeId: c.nodeId, style: c.style, acked: c.ackedVersions(), ended: c.ended ?? null, syncBytes: c.syncBytes }));
   },
 
   /** All clients drop their connection, then all reconnect at once presenting what they hold. */
