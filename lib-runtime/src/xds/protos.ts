@@ -138,12 +138,24 @@ export function checkResourceObject(typeUrl: string, resource: object): string[]
 
 const MAX_DEPTH = 64;
 
+let anyType: protobuf.Type | undefined;
+
+/**
+ * Whether a message type is google.protobuf.Any. Compared by identity (one Root): protobufjs'
+ * `fullName` getter rebuilds the dotted name from the parents on every call, which showed up in
+ * the profile of a push since checkMessage asks it for every nested message.
+ */
+function isAnyType(type: protobuf.Type): boolean {
+  anyType ??= messageType('google.protobuf.Any');
+  return type === anyType;
+}
+
 function checkMessage(type: protobuf.Type, value: unknown, where: string, problems: string[], allowAtType: boolean, depth: number): void {
   if (depth > MAX_DEPTH) {
     problems.push(`${where}: nested too deeply`);
     return;
   }
-  if (type.fullName === '.google.protobuf.Any') {
+  if (isAnyType(type)) {
     checkAny(value, where, problems, depth);
     return;
   }
