@@ -6,6 +6,12 @@
  * Versions are content hashes: a resource's version is the hash of its encoded bytes, a type's
  * version the hash of its (name, resource version) pairs. So a type's version changes exactly when
  * its content changes (X19), and is the same after a control-plane restart.
+ *
+ * Most of a snapshot is usually unchanged (a push touches a few resources of a few types), so a
+ * resource is first compared with its cached predecessor by the hash of its JSON text, and only
+ * resources whose JSON differs are checked and encoded. Objects are proto-JSON data, and the
+ * translator's output is deterministic, so equal content gives equal text; text that differs
+ * only in key order is caught by the byte hash after encoding.
  */
 import { createHash } from 'crypto';
 import { encodeAny, encodeResource } from './protos';
@@ -21,6 +27,12 @@ export interface CachedResource {
   readonly any: Uint8Array;
   /** For clusters: the EDS resource name the cluster asks for, if it uses EDS. */
   readonly edsName?: string;
+  /**
+   * Hash of the JSON text of the object last set with this content (see jsonHashOf). Mutable:
+   * a new text found to encode to the same bytes replaces it even when the type is unchanged
+   * and prepare() installs nothing.
+   */
+  jsonHash?: string;
 }
 
 /** All resources of one type for one group, immutable: an update replaces the whole object. */
@@ -35,7 +47,7 @@ export type ResourceInput = readonly object[] | ReadonlyMap<string, object> | Re
 
 /** Counters that show the encode-once property (see the fan-out test). */
 export interface EncodeStats {
-  /** Resource objects encoded to protobuf (each new or changed resource once). */
+  /** Resource objects checked and encoded to protobuf (each resource whose JSON changed, once). */
   resourceEncodes: number;
   /** Any wrappers built (once per new resource version). */
   anyEncodes: number;
@@ -44,6 +56,19 @@ export interface EncodeStats {
 /** Hash to a short hex string; 64 bits is plenty to tell versions apart. */
 export function shortHash(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex').slice(0, 16);
+}
+
+/**
+ * The hash of an object's JSON text, or undefined when JSON cannot represent it (a bigint), so it
+ * is always encoded. JSON does not tell NaN or ±Infinity from null, nor -0 from 0: numbers like
+ * those are not valid in Envoy config the translator makes.
+ */
+function jsonHashOf(object: object): string | undefined {
+  try {
+    return shortHash(JSON.stringify(object));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The version of a set of resources: a hash of their sorted (name, version) pairs. */
@@ -69,7 +94,8 @@ export class ResourceCache {
   /**
    * Prepare a new snapshot of one type for one group without installing it. Throws a
    * ResourceEncodingError for an invalid object and an Error for a missing or duplicate name,
-   * leaving the cache untouched. Returns undefined when the content did not change.
+   * leaving the cached content untouched (a resource may only learn another JSON text of its
+   * bytes). Returns undefined when the content did not change.
    */
   prepare(group: string, typeUrl: string, input: ResourceInput): TypeSnapshot | undefined {
     const previous = this.get(group, typeUrl);
@@ -77,18 +103,28 @@ export class ResourceCache {
     const resources = new Map<string, CachedResource>();
     for (const [name, object] of entries) {
       if (resources.has(name)) throw new Error(`duplicate ${shortTypeName(typeUrl)} name "${name}" in group "${group}"`);
+      const old = previous?.resources.get(name);
+      // Same JSON as the cached resource: same content, already checked and encoded.
+      const jsonHash = jsonHashOf(object);
+      if (old && jsonHash !== undefined && old.jsonHash === jsonHash) {
+        resources.set(name, old);
+        continue;
+      }
       const bytes = encodeResource(typeUrl, object);
       this.stats.resourceEncodes++;
       const version = shortHash(bytes);
-      const old = previous?.resources.get(name);
       if (old && old.version === version) {
+        // Same bytes from different text (e.g. key order): keep the shared bytes, note the new text.
+        if (jsonHash !== undefined) old.jsonHash = jsonHash;
         resources.set(name, old);
         continue;
       }
       const any = encodeAny(typeUrl, bytes);
       this.stats.anyEncodes++;
       const edsName = typeUrl === CLUSTER_TYPE_URL ? edsNameOfCluster(object) : undefined;
-      resources.set(name, { typeUrl, name, version, any, ...(edsName !== undefined ? { edsName } : {}) });
+      resources.set(name, {
+        typeUrl, name, version, any, ...(edsName !== undefined ? { edsName } : {}), ...(jsonHash !== undefined ? { jsonHash } : {}),
+      });
     }
     const version = versionOfSet(resources.values());
     if (previous && previous.version === version) return undefined;
