@@ -3,18 +3,28 @@
  *
  *   open-app-mesh-control-plane --spec mesh-spec.json --endpoints static:endpoints.json
  */
-import { S3Client } from '@aws-sdk/client-s3';
-import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { ControlPlane } from './control-plane';
-import { CloudMapDiscovery, CloudMapHealthFilter } from './discovery/cloud-map';
+import type { CloudMapHealthFilter } from './discovery/cloud-map';
 import { CompositeDiscovery } from './discovery/composite';
 import { DnsDiscovery } from './discovery/dns';
 import { StaticFileDiscovery } from './discovery/static-file';
 import { EndpointDiscovery } from './discovery/types';
 import { isLogLevel, Logger, LogLevel } from './log';
 import { FileSpecSource } from './sources/file-spec-source';
-import { parseS3SpecUrl, S3SpecSource } from './sources/s3-spec-source';
 import { SpecSource } from './sources/spec-source';
+
+// The AWS SDK (S3, Cloud Map) and the sources built on it are required only in the branches that
+// use them: loading the SDK takes ~0.2 s of a cold start (bench profile), which a deployment with
+// a spec file and static or DNS endpoints should not pay. `import type` and the `typeof import()`
+// casts keep the types without loading anything.
+/* eslint-disable @typescript-eslint/no-require-imports */
+function loadCloudMap(): [typeof import('./discovery/cloud-map'), typeof import('@aws-sdk/client-servicediscovery')] {
+  return [require('./discovery/cloud-map'), require('@aws-sdk/client-servicediscovery')];
+}
+function loadS3(): [typeof import('./sources/s3-spec-source'), typeof import('@aws-sdk/client-s3')] {
+  return [require('./sources/s3-spec-source'), require('@aws-sdk/client-s3')];
+}
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export const USAGE = `Usage: open-app-mesh-control-plane --spec <file> [options]
 
@@ -147,7 +157,8 @@ export function parseEndpointSource(value: string): EndpointSource {
   throw new UsageError(`--endpoints must be static:<file>, dns[:<server>,…], cloudmap or none, got "${value}"`);
 }
 
-function buildDiscovery(options: CliOptions, log: Logger): EndpointDiscovery {
+/** The endpoint discovery the options name (exported for tests). */
+export function buildDiscovery(options: CliOptions, log: Logger): EndpointDiscovery {
   const timing = options.pollIntervalMs !== undefined ? { intervalMs: options.pollIntervalMs } : {};
   const sources: EndpointDiscovery[] = [];
   for (const raw of options.endpoints) {
@@ -160,7 +171,8 @@ function buildDiscovery(options: CliOptions, log: Logger): EndpointDiscovery {
       case 'dns':
         sources.push(new DnsDiscovery({ servers: source.servers, timing, log: sourceLog }));
         break;
-      case 'cloudmap':
+      case 'cloudmap': {
+        const [{ CloudMapDiscovery }, { ServiceDiscoveryClient }] = loadCloudMap();
         sources.push(new CloudMapDiscovery({
           client: new ServiceDiscoveryClient(options.region ? { region: options.region } : {}),
           healthStatus: options.cloudMapHealth,
@@ -168,6 +180,7 @@ function buildDiscovery(options: CliOptions, log: Logger): EndpointDiscovery {
           log: sourceLog,
         }));
         break;
+      }
       case 'none':
         break;
     }
@@ -175,8 +188,11 @@ function buildDiscovery(options: CliOptions, log: Logger): EndpointDiscovery {
   return new CompositeDiscovery(sources);
 }
 
-function buildSpecSource(options: CliOptions, log: Logger): SpecSource {
+/** The spec source the options name: a file, or an S3 object for s3:// (exported for tests). */
+export function buildSpecSource(options: CliOptions, log: Logger): SpecSource {
   const specLog = log.child({ component: 'spec' });
+  if (!options.spec.startsWith('s3://')) return new FileSpecSource(options.spec, specLog);
+  const [{ parseS3SpecUrl, S3SpecSource }, { S3Client }] = loadS3();
   const s3 = parseS3SpecUrl(options.spec);
   if (!s3) return new FileSpecSource(options.spec, specLog);
   return new S3SpecSource({
