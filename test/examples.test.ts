@@ -122,6 +122,22 @@ function encodingProblems(config: EnvoyConfig): string[] {
 }
 
 const EXAMPLES = exampleSynthesizers();
+
+/**
+ * The translation golden files (lib-runtime/test/translate/golden/) cover every example's mesh:
+ * each mesh example's spec is committed as a fixture there, kept equal to what the example
+ * synthesizes (`UPDATE_GOLDEN=1` rewrites it, then the translate golden test renders it).
+ * The platform examples deploy the canary's mesh, so they add no fixture.
+ */
+const TRANSLATE_FIXTURES = path.join(__dirname, '..', 'lib-runtime', 'test', 'translate', 'fixtures');
+const MESH_OF_PLATFORM_EXAMPLE: Record<string, string> = { 'canary-ecs': 'canary', 'eks': 'canary' };
+
+test('every example is a mesh example with a golden fixture or names the mesh example it deploys', () => {
+  for (const name of fs.readdirSync(EXAMPLES_DIR).filter((n) => fs.existsSync(path.join(EXAMPLES_DIR, n, 'app.ts')))) {
+    const meshExample = MESH_OF_PLATFORM_EXAMPLE[name] ?? name;
+    expect(fs.existsSync(path.join(TRANSLATE_FIXTURES, `example-${meshExample}.json`))).toBe(true);
+  }
+});
 let workDir: string;
 
 beforeAll(() => {
@@ -167,6 +183,16 @@ describe.each(EXAMPLES)('%s', (name, synthesize) => {
       expect(doc.virtualNodes.length + doc.virtualGateways.length).toBeGreaterThan(0);
       docs.set(file, doc);
     }
+  });
+
+  test('its spec is the translation golden fixture of the example', () => {
+    const example = name.split('/')[0];
+    if (MESH_OF_PLATFORM_EXAMPLE[example] !== undefined) return; // deploys another example's mesh
+    expect(files).toHaveLength(1);
+    const fixture = path.join(TRANSLATE_FIXTURES, `example-${example}.json`);
+    const text = fs.readFileSync(files[0], 'utf8');
+    if (process.env.UPDATE_GOLDEN === '1') fs.writeFileSync(fixture, text);
+    expect(fs.readFileSync(fixture, 'utf8')).toBe(text);
   });
 
   test('every node and gateway translates to Envoy resources the real protos encode, in both views', () => {
