@@ -91,6 +91,16 @@ project.addTask('graph', {
   exec: 'ts-node --transpile-only lib-runtime/src/cli.ts graph',
   receiveArgs: true,
 });
+// Benchmarks (BENCHMARKS.md): compiled once with tsc so start-up does not weigh on the figures.
+const benchCompile = project.addTask('bench:compile', {
+  description: 'Compile the benchmarks into node_modules/.cache/open-app-mesh-bench',
+  exec: 'tsc -p bench/tsconfig.json',
+});
+const bench = project.addTask('bench', {
+  description: 'Run the benchmarks (full mode; npm run bench -- --quick for the CI smoke mode)',
+});
+bench.spawn(benchCompile);
+bench.exec('node node_modules/.cache/open-app-mesh-bench/bench/run.js', { receiveArgs: true });
 project.addTask('control-plane', {
   description: 'Run the control plane from source: npm run control-plane -- --spec <file> --endpoints static:<file>',
   exec: 'ts-node --transpile-only lib-runtime/src/cli.ts control-plane',
