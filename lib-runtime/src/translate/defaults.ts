@@ -1,6 +1,6 @@
 /**
  * App Mesh's implicit behaviour, in one place. Each value cites the section of
- * /work/shared/docs/appmesh-envoy-mapping.md (or the App Mesh model doc) it reproduces.
+ * ../shared/docs/appmesh-envoy-mapping.md (or the App Mesh model doc) it reproduces.
  */
 
 /** §1: virtual-node inbound listener port (ProxyIngressPort). */
