@@ -1,6 +1,7 @@
-import { CompiledMesh, resourceFingerprint } from './compile';
+import { CompiledMesh, MeshDependents, provideDependents } from './compile';
 import { formatNodeId } from './node-id';
 import { listNodeIds } from './translate';
+import { RouteSpec } from '../../../src/spec/appmesh-types';
 
 /**
  * Which nodes a change touches, so the runtime re-renders only those. A node's output depends on
@@ -8,7 +9,9 @@ import { listNodeIds } from './translate';
  * routes (or provider node) and every node those routes target; plus the endpoints of those target
  * nodes. Under ALLOW_ALL a virtual node's proxyless view covers every service, so every virtual
  * node depends on every service-side change. Worked out from the changed resources through the
- * reverse index built by compileMesh, so the cost follows the size of the change.
+ * reverse index built by compileMesh, so the cost follows the size of the change: resources are
+ * compared by walking them (no serialisation), and the new mesh's reverse index is derived from the
+ * previous one by re-deriving only the entries the changed resources touch.
  */
 
 /** Result of comparing two compiled meshes. */
@@ -21,15 +24,17 @@ export interface MeshChange {
 
 /** Nodes whose config may change between two versions of the spec (all of them when `prev` is absent). */
 export function affectedNodes(prev: CompiledMesh | undefined, next: CompiledMesh): MeshChange {
-  const nextIds = listNodeIds(next);
   if (!prev || prev.meshName !== next.meshName) {
-    return { affected: nextIds, removed: prev ? listNodeIds(prev) : [] };
+    return { affected: listNodeIds(next), removed: prev ? listNodeIds(prev) : [] };
   }
-  const nextSet = new Set(nextIds);
-  const removed = listNodeIds(prev).filter(id => !nextSet.has(id));
+  const removed = removedNodeIds(prev, next);
   const changed = changedKeys(prev, next);
-  if (changed.length === 0) return { affected: [], removed };
-  if (changed.includes('mesh')) return { affected: nextIds, removed };
+  if (changed.length === 0) {
+    provideDependents(next, prev.dependents);
+    return { affected: [], removed };
+  }
+  if (changed.includes('mesh')) return { affected: listNodeIds(next), removed };
+  provideDependents(next, deriveDependents(prev, next, changed));
 
   const hit = new Set<string>();
   const meshes = [prev, next];
@@ -67,8 +72,32 @@ export function affectedNodes(prev: CompiledMesh | undefined, next: CompiledMesh
     }
   }
   const allowAll = prev.egressFilter === 'ALLOW_ALL' || next.egressFilter === 'ALLOW_ALL';
-  const affected = nextIds.filter(id => hit.has(id) || (allowAll && serviceSide && id.includes('/virtualNode/')));
-  return { affected, removed };
+  if (allowAll && serviceSide) {
+    return { affected: listNodeIds(next).filter(id => hit.has(id) || id.includes('/virtualNode/')), removed };
+  }
+  // Only the hit ids, in listNodeIds order (virtual nodes by name, then gateways), without listing every node.
+  const nodePrefix = `mesh/${next.meshName}/virtualNode/`;
+  const gatewayPrefix = `mesh/${next.meshName}/virtualGateway/`;
+  const nodes: string[] = [];
+  const gateways: string[] = [];
+  for (const id of hit) {
+    if (id.startsWith(nodePrefix)) {
+      if (next.nodes.has(id.slice(nodePrefix.length))) nodes.push(id);
+    } else if (id.startsWith(gatewayPrefix) && next.gateways.has(id.slice(gatewayPrefix.length))) {
+      gateways.push(id);
+    }
+  }
+  return { affected: [...nodes.sort(), ...gateways.sort()], removed };
+}
+
+/** Ids of the nodes and gateways of `prev` that `next` no longer has, sorted like listNodeIds. */
+function removedNodeIds(prev: CompiledMesh, next: CompiledMesh): string[] {
+  const nodes = [...prev.nodes.keys()].filter(name => !next.nodes.has(name)).sort();
+  const gateways = [...prev.gateways.keys()].filter(name => !next.gateways.has(name)).sort();
+  return [
+    ...nodes.map(name => formatNodeId({ meshName: next.meshName, kind: 'virtualNode', name })),
+    ...gateways.map(name => formatNodeId({ meshName: next.meshName, kind: 'virtualGateway', name })),
+  ];
 }
 
 /** Nodes whose config uses the endpoints of any of `virtualNodeNames`. */
@@ -91,10 +120,150 @@ function changedKeys(prev: CompiledMesh, next: CompiledMesh): string[] {
   const changed: string[] = [];
   for (const [key, spec] of next.resourceSpecs) {
     const before = prev.resourceSpecs.get(key);
-    if (before !== spec && (before === undefined || resourceFingerprint(before) !== resourceFingerprint(spec))) changed.push(key);
+    if (before === undefined || !sameContent(before, spec)) changed.push(key);
   }
   for (const key of prev.resourceSpecs.keys()) {
     if (!next.resourceSpecs.has(key)) changed.push(key);
   }
   return changed;
+}
+
+/**
+ * Whether two parsed spec values hold the same JSON content (key order aside: translate never
+ * iterates a spec object's keys, and parseMeshSpec sorts them anyway). A walk without allocation —
+ * cheaper than serialising both sides.
+ */
+function sameContent(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i];
+      const y = b[i];
+      // Primitives compared in place: most of a spec is strings and numbers.
+      if (x !== y && (typeof x !== 'object' || !sameContent(x, y))) return false;
+    }
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  let count = 0;
+  for (const key in left) {
+    const x = left[key];
+    const y = right[key];
+    if (x !== y && (typeof x !== 'object' || !sameContent(x, y))) return false;
+    count++;
+  }
+  for (const _ in right) count--;
+  return count === 0;
+}
+
+/**
+ * The reverse index of `next`, from `prev`'s: an entry can differ only where a changed resource
+ * contributes (in either version), so only those entries are re-derived — from the candidates the
+ * old entry and the changed resources give, each checked against `next`. Other entries are shared.
+ */
+function deriveDependents(prev: CompiledMesh, next: CompiledMesh, changed: readonly string[]): MeshDependents {
+  const old = prev.dependents;
+  const meshes = [prev, next];
+  const nodePrefix = `mesh/${next.meshName}/virtualNode/`;
+  const gatewayPrefix = `mesh/${next.meshName}/virtualGateway/`;
+  const touchedServices = new Set<string>(); // callersOfService entries to re-derive
+  const touchedRouters = new Set<string>(); // servicesOfRouter entries
+  const touchedNodes = new Set<string>(); // servicesReachingNode entries
+  const callerCandidates: string[] = [];
+  const changedServices: string[] = [];
+  const changedRouteRouters = new Set<string>();
+  for (const key of changed) {
+    const colon = key.indexOf(':');
+    const kind = key.slice(0, colon);
+    const name = key.slice(colon + 1);
+    if (kind === 'node') {
+      callerCandidates.push(nodePrefix + name);
+      for (const m of meshes) for (const s of servicesCalledByNode(m, name)) touchedServices.add(s);
+    } else if (kind === 'gatewayRoute') {
+      const gateway = name.slice(0, name.indexOf('/'));
+      callerCandidates.push(gatewayPrefix + gateway);
+      for (const m of meshes) for (const s of servicesCalledByGateway(m, gateway)) touchedServices.add(s);
+    } else if (kind === 'service') {
+      changedServices.push(name);
+      for (const m of meshes) {
+        const router = routerOf(m, name);
+        if (router !== undefined) touchedRouters.add(router);
+        for (const n of nodesReachedByService(m, name)) touchedNodes.add(n);
+      }
+    } else if (kind === 'route') {
+      changedRouteRouters.add(name.slice(0, name.indexOf('/')));
+      for (const m of meshes) {
+        const spec = m.resourceSpecs.get(key) as RouteSpec | undefined;
+        if (spec) for (const n of routeTargets(spec)) touchedNodes.add(n);
+      }
+    }
+  }
+
+  const servicesOfRouter = new Map(old.servicesOfRouter);
+  for (const router of touchedRouters) {
+    const candidates = [...(old.servicesOfRouter.get(router) ?? []), ...changedServices];
+    setEntry(servicesOfRouter, router, candidates.filter(s => routerOf(next, s) === router));
+  }
+  const callersOfService = new Map(old.callersOfService);
+  for (const service of touchedServices) {
+    const candidates = [...(old.callersOfService.get(service) ?? []), ...callerCandidates];
+    setEntry(callersOfService, service, candidates.filter(id =>
+      id.startsWith(nodePrefix)
+        ? servicesCalledByNode(next, id.slice(nodePrefix.length)).includes(service)
+        : servicesCalledByGateway(next, id.slice(gatewayPrefix.length)).includes(service)));
+  }
+  const servicesReachingNode = new Map(old.servicesReachingNode);
+  const serviceCandidates = [...changedServices];
+  for (const router of changedRouteRouters) serviceCandidates.push(...(servicesOfRouter.get(router) ?? []));
+  for (const node of touchedNodes) {
+    const candidates = [...(old.servicesReachingNode.get(node) ?? []), ...serviceCandidates];
+    setEntry(servicesReachingNode, node, candidates.filter(s => nodesReachedByService(next, s).includes(node)));
+  }
+  return { callersOfService, servicesOfRouter, servicesReachingNode };
+}
+
+/** Replaces an entry (absent when empty, as a freshly built index has it). */
+function setEntry(map: Map<string, ReadonlySet<string>>, key: string, values: readonly string[]): void {
+  if (values.length === 0) map.delete(key);
+  else map.set(key, new Set(values));
+}
+
+function servicesCalledByNode(mesh: CompiledMesh, nodeName: string): string[] {
+  const services: string[] = [];
+  for (const backend of mesh.nodes.get(nodeName)?.spec.backends ?? []) {
+    if (backend.virtualService) services.push(backend.virtualService.virtualServiceName);
+  }
+  return services;
+}
+
+function servicesCalledByGateway(mesh: CompiledMesh, gatewayName: string): string[] {
+  const services: string[] = [];
+  for (const route of mesh.gatewayRoutesByGateway.get(gatewayName) ?? []) {
+    const target = (route.spec.httpRoute ?? route.spec.http2Route ?? route.spec.grpcRoute)?.action.target;
+    if (target) services.push(target.virtualService.virtualServiceName);
+  }
+  return services;
+}
+
+function routerOf(mesh: CompiledMesh, serviceName: string): string | undefined {
+  return mesh.services.get(serviceName)?.spec.provider?.virtualRouter?.virtualRouterName;
+}
+
+/** Virtual nodes a service's provider node or its router's routes reach, in `mesh`. */
+function nodesReachedByService(mesh: CompiledMesh, serviceName: string): string[] {
+  const provider = mesh.services.get(serviceName)?.spec.provider;
+  const nodes: string[] = [];
+  if (provider?.virtualNode) nodes.push(provider.virtualNode.virtualNodeName);
+  const router = provider?.virtualRouter?.virtualRouterName;
+  if (router !== undefined) for (const route of mesh.routesByRouter.get(router) ?? []) nodes.push(...routeTargets(route.spec));
+  return nodes;
+}
+
+function routeTargets(spec: RouteSpec): string[] {
+  const kind = spec.httpRoute ?? spec.http2Route ?? spec.grpcRoute ?? spec.tcpRoute;
+  return (kind?.action.weightedTargets ?? []).map(t => t.virtualNode);
 }

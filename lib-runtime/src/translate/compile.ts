@@ -15,8 +15,8 @@ import {
 
 /**
  * A mesh spec indexed once for rendering many nodes: lookup maps, routes in App Mesh order,
- * per-service route tables built on first use and shared by every caller, and a fingerprint
- * per resource so a change can be traced to the nodes it affects.
+ * per-service route tables built on first use and shared by every caller, and every resource
+ * under a key so a change can be traced to the nodes it affects.
  */
 export interface CompiledMesh {
   readonly spec: MeshSpecDocument;
@@ -35,7 +35,7 @@ export interface CompiledMesh {
   readonly serviceNames: readonly string[];
   /**
    * Resource key (`mesh`, `node:<n>`, `service:<s>`, `router:<r>`, `route:<r>/<n>`, `gateway:<g>`,
-   * `gatewayRoute:<g>/<n>`) → its spec object, for change tracking (see resourceFingerprint).
+   * `gatewayRoute:<g>/<n>`) → its spec object, for change tracking (compared by content in affectedNodes).
    */
   readonly resourceSpecs: ReadonlyMap<string, object>;
   /** Reverse index for change tracking: who calls each service, what each router and node serves. Built on first use. */
@@ -45,21 +45,6 @@ export interface CompiledMesh {
 }
 
 const EMPTY = {};
-const fingerprintCache = new WeakMap<object, string>();
-
-/**
- * Content fingerprint of a spec object (its JSON), cached per object: comparing two versions of a
- * mesh costs a serialisation only for objects that are not shared between them.
- */
-export function resourceFingerprint(spec: object): string {
-  let fingerprint = fingerprintCache.get(spec);
-  if (fingerprint === undefined) {
-    fingerprint = JSON.stringify(spec);
-    fingerprintCache.set(spec, fingerprint);
-  }
-  return fingerprint;
-}
-
 /** Builds the index. Pure; linear in the size of the spec; route tables and reverse index are built on use. */
 export function compileMesh(spec: MeshSpecDocument): CompiledMesh {
   const meshName = spec.mesh.meshName;
@@ -97,7 +82,7 @@ export function compileMesh(spec: MeshSpecDocument): CompiledMesh {
     serviceNames: [...services.keys()].sort(),
     resourceSpecs,
     get dependents() {
-      dependents ??= indexDependents(spec, services, routesByRouter);
+      dependents ??= derivedDependents.get(compiled) ?? indexDependents(spec, services, routesByRouter);
       return dependents;
     },
     tablesOf(serviceName: string) {
@@ -110,6 +95,16 @@ export function compileMesh(spec: MeshSpecDocument): CompiledMesh {
     },
   };
   return compiled;
+}
+
+const derivedDependents = new WeakMap<CompiledMesh, MeshDependents>();
+
+/**
+ * Hands `mesh` a reverse index worked out from an earlier version's (see affectedNodes), so
+ * `mesh.dependents` does not rebuild it by walking the whole spec. Ignored once the index is built.
+ */
+export function provideDependents(mesh: CompiledMesh, dependents: MeshDependents): void {
+  derivedDependents.set(mesh, dependents);
 }
 
 /** A listener of a virtual node that some route sends traffic to: one `cds_egress_…` cluster. */

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { meshDoc, MeshParts } from './spec-builder';
 import { MeshSpecDocument } from '../../../src/spec/document';
-import { affectedNodes, compileMesh, DiscoveredEndpoints, listNodeIds, nodesUsingEndpoints, translateNode } from '../../src/translate';
+import { affectedNodes, CompiledMesh, compileMesh, DiscoveredEndpoints, listNodeIds, nodesUsingEndpoints, translateNode } from '../../src/translate';
 
 const parts = (weightV2: number, extra: MeshParts = {}): MeshParts => ({
   nodes: {
@@ -93,6 +93,18 @@ describe('affectedNodes covers every node whose output changes (fixtures, one re
     return [...after.keys()].filter(id => before.get(id) !== after.get(id));
   }
 
+  /** The reverse index as sorted plain data, to compare a derived index with a fresh one. */
+  function indexOf(mesh: CompiledMesh): Record<string, Array<[string, string[]]>> {
+    const plain = (map: ReadonlyMap<string, ReadonlySet<string>>) =>
+      [...map].map(([k, v]): [string, string[]] => [k, [...v].sort()]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const d = mesh.dependents;
+    return {
+      callersOfService: plain(d.callersOfService),
+      servicesOfRouter: plain(d.servicesOfRouter),
+      servicesReachingNode: plain(d.servicesReachingNode),
+    };
+  }
+
   /** Every variant of a document: each resource removed, and each resource's spec emptied. */
   function* variants(doc: MeshSpecDocument): Generator<[string, MeshSpecDocument]> {
     for (const list of lists) {
@@ -113,10 +125,19 @@ describe('affectedNodes covers every node whose output changes (fixtures, one re
     const prev = compileMesh(doc);
     let checked = 0;
     for (const [label, variant] of variants(doc)) {
-      const changed = actuallyChanged(before, renders(variant, endpoints));
-      const { affected } = affectedNodes(prev, compileMesh(variant));
+      const after = renders(variant, endpoints);
+      const changed = actuallyChanged(before, after);
+      const next = compileMesh(variant);
+      const { affected } = affectedNodes(prev, next);
       const missed = changed.filter(id => !affected.includes(id));
       expect({ label, missed }).toEqual({ label, missed: [] });
+      // The reverse index affectedNodes derives for the new mesh equals one built from scratch.
+      expect({ label, index: indexOf(next) }).toEqual({ label, index: indexOf(compileMesh(variant)) });
+      // And back: the resource restored (an addition), from a mesh whose index was itself derived.
+      const restored = compileMesh(doc);
+      const back = affectedNodes(next, restored).affected;
+      expect({ label, missed: actuallyChanged(after, before).filter(id => !back.includes(id)) }).toEqual({ label, missed: [] });
+      expect({ label, index: indexOf(restored) }).toEqual({ label, index: indexOf(prev) });
       checked++;
     }
     expect(checked).toBeGreaterThan(0);
