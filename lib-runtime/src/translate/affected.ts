@@ -92,8 +92,12 @@ export function affectedNodes(prev: CompiledMesh | undefined, next: CompiledMesh
 
 /** Ids of the nodes and gateways of `prev` that `next` no longer has, sorted like listNodeIds. */
 function removedNodeIds(prev: CompiledMesh, next: CompiledMesh): string[] {
-  const nodes = [...prev.nodes.keys()].filter(name => !next.nodes.has(name)).sort();
-  const gateways = [...prev.gateways.keys()].filter(name => !next.gateways.has(name)).sort();
+  const nodes: string[] = [];
+  for (const name of prev.nodes.keys()) if (!next.nodes.has(name)) nodes.push(name);
+  const gateways: string[] = [];
+  for (const name of prev.gateways.keys()) if (!next.gateways.has(name)) gateways.push(name);
+  nodes.sort();
+  gateways.sort();
   return [
     ...nodes.map(name => formatNodeId({ meshName: next.meshName, kind: 'virtualNode', name })),
     ...gateways.map(name => formatNodeId({ meshName: next.meshName, kind: 'virtualGateway', name })),
@@ -115,16 +119,50 @@ export function nodesUsingEndpoints(mesh: CompiledMesh, virtualNodeNames: Iterab
   return listNodeIds(mesh).filter(id => hit.has(id) || (allowAll && id.includes('/virtualNode/')));
 }
 
-/** Keys of resources added, removed or changed (same object = unchanged, else compared by content). */
+/**
+ * Keys (see CompiledMesh.resourceSpecs) of resources added, removed or changed, read from the lookup
+ * maps so that a key string is made only for a changed resource.
+ */
 function changedKeys(prev: CompiledMesh, next: CompiledMesh): string[] {
   const changed: string[] = [];
-  for (const [key, spec] of next.resourceSpecs) {
-    const before = prev.resourceSpecs.get(key);
-    if (before === undefined || !sameContent(before, spec)) changed.push(key);
-  }
-  for (const key of prev.resourceSpecs.keys()) {
-    if (!next.resourceSpecs.has(key)) changed.push(key);
-  }
+  if (!sameContent(prev.spec.mesh.spec ?? {}, next.spec.mesh.spec ?? {})) changed.push('mesh');
+  const compare = <T extends { spec: object }>(kind: string, before: ReadonlyMap<string, T>, after: ReadonlyMap<string, T>) => {
+    for (const [name, r] of after) {
+      const old = before.get(name);
+      if (old === undefined || !sameContent(old.spec, r.spec)) changed.push(`${kind}:${name}`);
+    }
+    for (const name of before.keys()) if (!after.has(name)) changed.push(`${kind}:${name}`);
+  };
+  compare('node', prev.nodes, next.nodes);
+  compare('service', prev.services, next.services);
+  compare('router', prev.routers, next.routers);
+  compare('gateway', prev.gateways, next.gateways);
+  const children = <T extends { spec: object }>(
+    kind: string, before: ReadonlyMap<string, T[]>, after: ReadonlyMap<string, T[]>, nameOf: (r: T) => string,
+  ) => {
+    for (const [parent, list] of after) {
+      const old = before.get(parent) ?? [];
+      if (old.length === list.length && list.every((r, i) => nameOf(r) === nameOf(old[i]))) {
+        // Same names in the same order (the usual case): compare pairwise.
+        list.forEach((r, i) => {
+          if (!sameContent(old[i].spec, r.spec)) changed.push(`${kind}:${parent}/${nameOf(r)}`);
+        });
+        continue;
+      }
+      const byName = new Map(old.map(r => [nameOf(r), r]));
+      for (const r of list) {
+        const was = byName.get(nameOf(r));
+        if (was === undefined || !sameContent(was.spec, r.spec)) changed.push(`${kind}:${parent}/${nameOf(r)}`);
+        byName.delete(nameOf(r));
+      }
+      for (const name of byName.keys()) changed.push(`${kind}:${parent}/${name}`);
+    }
+    for (const [parent, list] of before) {
+      if (!after.has(parent)) for (const r of list) changed.push(`${kind}:${parent}/${nameOf(r)}`);
+    }
+  };
+  children('route', prev.routesByRouter, next.routesByRouter, r => r.routeName);
+  children('gatewayRoute', prev.gatewayRoutesByGateway, next.gatewayRoutesByGateway, r => r.gatewayRouteName);
   return changed;
 }
 
@@ -197,8 +235,9 @@ function deriveDependents(prev: CompiledMesh, next: CompiledMesh, changed: reado
     } else if (kind === 'route') {
       changedRouteRouters.add(name.slice(0, name.indexOf('/')));
       for (const m of meshes) {
-        const spec = m.resourceSpecs.get(key) as RouteSpec | undefined;
-        if (spec) for (const n of routeTargets(spec)) touchedNodes.add(n);
+        const slash = name.indexOf('/');
+        const route = m.routesByRouter.get(name.slice(0, slash))?.find(r => r.routeName === name.slice(slash + 1));
+        if (route) for (const n of routeTargets(route.spec)) touchedNodes.add(n);
       }
     }
   }

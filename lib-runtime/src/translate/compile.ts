@@ -35,7 +35,7 @@ export interface CompiledMesh {
   readonly serviceNames: readonly string[];
   /**
    * Resource key (`mesh`, `node:<n>`, `service:<s>`, `router:<r>`, `route:<r>/<n>`, `gateway:<g>`,
-   * `gatewayRoute:<g>/<n>`) → its spec object, for change tracking (compared by content in affectedNodes).
+   * `gatewayRoute:<g>/<n>`) → its spec object. Built on first use (affectedNodes compares the lookup maps directly).
    */
   readonly resourceSpecs: ReadonlyMap<string, object>;
   /** Reverse index for change tracking: who calls each service, what each router and node serves. Built on first use. */
@@ -57,15 +57,7 @@ export function compileMesh(spec: MeshSpecDocument): CompiledMesh {
   const gatewayRoutesByGateway = groupBy(spec.gatewayRoutes, r => r.virtualGatewayName);
   for (const list of gatewayRoutesByGateway.values()) list.sort(compareGatewayRoutes);
 
-  const resourceSpecs = new Map<string, object>();
-  resourceSpecs.set('mesh', spec.mesh.spec ?? EMPTY);
-  for (const r of spec.virtualNodes ?? []) resourceSpecs.set(`node:${r.virtualNodeName}`, r.spec);
-  for (const r of spec.virtualServices ?? []) resourceSpecs.set(`service:${r.virtualServiceName}`, r.spec);
-  for (const r of spec.virtualRouters ?? []) resourceSpecs.set(`router:${r.virtualRouterName}`, r.spec);
-  for (const r of spec.routes ?? []) resourceSpecs.set(`route:${r.virtualRouterName}/${r.routeName}`, r.spec);
-  for (const r of spec.virtualGateways ?? []) resourceSpecs.set(`gateway:${r.virtualGatewayName}`, r.spec);
-  for (const r of spec.gatewayRoutes ?? []) resourceSpecs.set(`gatewayRoute:${r.virtualGatewayName}/${r.gatewayRouteName}`, r.spec);
-
+  let resourceSpecs: ReadonlyMap<string, object> | undefined;
   let dependents: MeshDependents | undefined;
   const tableCache = new Map<string, readonly ServicePortTable[]>();
   const compiled: CompiledMesh = {
@@ -80,7 +72,10 @@ export function compileMesh(spec: MeshSpecDocument): CompiledMesh {
     gateways,
     gatewayRoutesByGateway,
     serviceNames: [...services.keys()].sort(),
-    resourceSpecs,
+    get resourceSpecs() {
+      resourceSpecs ??= keyResources(spec);
+      return resourceSpecs;
+    },
     get dependents() {
       dependents ??= derivedDependents.get(compiled) ?? indexDependents(spec, services, routesByRouter);
       return dependents;
@@ -95,6 +90,18 @@ export function compileMesh(spec: MeshSpecDocument): CompiledMesh {
     },
   };
   return compiled;
+}
+
+function keyResources(spec: MeshSpecDocument): ReadonlyMap<string, object> {
+  const resourceSpecs = new Map<string, object>();
+  resourceSpecs.set('mesh', spec.mesh.spec ?? EMPTY);
+  for (const r of spec.virtualNodes ?? []) resourceSpecs.set(`node:${r.virtualNodeName}`, r.spec);
+  for (const r of spec.virtualServices ?? []) resourceSpecs.set(`service:${r.virtualServiceName}`, r.spec);
+  for (const r of spec.virtualRouters ?? []) resourceSpecs.set(`router:${r.virtualRouterName}`, r.spec);
+  for (const r of spec.routes ?? []) resourceSpecs.set(`route:${r.virtualRouterName}/${r.routeName}`, r.spec);
+  for (const r of spec.virtualGateways ?? []) resourceSpecs.set(`gateway:${r.virtualGatewayName}`, r.spec);
+  for (const r of spec.gatewayRoutes ?? []) resourceSpecs.set(`gatewayRoute:${r.virtualGatewayName}/${r.gatewayRouteName}`, r.spec);
+  return resourceSpecs;
 }
 
 const derivedDependents = new WeakMap<CompiledMesh, MeshDependents>();
