@@ -2,6 +2,14 @@ import { CompiledMesh, MeshDependents, provideDependents } from './compile';
 import { formatNodeId } from './node-id';
 import { listNodeIds } from './translate';
 import { RouteSpec } from '../../../src/spec/appmesh-types';
+import {
+  GatewayRouteResource,
+  RouteResource,
+  VirtualGatewayResource,
+  VirtualNodeResource,
+  VirtualRouterResource,
+  VirtualServiceResource,
+} from '../../../src/spec/document';
 
 /**
  * Which nodes a change touches, so the runtime re-renders only those. A node's output depends on
@@ -27,8 +35,8 @@ export function affectedNodes(prev: CompiledMesh | undefined, next: CompiledMesh
   if (!prev || prev.meshName !== next.meshName) {
     return { affected: listNodeIds(next), removed: prev ? listNodeIds(prev) : [] };
   }
-  const removed = removedNodeIds(prev, next);
   const changed = changedKeys(prev, next);
+  const removed = removedNodeIds(next, changed);
   if (changed.length === 0) {
     provideDependents(next, prev.dependents);
     return { affected: [], removed };
@@ -90,12 +98,23 @@ export function affectedNodes(prev: CompiledMesh | undefined, next: CompiledMesh
   return { affected: [...nodes.sort(), ...gateways.sort()], removed };
 }
 
-/** Ids of the nodes and gateways of `prev` that `next` no longer has, sorted like listNodeIds. */
-function removedNodeIds(prev: CompiledMesh, next: CompiledMesh): string[] {
+/**
+ * Ids of the nodes and gateways of `prev` that `next` no longer has, sorted like listNodeIds: read
+ * from the changed keys, which hold every removed resource.
+ */
+function removedNodeIds(next: CompiledMesh, changed: readonly string[]): string[] {
   const nodes: string[] = [];
-  for (const name of prev.nodes.keys()) if (!next.nodes.has(name)) nodes.push(name);
   const gateways: string[] = [];
-  for (const name of prev.gateways.keys()) if (!next.gateways.has(name)) gateways.push(name);
+  for (const key of changed) {
+    if (key.startsWith('node:')) {
+      const name = key.slice('node:'.length);
+      if (!next.nodes.has(name)) nodes.push(name);
+    } else if (key.startsWith('gateway:')) {
+      const name = key.slice('gateway:'.length);
+      if (!next.gateways.has(name)) gateways.push(name);
+    }
+  }
+  if (nodes.length === 0 && gateways.length === 0) return [];
   nodes.sort();
   gateways.sort();
   return [
@@ -120,50 +139,119 @@ export function nodesUsingEndpoints(mesh: CompiledMesh, virtualNodeNames: Iterab
 }
 
 /**
- * Keys (see CompiledMesh.resourceSpecs) of resources added, removed or changed, read from the lookup
- * maps so that a key string is made only for a changed resource.
+ * Keys (see CompiledMesh.resourceSpecs) of resources added, removed or changed. Each resource list
+ * is first compared in place, `next`'s i-th resource against `prev`'s i-th: both are in canonical
+ * order, so the names line up unless resources were added, removed or renamed. Only a list whose
+ * names do not line up is compared through the lookup maps. A key string is made only for a changed
+ * resource.
  */
 function changedKeys(prev: CompiledMesh, next: CompiledMesh): string[] {
   const changed: string[] = [];
-  if (!sameContent(prev.spec.mesh.spec ?? {}, next.spec.mesh.spec ?? {})) changed.push('mesh');
-  const compare = <T extends { spec: object }>(kind: string, before: ReadonlyMap<string, T>, after: ReadonlyMap<string, T>) => {
-    for (const [name, r] of after) {
-      const old = before.get(name);
-      if (old === undefined || !sameContent(old.spec, r.spec)) changed.push(`${kind}:${name}`);
-    }
-    for (const name of before.keys()) if (!after.has(name)) changed.push(`${kind}:${name}`);
-  };
-  compare('node', prev.nodes, next.nodes);
-  compare('service', prev.services, next.services);
-  compare('router', prev.routers, next.routers);
-  compare('gateway', prev.gateways, next.gateways);
-  const children = <T extends { spec: object }>(
-    kind: string, before: ReadonlyMap<string, T[]>, after: ReadonlyMap<string, T[]>, nameOf: (r: T) => string,
-  ) => {
-    for (const [parent, list] of after) {
-      const old = before.get(parent) ?? [];
-      if (old.length === list.length && list.every((r, i) => nameOf(r) === nameOf(old[i]))) {
-        // Same names in the same order (the usual case): compare pairwise.
-        list.forEach((r, i) => {
-          if (!sameContent(old[i].spec, r.spec)) changed.push(`${kind}:${parent}/${nameOf(r)}`);
-        });
-        continue;
-      }
-      const byName = new Map(old.map(r => [nameOf(r), r]));
-      for (const r of list) {
-        const was = byName.get(nameOf(r));
-        if (was === undefined || !sameContent(was.spec, r.spec)) changed.push(`${kind}:${parent}/${nameOf(r)}`);
-        byName.delete(nameOf(r));
-      }
-      for (const name of byName.keys()) changed.push(`${kind}:${parent}/${name}`);
-    }
-    for (const [parent, list] of before) {
-      if (!after.has(parent)) for (const r of list) changed.push(`${kind}:${parent}/${nameOf(r)}`);
-    }
-  };
-  children('route', prev.routesByRouter, next.routesByRouter, r => r.routeName);
-  children('gatewayRoute', prev.gatewayRoutesByGateway, next.gatewayRoutesByGateway, r => r.gatewayRouteName);
+  if (!sameContent(prev.spec.mesh.spec ?? EMPTY, next.spec.mesh.spec ?? EMPTY)) changed.push('mesh');
+  const before = prev.spec;
+  const after = next.spec;
+  if (!changedInPlace(changed, before.virtualNodes, after.virtualNodes, sameNodeName, nodeKey)) {
+    changedByName(changed, 'node', prev.nodes, next.nodes);
+  }
+  if (!changedInPlace(changed, before.virtualServices, after.virtualServices, sameServiceName, serviceKey)) {
+    changedByName(changed, 'service', prev.services, next.services);
+  }
+  if (!changedInPlace(changed, before.virtualRouters, after.virtualRouters, sameRouterName, routerKey)) {
+    changedByName(changed, 'router', prev.routers, next.routers);
+  }
+  if (!changedInPlace(changed, before.virtualGateways, after.virtualGateways, sameGatewayName, gatewayKey)) {
+    changedByName(changed, 'gateway', prev.gateways, next.gateways);
+  }
+  if (!changedInPlace(changed, before.routes, after.routes, sameRouteName, routeKey)) {
+    changedChildren(changed, 'route', prev.routesByRouter, next.routesByRouter, routeName);
+  }
+  if (!changedInPlace(changed, before.gatewayRoutes, after.gatewayRoutes, sameGatewayRouteName, gatewayRouteKey)) {
+    changedChildren(changed, 'gatewayRoute', prev.gatewayRoutesByGateway, next.gatewayRoutesByGateway, gatewayRouteName);
+  }
   return changed;
+}
+
+const EMPTY = {};
+const NONE: readonly never[] = [];
+
+/**
+ * Pushes the key of each resource whose spec differs from the one at the same position in
+ * `before`. False, with nothing pushed, when the lists differ in length or in a name at some
+ * position; then the caller compares by name. Names are unique in a validated spec; in one that is
+ * not, this can only report a key more than the maps would (a spare re-render, never a missed one).
+ */
+function changedInPlace<T extends { readonly spec: object }>(
+  changed: string[],
+  before: readonly T[] = NONE,
+  after: readonly T[] = NONE,
+  sameName: (a: T, b: T) => boolean,
+  keyOf: (r: T) => string,
+): boolean {
+  if (before.length !== after.length) return false;
+  const mark = changed.length;
+  for (let i = 0; i < after.length; i++) {
+    const was = before[i];
+    const r = after[i];
+    if (!sameName(was, r)) {
+      changed.length = mark;
+      return false;
+    }
+    if (!sameContent(was.spec, r.spec)) changed.push(keyOf(r));
+  }
+  return true;
+}
+
+const sameNodeName = (a: VirtualNodeResource, b: VirtualNodeResource) => a.virtualNodeName === b.virtualNodeName;
+const sameServiceName = (a: VirtualServiceResource, b: VirtualServiceResource) => a.virtualServiceName === b.virtualServiceName;
+const sameRouterName = (a: VirtualRouterResource, b: VirtualRouterResource) => a.virtualRouterName === b.virtualRouterName;
+const sameGatewayName = (a: VirtualGatewayResource, b: VirtualGatewayResource) => a.virtualGatewayName === b.virtualGatewayName;
+const sameRouteName = (a: RouteResource, b: RouteResource) => a.routeName === b.routeName && a.virtualRouterName === b.virtualRouterName;
+const sameGatewayRouteName = (a: GatewayRouteResource, b: GatewayRouteResource) =>
+  a.gatewayRouteName === b.gatewayRouteName && a.virtualGatewayName === b.virtualGatewayName;
+const nodeKey = (r: VirtualNodeResource) => `node:${r.virtualNodeName}`;
+const serviceKey = (r: VirtualServiceResource) => `service:${r.virtualServiceName}`;
+const routerKey = (r: VirtualRouterResource) => `router:${r.virtualRouterName}`;
+const gatewayKey = (r: VirtualGatewayResource) => `gateway:${r.virtualGatewayName}`;
+const routeKey = (r: RouteResource) => `route:${r.virtualRouterName}/${r.routeName}`;
+const gatewayRouteKey = (r: GatewayRouteResource) => `gatewayRoute:${r.virtualGatewayName}/${r.gatewayRouteName}`;
+const routeName = (r: RouteResource) => r.routeName;
+const gatewayRouteName = (r: GatewayRouteResource) => r.gatewayRouteName;
+
+/** The by-name comparison of one kind of resource, for a list whose names do not line up. */
+function changedByName<T extends { readonly spec: object }>(
+  changed: string[], kind: string, before: ReadonlyMap<string, T>, after: ReadonlyMap<string, T>,
+): void {
+  for (const [name, r] of after) {
+    const old = before.get(name);
+    if (old === undefined || !sameContent(old.spec, r.spec)) changed.push(`${kind}:${name}`);
+  }
+  for (const name of before.keys()) if (!after.has(name)) changed.push(`${kind}:${name}`);
+}
+
+/** The by-name comparison of routes or gateway routes, per parent. */
+function changedChildren<T extends { readonly spec: object }>(
+  changed: string[], kind: string, before: ReadonlyMap<string, T[]>, after: ReadonlyMap<string, T[]>, nameOf: (r: T) => string,
+): void {
+  for (const [parent, list] of after) {
+    const old = before.get(parent) ?? [];
+    if (old.length === list.length && list.every((r, i) => nameOf(r) === nameOf(old[i]))) {
+      // Same names in the same order: compare pairwise.
+      for (let i = 0; i < list.length; i++) {
+        if (!sameContent(old[i].spec, list[i].spec)) changed.push(`${kind}:${parent}/${nameOf(list[i])}`);
+      }
+      continue;
+    }
+    const byName = new Map(old.map(r => [nameOf(r), r]));
+    for (const r of list) {
+      const was = byName.get(nameOf(r));
+      if (was === undefined || !sameContent(was.spec, r.spec)) changed.push(`${kind}:${parent}/${nameOf(r)}`);
+      byName.delete(nameOf(r));
+    }
+    for (const name of byName.keys()) changed.push(`${kind}:${parent}/${name}`);
+  }
+  for (const [parent, list] of before) {
+    if (!after.has(parent)) for (const r of list) changed.push(`${kind}:${parent}/${nameOf(r)}`);
+  }
 }
 
 /**

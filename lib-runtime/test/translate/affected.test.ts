@@ -65,6 +65,68 @@ describe('affectedNodes', () => {
   });
 });
 
+describe('affectedNodes compares lists in place, and by name when the names do not line up', () => {
+  /** The same document with every resource list in reverse order (not canonical, same content). */
+  const reversed = (doc: MeshSpecDocument): MeshSpecDocument => ({
+    ...doc,
+    virtualNodes: [...doc.virtualNodes].reverse(),
+    virtualServices: [...doc.virtualServices].reverse(),
+    virtualRouters: [...doc.virtualRouters].reverse(),
+    routes: [...doc.routes].reverse(),
+    virtualGateways: [...doc.virtualGateways].reverse(),
+    gatewayRoutes: [...doc.gatewayRoutes].reverse(),
+  });
+  const renamed = <T>(record: Record<string, T>, from: string, to: string): Record<string, T> =>
+    Object.fromEntries(Object.entries(record).map(([k, v]) => [k === from ? to : k, v]));
+
+  test('a reordered document is no change', () => {
+    expect(affectedNodes(compileMesh(meshDoc(parts(25))), compileMesh(reversed(meshDoc(parts(25)))))).toEqual({ affected: [], removed: [] });
+  });
+
+  test('a reordered document with an edit: only the edit counts', () => {
+    expect(affectedNodes(compileMesh(meshDoc(parts(25))), compileMesh(reversed(meshDoc(parts(50)))))).toEqual({
+      affected: ['mesh/m/virtualNode/caller'], removed: [],
+    });
+  });
+
+  test('a node renamed in place: the old one is removed, the new one and the callers of the old one affected', () => {
+    const p = parts(25);
+    const change = affectedNodes(compileMesh(meshDoc(p)), compileMesh(meshDoc({ ...p, nodes: renamed(p.nodes!, 'o', 'o2') })));
+    expect(change).toEqual({ affected: ['mesh/m/virtualNode/bystander', 'mesh/m/virtualNode/o2'], removed: ['mesh/m/virtualNode/o'] });
+  });
+
+  test('a node added in front of an edited one: both found', () => {
+    const p = parts(25);
+    const nodes = {
+      first: { listeners: [{ portMapping: { port: 8080, protocol: 'http' as const } }] },
+      ...p.nodes,
+      o: { listeners: [{ portMapping: { port: 9090, protocol: 'http' as const } }] },
+    };
+    expect(affectedNodes(compileMesh(meshDoc(p)), compileMesh(meshDoc({ ...p, nodes })))).toEqual({
+      affected: ['mesh/m/virtualNode/bystander', 'mesh/m/virtualNode/first', 'mesh/m/virtualNode/o'], removed: [],
+    });
+  });
+
+  test('a route renamed in place, and a route added in front of the edited one', () => {
+    const p = parts(25);
+    expect(affectedNodes(compileMesh(meshDoc(p)), compileMesh(meshDoc({ ...p, routes: renamed(p.routes!, 'r/split', 'r/split2') }))))
+      .toEqual({ affected: ['mesh/m/virtualNode/caller'], removed: [] });
+    const q = parts(50);
+    const routes = { 'r/a': { httpRoute: { match: { prefix: '/a' }, action: { weightedTargets: [{ virtualNode: 'v1', weight: 1 }] } } }, ...q.routes };
+    expect(affectedNodes(compileMesh(meshDoc(p)), compileMesh(meshDoc({ ...q, routes })))).toEqual({ affected: ['mesh/m/virtualNode/caller'], removed: [] });
+  });
+
+  test('a service removed and another added at the same position', () => {
+    const p = parts(25);
+    const services = renamed(p.services!, 'other', 'other2');
+    const nodes = { ...p.nodes, bystander: { backends: [{ virtualService: { virtualServiceName: 'other2' } }] } };
+    // bystander's backends changed; nobody else calls either service.
+    expect(affectedNodes(compileMesh(meshDoc(p)), compileMesh(meshDoc({ ...p, nodes, services })))).toEqual({
+      affected: ['mesh/m/virtualNode/bystander'], removed: [],
+    });
+  });
+});
+
 describe('nodesUsingEndpoints', () => {
   test('lists the nodes whose clusters use the endpoints of the given nodes', () => {
     const mesh = compileMesh(meshDoc(parts(25)));
@@ -105,6 +167,10 @@ describe('affectedNodes covers every node whose output changes (fixtures, one re
     };
   }
 
+  function reverseLists(doc: MeshSpecDocument): MeshSpecDocument {
+    return { ...doc, ...Object.fromEntries(lists.map(list => [list, [...(doc[list] as unknown[])].reverse()])) };
+  }
+
   /** Every variant of a document: each resource removed, and each resource's spec emptied. */
   function* variants(doc: MeshSpecDocument): Generator<[string, MeshSpecDocument]> {
     for (const list of lists) {
@@ -138,6 +204,9 @@ describe('affectedNodes covers every node whose output changes (fixtures, one re
       const back = affectedNodes(next, restored).affected;
       expect({ label, missed: actuallyChanged(after, before).filter(id => !back.includes(id)) }).toEqual({ label, missed: [] });
       expect({ label, index: indexOf(restored) }).toEqual({ label, index: indexOf(prev) });
+      // The in-place comparison and the by-name one (forced by reversing every list) agree exactly.
+      const byName = affectedNodes(prev, compileMesh(reverseLists(variant)));
+      expect({ label, change: byName }).toEqual({ label, change: affectedNodes(prev, compileMesh(variant)) });
       checked++;
     }
     expect(checked).toBeGreaterThan(0);
