@@ -1,5 +1,5 @@
 import { accessLogs } from './access-log';
-import { localCluster, passthroughCluster, remoteCluster, View } from './clusters';
+import { localCluster, passthroughCluster, View } from './clusters';
 import { ResourceCollector } from './collector';
 import { CompiledMesh, TargetListener } from './compile';
 import {
@@ -29,6 +29,7 @@ import {
 } from './names';
 import { appMeshMillis, durationMs, socketAddress, u32 } from './proto-json';
 import { ServicePortTable } from './service-routes';
+import { sharedRemoteCluster } from './shared-clusters';
 import { listenerTransportSocket } from './tls';
 import { DiscoveredEndpoints, ProtoJson } from './types';
 import { ClientPolicy, Listener, VirtualGatewayClientPolicy } from '../../../src/spec/appmesh-types';
@@ -40,7 +41,7 @@ export interface ClusterRequest {
   readonly policy: ClientPolicy | VirtualGatewayClientPolicy | undefined;
 }
 
-/** Adds each requested remote cluster (and its EDS assignment) once. */
+/** Adds each requested remote cluster (and its EDS assignment) once; the objects are shared with other nodes. */
 export function addRemoteClusters(
   out: ResourceCollector,
   mesh: CompiledMesh,
@@ -50,7 +51,7 @@ export function addRemoteClusters(
 ): void {
   for (const { target, policy } of requests) {
     if (out.hasCluster(target.clusterName)) continue;
-    const rendered = remoteCluster(mesh, target, policy, endpoints[target.node.virtualNodeName], view);
+    const rendered = sharedRemoteCluster(mesh, target, policy, endpoints[target.node.virtualNodeName], view);
     out.addCluster(rendered.cluster);
     if (rendered.assignment) out.addEndpoints(rendered.assignment);
   }

@@ -7,11 +7,14 @@
  * version the hash of its (name, resource version) pairs. So a type's version changes exactly when
  * its content changes (X19), and is the same after a control-plane restart.
  *
- * Most of a snapshot is usually unchanged (a push touches a few resources of a few types), so a
- * resource is first compared with its cached predecessor by the hash of its JSON text, and only
- * resources whose JSON differs are checked and encoded. Objects are proto-JSON data, and the
- * translator's output is deterministic, so equal content gives equal text; text that differs
- * only in key order is caught by the byte hash after encoding.
+ * Most of a snapshot is usually unchanged, and groups of a fleet hold many equal resources (every
+ * caller of a service holds its clusters), so an object handed in is recognised before encoding:
+ * - by identity: an object already prepared is the same content (objects handed in are treated as
+ *   immutable; the translator shares one object among the nodes that hold the same resource);
+ * - by the hash of its JSON text, against every resource some group holds: equal text is equal
+ *   content (proto-JSON data; the translator's output is deterministic), and text that differs
+ *   only in key order is caught by the byte hash after encoding.
+ * A content version is therefore encoded and stored once for all the groups that hold it.
  */
 import { createHash } from 'crypto';
 import { encodeAny, encodeResource } from './protos';
@@ -27,12 +30,6 @@ export interface CachedResource {
   readonly any: Uint8Array;
   /** For clusters: the EDS resource name the cluster asks for, if it uses EDS. */
   readonly edsName?: string;
-  /**
-   * Hash of the JSON text of the object last set with this content (see jsonHashOf). Mutable:
-   * a new text found to encode to the same bytes replaces it even when the type is unchanged
-   * and prepare() installs nothing.
-   */
-  jsonHash?: string;
 }
 
 /** All resources of one type for one group, immutable: an update replaces the whole object. */
@@ -47,7 +44,7 @@ export type ResourceInput = readonly object[] | ReadonlyMap<string, object> | Re
 
 /** Counters that show the encode-once property (see the fan-out test). */
 export interface EncodeStats {
-  /** Resource objects checked and encoded to protobuf (each resource whose JSON changed, once). */
+  /** Resource objects checked and encoded to protobuf (each resource whose JSON no group holds, once). */
   resourceEncodes: number;
   /** Any wrappers built (once per new resource version). */
   anyEncodes: number;
@@ -77,9 +74,24 @@ export function versionOfSet(resources: Iterable<CachedResource>): string {
   return shortHash(pairs.join('\u0001'));
 }
 
+/** A content version: how many installed type snapshots hold it, and the text keys it is found by. */
+interface Stored {
+  refs: number;
+  /** `<type>\0<JSON hash>` of every text seen to encode to it. */
+  readonly texts: string[];
+}
+
 export class ResourceCache {
   readonly stats: EncodeStats = { resourceEncodes: 0, anyEncodes: 0 };
   private readonly groups = new Map<string, Map<string, TypeSnapshot>>();
+  /** Every resource made, with its bookkeeping (dropped with the resource once nothing refers to it). */
+  private readonly entries = new WeakMap<CachedResource, Stored>();
+  /** Held content (in an installed snapshot) by `<type>\0<version>` and by text key. */
+  private readonly byVersion = new Map<string, CachedResource>();
+  private readonly byText = new Map<string, CachedResource>();
+  /** Objects already prepared: recognised without serialising them again. */
+  private readonly byObject = new WeakMap<object, CachedResource>();
+  private heldCount = 0;
 
   /** The current snapshot of a type for a group, or undefined when it was never set. */
   get(group: string, typeUrl: string): TypeSnapshot | undefined {
@@ -91,11 +103,15 @@ export class ResourceCache {
     return [...this.groups.keys()];
   }
 
+  /** How many distinct content versions installed snapshots hold (one shared by many groups counts once). */
+  get storedResources(): number {
+    return this.heldCount;
+  }
+
   /**
    * Prepare a new snapshot of one type for one group without installing it. Throws a
    * ResourceEncodingError for an invalid object and an Error for a missing or duplicate name,
-   * leaving the cached content untouched (a resource may only learn another JSON text of its
-   * bytes). Returns undefined when the content did not change.
+   * leaving the cached content untouched. Returns undefined when the content did not change.
    */
   prepare(group: string, typeUrl: string, input: ResourceInput): TypeSnapshot | undefined {
     const previous = this.get(group, typeUrl);
@@ -103,28 +119,7 @@ export class ResourceCache {
     const resources = new Map<string, CachedResource>();
     for (const [name, object] of entries) {
       if (resources.has(name)) throw new Error(`duplicate ${shortTypeName(typeUrl)} name "${name}" in group "${group}"`);
-      const old = previous?.resources.get(name);
-      // Same JSON as the cached resource: same content, already checked and encoded.
-      const jsonHash = jsonHashOf(object);
-      if (old && jsonHash !== undefined && old.jsonHash === jsonHash) {
-        resources.set(name, old);
-        continue;
-      }
-      const bytes = encodeResource(typeUrl, object);
-      this.stats.resourceEncodes++;
-      const version = shortHash(bytes);
-      if (old && old.version === version) {
-        // Same bytes from different text (e.g. key order): keep the shared bytes, note the new text.
-        if (jsonHash !== undefined) old.jsonHash = jsonHash;
-        resources.set(name, old);
-        continue;
-      }
-      const any = encodeAny(typeUrl, bytes);
-      this.stats.anyEncodes++;
-      const edsName = typeUrl === CLUSTER_TYPE_URL ? edsNameOfCluster(object) : undefined;
-      resources.set(name, {
-        typeUrl, name, version, any, ...(edsName !== undefined ? { edsName } : {}), ...(jsonHash !== undefined ? { jsonHash } : {}),
-      });
+      resources.set(name, this.resourceOf(typeUrl, object));
     }
     const version = versionOfSet(resources.values());
     if (previous && previous.version === version) return undefined;
@@ -138,17 +133,83 @@ export class ResourceCache {
       types = new Map();
       this.groups.set(group, types);
     }
+    // Hold the new content before letting go of the old: what both share stays stored.
+    for (const resource of snapshot.resources.values()) this.hold(resource);
+    const previous = types.get(snapshot.typeUrl);
     types.set(snapshot.typeUrl, snapshot);
+    if (previous) this.releaseAll(previous);
   }
 
   /** Forget a group entirely; returns whether it existed. */
   deleteGroup(group: string): boolean {
-    return this.groups.delete(group);
+    const types = this.groups.get(group);
+    if (!types) return false;
+    this.groups.delete(group);
+    for (const snapshot of types.values()) this.releaseAll(snapshot);
+    return true;
   }
 
   /** Forget one type of a group (as if never set); returns whether it existed. */
   deleteType(group: string, typeUrl: string): boolean {
-    return this.groups.get(group)?.delete(typeUrl) ?? false;
+    const types = this.groups.get(group);
+    const snapshot = types?.get(typeUrl);
+    if (!snapshot) return false;
+    types!.delete(typeUrl);
+    this.releaseAll(snapshot);
+    return true;
+  }
+
+  /** The cached content of one object: known by identity, by JSON text, by bytes, or new. */
+  private resourceOf(typeUrl: string, object: object): CachedResource {
+    const known = this.byObject.get(object);
+    if (known && known.typeUrl === typeUrl) return known;
+    const jsonHash = jsonHashOf(object);
+    const text = jsonHash === undefined ? undefined : `${typeUrl}\u0000${jsonHash}`;
+    let resource = text === undefined ? undefined : this.byText.get(text);
+    if (!resource) {
+      const bytes = encodeResource(typeUrl, object);
+      this.stats.resourceEncodes++;
+      const version = shortHash(bytes);
+      resource = this.byVersion.get(`${typeUrl}\u0000${version}`);
+      if (!resource) {
+        const any = encodeAny(typeUrl, bytes);
+        this.stats.anyEncodes++;
+        const edsName = typeUrl === CLUSTER_TYPE_URL ? edsNameOfCluster(object) : undefined;
+        resource = { typeUrl, name: resourceNameOf(typeUrl, object), version, any, ...(edsName !== undefined ? { edsName } : {}) };
+        this.entries.set(resource, { refs: 0, texts: [] });
+      }
+      // Same bytes from a new text (e.g. another key order): the text finds them from now on.
+      if (text !== undefined) this.addText(resource, text);
+    }
+    this.byObject.set(object, resource);
+    return resource;
+  }
+
+  private addText(resource: CachedResource, text: string): void {
+    const entry = this.entries.get(resource)!;
+    if (entry.texts.includes(text)) return;
+    entry.texts.push(text);
+    if (entry.refs > 0 && !this.byText.has(text)) this.byText.set(text, resource);
+  }
+
+  private hold(resource: CachedResource): void {
+    const entry = this.entries.get(resource)!;
+    if (entry.refs++ > 0) return;
+    this.heldCount++;
+    const key = `${resource.typeUrl}\u0000${resource.version}`;
+    if (!this.byVersion.has(key)) this.byVersion.set(key, resource);
+    for (const text of entry.texts) if (!this.byText.has(text)) this.byText.set(text, resource);
+  }
+
+  private releaseAll(snapshot: TypeSnapshot): void {
+    for (const resource of snapshot.resources.values()) {
+      const entry = this.entries.get(resource)!;
+      if (--entry.refs > 0) continue;
+      this.heldCount--;
+      const key = `${resource.typeUrl}\u0000${resource.version}`;
+      if (this.byVersion.get(key) === resource) this.byVersion.delete(key);
+      for (const text of entry.texts) if (this.byText.get(text) === resource) this.byText.delete(text);
+    }
   }
 }
 
