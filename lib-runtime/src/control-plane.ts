@@ -26,7 +26,7 @@ export interface ControlPlaneOptions {
   readonly log?: Logger;
   /** Max time streams get to end on shutdown before the gRPC server is forced down. */
   readonly drainMs?: number;
-  /** Delay that batches bursts of spec and endpoint changes into one re-render. */
+  /** Delay that batches bursts of endpoint changes into one re-render (a spec change is rendered at once). */
   readonly renderDebounceMs?: number;
   /** How long start() waits for the first discovery round before opening the ports (default 5 s). */
   readonly discoveryStartTimeoutMs?: number;
@@ -65,7 +65,7 @@ function snapshotOf(config: EnvoyConfig): Record<string, object[]> {
  * when a client connects, kept in the xDS server as one group per (view, node id), and
  * re-rendered only for connected nodes a change touches (translate's affectedNodes /
  * nodesUsingEndpoints); the server then pushes only the types whose content changed.
- * A spec that cannot be translated for every node is rejected like an invalid one.
+ * A spec that cannot be translated for every node it changes is rejected like an invalid one.
  */
 export class ControlPlane {
   readonly metrics: ControlPlaneMetrics;
@@ -79,12 +79,6 @@ export class ControlPlane {
   /** Short node ids to re-render at the next render pass. */
   private dirty = new Set<string>();
   private endpoints: DiscoveredEndpoints = {};
-  /**
-   * Renders of installed nodes made while validating the current spec (with the current
-   * endpoints), so the render pass installs them instead of rendering the nodes again.
-   * Cleared by that pass; entries whose endpoints change are dropped.
-   */
-  private validationRenders = new Map<string, NodeConfig>();
   /** Groups installed in the xDS server, with the node they render. */
   private readonly groups = new Map<string, { nodeId: string; view: ClientView }>();
   private readonly openStreams = new Map<string, number>();
@@ -180,14 +174,18 @@ export class ControlPlane {
     return renderNode(mesh, resolveNode(mesh, shortNodeId), this.endpoints);
   }
 
+  /**
+   * Validates a new spec by rendering every node it changes (the others render as they did under
+   * the last good spec, which was translated in full), then installs the renders of connected
+   * nodes and pushes them at once: a spec is a batch already, so it waits for no debounce.
+   */
   private applySpec(snapshot: SpecSnapshot): void {
     const mesh = compiledMeshOf(snapshot.doc);
-    const ids = listNodeIds(mesh);
-    // Translate every node before accepting: a spec translation cannot serve is not served.
+    const change = affectedNodes(this.mesh, mesh);
     const started = performance.now();
     const installed = this.installedNodeIds();
     const renders = new Map<string, NodeConfig>();
-    for (const nodeId of ids) {
+    for (const nodeId of change.affected) {
       try {
         const config = this.render(nodeId, mesh);
         if (installed.has(nodeId)) renders.set(nodeId, config);
@@ -204,26 +202,41 @@ export class ControlPlane {
         return;
       }
     }
-    this.metrics.translateDuration.observe({}, (performance.now() - started) / 1000 / Math.max(1, ids.length));
-    const change = affectedNodes(this.mesh, mesh);
+    if (change.affected.length > 0) {
+      this.metrics.translateDuration.observe({}, (performance.now() - started) / 1000 / change.affected.length);
+    }
     this.spec = snapshot;
     this.mesh = mesh;
-    this.validationRenders = renders;
-    this.nodeIds = new Set(ids);
+    this.nodeIds = new Set(listNodeIds(mesh));
     this.metrics.specLoads.inc();
     this.metrics.specInfo.reset();
     this.metrics.specInfo.set({ version: snapshot.version, mesh: snapshot.doc.mesh.meshName }, 1);
-    // Groups of nodes the new spec no longer has are dropped; their streams keep what they hold.
+    const failed = new Set<string>();
     for (const [group, entry] of [...this.groups]) {
       if (!this.nodeIds.has(entry.nodeId)) {
-        this.xds.removeGroup(group);
-        this.groups.delete(group);
+        // Its streams keep what they hold.
+        this.dropGroup(group);
         this.log.warn('node removed from the spec; its clients keep their last configuration', { node: entry.nodeId });
+        continue;
       }
+      if (!this.openStreams.has(group)) {
+        this.dropGroup(group);
+        continue;
+      }
+      const config = renders.get(entry.nodeId);
+      if (!config) continue;
+      if (!this.install(group, entry.nodeId, entry.view, config)) failed.add(entry.nodeId);
+      // Every render succeeded, so the spec is accepted: push each group as soon as it is
+      // installed, so its clients work on it while the next groups are installed.
+      this.xds.flush();
     }
-    this.markDirty(change.affected);
+    // Rendered with the current endpoints, so no longer stale, unless installing failed.
+    for (const nodeId of renders.keys()) {
+      if (failed.has(nodeId)) this.dirty.add(nodeId);
+      else this.dirty.delete(nodeId);
+    }
     this.log.info('spec applied', { version: snapshot.version, affectedNodes: change.affected.length, removedNodes: change.removed.length });
-    // May report endpoint changes synchronously (targets dropped), which marks more nodes.
+    // May report endpoint changes synchronously (targets dropped), which marks nodes dirty.
     this.options.discovery.setTargets(discoveryTargets(snapshot.doc));
   }
 
@@ -234,9 +247,7 @@ export class ControlPlane {
     }
     this.endpoints = next;
     if (changed.size === 0 || !this.mesh) return;
-    const touched = nodesUsingEndpoints(this.mesh, changed);
-    for (const nodeId of touched) this.validationRenders.delete(nodeId);
-    this.markDirty(touched);
+    this.markDirty(nodesUsingEndpoints(this.mesh, changed));
   }
 
   private markDirty(nodeIds: Iterable<string>): void {
@@ -267,23 +278,25 @@ export class ControlPlane {
     for (const [group, entry] of [...this.groups]) {
       // Groups without streams are dropped rather than kept current; a reconnect renders anew.
       if (!this.openStreams.has(group)) {
-        this.xds.removeGroup(group);
-        this.groups.delete(group);
+        this.dropGroup(group);
         continue;
       }
       // A failed render leaves the group on its last config; keep the node dirty so a new stream
       // retries the render (and is refused if it still fails) instead of getting the stale config.
       if (dirty.has(entry.nodeId) && !this.install(group, entry.nodeId, entry.view)) this.dirty.add(entry.nodeId);
     }
-    // Kept renders are only for this pass: holding every node's config longer costs memory.
-    this.validationRenders = new Map();
   }
 
-  private install(group: string, nodeId: string, view: ClientView): boolean {
+  private dropGroup(group: string): void {
+    this.xds.removeGroup(group);
+    this.groups.delete(group);
+  }
+
+  /** Sets a group's resources from `config` (rendered here when not given); false when that fails. */
+  private install(group: string, nodeId: string, view: ClientView, config?: NodeConfig): boolean {
     if (!this.mesh) return false;
     const started = performance.now();
     try {
-      let config = this.validationRenders.get(nodeId);
       if (!config) {
         config = this.render(nodeId);
         this.metrics.translateDuration.observe({}, (performance.now() - started) / 1000);

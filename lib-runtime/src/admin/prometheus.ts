@@ -20,7 +20,11 @@ interface Metric {
 }
 
 function seriesKey(labels: Labels): string {
-  return JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+  const keys = Object.keys(labels);
+  // Most series have no label or one (per resource type), and every response and ACK counts one.
+  if (keys.length === 0) return '[]';
+  if (keys.length === 1) return JSON.stringify([[keys[0], labels[keys[0]]]]);
+  return JSON.stringify(keys.sort().map((k) => [k, labels[k]]));
 }
 
 export class Counter implements Metric {
