@@ -330,33 +330,38 @@ function deriveDependents(prev: CompiledMesh, next: CompiledMesh, changed: reado
     }
   }
 
-  const servicesOfRouter = new Map(old.servicesOfRouter);
-  for (const router of touchedRouters) {
-    const candidates = [...(old.servicesOfRouter.get(router) ?? []), ...changedServices];
-    setEntry(servicesOfRouter, router, candidates.filter(s => routerOf(next, s) === router));
-  }
-  const callersOfService = new Map(old.callersOfService);
-  for (const service of touchedServices) {
-    const candidates = [...(old.callersOfService.get(service) ?? []), ...callerCandidates];
-    setEntry(callersOfService, service, candidates.filter(id =>
+  const servicesOfRouter = rederive(old.servicesOfRouter, touchedRouters, router =>
+    [...(old.servicesOfRouter.get(router) ?? []), ...changedServices].filter(s => routerOf(next, s) === router));
+  const callersOfService = rederive(old.callersOfService, touchedServices, service =>
+    [...(old.callersOfService.get(service) ?? []), ...callerCandidates].filter(id =>
       id.startsWith(nodePrefix)
         ? servicesCalledByNode(next, id.slice(nodePrefix.length)).includes(service)
         : servicesCalledByGateway(next, id.slice(gatewayPrefix.length)).includes(service)));
-  }
-  const servicesReachingNode = new Map(old.servicesReachingNode);
   const serviceCandidates = [...changedServices];
   for (const router of changedRouteRouters) serviceCandidates.push(...(servicesOfRouter.get(router) ?? []));
-  for (const node of touchedNodes) {
-    const candidates = [...(old.servicesReachingNode.get(node) ?? []), ...serviceCandidates];
-    setEntry(servicesReachingNode, node, candidates.filter(s => nodesReachedByService(next, s).includes(node)));
-  }
+  const servicesReachingNode = rederive(old.servicesReachingNode, touchedNodes, node =>
+    [...(old.servicesReachingNode.get(node) ?? []), ...serviceCandidates].filter(s => nodesReachedByService(next, s).includes(node)));
   return { callersOfService, servicesOfRouter, servicesReachingNode };
 }
 
-/** Replaces an entry (absent when empty, as a freshly built index has it). */
-function setEntry(map: Map<string, ReadonlySet<string>>, key: string, values: readonly string[]): void {
-  if (values.length === 0) map.delete(key);
-  else map.set(key, new Set(values));
+/**
+ * `map` with the entries of `keys` re-derived (absent when empty, as a freshly built index has
+ * it). Copied only if an entry really differs: a weight change re-derives the same sets, and the
+ * maps, shared read-only between versions, are then not copied at all.
+ */
+function rederive(
+  map: ReadonlyMap<string, ReadonlySet<string>>, keys: ReadonlySet<string>, derive: (key: string) => readonly string[],
+): ReadonlyMap<string, ReadonlySet<string>> {
+  let copy: Map<string, ReadonlySet<string>> | undefined;
+  for (const key of keys) {
+    const values = new Set(derive(key));
+    const had = map.get(key);
+    if (had === undefined ? values.size === 0 : had.size === values.size && [...values].every(v => had.has(v))) continue;
+    copy ??= new Map(map);
+    if (values.size === 0) copy.delete(key);
+    else copy.set(key, values);
+  }
+  return copy ?? map;
 }
 
 function servicesCalledByNode(mesh: CompiledMesh, nodeName: string): string[] {

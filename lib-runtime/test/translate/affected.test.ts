@@ -58,6 +58,24 @@ describe('affectedNodes', () => {
     expect(affectedNodes(compileMesh(meshDoc(p)), compileMesh(meshDoc({ ...p, nodes: rest }))).removed).toEqual(['mesh/m/virtualNode/bystander']);
   });
 
+  test('a weight change re-derives the same reverse index, so the new mesh shares the old maps', () => {
+    const prev = compileMesh(meshDoc(parts(25)));
+    const next = compileMesh(meshDoc(parts(50)));
+    affectedNodes(prev, next);
+    expect(next.dependents.servicesReachingNode).toBe(prev.dependents.servicesReachingNode);
+    expect(next.dependents.servicesOfRouter).toBe(prev.dependents.servicesOfRouter);
+    expect(next.dependents.callersOfService).toBe(prev.dependents.callersOfService);
+    // A new target is a real difference: that map is a new one (and prev's is untouched).
+    const p = parts(25);
+    const moved = compileMesh(meshDoc({
+      ...p, routes: { 'r/split': { httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'o', weight: 1 }] } } } },
+    }));
+    affectedNodes(prev, moved);
+    expect(moved.dependents.servicesReachingNode).not.toBe(prev.dependents.servicesReachingNode);
+    expect([...moved.dependents.servicesReachingNode.get('o')!].sort()).toEqual(['other', 'svc']);
+    expect(prev.dependents.servicesReachingNode.get('o')).toEqual(new Set(['other']));
+  });
+
   test('a new route on the router affects callers', () => {
     const p = parts(25);
     const after = meshDoc({ ...p, routes: { ...p.routes, 'r/extra': { httpRoute: { match: { prefix: '/x' }, action: { weightedTargets: [{ virtualNode: 'v2', weight: 1 }] } } } } });
