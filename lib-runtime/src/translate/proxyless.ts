@@ -3,6 +3,7 @@ import { CompiledMesh } from './compile';
 import { routerFilter } from './http-connection-manager';
 import { packed, TYPE } from './proto-json';
 import { ServicePortTable } from './service-routes';
+import { sharedOutput } from './shared-output';
 import { DiscoveredEndpoints, ProtoJson } from './types';
 import { addRemoteClusters, ClusterRequest } from './virtual-node';
 import { ClientPolicy, VirtualGatewayClientPolicy } from '../../../src/spec/appmesh-types';
@@ -44,23 +45,28 @@ export function renderProxyless(mesh: CompiledMesh, targets: readonly ProxylessT
     const tables = mesh.tablesOf(serviceName);
     const table = proxylessTable(tables, port);
     if (!table && tables.length > 0) continue;
-    const domains = table ? [serviceName, `${serviceName}:${table.port}`] : [serviceName];
-    const routeConfig: ProtoJson = {
-      name: serviceName,
-      virtual_hosts: [{ name: serviceName, domains, routes: table ? table.proxylessRoutes : [] }],
-    };
-    out.addListener({
-      name: serviceName,
-      api_listener: {
-        api_listener: packed(TYPE.httpConnectionManager, {
-          stat_prefix: serviceName,
-          route_config: routeConfig,
-          http_filters: [routerFilter()],
-        }),
-      },
-    });
+    // Made from the service's table alone, so every caller that picks that table shares it.
+    out.addListener(sharedOutput(mesh, `proxylessListener\u0000${serviceName}\u0000${table?.port ?? ''}`, () => proxylessListener(serviceName, table)));
     for (const target of table?.targets ?? []) requests.push({ target, policy });
   }
   addRemoteClusters(out, mesh, requests, endpoints, 'proxyless');
   return out;
+}
+
+function proxylessListener(serviceName: string, table: ServicePortTable | undefined): ProtoJson {
+  const domains = table ? [serviceName, `${serviceName}:${table.port}`] : [serviceName];
+  const routeConfig: ProtoJson = {
+    name: serviceName,
+    virtual_hosts: [{ name: serviceName, domains, routes: table ? table.proxylessRoutes : [] }],
+  };
+  return {
+    name: serviceName,
+    api_listener: {
+      api_listener: packed(TYPE.httpConnectionManager, {
+        stat_prefix: serviceName,
+        route_config: routeConfig,
+        http_filters: [routerFilter()],
+      }),
+    },
+  };
 }

@@ -29,7 +29,7 @@ import {
 } from './names';
 import { appMeshMillis, durationMs, socketAddress, u32 } from './proto-json';
 import { ServicePortTable } from './service-routes';
-import { sharedRemoteCluster } from './shared-clusters';
+import { sharedOutput, sharedRemoteCluster } from './shared-output';
 import { listenerTransportSocket } from './tls';
 import { DiscoveredEndpoints, ProtoJson } from './types';
 import { ClientPolicy, Listener, VirtualGatewayClientPolicy } from '../../../src/spec/appmesh-types';
@@ -156,7 +156,8 @@ function ingressRouteConfig(name: string, clusterName: string, listener: Listene
 
 interface HttpPortGroup {
   readonly protocol: Protocol;
-  readonly virtualHosts: ProtoJson[];
+  /** The backends' tables on this port, in backend name order: one virtual host each. */
+  readonly tables: ServicePortTable[];
 }
 
 /** §4: `lds_egress_0.0.0.0_15001` with one chain per backend port plus the passthrough chains. */
@@ -181,10 +182,10 @@ function renderEgress(out: ResourceCollector, mesh: CompiledMesh, node: VirtualN
         if (tcpPorts.has(table.port)) continue;
         let group = httpPorts.get(table.port);
         if (!group) {
-          group = { protocol: table.protocol, virtualHosts: [] };
+          group = { protocol: table.protocol, tables: [] };
           httpPorts.set(table.port, group);
         }
-        group.virtualHosts.push(egressVirtualHost(table));
+        group.tables.push(table);
       }
       for (const target of table.targets) requests.push({ target, policy });
     }
@@ -194,7 +195,9 @@ function renderEgress(out: ResourceCollector, mesh: CompiledMesh, node: VirtualN
   for (const port of [...httpPorts.keys()].sort((a, b) => a - b)) {
     const group = httpPorts.get(port)!;
     const routeConfigName = egressRouteConfigName(group.protocol, port);
-    out.addRoute({ name: routeConfigName, virtual_hosts: group.virtualHosts });
+    // A service has one table per port, so the route config name and the service names say it all.
+    const key = `egressRoutes\u0000${routeConfigName}\u0000${group.tables.map(t => t.serviceName).join('\u0000')}`;
+    out.addRoute(sharedOutput(mesh, key, () => ({ name: routeConfigName, virtual_hosts: group.tables.map(t => egressVirtualHost(t)) })));
     chains.push({
       name: `egress_${group.protocol}_${port}`,
       filter_chain_match: { destination_port: u32(port) },
