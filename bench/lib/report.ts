@@ -65,6 +65,17 @@ export function rows(results: BenchResults): Row[] {
       target: p99Target ? `p99 ≤ ${ms(p99Target)}` : '',
       met: p99Target ? check(f.push.p99 <= p99Target) : '',
     });
+    // Saved runs from before this figure have none.
+    if (f.fanout) {
+      out.push({
+        figure: `1. of which fan-out, first write → ACKed p50 / p99 (${where})`,
+        value: `${ms(f.fanout.p50)} / ${ms(f.fanout.p99)}`,
+        floor: floor ? `${ms(floor.push.p50)} / ${ms(floor.push.p99)}` : '—',
+        ratio: floor ? `${ratio(f.fanout.p50, floor.push.p50)} / ${ratio(f.fanout.p99, floor.push.p99)}` : '—',
+        target: '',
+        met: '',
+      });
+    }
   }
   for (const f of results.fleet) {
     const floor = floorFor(results, f);

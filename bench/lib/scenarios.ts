@@ -72,6 +72,8 @@ export interface FleetResult {
   readonly rssPerStream: number;
   readonly rounds: readonly PushRound[];
   readonly push: Distribution;
+  /** From the first write of each push (the xDS server's first flush) to each stream's ACK: the part the floor does. */
+  readonly fanout: Distribution;
   readonly reconnectMs: number;
   readonly reconnectRetries: number;
   readonly reconnectStreamsSynced: number;
@@ -108,6 +110,7 @@ export async function fleetScenario(
     const syncBytesPerStream = median(before.map((b) => b.syncBytes));
     const results: PushRound[] = [];
     const latencies: number[] = [];
+    const fanouts: number[] = [];
     for (let round = 0; round < rounds; round++) {
       // A fleet-wide canary step: the shared service every node calls shifts traffic.
       const v2 = 20 + 10 * round;
@@ -125,6 +128,7 @@ export async function fleetScenario(
       const serverVersions = await server.call<Record<string, Record<string, string>>>('versions', { nodeIds: [...new Set(nodeIds)] });
       const stream = records.map((r) => msBetween(set.t0, r.lastAckAt));
       latencies.push(...stream);
+      if (flushes.length > 0) fanouts.push(...records.map((r) => msBetween(flushes[0].startedAt, r.lastAckAt)));
       results.push({
         latency: distribution(stream),
         parseMs: set.parseMs,
@@ -165,6 +169,7 @@ export async function fleetScenario(
       rssPerStream: (connected.rss - idle.rss) / streams,
       rounds: results,
       push: distribution(latencies),
+      fanout: distribution(fanouts),
       reconnectMs,
       reconnectRetries: reconnect.retries,
       reconnectStreamsSynced: afterReconnect.filter((a) => a.ended === null).length,
