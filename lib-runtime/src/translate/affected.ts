@@ -18,8 +18,9 @@ import {
  * nodes. Under ALLOW_ALL a virtual node's proxyless view covers every service, so every virtual
  * node depends on every service-side change. Worked out from the changed resources through the
  * reverse index built by compileMesh, so the cost follows the size of the change: resources are
- * compared by walking them (no serialisation), and the new mesh's reverse index is derived from the
- * previous one by re-deriving only the entries the changed resources touch.
+ * compared list position by list position, by walking them (no serialisation), and the new mesh's
+ * reverse index is derived from the previous one by re-deriving only the entries the changed
+ * resources touch. The walk is what remains in proportion to the mesh: every resource is compared.
  */
 
 /** Result of comparing two compiled meshes. */
