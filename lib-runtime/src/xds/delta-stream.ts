@@ -17,8 +17,24 @@ import { type DecodedRequest, type PlannedResponse, type TypeStateBase, XdsStrea
 const ABSENT = null;
 
 interface DeltaTypeState extends TypeStateBase {
+  names: Set<string>;
   /** Resource version the client holds, or ABSENT once told the name does not exist. */
   known: Map<string, string | null>;
+}
+
+function newState(): DeltaTypeState {
+  return {
+    requested: true,
+    settled: undefined,
+    wildcard: false,
+    names: new Set(),
+    lastNonce: undefined,
+    sentVersion: undefined,
+    sentAt: undefined,
+    ackedVersion: undefined,
+    lastNack: undefined,
+    known: new Map(),
+  };
 }
 
 export class DeltaStream extends XdsStream {
@@ -32,7 +48,7 @@ export class DeltaStream extends XdsStream {
     let state = this.states.get(typeUrl);
     const first = !state;
     if (!state) {
-      state = { requested: true, wildcard: false, names: new Set(), known: new Map() };
+      state = newState();
       this.states.set(typeUrl, state);
     }
     const nonce = typeof request.response_nonce === 'string' ? request.response_nonce : '';
@@ -57,9 +73,11 @@ export class DeltaStream extends XdsStream {
       }
       if (subscribe.length === 0 && allowsLegacyWildcard(typeUrl)) state.wildcard = true;
     }
+    // Keep the snapshot's copy of a name where there is one, not the request's.
+    const resources = this.host.snapshot(this.info!.group, typeUrl)?.resources;
     for (const name of subscribe) {
       if (name === '*') state.wildcard = true;
-      else state.names.add(name);
+      else state.names.add(resources?.get(name)?.name ?? name);
     }
     state.settled = undefined;
     for (const name of unsubscribe) {

@@ -5,6 +5,12 @@
  * (the resources of the responses sent, whatever the client answered: a NACKed version is never
  * pushed again, and a corrected one is). Listeners and clusters are always sent as the full
  * subscribed set; routes, endpoints and secrets only where they changed.
+ *
+ * Memory: a server holds thousands of these, most of them alike (the streams of one group
+ * subscribe to the same names and hold the same resources), so the state avoids private copies
+ * where it can: names are the snapshot's strings, not the request's; what a client holds is the
+ * snapshot's own (immutable) map whenever it holds exactly that snapshot, copied only when it
+ * diverges; empty sets are shared constants.
  */
 import type { XdsTypeStatus } from './events';
 import { frameSotwResponse } from './framing';
@@ -15,27 +21,58 @@ import { type DecodedRequest, type PlannedResponse, type TypeStateBase, XdsStrea
 interface SotwTypeState extends TypeStateBase {
   /** The client once sent a non-empty name list: an empty list no longer means wildcard. */
   everNamed: boolean;
-  /** What the client holds, by name, as of the last response. */
-  held: Map<string, CachedResource>;
-  /** Names to send even if unchanged (newly subscribed; endpoints of a changed cluster). */
-  force: Set<string>;
+  /**
+   * What the client holds, by name, as of the last response. While `heldShared`, this map is not
+   * the stream's own (a snapshot's resources, or the empty constant) and must not be modified:
+   * ownHeld() copies it first.
+   */
+  held: ReadonlyMap<string, CachedResource>;
+  heldShared: boolean;
+  /** Names to send even if unchanged (newly subscribed; endpoints of a changed cluster); undefined when none. */
+  force: Set<string> | undefined;
   /** A new stream: send the full subscribed state on the first occasion. */
   resendAll: boolean;
   /** The last response of this type was NACKed (and nothing was sent since). */
   afterNack: boolean;
 }
 
+const NO_NAMES: ReadonlySet<string> = new Set();
+const NOTHING_HELD: ReadonlyMap<string, CachedResource> = new Map();
+
 function newState(): SotwTypeState {
   return {
     requested: false,
+    settled: undefined,
     wildcard: false,
-    names: new Set(),
+    names: NO_NAMES,
+    lastNonce: undefined,
+    sentVersion: undefined,
+    sentAt: undefined,
+    ackedVersion: undefined,
+    lastNack: undefined,
     everNamed: false,
-    held: new Map(),
-    force: new Set(),
+    held: NOTHING_HELD,
+    heldShared: true,
+    force: undefined,
     resendAll: false,
     afterNack: false,
   };
+}
+
+/** The held map of a state, made the stream's own first if it is shared. */
+function ownHeld(state: SotwTypeState): Map<string, CachedResource> {
+  if (state.heldShared) {
+    state.held = new Map(state.held);
+    state.heldShared = false;
+  }
+  return state.held as Map<string, CachedResource>;
+}
+
+/** Whether a held map has exactly the resources of a snapshot (same names, same versions' objects). */
+function holdsExactly(held: ReadonlyMap<string, CachedResource>, snapshot: TypeSnapshot): boolean {
+  if (held.size !== snapshot.resources.size) return false;
+  for (const [name, r] of held) if (snapshot.resources.get(name) !== r) return false;
+  return true;
 }
 
 export class SotwStream extends XdsStream {
@@ -91,17 +128,25 @@ export class SotwStream extends XdsStream {
     if (names.length > 0) state.everNamed = true;
     // Most requests are ACKs repeating the same names: nothing to update.
     if (state.wildcard === wasWildcard && names.length - (star ? 1 : 0) === state.names.size && names.every((n) => n === '*' || state.names.has(n))) return;
-    const explicit = new Set(names.filter((n) => n !== '*'));
-    for (const name of explicit) {
-      if (!state.names.has(name)) state.force.add(name); // X14: send a newly named resource even if unchanged
+    // The snapshot's copy of each name where it has one: the request's copies would be this stream's alone.
+    const resources = this.host.snapshot(this.info!.group, typeUrl)?.resources;
+    let explicit: Set<string> | undefined;
+    for (const name of names) {
+      if (name !== '*') (explicit ??= new Set()).add(resources?.get(name)?.name ?? name);
+    }
+    const next: ReadonlySet<string> = explicit ?? NO_NAMES;
+    for (const name of next) {
+      if (!state.names.has(name)) (state.force ??= new Set()).add(name); // X14: send a newly named resource even if unchanged
     }
     // The client drops resources it no longer subscribes to; forget we sent them (X15).
     if (!state.wildcard) {
-      for (const name of [...state.held.keys()]) {
-        if (!explicit.has(name) && (wasWildcard || state.names.has(name))) state.held.delete(name);
+      const dropped = [...state.held.keys()].filter((name) => !next.has(name) && (wasWildcard || state.names.has(name)));
+      if (dropped.length > 0) {
+        const held = ownHeld(state);
+        for (const name of dropped) held.delete(name);
       }
     }
-    state.names = explicit;
+    state.names = next;
   }
 
   private subscribed(state: SotwTypeState, name: string): boolean {
@@ -123,7 +168,7 @@ export class SotwStream extends XdsStream {
     const state = this.states.get(typeUrl);
     if (!state?.requested || state.settled === snapshot) return undefined;
     const desired = this.desired(state, snapshot);
-    const changed = desired.filter((r) => state.held.get(r.name)?.version !== r.version || state.force.has(r.name));
+    const changed = desired.filter((r) => state.held.get(r.name)?.version !== r.version || state.force?.has(r.name) === true);
     if (isFullStateType(typeUrl)) {
       // Full state: a first response is due even when empty (it tells the client what exists).
       if (changed.length === 0 && !state.resendAll) return undefined;
@@ -155,11 +200,10 @@ export class SotwStream extends XdsStream {
     typeUrl: string, state: SotwTypeState, snapshot: TypeSnapshot, resources: CachedResource[], changed: CachedResource[],
   ): PlannedResponse {
     const fullState = isFullStateType(typeUrl);
+    const whole = fullState && resources.length === snapshot.resources.size && resources.every((r) => snapshot.resources.get(r.name) === r);
     // Full state: the version names exactly the set sent (the group version when it is the whole
     // snapshot), so it changes only when this client's content does (X19).
-    const version = !fullState || (resources.length === snapshot.resources.size && resources.every((r) => snapshot.resources.get(r.name) === r))
-      ? snapshot.version
-      : versionOfSet(resources);
+    const version = !fullState || whole ? snapshot.version : versionOfSet(resources);
     const controlPlaneId = this.host.controlPlaneId;
     return {
       typeUrl,
@@ -169,9 +213,22 @@ export class SotwStream extends XdsStream {
       frame: (nonce) => frameSotwResponse({ versionInfo: version, typeUrl, nonce, resources, ...(controlPlaneId ? { controlPlaneId } : {}) }),
       commit: (nonce) => {
         if (typeUrl === CLUSTER_TYPE_URL) this.forceEndpointsOf(changed);
-        if (fullState) state.held = new Map(resources.map((r) => [r.name, r]));
-        else for (const r of resources) state.held.set(r.name, r);
-        state.force.clear();
+        if (whole) {
+          state.held = snapshot.resources;
+          state.heldShared = true;
+        } else if (fullState) {
+          state.held = new Map(resources.map((r) => [r.name, r]));
+          state.heldShared = false;
+        } else {
+          const held = ownHeld(state);
+          for (const r of resources) held.set(r.name, r);
+          // Usually the client now holds the whole snapshot, like the other streams of its group.
+          if (holdsExactly(held, snapshot)) {
+            state.held = snapshot.resources;
+            state.heldShared = true;
+          }
+        }
+        state.force = undefined;
         state.settled = undefined;
         state.resendAll = false;
         state.afterNack = false;
@@ -201,7 +258,7 @@ export class SotwStream extends XdsStream {
     const endpoints = this.states.get(ENDPOINT_TYPE_URL);
     if (!endpoints) return;
     for (const cluster of clusters) {
-      if (cluster.edsName !== undefined) endpoints.force.add(cluster.edsName);
+      if (cluster.edsName !== undefined) (endpoints.force ??= new Set()).add(cluster.edsName);
     }
     endpoints.settled = undefined;
   }

@@ -67,18 +67,28 @@ export interface PlannedResponse {
   readonly commit: (nonce: string) => void;
 }
 
-/** The per-type state both protocols keep. */
+/**
+ * The per-type state both protocols keep. Every field exists from the start (undefined when
+ * unset), so all states of a protocol share one object shape and keep their fields in-object.
+ */
 export interface TypeStateBase {
   requested: boolean;
   /** The snapshot for which nothing was due; planning is skipped until it or the state changes. */
-  settled?: TypeSnapshot;
+  settled: TypeSnapshot | undefined;
   wildcard: boolean;
-  names: Set<string>;
-  lastNonce?: string;
-  sentVersion?: string;
-  sentAt?: number;
-  ackedVersion?: string;
-  lastNack?: XdsNackRecord;
+  /** Explicitly subscribed names. SotW replaces the set on change (and may share it); delta edits it. */
+  names: ReadonlySet<string>;
+  lastNonce: string | undefined;
+  sentVersion: string | undefined;
+  sentAt: number | undefined;
+  ackedVersion: string | undefined;
+  lastNack: XdsNackRecord | undefined;
+}
+
+/** The served type URL equal to `typeUrl`, so that per-stream state keys on one shared string, not a decoded copy. */
+function servedTypeUrl(served: ReadonlySet<string>, typeUrl: string): string | undefined {
+  for (const t of served) if (t === typeUrl) return t;
+  return undefined;
 }
 
 /** A framed response and its nonce, shared by the streams of a push that get the same content. */
@@ -376,14 +386,15 @@ export abstract class XdsStream {
   }
 
   private handle(request: DecodedRequest): void {
-    const typeUrl = request.type_url;
-    if (typeof typeUrl !== 'string' || typeUrl === '') {
+    const requested = request.type_url;
+    if (typeof requested !== 'string' || requested === '') {
       this.fail(grpc.status.INVALID_ARGUMENT, 'type_url is required on an aggregated stream');
       return;
     }
-    if (!this.host.servedTypes.has(typeUrl)) {
+    const typeUrl = servedTypeUrl(this.host.servedTypes, requested);
+    if (typeUrl === undefined) {
       this.host.onRequest(this.info!, {
-        typeUrl,
+        typeUrl: requested,
         kind: 'unknown-type',
         versionInfo: String(request.version_info ?? ''),
         nonce: String(request.response_nonce ?? ''),

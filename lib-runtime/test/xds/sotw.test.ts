@@ -584,6 +584,53 @@ describe('authentication hook', () => {
   });
 });
 
+describe('state shared by the streams of a group', () => {
+  // Streams that hold exactly the group's resources share the snapshot's map instead of copying
+  // it; one stream's subscription change must never show in another stream or in the snapshot.
+  test('one stream dropping and re-adding a name changes nothing for the others or for new streams', async () => {
+    client.close();
+    await server.shutdown(500);
+    await startServer({ groupOf: (node) => String(node.cluster) });
+    setBase('frontend');
+    const last = new Map<string, Message>();
+    const open = async (id: string): Promise<TestStream> => {
+      const s = client.sotw();
+      s.send(sotwRequest(ENDPOINT_TYPE_URL, ['c1', 'c2'], { node: { id, cluster: 'frontend', locality: {} } }));
+      const response = await receiveAndAck(s, ['c1', 'c2']);
+      expect(namesIn(response).sort()).toEqual(['c1', 'c2']);
+      last.set(id, response);
+      return s;
+    };
+    const a = await open('a');
+    const b = await open('b');
+    const held = (id: string): number => server.status().streams.find((s) => s.nodeId === id)!.types[0].resourceCount;
+    expect([held('a'), held('b')]).toEqual([2, 2]);
+
+    // a lets go of c2 (X15): it no longer holds it, b still does, and the group still has it
+    await sendHandled(a, ackOf(last.get('a')!, ['c1']));
+    expect([held('a'), held('b')]).toEqual([1, 2]);
+    const c = await open('c');
+    expect(held('c')).toBe(2);
+
+    // a change of c2 reaches b and c only
+    expect(pushNow(() => server.setResources('frontend', ENDPOINT_TYPE_URL, [assignment('c1', [1001]), assignment('c2', [6002])]))).toBe(2);
+    for (const s of [b, c]) expect(namesIn(await receiveAndAck(s, ['c1', 'c2']))).toEqual(['c2']);
+    expect(a.pending).toBe(0);
+
+    // a names c2 again: it is sent to a (X14), and only to a
+    a.send(ackOf(last.get('a')!, ['c1', 'c2']));
+    const again = await receiveAndAck(a, ['c1', 'c2']);
+    expect(namesIn(again)).toEqual(['c2']);
+    expect(again.resources[0].endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value).toBe(6002);
+    expect([held('a'), held('b'), held('c')]).toEqual([2, 2, 2]);
+    expect(b.pending + c.pending).toBe(0);
+
+    // and a later change of c1 goes to all three, as one changed resource each
+    expect(pushNow(() => server.setResources('frontend', ENDPOINT_TYPE_URL, [assignment('c1', [6001]), assignment('c2', [6002])]))).toBe(3);
+    for (const s of [a, b, c]) expect(namesIn(await s.next())).toEqual(['c1']);
+  });
+});
+
 describe('status for the /clients view', () => {
   test('lists each stream with per-type subscriptions and versions sent and ACKed', async () => {
     setBase();
