@@ -1,3 +1,4 @@
+import { Writer } from 'protobufjs';
 import {
   checkResourceObject,
   decodeResource,
@@ -88,5 +89,22 @@ describe('protos', () => {
     const decoded = any.decode(encodeAny(CLUSTER_TYPE_URL, bytes)) as unknown as { type_url: string; value: Uint8Array };
     expect(decoded.type_url).toBe(CLUSTER_TYPE_URL);
     expect(Buffer.from(decoded.value)).toEqual(Buffer.from(bytes));
+  });
+
+  test('encodeAny writes the bytes protobufjs writes, for every length class, and each Any keeps its own bytes', () => {
+    const viaWriter = (typeUrl: string, value: Uint8Array): Buffer =>
+      Buffer.from(Writer.create().uint32(10).string(typeUrl).uint32(18).bytes(value).finish());
+    // Lengths around the varint boundaries (127/128, 16383/16384) and the slab's own-buffer threshold.
+    const lengths = [0, 1, 127, 128, 300, 4000, 4096, 4097, 16383, 16384, 70000];
+    const made: Array<{ any: Uint8Array; expected: Buffer }> = [];
+    for (let round = 0; round < 40; round++) {
+      for (const length of lengths) {
+        const value = Buffer.alloc(length, (round * 31 + length) % 251);
+        const typeUrl = round % 2 === 0 ? CLUSTER_TYPE_URL : `type.googleapis.com/${'x'.repeat(130)}`;
+        made.push({ any: encodeAny(typeUrl, value), expected: viaWriter(typeUrl, value) });
+      }
+    }
+    // Checked after all were made: a later Any must not have overwritten an earlier one in a shared slab.
+    for (const { any, expected } of made) expect(Buffer.from(any).equals(expected)).toBe(true);
   });
 });
