@@ -4,8 +4,8 @@
  */
 import { edsCluster } from './fixtures';
 import { frameDeltaResponse, frameSotwResponse } from '../../src/xds/framing';
-import { messageType } from '../../src/xds/protos';
-import { ResourceCache } from '../../src/xds/resource-cache';
+import { encodeAny, messageType } from '../../src/xds/protos';
+import { type CachedResource, ResourceCache } from '../../src/xds/resource-cache';
 import { CLUSTER_TYPE_URL } from '../../src/xds/type-urls';
 
 function cachedClusters(): ReturnType<ResourceCache['get']> {
@@ -46,6 +46,39 @@ test('a DeltaDiscoveryResponse frame equals the protobufjs encoding', () => {
     systemVersionInfo: snapshot.version, typeUrl: CLUSTER_TYPE_URL, nonce: 'n2', resources, removedResources: ['gone', 'never-was'],
   });
   expect(Buffer.compare(framed, Buffer.from(expected))).toBe(0);
+});
+
+test('frames with long fields (multi-byte lengths), non-ASCII names and empty strings equal the protobufjs encoding', () => {
+  const any = messageType('google.protobuf.Any');
+  // Any values of 0 B to 20 KB: lengths of one, two and three varint bytes, 60 KB in all.
+  const resources: CachedResource[] = [0, 1, 127, 128, 300, 16383, 16384, 20000].map((length, i) => ({
+    typeUrl: CLUSTER_TYPE_URL,
+    name: i % 2 === 0 ? `cluster-${i}` : `clüster-✓-${i}`,
+    version: i === 0 ? '' : `v${i}`,
+    any: encodeAny(CLUSTER_TYPE_URL, Buffer.alloc(length, i + 1)),
+  }));
+  const asObject = (r: CachedResource): object => any.toObject(any.decode(r.any));
+  const sotw = messageType('envoy.service.discovery.v3.DiscoveryResponse');
+  const sotwExpected = sotw.encode(sotw.fromObject({
+    version_info: '', resources: resources.map(asObject), type_url: CLUSTER_TYPE_URL, nonce: 'ñ', control_plane: { identifier: 'x'.repeat(200) },
+  })).finish();
+  const sotwFramed = frameSotwResponse({ versionInfo: '', typeUrl: CLUSTER_TYPE_URL, nonce: 'ñ', resources, controlPlaneId: 'x'.repeat(200) });
+  expect(Buffer.compare(sotwFramed, Buffer.from(sotwExpected))).toBe(0);
+
+  const delta = messageType('envoy.service.discovery.v3.DeltaDiscoveryResponse');
+  const removed = ['gone', 'ünknown', 'y'.repeat(300)];
+  const deltaExpected = delta.encode(delta.fromObject({
+    system_version_info: 'sv',
+    resources: resources.map((r) => ({ name: r.name, version: r.version, resource: asObject(r) })),
+    type_url: CLUSTER_TYPE_URL,
+    nonce: '',
+    removed_resources: removed,
+    control_plane: { identifier: 'cp' },
+  })).finish();
+  const deltaFramed = frameDeltaResponse({
+    systemVersionInfo: 'sv', typeUrl: CLUSTER_TYPE_URL, nonce: '', resources, removedResources: removed, controlPlaneId: 'cp',
+  });
+  expect(Buffer.compare(deltaFramed, Buffer.from(deltaExpected))).toBe(0);
 });
 
 test('resource versions are content hashes: same content, same version; a changed resource alone gets a new one', () => {
