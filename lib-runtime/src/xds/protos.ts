@@ -132,11 +132,49 @@ export function checkResourceObject(typeUrl: string, resource: object): string[]
   if (record['@type'] !== undefined && record['@type'] !== typeUrl) {
     problems.push(`@type: ${String(record['@type'])} does not match ${typeUrl}`);
   }
-  checkMessage(type, resource, shortTypeName(typeUrl), problems, true, 0);
+  checkMessage(type, resource, new CheckPath(shortTypeName(typeUrl)), problems, true, 0);
   return problems;
 }
 
 const MAX_DEPTH = 64;
+
+const enum Step { Field, Index, MapKey, AnyType }
+
+/**
+ * Where the check is inside the object (`Cluster.load_assignment.endpoints[0]…`), kept as a stack
+ * of steps and written out only for a problem: the check visits every field of every resource
+ * that changed, and building the text of each path was most of what it allocated.
+ */
+class CheckPath {
+  private readonly steps: Step[] = [];
+  private readonly parts: Array<string | number> = [];
+
+  constructor(private readonly root: string) {}
+
+  push(step: Step, part: string | number): void {
+    this.steps.push(step);
+    this.parts.push(part);
+  }
+
+  pop(): void {
+    this.steps.pop();
+    this.parts.pop();
+  }
+
+  toString(): string {
+    let text = this.root;
+    for (let i = 0; i < this.steps.length; i++) {
+      const part = this.parts[i];
+      switch (this.steps[i]) {
+        case Step.Field: text += `.${part}`; break;
+        case Step.Index: text += `[${part}]`; break;
+        case Step.MapKey: text += `[${JSON.stringify(part)}]`; break;
+        case Step.AnyType: text += `<${shortTypeName(String(part))}>`; break;
+      }
+    }
+    return text;
+  }
+}
 
 let anyType: protobuf.Type | undefined;
 
@@ -150,7 +188,9 @@ function isAnyType(type: protobuf.Type): boolean {
   return type === anyType;
 }
 
-function checkMessage(type: protobuf.Type, value: unknown, where: string, problems: string[], allowAtType: boolean, depth: number): void {
+const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
+
+function checkMessage(type: protobuf.Type, value: unknown, where: CheckPath, problems: string[], allowAtType: boolean, depth: number): void {
   if (depth > MAX_DEPTH) {
     problems.push(`${where}: nested too deeply`);
     return;
@@ -163,44 +203,58 @@ function checkMessage(type: protobuf.Type, value: unknown, where: string, proble
     problems.push(`${where}: expected an object for ${type.fullName.slice(1)}, got ${describe(value)}`);
     return;
   }
-  for (const [key, fieldValue] of Object.entries(value)) {
+  // for…in with an own-property test visits what Object.entries would, in the same order,
+  // without building an array per object and per field.
+  for (const key in value) {
+    if (!hasOwn(value, key)) continue;
     if (key === '@type' && allowAtType) continue;
+    const fieldValue = value[key];
     const field = type.fields[key];
     if (!field) {
       const oneof = type.oneofs?.[key];
+      where.push(Step.Field, key);
       if (oneof) {
         // proto-loader's `oneofs: true` adds the name of the set member under the oneof's name.
         if (typeof fieldValue !== 'string' || !oneof.oneof.includes(fieldValue)) {
-          problems.push(`${where}.${key}: oneof ${key} has no member ${describe(fieldValue)}`);
+          problems.push(`${where}: oneof ${key} has no member ${describe(fieldValue)}`);
         }
-        continue;
+      } else {
+        problems.push(`${where}: ${type.fullName.slice(1)} has no field ${key}${suggest(key, Object.keys(type.fields))}`);
       }
-      problems.push(`${where}.${key}: ${type.fullName.slice(1)} has no field ${key}${suggest(key, Object.keys(type.fields))}`);
+      where.pop();
       continue;
     }
     if (fieldValue === undefined || fieldValue === null) continue;
-    const at = `${where}.${key}`;
+    where.push(Step.Field, key);
     if (field.map) {
       if (!isPlainObject(fieldValue)) {
-        problems.push(`${at}: expected an object (map), got ${describe(fieldValue)}`);
-        continue;
-      }
-      for (const [mapKey, mapValue] of Object.entries(fieldValue)) {
-        checkSingle(field, mapValue, `${at}[${JSON.stringify(mapKey)}]`, problems, depth);
+        problems.push(`${where}: expected an object (map), got ${describe(fieldValue)}`);
+      } else {
+        for (const mapKey in fieldValue) {
+          if (!hasOwn(fieldValue, mapKey)) continue;
+          where.push(Step.MapKey, mapKey);
+          checkSingle(field, fieldValue[mapKey], where, problems, depth);
+          where.pop();
+        }
       }
     } else if (field.repeated) {
       if (!Array.isArray(fieldValue)) {
-        problems.push(`${at}: expected a list, got ${describe(fieldValue)}`);
-        continue;
+        problems.push(`${where}: expected a list, got ${describe(fieldValue)}`);
+      } else {
+        for (let index = 0; index < fieldValue.length; index++) {
+          where.push(Step.Index, index);
+          checkSingle(field, fieldValue[index], where, problems, depth);
+          where.pop();
+        }
       }
-      fieldValue.forEach((item, index) => checkSingle(field, item, `${at}[${index}]`, problems, depth));
     } else {
-      checkSingle(field, fieldValue, at, problems, depth);
+      checkSingle(field, fieldValue, where, problems, depth);
     }
+    where.pop();
   }
 }
 
-function checkSingle(field: protobuf.Field, value: unknown, where: string, problems: string[], depth: number): void {
+function checkSingle(field: protobuf.Field, value: unknown, where: CheckPath, problems: string[], depth: number): void {
   const resolved = field.resolve().resolvedType;
   if (resolved instanceof protobuf.Type) {
     checkMessage(resolved, value, where, problems, false, depth + 1);
@@ -231,7 +285,7 @@ function checkSingle(field: protobuf.Field, value: unknown, where: string, probl
   }
 }
 
-function checkAny(value: unknown, where: string, problems: string[], depth: number): void {
+function checkAny(value: unknown, where: CheckPath, problems: string[], depth: number): void {
   if (!isPlainObject(value)) {
     problems.push(`${where}: expected an Any object, got ${describe(value)}`);
     return;
@@ -253,7 +307,9 @@ function checkAny(value: unknown, where: string, problems: string[], depth: numb
     problems.push(`${where}: @type ${atType} is not a loaded message (add its .proto to PROTO_FILES)`);
     return;
   }
-  checkMessage(inner, value, `${where}<${shortTypeName(atType)}>`, problems, true, depth + 1);
+  where.push(Step.AnyType, atType);
+  checkMessage(inner, value, where, problems, true, depth + 1);
+  where.pop();
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -379,11 +435,70 @@ function serializerFor(messageName: string): (value: object) => Buffer {
   };
 }
 
+/** Decode a message into a proto-loader style object (OBJECT_OPTIONS), as protobufjs does. */
+export function decodeMessageObject(messageName: string, bytes: Uint8Array): Record<string, unknown> {
+  const type = messageType(messageName);
+  return type.toObject(type.decode(bytes), OBJECT_OPTIONS);
+}
+
+const SOTW_REQUEST = 'envoy.service.discovery.v3.DiscoveryRequest';
+
+/** One-byte wire tags (length-delimited) of the DiscoveryRequest fields an ACK carries. */
+const VERSION_INFO_TAG = 10; // field 1
+const RESOURCE_NAMES_TAG = 26; // field 3
+const TYPE_URL_TAG = 34; // field 4
+const RESPONSE_NONCE_TAG = 42; // field 5
+
+/**
+ * A DiscoveryRequest that holds only version_info, resource_names, type_url and response_nonce
+ * (what a client sends after its first request, unless it repeats its node or NACKs), decoded
+ * straight into the object decodeMessageObject would return: same fields, same order, same
+ * strings. Undefined for anything else (a node, an error_detail, resource locators, an unknown
+ * field, an unusual encoding, a truncated message), which then takes the general path.
+ *
+ * Every ACK of every stream passes here; protobufjs would build a message instance (with empty
+ * arrays for each repeated field) and then a second object from it.
+ */
+export function decodeAckLikeRequest(bytes: Uint8Array): Record<string, unknown> | undefined {
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let versionInfo: string | undefined;
+  let resourceNames: string[] | undefined;
+  let typeUrl: string | undefined;
+  let nonce: string | undefined;
+  let pos = 0;
+  const end = buffer.length;
+  while (pos < end) {
+    const tag = buffer[pos++];
+    if (tag !== VERSION_INFO_TAG && tag !== RESOURCE_NAMES_TAG && tag !== TYPE_URL_TAG && tag !== RESPONSE_NONCE_TAG) return undefined;
+    // The length: a varint of at most 4 bytes here (a message is far below 256 MiB).
+    let length = 0;
+    let scale = 1;
+    for (let i = 0; ; i++) {
+      if (i === 4 || pos >= end) return undefined;
+      const b = buffer[pos++];
+      length += (b % 128) * scale;
+      if (b < 128) break;
+      scale *= 128;
+    }
+    if (length > end - pos) return undefined;
+    const value = buffer.toString('utf8', pos, pos + length);
+    pos += length;
+    if (tag === VERSION_INFO_TAG) versionInfo = value;
+    else if (tag === RESOURCE_NAMES_TAG) (resourceNames ??= []).push(value);
+    else if (tag === TYPE_URL_TAG) typeUrl = value;
+    else nonce = value;
+  }
+  const out: Record<string, unknown> = {};
+  if (versionInfo !== undefined) out.version_info = versionInfo;
+  if (resourceNames !== undefined) out.resource_names = resourceNames;
+  if (typeUrl !== undefined) out.type_url = typeUrl;
+  if (nonce !== undefined) out.response_nonce = nonce;
+  return out;
+}
+
 function deserializerFor(messageName: string): (bytes: Buffer) => Record<string, unknown> {
-  return (bytes: Buffer): Record<string, unknown> => {
-    const type = messageType(messageName);
-    return type.toObject(type.decode(bytes), OBJECT_OPTIONS);
-  };
+  if (messageName === SOTW_REQUEST) return (bytes: Buffer) => decodeAckLikeRequest(bytes) ?? decodeMessageObject(messageName, bytes);
+  return (bytes: Buffer) => decodeMessageObject(messageName, bytes);
 }
 
 /**

@@ -1,9 +1,13 @@
 import { Writer } from 'protobufjs';
 import {
+  adsServiceDefinition,
   checkResourceObject,
+  decodeAckLikeRequest,
+  decodeMessageObject,
   decodeResource,
   encodeAny,
   encodeResource,
+  messageType,
   messageTypeOfUrl,
   protoRoot,
   ResourceEncodingError,
@@ -74,6 +78,27 @@ describe('protos', () => {
     ]);
   });
 
+  test('each problem names its path: fields, list indexes, map keys and the types inside Anys', () => {
+    const cluster = {
+      name: 'c',
+      typed_extension_protocol_options: { 'a"b': { '@type': 'type.googleapis.com/no.Such' }, 'ok': 3 },
+      metadata: { filter_metadata: { k: { fields: 3 } } },
+      load_assignment: { cluster_name: 'c', endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { port_value: 'p' } } } }, 7] }] },
+    };
+    expect(checkResourceObject(CLUSTER_TYPE_URL, cluster)).toEqual([
+      'Cluster.typed_extension_protocol_options["a\\"b"]: @type type.googleapis.com/no.Such is not a loaded message (add its .proto to PROTO_FILES)',
+      'Cluster.typed_extension_protocol_options["ok"]: expected an Any object, got 3',
+      'Cluster.metadata.filter_metadata["k"].fields: expected an object (map), got 3',
+      'Cluster.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value: expected a number (uint32), got "p"',
+      'Cluster.load_assignment.endpoints[0].lb_endpoints[1]: expected an object for envoy.config.endpoint.v3.LbEndpoint, got 7',
+    ]);
+    const listener = apiListener() as any;
+    listener.api_listener.api_listener.http_filters.push({ name: 2 });
+    expect(checkResourceObject(LISTENER_TYPE_URL, listener)).toEqual([
+      'Listener.api_listener.api_listener<HttpConnectionManager>.http_filters[1].name: expected a string, got 2',
+    ]);
+  });
+
   test('wrong shapes are reported (Duration as string, scalar for list)', () => {
     const cluster = { name: 'c', connect_timeout: '1s', dns_lookup_family: 'V4_ONLY' };
     expect(checkResourceObject(CLUSTER_TYPE_URL, cluster)).toEqual([
@@ -106,5 +131,61 @@ describe('protos', () => {
     }
     // Checked after all were made: a later Any must not have overwritten an earlier one in a shared slab.
     for (const { any, expected } of made) expect(Buffer.from(any).equals(expected)).toBe(true);
+  });
+
+  describe('DiscoveryRequest decoding', () => {
+    const REQUEST = 'envoy.service.discovery.v3.DiscoveryRequest';
+    const encode = (object: object): Buffer => {
+      const type = messageType(REQUEST);
+      return Buffer.from(type.encode(type.fromObject(object)).finish());
+    };
+    const deserialize = adsServiceDefinition().StreamAggregatedResources.requestDeserialize as (b: Buffer) => Record<string, unknown>;
+    const ack = {
+      version_info: 'v1', resource_names: ['a', 'bé', 'x'.repeat(200)], type_url: CLUSTER_TYPE_URL, response_nonce: '3f',
+    };
+
+    test('requests with only names, versions and nonces decode by hand to exactly what protobufjs makes', () => {
+      const cases: object[] = [
+        ack,
+        {},
+        { type_url: ENDPOINT_TYPE_URL },
+        { type_url: CLUSTER_TYPE_URL, resource_names: [], version_info: '', response_nonce: '' },
+        { type_url: LISTENER_TYPE_URL, resource_names: Array.from({ length: 300 }, (_, i) => `listener-${i}-✓`), response_nonce: 'n'.repeat(20000) },
+      ];
+      for (const object of cases) {
+        const bytes = encode(object);
+        const fast = decodeAckLikeRequest(bytes);
+        expect(fast).toBeDefined();
+        // same fields in the same order with the same values
+        expect(JSON.stringify(fast)).toBe(JSON.stringify(decodeMessageObject(REQUEST, bytes)));
+        expect(JSON.stringify(deserialize(bytes))).toBe(JSON.stringify(decodeMessageObject(REQUEST, bytes)));
+      }
+      // A field repeated on the wire: the last value wins, as in protobufjs.
+      const twice = Buffer.concat([encode({ version_info: 'old' }), encode({ version_info: 'new', type_url: CLUSTER_TYPE_URL })]);
+      expect(decodeAckLikeRequest(twice)).toEqual({ version_info: 'new', type_url: CLUSTER_TYPE_URL });
+      expect(JSON.stringify(decodeAckLikeRequest(twice))).toBe(JSON.stringify(decodeMessageObject(REQUEST, twice)));
+    });
+
+    test('anything else takes the general path: node, error_detail, locators, unknown fields, truncated strings', () => {
+      const others: object[] = [
+        { ...ack, node: { id: 'n1', cluster: 'c', locality: { zone: 'z' }, user_agent_name: 'envoy' } },
+        { ...ack, error_detail: { code: 3, message: 'bad cluster' } },
+        { ...ack, resource_locators: [{ name: 'xdstp://a/b' }] },
+      ];
+      for (const object of others) {
+        const bytes = encode(object);
+        expect(decodeAckLikeRequest(bytes)).toBeUndefined();
+        expect(deserialize(bytes)).toEqual(decodeMessageObject(REQUEST, bytes));
+      }
+      expect(deserialize(encode(others[0])).node).toEqual({ id: 'n1', cluster: 'c', locality: { zone: 'z' }, user_agent_name: 'envoy' });
+      // an unknown field (99, a varint) and a non-minimal tag encoding
+      expect(decodeAckLikeRequest(Buffer.concat([encode(ack), Buffer.from([0x98, 0x06, 0x01])]))).toBeUndefined();
+      expect(decodeAckLikeRequest(Buffer.from([0x8a, 0x00, 0x01, 0x61]))).toBeUndefined();
+      expect(decodeMessageObject(REQUEST, Buffer.from([0x8a, 0x00, 0x01, 0x61]))).toEqual({ version_info: 'a' });
+      // truncated: the general path decides, whatever protobufjs makes of it (it cuts the string short)
+      const truncated = encode(ack).subarray(0, 20);
+      expect(decodeAckLikeRequest(truncated)).toBeUndefined();
+      expect(deserialize(truncated)).toEqual(decodeMessageObject(REQUEST, truncated));
+    });
   });
 });
