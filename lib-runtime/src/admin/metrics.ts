@@ -8,6 +8,20 @@ export function typeLabel(typeUrl: string): string {
 }
 
 /**
+ * The `{type}` label set of a type URL, made once per type: every response and every ACK counts
+ * one, and the types served are few. (Only served types reach these hooks; the bound is a guard.)
+ */
+const typeLabelSets = new Map<string, Readonly<{ type: string }>>();
+function typeLabels(typeUrl: string): Readonly<{ type: string }> {
+  let labels = typeLabelSets.get(typeUrl);
+  if (!labels) {
+    labels = Object.freeze({ type: typeLabel(typeUrl) });
+    if (typeLabelSets.size < 64) typeLabelSets.set(typeUrl, labels);
+  }
+  return labels;
+}
+
+/**
  * The control plane's metrics, all prefixed `oam_`. Stream gauges are computed at scrape
  * time from the live streams so they can never drift.
  */
@@ -57,13 +71,13 @@ export class ControlPlaneMetrics {
         this.streamsOpened.inc();
       },
       onStreamClose: (stream) => { this.openStreams.delete(stream.streamId); },
-      onResponse: (_stream, event) => this.responses.inc({ type: typeLabel(event.typeUrl) }),
+      onResponse: (_stream, event) => this.responses.inc(typeLabels(event.typeUrl)),
       onAck: (_stream, event) => {
-        const type = typeLabel(event.typeUrl);
-        this.acks.inc({ type });
-        this.pushLatency.observe({ type }, event.latencyMs / 1000);
+        const labels = typeLabels(event.typeUrl);
+        this.acks.inc(labels);
+        this.pushLatency.observe(labels, event.latencyMs / 1000);
       },
-      onNack: (_stream, nack) => this.nacks.inc({ type: typeLabel(nack.typeUrl) }),
+      onNack: (_stream, nack) => this.nacks.inc(typeLabels(nack.typeUrl)),
       onPush: (event) => {
         this.pushes.inc();
         this.pushDuration.observe({}, event.durationMs / 1000);

@@ -71,7 +71,7 @@ function ownHeld(state: SotwTypeState): Map<string, CachedResource> {
 /** Whether a held map has exactly the resources of a snapshot (same names, same versions' objects). */
 function holdsExactly(held: ReadonlyMap<string, CachedResource>, snapshot: TypeSnapshot): boolean {
   if (held.size !== snapshot.resources.size) return false;
-  for (const [name, r] of held) if (snapshot.resources.get(name) !== r) return false;
+  for (const r of held.values()) if (snapshot.resources.get(r.name) !== r) return false;
   return true;
 }
 
@@ -153,6 +153,15 @@ export class SotwStream extends XdsStream {
     return state.wildcard || state.names.has(name);
   }
 
+  /** Subscribed resources the client holds that the snapshot no longer has; undefined when none. */
+  private leaving(state: SotwTypeState, snapshot: TypeSnapshot): CachedResource[] | undefined {
+    let leaving: CachedResource[] | undefined;
+    for (const r of state.held.values()) {
+      if (!snapshot.resources.has(r.name) && this.subscribed(state, r.name)) (leaving ??= []).push(r);
+    }
+    return leaving;
+  }
+
   /** The resources of the snapshot the client subscribes to. */
   private desired(state: SotwTypeState, snapshot: TypeSnapshot): CachedResource[] {
     if (state.wildcard) return [...snapshot.resources.values()];
@@ -173,8 +182,8 @@ export class SotwStream extends XdsStream {
       // Full state: a first response is due even when empty (it tells the client what exists).
       if (changed.length === 0 && !state.resendAll) return undefined;
       // Keep resources that are going away until the removal phase (make-before-break, X20).
-      const leaving = [...state.held.values()].filter((r) => !snapshot.resources.has(r.name) && this.subscribed(state, r.name));
-      return this.plan(typeUrl, state, snapshot, desired.concat(leaving), changed);
+      const leaving = this.leaving(state, snapshot);
+      return this.plan(typeUrl, state, snapshot, leaving ? desired.concat(leaving) : desired, changed);
     }
     if (changed.length === 0) return undefined;
     // Only what changed: resources the client rejected are not sent again at the rejected version
@@ -186,9 +195,7 @@ export class SotwStream extends XdsStream {
     const state = this.states.get(typeUrl);
     if (!state?.requested || state.settled === snapshot) return undefined;
     // SotW RDS/EDS have no deletion signal
-    const leaving = isFullStateType(typeUrl)
-      && [...state.held.values()].some((r) => !snapshot.resources.has(r.name) && this.subscribed(state, r.name));
-    if (!leaving) {
+    if (!isFullStateType(typeUrl) || !this.leaving(state, snapshot)) {
       state.settled = snapshot; // nothing to add (checked first) and nothing to remove
       return undefined;
     }
