@@ -8,6 +8,7 @@
  * has applied the clusters before it sees a listener that uses them), and it coalesces bursts: a
  * slow client gets the latest state once instead of every step in between.
  */
+import { createHash } from 'crypto';
 import * as grpc from '@grpc/grpc-js';
 import type {
   XdsAckEvent,
@@ -83,6 +84,51 @@ export interface TypeStateBase {
   sentAt: number | undefined;
   ackedVersion: string | undefined;
   lastNack: XdsNackRecord | undefined;
+}
+
+/**
+ * Large parts of a node, shared by the streams that present equal ones. Envoy sends its whole
+ * extensions list (hundreds of entries, the same for every Envoy of a build) in the node, and a
+ * stream keeps its node for the /clients view: decoded, that list is about as large as
+ * everything else a connection costs. Parts of at least SHARED_NODE_PART_CHARS characters of
+ * JSON are looked up by a hash of that text; a shared part is frozen, and forgotten once no
+ * stream holds it. Smaller parts (locality, an id) would cost more to share than they save.
+ */
+const SHARED_NODE_PART_CHARS = 512;
+const sharedNodeParts = new Map<string, WeakRef<object>>();
+const forgetNodePart = new FinalizationRegistry<string>((key) => {
+  if (sharedNodeParts.get(key)?.deref() === undefined) sharedNodeParts.delete(key);
+});
+
+function deepFreeze(value: object): void {
+  Object.freeze(value);
+  for (const v of Object.values(value)) if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) deepFreeze(v);
+}
+
+/** The node with each large object-valued field replaced by the shared equal one, if any (else shared from now on). */
+export function shareNodeParts(node: XdsNode): XdsNode {
+  const record = node as Record<string, unknown>;
+  for (const field of Object.keys(record)) {
+    const value = record[field];
+    if (typeof value !== 'object' || value === null) continue;
+    let text: string;
+    try {
+      text = JSON.stringify(value);
+    } catch {
+      continue; // not plain data: keep it as it is
+    }
+    if (text.length < SHARED_NODE_PART_CHARS) continue;
+    const key = `${field}\u0000${createHash('sha256').update(text).digest('base64')}`;
+    const known = sharedNodeParts.get(key)?.deref();
+    if (known) {
+      record[field] = known;
+    } else {
+      deepFreeze(value);
+      sharedNodeParts.set(key, new WeakRef(value));
+      forgetNodePart.register(value, key);
+    }
+  }
+  return node;
 }
 
 /** The served type URL equal to `typeUrl`, so that per-stream state keys on one shared string, not a decoded copy. */
@@ -320,11 +366,12 @@ export abstract class XdsStream {
   }
 
   private start(first: DecodedRequest): void {
-    const node = first.node as XdsNode | undefined;
-    if (!node || typeof node.id !== 'string' || node.id === '') {
+    const presented = first.node as XdsNode | undefined;
+    if (!presented || typeof presented.id !== 'string' || presented.id === '') {
       this.fail(grpc.status.INVALID_ARGUMENT, 'the first request of a stream must carry node.id');
       return;
     }
+    const node = shareNodeParts(presented);
     let group: string;
     try {
       group = this.host.groupOf(node);

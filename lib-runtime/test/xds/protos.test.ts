@@ -144,9 +144,12 @@ describe('protos', () => {
       version_info: 'v1', resource_names: ['a', 'bé', 'x'.repeat(200)], type_url: CLUSTER_TYPE_URL, response_nonce: '3f',
     };
 
-    test('requests with only names, versions and nonces decode by hand to exactly what protobufjs makes', () => {
+    test('requests without error_detail or locators decode by hand to exactly what protobufjs makes', () => {
+      const node = { id: 'n1', cluster: 'c', locality: { zone: 'z' }, user_agent_name: 'envoy', extensions: [{ name: 'e', category: 'k', type_urls: ['t'] }] };
       const cases: object[] = [
         ack,
+        { ...ack, node },
+        { node: {} },
         {},
         { type_url: ENDPOINT_TYPE_URL },
         { type_url: CLUSTER_TYPE_URL, resource_names: [], version_info: '', response_nonce: '' },
@@ -166,9 +169,15 @@ describe('protos', () => {
       expect(JSON.stringify(decodeAckLikeRequest(twice))).toBe(JSON.stringify(decodeMessageObject(REQUEST, twice)));
     });
 
-    test('anything else takes the general path: node, error_detail, locators, unknown fields, truncated strings', () => {
+    test('a node that does not decode fails the request, as in protobufjs', () => {
+      // wire type 7 inside the node
+      const badNode = Buffer.concat([encode(ack), Buffer.from([0x12, 0x01, 0x0f])]);
+      expect(() => decodeMessageObject(REQUEST, badNode)).toThrow();
+      expect(() => deserialize(badNode)).toThrow();
+    });
+
+    test('anything else takes the general path: error_detail, locators, unknown fields, truncated strings', () => {
       const others: object[] = [
-        { ...ack, node: { id: 'n1', cluster: 'c', locality: { zone: 'z' }, user_agent_name: 'envoy' } },
         { ...ack, error_detail: { code: 3, message: 'bad cluster' } },
         { ...ack, resource_locators: [{ name: 'xdstp://a/b' }] },
       ];
@@ -177,7 +186,7 @@ describe('protos', () => {
         expect(decodeAckLikeRequest(bytes)).toBeUndefined();
         expect(deserialize(bytes)).toEqual(decodeMessageObject(REQUEST, bytes));
       }
-      expect(deserialize(encode(others[0])).node).toEqual({ id: 'n1', cluster: 'c', locality: { zone: 'z' }, user_agent_name: 'envoy' });
+      expect(deserialize(encode({ ...others[0], node: { id: 'n2' } })).node).toEqual({ id: 'n2' });
       // an unknown field (99, a varint) and a non-minimal tag encoding
       expect(decodeAckLikeRequest(Buffer.concat([encode(ack), Buffer.from([0x98, 0x06, 0x01])]))).toBeUndefined();
       expect(decodeAckLikeRequest(Buffer.from([0x8a, 0x00, 0x01, 0x61]))).toBeUndefined();

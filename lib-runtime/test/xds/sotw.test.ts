@@ -652,6 +652,35 @@ describe('status for the /clients view', () => {
   });
 });
 
+describe('nodes', () => {
+  test('streams presenting equal large node parts (an Envoy build\'s extensions) share one frozen copy; status shows what each sent', async () => {
+    setBase('node-a');
+    setBase('node-b');
+    setBase('node-c');
+    const extensions = (build: string): object[] => Array.from({ length: 40 }, (_, i) => ({
+      name: `envoy.filters.http.f${i}`, category: 'envoy.filters.http', type_urls: [`envoy.extensions.filters.http.f${i}.v3.F${build}`],
+    }));
+    const nodes = [
+      { id: 'node-a', cluster: 'frontend', locality: { zone: 'z1' }, user_agent_name: 'envoy', extensions: extensions('1') },
+      { id: 'node-b', cluster: 'frontend', locality: { zone: 'z1' }, user_agent_name: 'envoy', extensions: extensions('1') },
+      { id: 'node-c', cluster: 'frontend', locality: { zone: 'z1' }, user_agent_name: 'envoy', extensions: extensions('2') },
+    ];
+    for (const node of nodes) {
+      const stream = client.sotw();
+      stream.send(sotwRequest(CLUSTER_TYPE_URL, [], { node }));
+      await stream.next();
+    }
+    const byId = new Map(server.status().streams.map((s) => [s.nodeId, s.node as Record<string, unknown>]));
+    for (const node of nodes) expect(byId.get(node.id)).toEqual(node);
+    const [a, b, c] = nodes.map((n) => byId.get(n.id)!);
+    expect(a.extensions).toBe(b.extensions);
+    expect(Object.isFrozen(a.extensions)).toBe(true);
+    expect(c.extensions).not.toBe(a.extensions);
+    // small parts are not worth sharing
+    expect(a.locality).not.toBe(b.locality);
+  });
+});
+
 describe('hooks', () => {
   test('onStreamOpen runs before the first request is handled: resources set there serve it at once', async () => {
     client.close();
