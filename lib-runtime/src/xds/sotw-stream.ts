@@ -34,6 +34,13 @@ interface SotwTypeState extends TypeStateBase {
   resendAll: boolean;
   /** The last response of this type was NACKed (and nothing was sent since). */
   afterNack: boolean;
+  /**
+   * The snapshot for which nothing was to add or change (there may be something to remove):
+   * the addition check is skipped until it or the state changes (see unsettle). The pump asks
+   * every type in turn after each request, and recomputing a wildcard type's set each time was
+   * most of what planning allocated.
+   */
+  quiet: TypeSnapshot | undefined;
 }
 
 const NO_NAMES: ReadonlySet<string> = new Set();
@@ -56,7 +63,14 @@ function newState(): SotwTypeState {
     force: undefined,
     resendAll: false,
     afterNack: false,
+    quiet: undefined,
   };
+}
+
+/** The state changed: plan its type again. */
+function unsettle(state: SotwTypeState): void {
+  state.settled = undefined;
+  state.quiet = undefined;
 }
 
 /** The held map of a state, made the stream's own first if it is shared. */
@@ -112,7 +126,7 @@ export class SotwStream extends XdsStream {
       }
     }
     this.updateSubscription(typeUrl, state, names);
-    state.settled = undefined;
+    unsettle(state);
     if (!state.requested) {
       // First request of this type on this stream (new client or reconnect): serve full state,
       // whatever version the client says it has (X23).
@@ -173,19 +187,42 @@ export class SotwStream extends XdsStream {
     return out;
   }
 
+  /** Subscribed resources of the snapshot the client does not hold at their version, or must get again; undefined when none. */
+  private changed(state: SotwTypeState, snapshot: TypeSnapshot): CachedResource[] | undefined {
+    let changed: CachedResource[] | undefined;
+    const consider = (r: CachedResource): void => {
+      if (state.held.get(r.name)?.version !== r.version || state.force?.has(r.name) === true) (changed ??= []).push(r);
+    };
+    if (state.wildcard) {
+      for (const r of snapshot.resources.values()) consider(r);
+    } else {
+      for (const name of state.names) {
+        const r = snapshot.resources.get(name);
+        if (r) consider(r);
+      }
+    }
+    return changed;
+  }
+
   protected planAddition(typeUrl: string, snapshot: TypeSnapshot): PlannedResponse | undefined {
     const state = this.states.get(typeUrl);
-    if (!state?.requested || state.settled === snapshot) return undefined;
-    const desired = this.desired(state, snapshot);
-    const changed = desired.filter((r) => state.held.get(r.name)?.version !== r.version || state.force?.has(r.name) === true);
+    if (!state?.requested || state.settled === snapshot || state.quiet === snapshot) return undefined;
+    const changed = this.changed(state, snapshot);
     if (isFullStateType(typeUrl)) {
       // Full state: a first response is due even when empty (it tells the client what exists).
-      if (changed.length === 0 && !state.resendAll) return undefined;
+      if (!changed && !state.resendAll) {
+        state.quiet = snapshot;
+        return undefined;
+      }
       // Keep resources that are going away until the removal phase (make-before-break, X20).
+      const desired = this.desired(state, snapshot);
       const leaving = this.leaving(state, snapshot);
-      return this.plan(typeUrl, state, snapshot, leaving ? desired.concat(leaving) : desired, changed);
+      return this.plan(typeUrl, state, snapshot, leaving ? desired.concat(leaving) : desired, changed ?? []);
     }
-    if (changed.length === 0) return undefined;
+    if (!changed) {
+      state.quiet = snapshot;
+      return undefined;
+    }
     // Only what changed: resources the client rejected are not sent again at the rejected version
     // (gRPC and Envoy keep the valid resources of a partly rejected response).
     return this.plan(typeUrl, state, snapshot, changed, changed);
@@ -236,7 +273,7 @@ export class SotwStream extends XdsStream {
           }
         }
         state.force = undefined;
-        state.settled = undefined;
+        unsettle(state);
         state.resendAll = false;
         state.afterNack = false;
         state.lastNonce = nonce;
@@ -267,6 +304,6 @@ export class SotwStream extends XdsStream {
     for (const cluster of clusters) {
       if (cluster.edsName !== undefined) (endpoints.force ??= new Set()).add(cluster.edsName);
     }
-    endpoints.settled = undefined;
+    unsettle(endpoints);
   }
 }
