@@ -39,7 +39,7 @@ export interface PushRound {
   readonly latency: Distribution;
   readonly parseMs: number;
   readonly applyMs: number;
-  /** From handing the spec over to the xDS server starting its push (render debounce, rendering, push debounce). */
+  /** From handing the spec over to the xDS server writing the first group of the push. */
   readonly toFlushMs: number;
   readonly flushMs: number;
   readonly responsesPerStream: number;

@@ -3,6 +3,7 @@ import { ControlPlaneMetrics } from './admin/metrics';
 import { discoveryTargets } from './discovery/targets';
 import { DiscoveredEndpoints, EndpointDiscovery } from './discovery/types';
 import { describeError, Logger, SILENT_LOGGER } from './log';
+import { SlicedQueue } from './sliced-queue';
 import { SpecSnapshot, SpecSource } from './sources/spec-source';
 import {
   affectedNodes, CompiledMesh, compiledMeshOf, EnvoyConfig, formatNodeId, listNodeIds, NodeConfig,
@@ -11,6 +12,14 @@ import {
 import { XdsAuthDecision, XdsAuthRequest, XdsNode } from './xds/events';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, SECRET_TYPE_URL } from './xds/type-urls';
 import { XdsServer } from './xds/xds-server';
+
+/** A group's configuration under a new spec, rendered while validating it, waiting to be installed. */
+interface PendingInstall {
+  readonly group: string;
+  readonly nodeId: string;
+  readonly view: ClientView;
+  readonly config: NodeConfig;
+}
 
 /** Which of a node's two views a client receives. */
 export type ClientView = 'envoy' | 'proxyless';
@@ -30,6 +39,8 @@ export interface ControlPlaneOptions {
   readonly renderDebounceMs?: number;
   /** How long start() waits for the first discovery round before opening the ports (default 5 s). */
   readonly discoveryStartTimeoutMs?: number;
+  /** How long one slice of a new spec's installs and pushes may run before the event loop gets a turn (default 4 ms). */
+  readonly installSliceMs?: number;
 }
 
 function delay(ms: number): Promise<void> {
@@ -82,6 +93,10 @@ export class ControlPlane {
   /** Groups installed in the xDS server, with the node they render. */
   private readonly groups = new Map<string, { nodeId: string; view: ClientView }>();
   private readonly openStreams = new Map<string, number>();
+  /** Renders of the current spec being installed, a slice at a time; per node, how many groups are left. */
+  private readonly installs: SlicedQueue<PendingInstall>;
+  private readonly pendingInstalls = new Map<string, number>();
+  private failedInstalls = new Set<string>();
   private renderTimer: NodeJS.Timeout | undefined;
   private xdsPort = 0;
   private adminPort = 0;
@@ -89,6 +104,7 @@ export class ControlPlane {
 
   constructor(private readonly options: ControlPlaneOptions) {
     this.log = options.log ?? SILENT_LOGGER;
+    this.installs = new SlicedQueue((item) => this.installPending(item), options.installSliceMs);
     this.metrics = new ControlPlaneMetrics(() => Object.entries(this.endpoints).map(([node, list]) => ({
       labels: { virtual_node: node }, value: list.length,
     })));
@@ -156,6 +172,7 @@ export class ControlPlane {
     if (this.stopping) return;
     this.stopping = true;
     if (this.renderTimer) clearTimeout(this.renderTimer);
+    this.installs.cancel();
     this.log.info('control plane draining', { streams: this.xds.stats().openStreams });
     await this.xds.shutdown(this.options.drainMs ?? 5000);
     await Promise.all([this.options.spec.stop(), this.options.discovery.stop()]);
@@ -177,7 +194,8 @@ export class ControlPlane {
   /**
    * Validates a new spec by rendering every node it changes (the others render as they did under
    * the last good spec, which was translated in full), then installs the renders of connected
-   * nodes and pushes them at once: a spec is a batch already, so it waits for no debounce.
+   * nodes and pushes them right away, a slice at a time: a spec is a batch already, so it waits
+   * for no debounce.
    */
   private applySpec(snapshot: SpecSnapshot): void {
     const mesh = compiledMeshOf(snapshot.doc);
@@ -211,7 +229,9 @@ export class ControlPlane {
     this.metrics.specLoads.inc();
     this.metrics.specInfo.reset();
     this.metrics.specInfo.set({ version: snapshot.version, mesh: snapshot.doc.mesh.meshName }, 1);
-    const failed = new Set<string>();
+    // What an older spec left uninstalled is stale now: its nodes stay dirty for the render pass.
+    this.cancelInstalls();
+    const installs: PendingInstall[] = [];
     for (const [group, entry] of [...this.groups]) {
       if (!this.nodeIds.has(entry.nodeId)) {
         // Its streams keep what they hold.
@@ -225,16 +245,14 @@ export class ControlPlane {
       }
       const config = renders.get(entry.nodeId);
       if (!config) continue;
-      if (!this.install(group, entry.nodeId, entry.view, config)) failed.add(entry.nodeId);
-      // Every render succeeded, so the spec is accepted: push each group as soon as it is
-      // installed, so its clients work on it while the next groups are installed.
-      this.xds.flush();
+      installs.push({ group, nodeId: entry.nodeId, view: entry.view, config });
+      // Stale until installed: a new stream of the node renders anew meanwhile.
+      this.dirty.add(entry.nodeId);
+      this.pendingInstalls.set(entry.nodeId, (this.pendingInstalls.get(entry.nodeId) ?? 0) + 1);
     }
-    // Rendered with the current endpoints, so no longer stale, unless installing failed.
-    for (const nodeId of renders.keys()) {
-      if (failed.has(nodeId)) this.dirty.add(nodeId);
-      else this.dirty.delete(nodeId);
-    }
+    // Every render succeeded, so the spec is accepted: install and push a slice of groups at a
+    // time, so the first clients get theirs while the next groups are installed.
+    this.installs.run(installs);
     this.log.info('spec applied', { version: snapshot.version, affectedNodes: change.affected.length, removedNodes: change.removed.length });
     // May report endpoint changes synchronously (targets dropped), which marks nodes dirty.
     this.options.discovery.setTargets(discoveryTargets(snapshot.doc));
@@ -247,7 +265,10 @@ export class ControlPlane {
     }
     this.endpoints = next;
     if (changed.size === 0 || !this.mesh) return;
-    this.markDirty(nodesUsingEndpoints(this.mesh, changed));
+    const touched = nodesUsingEndpoints(this.mesh, changed);
+    // Renders still waiting to be installed were made with the old endpoints: leave those nodes to the render pass.
+    if (touched.some((id) => this.pendingInstalls.has(id))) this.cancelInstalls();
+    this.markDirty(touched);
   }
 
   private markDirty(nodeIds: Iterable<string>): void {
@@ -290,6 +311,30 @@ export class ControlPlane {
   private dropGroup(group: string): void {
     this.xds.removeGroup(group);
     this.groups.delete(group);
+  }
+
+  /** One group of a new spec: installed and pushed; its node is current once all its groups are. */
+  private installPending({ group, nodeId, view, config }: PendingInstall): void {
+    // A group whose streams all closed meanwhile is left out: a reconnect renders anew.
+    if (this.openStreams.has(group) && this.groups.has(group)) {
+      if (this.install(group, nodeId, view, config)) this.xds.flush();
+      else this.failedInstalls.add(nodeId);
+    }
+    const left = (this.pendingInstalls.get(nodeId) ?? 1) - 1;
+    if (left > 0) {
+      this.pendingInstalls.set(nodeId, left);
+      return;
+    }
+    this.pendingInstalls.delete(nodeId);
+    // Rendered with the current endpoints, so no longer stale, unless installing failed.
+    if (!this.failedInstalls.delete(nodeId)) this.dirty.delete(nodeId);
+  }
+
+  private cancelInstalls(): void {
+    if (this.installs.cancel().length === 0) return;
+    this.pendingInstalls.clear();
+    this.failedInstalls = new Set();
+    this.scheduleRender();
   }
 
   /** Sets a group's resources from `config` (rendered here when not given); false when that fails. */

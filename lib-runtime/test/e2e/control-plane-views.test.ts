@@ -2,6 +2,7 @@
  * The ControlPlane class in process, seen from a raw ADS client: node-id checks, the Envoy vs
  * proxyless view chosen by user_agent_name, and re-rendering only the nodes a change touches.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,11 +10,60 @@ import * as grpc from '@grpc/grpc-js';
 import { ControlPlane, groupName, viewOf } from '../../src/control-plane';
 import { StaticFileDiscovery } from '../../src/discovery/static-file';
 import { FileSpecSource } from '../../src/sources/file-spec-source';
+import type { SpecSnapshot, SpecSource } from '../../src/sources/spec-source';
+import { translateNode } from '../../src/translate';
+import { XdsServer } from '../../src/xds/xds-server';
+import { parseMeshSpec } from '../../../src/spec/canonical';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../src/xds/type-urls';
 import { waitFor } from '../support/wait';
 import { AdsTestClient, namesIn, sotwRequest } from '../xds/ads-test-client';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'canary-spec.json');
+
+/** A spec source the test hands content to directly: each delivery is applied synchronously. */
+class HandedSpecSource implements SpecSource {
+  private readonly listeners = new Set<(snapshot: SpecSnapshot) => void>();
+  private last: SpecSnapshot | undefined;
+
+  constructor(private readonly initial: string) {}
+
+  async start(): Promise<void> {
+    this.deliver(this.initial);
+  }
+  async stop(): Promise<void> {}
+  current(): SpecSnapshot | undefined {
+    return this.last;
+  }
+  onSpec(listener: (snapshot: SpecSnapshot) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  onRejected(): () => void {
+    return () => undefined;
+  }
+  deliver(text: string): void {
+    const digest = createHash('sha256').update(text).digest('hex');
+    this.last = { doc: parseMeshSpec(text), digest, version: digest.slice(0, 12), loadedAt: new Date(), origin: 'test' };
+    for (const listener of this.listeners) listener(this.last);
+  }
+}
+
+/** The canary spec with serviceB's default route split `v1`/`100 - v1`. */
+function canary(v1: number): string {
+  const spec = JSON.parse(fs.readFileSync(FIXTURE, 'utf8'));
+  const targets = spec.routes.find((r: { routeName: string }) => r.routeName === 'default').spec.grpcRoute.action.weightedTargets;
+  targets[0].weight = v1;
+  targets[1].weight = 100 - v1;
+  return JSON.stringify(spec);
+}
+
+/** The version a group would have for one type if it were rendered from `spec` alone. */
+function versionFor(spec: string, nodeId: string, view: 'envoy' | 'proxyless', typeUrl: string): string | undefined {
+  const config = translateNode({ spec: parseMeshSpec(spec), nodeId })[view];
+  const scratch = new XdsServer();
+  scratch.setSnapshot('g', { [LISTENER_TYPE_URL]: config.listeners, [ROUTE_TYPE_URL]: config.routes, [CLUSTER_TYPE_URL]: config.clusters, [ENDPOINT_TYPE_URL]: config.endpoints });
+  return scratch.version('g', typeUrl);
+}
 
 describe('ControlPlane', () => {
   let dir: string;
@@ -124,7 +174,7 @@ describe('ControlPlane', () => {
     expect(cp!.metrics.translateDuration.count({}) - renders).toBe(1);
   });
 
-  test('a spec change installs the renders made to validate it at once, without the render debounce', async () => {
+  test('a spec change installs the renders made to validate it, without waiting for the render debounce', async () => {
     const spec = JSON.parse(fs.readFileSync(FIXTURE, 'utf8'));
     // A debounce longer than the test: only endpoint changes may wait for it.
     const { xds } = (await start(JSON.stringify(spec), {}, 600_000)).ports;
@@ -139,9 +189,7 @@ describe('ControlPlane', () => {
     const route = spec.routes.find((r: { routeName: string }) => r.routeName === 'default');
     route.spec.grpcRoute.action.weightedTargets[0].weight = 50;
     fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(spec));
-    // Installed in the same turn as the spec was applied.
-    await waitFor(() => cp!.metrics.specLoads.get() === 2, 'the new spec');
-    expect(cp!.xds.version(group, ROUTE_TYPE_URL)).not.toBe(before);
+    await waitFor(() => cp!.xds.version(group, ROUTE_TYPE_URL) !== before, 'serviceA\'s new routes');
     // One observation: the validation pass over the nodes the change affects (its mean); the install reused it.
     expect(cp!.metrics.translateDuration.count({}) - renders).toBe(1);
     expect(cp!.metrics.specLoads.get()).toBe(2);
@@ -165,5 +213,45 @@ describe('ControlPlane', () => {
     await waitFor(() => cp!.xds.version(groupA, ENDPOINT_TYPE_URL) !== before.a, 'serviceA\'s new endpoints');
     expect(cp!.xds.status().versions[groupB]).toEqual(before.b);
     expect(cp!.metrics.translateDuration.count({}) - renders).toBe(1);
+  });
+
+  test('a spec that arrives while the last one is still being installed wins everywhere', async () => {
+    const source = new HandedSpecSource(canary(75));
+    cp = new ControlPlane({
+      spec: source,
+      discovery: new StaticFileDiscovery(path.join(dir, 'none.json')),
+      xdsAddress: '127.0.0.1:0',
+      adminHost: '127.0.0.1',
+      adminPort: 0,
+      drainMs: 200,
+      // One group per slice, so a second group is still waiting when the next spec comes.
+      installSliceMs: 0,
+    });
+    fs.writeFileSync(path.join(dir, 'none.json'), '{}');
+    const { xds } = await cp.start();
+    const nodeId = 'mesh/apps/virtualNode/serviceA';
+    const envoy = stream(xds);
+    envoy.send(sotwRequest(CLUSTER_TYPE_URL, [], { node: { id: nodeId, user_agent_name: 'envoy' } }));
+    await envoy.next();
+    const grpcClient = stream(xds);
+    grpcClient.send(sotwRequest(LISTENER_TYPE_URL, ['serviceb.apps.local'], { node: { id: nodeId, user_agent_name: 'gRPC Node Pure JS', locality: {} } }));
+    await grpcClient.next();
+    const watched = [
+      { group: groupName(nodeId, 'envoy'), view: 'envoy' as const, typeUrl: ROUTE_TYPE_URL },
+      { group: groupName(nodeId, 'proxyless'), view: 'proxyless' as const, typeUrl: LISTENER_TYPE_URL },
+    ];
+    const current = () => watched.map((w) => cp!.xds.version(w.group, w.typeUrl));
+    expect(current()).toEqual(watched.map((w) => versionFor(canary(75), nodeId, w.view, w.typeUrl)));
+
+    source.deliver(canary(50));
+    const midway = current();
+    // The first slice installed one group; the other still holds the first spec's content.
+    expect(midway.filter((v, i) => v === versionFor(canary(75), nodeId, watched[i].view, watched[i].typeUrl))).toHaveLength(1);
+    source.deliver(canary(10));
+    const expected = watched.map((w) => versionFor(canary(10), nodeId, w.view, w.typeUrl));
+    await waitFor(() => current().every((v, i) => v === expected[i]), 'both groups on the last spec');
+    // And they stay there: nothing left over from the spec in between is installed later.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(current()).toEqual(expected);
   });
 });
