@@ -7,14 +7,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { parseMeshSpec } from '../../../src/spec/canonical';
 import { ControlPlane, groupName, viewOf } from '../../src/control-plane';
 import { StaticFileDiscovery } from '../../src/discovery/static-file';
 import { FileSpecSource } from '../../src/sources/file-spec-source';
 import type { SpecSnapshot, SpecSource } from '../../src/sources/spec-source';
 import { translateNode } from '../../src/translate';
-import { XdsServer } from '../../src/xds/xds-server';
-import { parseMeshSpec } from '../../../src/spec/canonical';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../src/xds/type-urls';
+import { XdsServer } from '../../src/xds/xds-server';
 import { waitFor } from '../support/wait';
 import { AdsTestClient, namesIn, sotwRequest } from '../xds/ads-test-client';
 
