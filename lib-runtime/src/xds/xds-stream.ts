@@ -89,8 +89,8 @@ export interface TypeStateBase {
 /**
  * Large parts of a node, shared by the streams that present equal ones. Envoy sends its whole
  * extensions list (hundreds of entries, the same for every Envoy of a build) in the node, and a
- * stream keeps its node for the /clients view: decoded, that list is about as large as
- * everything else a connection costs. Parts of at least SHARED_NODE_PART_CHARS characters of
+ * stream keeps its node for the /clients view: decoded, 300 extensions took 120 KB per stream,
+ * more than all else a connection costs. Parts of at least SHARED_NODE_PART_CHARS characters of
  * JSON are looked up by a hash of that text; a shared part is frozen, and forgotten once no
  * stream holds it. Smaller parts (locality, an id) would cost more to share than they save.
  */
@@ -102,7 +102,23 @@ const forgetNodePart = new FinalizationRegistry<string>((key) => {
 
 function deepFreeze(value: object): void {
   Object.freeze(value);
-  for (const v of Object.values(value)) if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) deepFreeze(v);
+  for (const v of Object.values(value)) {
+    if (typeof v === 'object' && v !== null && !Object.isFrozen(v) && !ArrayBuffer.isView(v)) deepFreeze(v);
+  }
+}
+
+/**
+ * Plain data only (objects, arrays, strings, finite numbers, booleans, null), what a decoded node
+ * holds: for such values equal JSON text means equal content.
+ */
+function isPlainData(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return true;
+  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0);
+  if (typeof value !== 'object') return false;
+  if (depth > 64 || ArrayBuffer.isView(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return false;
+  return Object.values(value).every((v) => isPlainData(v, depth + 1));
 }
 
 /** The node with each large object-valued field replaced by the shared equal one, if any (else shared from now on). */
@@ -115,9 +131,9 @@ export function shareNodeParts(node: XdsNode): XdsNode {
     try {
       text = JSON.stringify(value);
     } catch {
-      continue; // not plain data: keep it as it is
+      continue; // cannot be compared by its text: keep it as it is
     }
-    if (text.length < SHARED_NODE_PART_CHARS) continue;
+    if (text.length < SHARED_NODE_PART_CHARS || !isPlainData(value)) continue;
     const key = `${field}\u0000${createHash('sha256').update(text).digest('base64')}`;
     const known = sharedNodeParts.get(key)?.deref();
     if (known) {

@@ -16,6 +16,7 @@ import { apiListener, assignment, edsCluster, routeConfig, secret } from './fixt
 import { HookRecorder } from './hook-recorder';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, SECRET_TYPE_URL } from '../../src/xds/type-urls';
 import { XdsServer } from '../../src/xds/xds-server';
+import { shareNodeParts } from '../../src/xds/xds-stream';
 
 const NODE = { id: 'node-a', cluster: 'frontend', locality: {} };
 const GROUP = 'node-a';
@@ -678,6 +679,19 @@ describe('nodes', () => {
     expect(c.extensions).not.toBe(a.extensions);
     // small parts are not worth sharing
     expect(a.locality).not.toBe(b.locality);
+  });
+
+  test('only plain data is shared: a part whose JSON text could hide a difference keeps its own copy', () => {
+    const big = (extra: object): Record<string, unknown> => ({ list: Array.from({ length: 80 }, (_, i) => `entry-${i}`), ...extra });
+    const first = shareNodeParts({ id: 'x', metadata: big({}) }) as Record<string, unknown>;
+    const same = shareNodeParts({ id: 'y', metadata: big({}) }) as Record<string, unknown>;
+    expect(same.metadata).toBe(first.metadata);
+    // undefined, NaN and -0 write as the plain values' JSON, and a byte array is not data to freeze
+    for (const odd of [{ gone: undefined }, { n: Number.NaN }, { z: -0 }, { bytes: new Uint8Array(2) }]) {
+      const node = shareNodeParts({ id: 'z', metadata: big(odd) }) as Record<string, unknown>;
+      expect(node.metadata).not.toBe(first.metadata);
+      expect(Object.isFrozen(node.metadata)).toBe(false);
+    }
   });
 });
 
