@@ -11,11 +11,13 @@ import * as path from 'node:path';
 import { generateMesh, GeneratedMesh, nodeIdOf, SHARED_SERVICE, staticEndpoints } from './mesh-generator';
 import { Distribution, distribution, median, msBetween } from './stats';
 import { benchEnv, runningFromSource, Worker } from './worker-ipc';
+import { CONTROL_PLANE_NODE_FLAGS } from '../../lib-runtime/src/node-flags';
 import { LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../lib-runtime/src/xds/type-urls';
 
 /** BENCH_CPU_PROF=<dir>: write a CPU profile of each system under test there (node --cpu-prof). */
 const PROFILE = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-const GC = ['--expose-gc', ...PROFILE];
+/** The system under test and the floor run with the flags the control plane ships with (node-flags.ts). */
+const GC = ['--expose-gc', ...CONTROL_PLANE_NODE_FLAGS, ...PROFILE];
 const LOADGEN = ['--max-old-space-size=4096', ...PROFILE];
 
 export interface MeshFiles {
@@ -317,7 +319,7 @@ export async function coldStartScenario(files: MeshFiles, repetitions: number): 
     const [xdsPort, adminPort] = [await freePort(), await freePort()];
     const started = process.hrtime.bigint();
     const child: ChildProcess = spawn(process.execPath, [
-      ...programArgs(), '--spec', files.specFile, '--endpoints', `static:${files.endpointsFile}`,
+      ...CONTROL_PLANE_NODE_FLAGS, ...programArgs(), '--spec', files.specFile, '--endpoints', `static:${files.endpointsFile}`,
       '--xds-port', String(xdsPort), '--admin-port', String(adminPort), '--bind', '127.0.0.1',
     ], { env: benchEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';

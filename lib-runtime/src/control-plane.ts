@@ -18,7 +18,8 @@ interface PendingInstall {
   readonly group: string;
   readonly nodeId: string;
   readonly view: ClientView;
-  readonly config: NodeConfig;
+  /** Only the group's view: the other one is not held while the installs run. */
+  readonly config: EnvoyConfig;
 }
 
 /** Which of a node's two views a client receives. */
@@ -245,7 +246,7 @@ export class ControlPlane {
       }
       const config = renders.get(entry.nodeId);
       if (!config) continue;
-      installs.push({ group, nodeId: entry.nodeId, view: entry.view, config });
+      installs.push({ group, nodeId: entry.nodeId, view: entry.view, config: config[entry.view] });
       // Stale until installed: a new stream of the node renders anew meanwhile.
       this.dirty.add(entry.nodeId);
       this.pendingInstalls.set(entry.nodeId, (this.pendingInstalls.get(entry.nodeId) ?? 0) + 1);
@@ -337,16 +338,16 @@ export class ControlPlane {
     this.scheduleRender();
   }
 
-  /** Sets a group's resources from `config` (rendered here when not given); false when that fails. */
-  private install(group: string, nodeId: string, view: ClientView, config?: NodeConfig): boolean {
+  /** Sets a group's resources from `config`, its view's (rendered here when not given); false when that fails. */
+  private install(group: string, nodeId: string, view: ClientView, config?: EnvoyConfig): boolean {
     if (!this.mesh) return false;
     const started = performance.now();
     try {
       if (!config) {
-        config = this.render(nodeId);
+        config = this.render(nodeId)[view];
         this.metrics.translateDuration.observe({}, (performance.now() - started) / 1000);
       }
-      this.xds.setSnapshot(group, snapshotOf(config[view]));
+      this.xds.setSnapshot(group, snapshotOf(config));
       this.groups.set(group, { nodeId, view });
       return true;
     } catch (error) {
