@@ -1,6 +1,7 @@
 /**
  * The V8 flags the control plane runs with: the image's ENTRYPOINT passes them to node (a test
- * keeps the two equal); pass them yourself, or in NODE_OPTIONS, when running it another way.
+ * keeps the two equal); pass them to node yourself when running it another way (node refuses
+ * --min-semi-space-size in NODE_OPTIONS).
  *
  * A push renders the nodes it changes and keeps those renders until each group is installed and
  * written, so young objects survive several scavenges; with V8's default semi-spaces (grown from
