@@ -10,7 +10,7 @@ import { StaticFileDiscovery } from '../../lib-runtime/src/discovery/static-file
 import { Logger } from '../../lib-runtime/src/log';
 import * as protos from '../../lib-runtime/src/xds/protos';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../lib-runtime/src/xds/type-urls';
-import { settledRss } from '../lib/process-memory';
+import { fillYoungGeneration, settledRss } from '../lib/process-memory';
 import { PushedSpecSource } from '../lib/pushed-spec-source';
 import { serveCommands } from '../lib/worker-ipc';
 
@@ -57,7 +57,9 @@ serveCommands({
       flush();
       flushes.push({ startedAt: String(startedAt), durationMs: performance.now() - t });
     };
-    return controlPlane.start();
+    const ports = await controlPlane.start();
+    fillYoungGeneration();
+    return ports;
   },
 
   /** Deliver a new spec now; returns the monotonic time it was handed over and the synchronous phases. */

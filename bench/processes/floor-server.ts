@@ -4,7 +4,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { FLOOR_SERVICE } from '../lib/floor-protocol';
-import { settledRss } from '../lib/process-memory';
+import { fillYoungGeneration, settledRss } from '../lib/process-memory';
 import { serveCommands } from '../lib/worker-ipc';
 
 const calls = new Set<grpc.ServerDuplexStream<Buffer, Buffer>>();
@@ -32,6 +32,7 @@ server.addService(FLOOR_SERVICE, {
 
 serveCommands({
   async listen() {
+    fillYoungGeneration();
     return new Promise<number>((resolve, reject) => {
       server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
     });

@@ -52,7 +52,9 @@ export interface EncodeStats {
 
 /** Hash to a short hex string; 64 bits is plenty to tell versions apart. */
 export function shortHash(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex').slice(0, 16);
+  // Not digest('hex').slice(0, 16): a sliced string keeps the whole 64-digit text alive, and
+  // versions are held per resource, snapshot and stream.
+  return createHash('sha256').update(data).digest().toString('hex', 0, 8);
 }
 
 /**
