@@ -316,10 +316,15 @@ export class ControlPlane {
 
   /** One group of a new spec: installed and pushed; its node is current once all its groups are. */
   private installPending({ group, nodeId, view, config }: PendingInstall): void {
-    // A group whose streams all closed meanwhile is left out: a reconnect renders anew.
-    if (this.openStreams.has(group) && this.groups.has(group)) {
-      if (this.install(group, nodeId, view, config)) this.xds.flush();
-      else this.failedInstalls.add(nodeId);
+    if (!this.groups.has(group)) {
+      // Dropped meanwhile (by the render pass): nothing to bring up to date.
+    } else if (!this.openStreams.has(group)) {
+      // Its streams all closed meanwhile: dropped, not left stale; a reconnect renders anew.
+      this.dropGroup(group);
+    } else if (this.install(group, nodeId, view, config)) {
+      this.xds.flush();
+    } else {
+      this.failedInstalls.add(nodeId);
     }
     const left = (this.pendingInstalls.get(nodeId) ?? 1) - 1;
     if (left > 0) {
