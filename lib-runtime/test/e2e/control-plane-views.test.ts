@@ -2,16 +2,15 @@
  * The ControlPlane class in process, seen from a raw ADS client: node-id checks, the Envoy vs
  * proxyless view chosen by user_agent_name, and re-rendering only the nodes a change touches.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { PushedSpecSource } from '../../../bench/lib/pushed-spec-source';
 import { parseMeshSpec } from '../../../src/spec/canonical';
 import { ControlPlane, groupName, viewOf } from '../../src/control-plane';
 import { StaticFileDiscovery } from '../../src/discovery/static-file';
 import { FileSpecSource } from '../../src/sources/file-spec-source';
-import type { SpecSnapshot, SpecSource } from '../../src/sources/spec-source';
 import { translateNode } from '../../src/translate';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../src/xds/type-urls';
 import { XdsServer } from '../../src/xds/xds-server';
@@ -19,34 +18,6 @@ import { waitFor } from '../support/wait';
 import { AdsTestClient, namesIn, sotwRequest } from '../xds/ads-test-client';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'canary-spec.json');
-
-/** A spec source the test hands content to directly: each delivery is applied synchronously. */
-class HandedSpecSource implements SpecSource {
-  private readonly listeners = new Set<(snapshot: SpecSnapshot) => void>();
-  private last: SpecSnapshot | undefined;
-
-  constructor(private readonly initial: string) {}
-
-  async start(): Promise<void> {
-    this.deliver(this.initial);
-  }
-  async stop(): Promise<void> {}
-  current(): SpecSnapshot | undefined {
-    return this.last;
-  }
-  onSpec(listener: (snapshot: SpecSnapshot) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-  onRejected(): () => void {
-    return () => undefined;
-  }
-  deliver(text: string): void {
-    const digest = createHash('sha256').update(text).digest('hex');
-    this.last = { doc: parseMeshSpec(text), digest, version: digest.slice(0, 12), loadedAt: new Date(), origin: 'test' };
-    for (const listener of this.listeners) listener(this.last);
-  }
-}
 
 /** The canary spec with serviceB's default route split `v1`/`100 - v1`. */
 function canary(v1: number): string {
@@ -216,7 +187,8 @@ describe('ControlPlane', () => {
   });
 
   test('a spec that arrives while the last one is still being installed wins everywhere', async () => {
-    const source = new HandedSpecSource(canary(75));
+    // The bench's source: each delivery is parsed and applied synchronously.
+    const source = new PushedSpecSource(canary(75));
     cp = new ControlPlane({
       spec: source,
       discovery: new StaticFileDiscovery(path.join(dir, 'none.json')),
