@@ -58,6 +58,8 @@ export interface XdsServerStats extends EncodeStats {
   readonly responses: number;
   readonly pushes: number;
   readonly openStreams: number;
+  /** Distinct resource versions held for all groups (one that many groups hold counts once). */
+  readonly storedResources: number;
 }
 
 /** Resources of several types at once, keyed by type URL. */
@@ -230,6 +232,7 @@ export class XdsServer {
       responses: this.responses,
       pushes: this.pushes,
       openStreams: [...this.streams].filter((s) => s.info && !s.isClosed).length,
+      storedResources: this.cache.storedResources,
     };
   }
 

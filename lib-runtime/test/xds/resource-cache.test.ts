@@ -72,22 +72,21 @@ test('a changed resource is still checked: a misspelled field is refused and the
 
 test('equal content in many groups is encoded once and stored once, until no group holds it', () => {
   const server = new XdsServer();
-  const cache = (server as unknown as { cache: { storedResources: number } }).cache;
   server.setSnapshot('g1', snapshot());
   const encodes = server.stats().resourceEncodes;
   // another group, new objects of the same content: found by their text, bytes shared
   expect(server.setSnapshot('g2', snapshot())).toBe(true);
   expect(server.stats().resourceEncodes).toBe(encodes);
   expect(server.status().versions.g2).toEqual(server.status().versions.g1);
-  expect(cache.storedResources).toBe(7);
+  expect(server.stats().storedResources).toBe(7);
 
   // one group changes one resource: the new version is stored beside the one g2 still holds
   server.setSnapshot('g1', snapshot(8081));
-  expect(cache.storedResources).toBe(8);
+  expect(server.stats().storedResources).toBe(8);
   server.removeGroup('g2');
-  expect(cache.storedResources).toBe(7);
+  expect(server.stats().storedResources).toBe(7);
   server.removeGroup('g1');
-  expect(cache.storedResources).toBe(0);
+  expect(server.stats().storedResources).toBe(0);
   // nothing is remembered once no group holds it: the same content is encoded anew
   server.setSnapshot('g3', snapshot());
   expect(server.stats().resourceEncodes - encodes).toBe(1 + 7);
