@@ -37,6 +37,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'protobufjs@^7',
     '@aws-sdk/client-servicediscovery@^3',
     '@aws-sdk/client-s3@^3',
+    // RE2 syntax checks with a real RE2 parser (App Mesh and Envoy match with RE2).
+    're2js@^2.10.0',
+    'prom-client@^15.1.3',
+    'yaml@^2.9.1',
+    // Certificates and CSRs for the mesh CA (Node's crypto parses X.509 but cannot build it).
+    '@peculiar/x509@^2.2.0',
   ],
   devDeps: [
     '@types/node@^20',
@@ -45,6 +51,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'kubernetes-models@^4.5.1',
     'cdk-nag@^3.0.2',
     '@aws-cdk/aws-service-spec@^0.1.216',
+    'fast-check@^4.11.0',
   ],
 
   eslintOptions: {
