@@ -13,12 +13,10 @@ export function accessLogs(file: FileAccessLog | VirtualGatewayFileAccessLog | u
   const config: ProtoJson = { path: file.path };
   const format = file.format;
   if (format?.json && format.json.length > 0) {
-    const fields: ProtoJson = {};
-    for (const pair of format.json) {
-      // google.protobuf.Value comes from protobufjs's bundled well-known types, which keep
-      // their camelCase field names even when loading with keepCase.
-      fields[pair.key] = { stringValue: pair.value };
-    }
+    // google.protobuf.Value comes from protobufjs's bundled well-known types, which keep their
+    // camelCase field names even when loading with keepCase. fromEntries defines own keys: an
+    // assignment of the key `__proto__` would set the prototype and lose the field.
+    const fields: ProtoJson = Object.fromEntries(format.json.map(pair => [pair.key, { stringValue: pair.value }]));
     config.log_format = { json_format: { fields } };
   } else if (format?.text !== undefined) {
     const text = format.text.endsWith('\n') ? format.text : `${format.text}\n`;

@@ -1,6 +1,14 @@
 import { TargetListener } from './compile';
 import { socketAddress, u32 } from './proto-json';
-import { DiscoveredEndpoint, ProtoJson } from './types';
+import { DiscoveredEndpoint, DiscoveredEndpoints, ProtoJson } from './types';
+
+/**
+ * The endpoints discovered for a virtual node, or undefined when none were. An own-property
+ * lookup: a node named `constructor` or `toString` must not find Object.prototype's member.
+ */
+export function discoveredFor(endpoints: DiscoveredEndpoints, nodeName: string): readonly DiscoveredEndpoint[] | undefined {
+  return Object.hasOwn(endpoints, nodeName) ? endpoints[nodeName] : undefined;
+}
 
 /**
  * ClusterLoadAssignment for a target listener from discovered endpoints: one locality per zone,

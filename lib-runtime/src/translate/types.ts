@@ -59,6 +59,7 @@ export interface DiscoveredEndpoint {
 /**
  * Endpoints the discovery layer found, keyed by virtual node name. A node missing from the map has
  * no discovered endpoints: a DNS-discovered node is then rendered as a DNS cluster (Envoy resolves
- * the hostname), a Cloud Map node as an EDS cluster with an empty assignment.
+ * the hostname), a Cloud Map node as an EDS cluster with an empty assignment. Names are looked up
+ * as own properties (`discoveredFor`), so the object may have any prototype or none.
  */
 export type DiscoveredEndpoints = { readonly [virtualNodeName: string]: readonly DiscoveredEndpoint[] | undefined };

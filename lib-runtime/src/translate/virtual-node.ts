@@ -14,6 +14,7 @@ import {
   LOCAL_ADDRESS_V4,
   LOCAL_ADDRESS_V6,
 } from './defaults';
+import { discoveredFor } from './endpoints';
 import { httpConnectionManagerFilter, originalDstFilter, tcpProxyFilter, tlsInspectorFilter } from './http-connection-manager';
 import {
   allowAllClusterName,
@@ -51,7 +52,7 @@ export function addRemoteClusters(
 ): void {
   for (const { target, policy } of requests) {
     if (out.hasCluster(target.clusterName)) continue;
-    const rendered = sharedRemoteCluster(mesh, target, policy, endpoints[target.node.virtualNodeName], view);
+    const rendered = sharedRemoteCluster(mesh, target, policy, discoveredFor(endpoints, target.node.virtualNodeName), view);
     out.addCluster(rendered.cluster);
     if (rendered.assignment) out.addEndpoints(rendered.assignment);
   }
