@@ -1,3 +1,4 @@
+import { specDepthIssue } from './depth-limit';
 import { MeshSpecDocument, SPEC_VERSION } from './document';
 import { SpecValidationError } from './issue';
 import { describeValue } from './schema-check';
@@ -32,7 +33,9 @@ function sortKeys(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value).sort(compareStrings)) {
     const child = value[key];
-    if (child !== undefined) out[key] = sortKeys(child);
+    // defineProperty, not assignment: a "__proto__" key from JSON.parse stays a key instead of
+    // replacing the copy's prototype.
+    if (child !== undefined) Object.defineProperty(out, key, { value: sortKeys(child), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -52,8 +55,11 @@ function sortList<T>(list: readonly T[] | undefined, ...keyFields: string[]): T[
 
 /**
  * The canonical copy of a mesh spec document (see the module comment). The input is not changed.
+ * Throws `SpecValidationError` for a document nested deeper than any mesh spec can be.
  */
 export function canonicalizeMeshSpec(doc: MeshSpecDocument): MeshSpecDocument {
+  const tooDeep = specDepthIssue(doc);
+  if (tooDeep !== undefined) throw new SpecValidationError([tooDeep], 'cannot write mesh spec');
   const proxyAccess = sortList(doc.proxyAccess, 'nodeId')?.map(grant =>
     Array.isArray(grant?.principals) ? { ...grant, principals: [...grant.principals].sort(compareStrings) } : grant);
   const sorted = {

@@ -1,56 +1,20 @@
+import { RE2JS, RE2JSException } from 're2js';
+
 /**
  * Regular expressions in a mesh spec are RE2 (Envoy's `safe_regex` and gRPC's matcher both use
  * it). JavaScript accepts constructs RE2 refuses, and a proxyless gRPC client that meets one does
- * not NACK: it fails name resolution. So the spec refuses them up front.
+ * not NACK: it fails name resolution. So the spec refuses them up front, with RE2's own parser
+ * (re2js, a port of RE2 in plain JavaScript) rather than an imitation of its grammar.
  */
 
-/** Constructs RE2 rejects, recognised at the start of a group or after a quantifier. */
-const UNSUPPORTED_GROUPS: ReadonlyArray<readonly [string, string]> = [
-  ['(?=', 'lookahead'],
-  ['(?!', 'negative lookahead'],
-  ['(?<=', 'lookbehind'],
-  ['(?<!', 'negative lookbehind'],
-  ['(?>', 'atomic group'],
-  ['(?(', 'conditional'],
-];
-
-/** Returns why `pattern` is not valid RE2, or undefined when it is. */
+/** Returns why `pattern` is not valid RE2 (RE2's error text), or undefined when it is. */
 export function re2SyntaxProblem(pattern: string): string | undefined {
-  let inClass = false;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\') {
-      const next = pattern[i + 1] ?? '';
-      if (!inClass && /[1-9]/.test(next)) return `uses a backreference (\\${next}), which RE2 does not support`;
-      if (!inClass && next === 'k' && pattern[i + 2] === '<') return 'uses a named backreference (\\k<…>), which RE2 does not support';
-      if (next === 'Z') return 'uses \\Z, which RE2 does not support (use \\z or $)';
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') {
-      inClass = true;
-      if (pattern[i + 1] === ']') i++; // a leading ']' is a literal inside the class
-      continue;
-    }
-    if (c === '(') {
-      for (const [prefix, what] of UNSUPPORTED_GROUPS) {
-        if (pattern.startsWith(prefix, i)) return `uses a ${what} (${prefix}…)), which RE2 does not support`;
-      }
-    }
-    if ((c === '*' || c === '+' || c === '?' || c === '}') && pattern[i + 1] === '+') {
-      return `uses a possessive quantifier (${c}+), which RE2 does not support`;
-    }
-  }
   try {
-    // Catches plain syntax errors (unbalanced parentheses, bad ranges) with JavaScript's parser,
-    // after rewriting the RE2 forms JavaScript lacks: (?P<name>…) groups and inline flags.
-    new RegExp(pattern.replace(/\(\?P</g, '(?<').replace(/\(\?[imsU]+\)/g, '').replace(/\(\?[imsU-]+:/g, '(?:'));
+    RE2JS.compile(pattern);
+    return undefined;
   } catch (error) {
-    return `is not a valid regular expression (${(error as Error).message})`;
+    // Any failure refuses the pattern: a regex RE2 cannot compile must not reach a proxy.
+    const reason = error instanceof RE2JSException ? error.message : `RE2 could not compile it: ${String(error)}`;
+    return `is not valid RE2 (${reason})`;
   }
-  return undefined;
 }

@@ -187,7 +187,7 @@ function appMeshSchema(): CompiledSchema {
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** Renders the key stack as `.a.b[0]["odd key"]` after the root path. */
-function renderPath(root: string, keys: readonly (string | number)[]): string {
+export function renderPath(root: string, keys: readonly (string | number)[]): string {
   let out = root;
   for (const key of keys) {
     if (typeof key === 'number') out += `[${key}]`;

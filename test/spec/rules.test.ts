@@ -214,16 +214,16 @@ describe('route rules', () => {
 
   test('header-matchers: regexes must be RE2', () => {
     expect(issueLines(withRoute(http({ prefix: '/', headers: [{ name: 'x-v', match: { regex: '(?=v2)v2' } }] })))).toEqual([
-      `${R}.spec.httpRoute.match.headers[0].match.regex: the regular expression "(?=v2)v2" uses a lookahead ((?=…)), which RE2 does not support`,
+      `${R}.spec.httpRoute.match.headers[0].match.regex: the regular expression "(?=v2)v2" is not valid RE2 (error parsing regexp: invalid or unsupported Perl syntax: \`(?=\`)`,
     ]);
     expect(issueLines(grpcDoc({ metadata: [{ name: 'x-v', match: { regex: '(a)\\1' } }] }))).toEqual([
-      `${R}.spec.grpcRoute.match.metadata[0].match.regex: the regular expression "(a)\\\\1" uses a backreference (\\1), which RE2 does not support`,
+      `${R}.spec.grpcRoute.match.metadata[0].match.regex: the regular expression "(a)\\\\1" is not valid RE2 (error parsing regexp: invalid escape sequence: \`\\1\`)`,
     ]);
   });
 
   test('http-match-path: a path regex must be RE2', () => {
     expect(issueLines(withRoute(http({ path: { regex: '/(?<!x)y' } })))).toEqual([
-      `${R}.spec.httpRoute.match.path.regex: the regular expression "/(?<!x)y" uses a negative lookbehind ((?<!…)), which RE2 does not support`,
+      `${R}.spec.httpRoute.match.path.regex: the regular expression "/(?<!x)y" is not valid RE2 (error parsing regexp: invalid named capture: \`(?<!x)y\`)`,
     ]);
   });
 
@@ -496,7 +496,7 @@ describe('gateway route rules', () => {
 
   test('gateway regexes must be RE2', () => {
     expect(issueLines(withGatewayRoute(gatewayHttp({ path: { regex: '/a++' } })))).toEqual([
-      `${G}.spec.httpRoute.match.path.regex: the regular expression "/a++" uses a possessive quantifier (++), which RE2 does not support`,
+      `${G}.spec.httpRoute.match.path.regex: the regular expression "/a++" is not valid RE2 (error parsing regexp: invalid nested repetition operator: \`++\`)`,
     ]);
   });
 
