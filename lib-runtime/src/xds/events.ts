@@ -3,6 +3,7 @@
  * hook, and the status shape of the /clients view. Plain data only.
  */
 import type { Metadata, ServerDuplexStream } from '@grpc/grpc-js';
+import type { XdsLimits } from './limits';
 
 /** TLS details of a call (grpc-js does not export the AuthContext type by name). */
 export type XdsAuthContext = ReturnType<ServerDuplexStream<unknown, unknown>['getAuthContext']>;
@@ -114,6 +115,27 @@ export interface XdsPushEvent {
 }
 
 /**
+ * Why the server refused a stream on its own (the authorize hook's refusals are the hook's to
+ * count): a limit it exceeded, a drain in progress, too many requests before it was authorized,
+ * or a first request that could not be read.
+ */
+export type XdsRefusalCause = keyof XdsLimits | 'draining' | 'requestsBeforeAuthorization' | 'malformedRequest';
+
+export interface XdsRefusalEvent {
+  readonly cause: XdsRefusalCause;
+  /** The gRPC status code the stream was ended with. */
+  readonly code: number;
+  /** The status message the client received. */
+  readonly message: string;
+  readonly protocol: XdsProtocol;
+  readonly peer: string;
+  /** The node id when it was read (first 128 characters and the length when longer). */
+  readonly nodeId?: string;
+  /** Set when the stream had been served: onStreamClose follows for it. */
+  readonly streamId?: number;
+}
+
+/**
  * Observability hooks; each is optional and called synchronously. An exception thrown by a hook
  * is caught and ignored so that metrics can never break a stream.
  */
@@ -125,6 +147,7 @@ export interface XdsServerHooks {
   onAck?(stream: XdsStreamInfo, event: XdsAckEvent): void;
   onNack?(stream: XdsStreamInfo, nack: XdsNackRecord): void;
   onPush?(event: XdsPushEvent): void;
+  onRefused?(event: XdsRefusalEvent): void;
 }
 
 /** What the authentication hook sees before a stream is served. */

@@ -21,6 +21,8 @@ import type {
   XdsCloseEvent,
   XdsNackRecord,
   XdsNode,
+  XdsProtocol,
+  XdsRefusalCause,
   XdsRequestEvent,
   XdsResponseEvent,
   XdsServerHooks,
@@ -28,11 +30,12 @@ import type {
   XdsStreamInfo,
   XdsStreamStatus,
 } from './events';
+import { limitClause, resolveXdsLimits, type XdsLimits } from './limits';
 import { adsServiceDefinition } from './protos';
 import { type EncodeStats, ResourceCache, type ResourceInput, type TypeSnapshot } from './resource-cache';
 import { SotwStream } from './sotw-stream';
 import { REMOVAL_ORDER, RESOURCE_TYPE_URLS, shortTypeName } from './type-urls';
-import { type AdsCall, type SharedFrame, type StreamHost, XdsStream } from './xds-stream';
+import { type AdsCall, type DecodedRequest, type SharedFrame, type StreamHost, XdsStream } from './xds-stream';
 
 export interface XdsServerOptions {
   /** Which group's resources a node receives. Default: the node id (one config per node). */
@@ -51,6 +54,8 @@ export interface XdsServerOptions {
   readonly endpointHoldMs?: number;
   /** How many recent NACKs status() keeps. Default 100. */
   readonly nackHistory?: number;
+  /** What a peer may make the server hold; unset ones take DEFAULT_XDS_LIMITS. */
+  readonly limits?: Partial<XdsLimits>;
 }
 
 /** Counters for tests and metrics. */
@@ -58,6 +63,10 @@ export interface XdsServerStats extends EncodeStats {
   readonly responses: number;
   readonly pushes: number;
   readonly openStreams: number;
+  /** Streams the server holds, authorized or not yet (open streams and those awaiting their first request or authorization). */
+  readonly trackedStreams: number;
+  /** HTTP/2 connections with at least one tracked stream. */
+  readonly trackedConnections: number;
   /** Distinct resource versions held for all groups (one that many groups hold counts once). */
   readonly storedResources: number;
 }
@@ -71,6 +80,10 @@ export class XdsServer {
   private readonly debounceMs: number;
   private readonly nackHistory: number;
   private readonly streams = new Set<XdsStream>();
+  /** Tracked streams per connection (peer address). */
+  private readonly streamsByPeer = new Map<string, number>();
+  private readonly limits: XdsLimits;
+  private drain?: Promise<void>;
   private readonly streamsByGroup = new Map<string, Set<XdsStream>>();
   private readonly recentNacks: XdsNackRecord[] = [];
   private readonly dirtyGroups = new Set<string>();
@@ -87,6 +100,7 @@ export class XdsServer {
     this.hooks = options.hooks ?? {};
     this.debounceMs = options.pushDebounceMs ?? 20;
     this.nackHistory = options.nackHistory ?? 100;
+    this.limits = resolveXdsLimits(options.limits);
     this.host = this.makeHost();
   }
 
@@ -164,9 +178,18 @@ export class XdsServer {
 
   /** Register the ADS service on a gRPC server the caller owns (and starts and shuts down). */
   addToServer(server: grpc.Server): void {
-    server.addService(adsServiceDefinition(), {
-      StreamAggregatedResources: (call: AdsCall) => this.accept(new SotwStream(this.host, call, 'sotw')),
-      DeltaAggregatedResources: (call: AdsCall) => this.accept(new DeltaStream(this.host, call, 'delta')),
+    // Requests reach the streams encoded (see XdsStream.read).
+    const definition = adsServiceDefinition();
+    const raw = (method: grpc.MethodDefinition<object, object>): grpc.MethodDefinition<object, object> => ({
+      ...method,
+      requestDeserialize: (bytes: Buffer) => bytes,
+    });
+    server.addService({
+      StreamAggregatedResources: raw(definition.StreamAggregatedResources),
+      DeltaAggregatedResources: raw(definition.DeltaAggregatedResources),
+    }, {
+      StreamAggregatedResources: (call: AdsCall) => this.accept(call, 'sotw'),
+      DeltaAggregatedResources: (call: AdsCall) => this.accept(call, 'delta'),
     });
   }
 
@@ -186,14 +209,28 @@ export class XdsServer {
   }
 
   /**
-   * Stop: end every stream with OK (clients reconnect, to this server once restarted or to
-   * another), then shut the own gRPC server down, forcibly after `graceMs`.
+   * Drain and stop. New streams are refused at once (UNAVAILABLE, "server draining"); the open
+   * ones are ended with OK spread over `graceMs` (stream i of N at i*graceMs/N), so their clients,
+   * which keep their configuration, reconnect elsewhere a few at a time rather than all at once;
+   * then the own gRPC server stops, forcibly when the window is over. Calling it again returns the
+   * same drain.
    */
-  async shutdown(graceMs = 2000): Promise<void> {
+  shutdown(graceMs = 2000): Promise<void> {
+    this.drain ??= this.drainAndStop(graceMs);
+    return this.drain;
+  }
+
+  private async drainAndStop(graceMs: number): Promise<void> {
+    const started = Date.now();
+    const streams = [...this.streams];
+    for (let i = 0; i < streams.length; i++) {
+      const wait = started + (i * graceMs) / streams.length - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      streams[i].end('server draining');
+    }
     if (this.pushTimer) clearTimeout(this.pushTimer);
     this.pushTimer = undefined;
     this.dirtyGroups.clear();
-    for (const stream of [...this.streams]) stream.end('server shutting down');
     const server = this.grpcServer;
     this.grpcServer = undefined;
     if (!server) return;
@@ -201,7 +238,7 @@ export class XdsServer {
       const timer = setTimeout(() => {
         server.forceShutdown();
         resolve();
-      }, graceMs);
+      }, Math.max(0, started + graceMs - Date.now()));
       server.tryShutdown(() => {
         clearTimeout(timer);
         resolve();
@@ -232,12 +269,32 @@ export class XdsServer {
       responses: this.responses,
       pushes: this.pushes,
       openStreams: [...this.streams].filter((s) => s.info && !s.isClosed).length,
+      trackedStreams: this.streams.size,
+      trackedConnections: this.streamsByPeer.size,
       storedResources: this.cache.storedResources,
     };
   }
 
-  private accept(stream: XdsStream): void {
-    this.streams.add(stream);
+  /** Serve a new stream, or refuse it before any state is made for it. */
+  private accept(call: AdsCall, protocol: XdsProtocol): void {
+    const peer = call.getPeer();
+    const onConnection = this.streamsByPeer.get(peer) ?? 0;
+    const refuse = (cause: XdsRefusalCause, code: grpc.status, message: string): void => {
+      this.callHook(() => this.hooks.onRefused?.({ cause, code, message, protocol, peer }));
+      call.emit('error', { code, details: message });
+    };
+    if (this.drain) {
+      refuse('draining', grpc.status.UNAVAILABLE, 'server draining');
+    } else if (this.streams.size >= this.limits.maxStreams) {
+      refuse('maxStreams', grpc.status.RESOURCE_EXHAUSTED,
+        `the server holds ${this.streams.size} streams; ${limitClause(this.limits, 'maxStreams')}`);
+    } else if (onConnection >= this.limits.maxStreamsPerConnection) {
+      refuse('maxStreamsPerConnection', grpc.status.RESOURCE_EXHAUSTED,
+        `this connection has ${onConnection} streams; ${limitClause(this.limits, 'maxStreamsPerConnection')}`);
+    } else {
+      this.streams.add(protocol === 'sotw' ? new SotwStream(this.host, call, protocol) : new DeltaStream(this.host, call, protocol));
+      this.streamsByPeer.set(peer, onConnection + 1);
+    }
   }
 
   private schedulePush(group: string): void {
@@ -259,11 +316,17 @@ export class XdsServer {
     const server = this;
     const authorize: XdsAuthorizer = this.options.authorize ?? ((): XdsAuthDecision => true);
     const groupOf = this.options.groupOf ?? ((node: XdsNode): string => node.id);
+    const definition = adsServiceDefinition();
+    const decoders = {
+      sotw: definition.StreamAggregatedResources.requestDeserialize,
+      delta: definition.DeltaAggregatedResources.requestDeserialize,
+    };
     return {
       servedTypes: new Set(RESOURCE_TYPE_URLS),
       additionOrder: RESOURCE_TYPE_URLS,
       removalOrder: REMOVAL_ORDER,
       endpointHoldMs: this.options.endpointHoldMs ?? 1000,
+      limits: this.limits,
       ...(this.options.controlPlaneId ? { controlPlaneId: this.options.controlPlaneId } : {}),
       snapshot: (group: string, typeUrl: string) => server.cache.get(group, typeUrl),
       nextNonce: () => (++server.nonceCounter).toString(36),
@@ -271,6 +334,7 @@ export class XdsServer {
         return server.sharedFrames;
       },
       nextStreamId: () => ++server.streamCounter,
+      decodeRequest: (protocol: XdsProtocol, bytes: Buffer) => decoders[protocol](bytes) as DecodedRequest,
       groupOf,
       authorize: (request: XdsAuthRequest) => authorize(request),
       attach: (stream: XdsStream) => {
@@ -284,7 +348,11 @@ export class XdsServer {
         server.callHook(() => server.hooks.onStreamOpen?.(stream.info!));
       },
       detach: (stream: XdsStream, event: XdsCloseEvent) => {
-        server.streams.delete(stream);
+        if (server.streams.delete(stream)) {
+          const left = (server.streamsByPeer.get(stream.peer) ?? 1) - 1;
+          if (left > 0) server.streamsByPeer.set(stream.peer, left);
+          else server.streamsByPeer.delete(stream.peer);
+        }
         const group = stream.group;
         if (group !== undefined) {
           const set = server.streamsByGroup.get(group);
@@ -304,6 +372,7 @@ export class XdsServer {
         if (server.recentNacks.length > server.nackHistory) server.recentNacks.shift();
         server.callHook(() => server.hooks.onNack?.(info, nack));
       },
+      onRefused: (event) => server.callHook(() => server.hooks.onRefused?.(event)),
     };
   }
 }

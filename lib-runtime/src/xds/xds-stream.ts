@@ -10,6 +10,7 @@
  */
 import { createHash } from 'crypto';
 import * as grpc from '@grpc/grpc-js';
+import { abbreviate } from './abbreviate';
 import type {
   XdsAckEvent,
   XdsAuthDecision,
@@ -18,18 +19,35 @@ import type {
   XdsNackRecord,
   XdsNode,
   XdsProtocol,
+  XdsRefusalCause,
+  XdsRefusalEvent,
   XdsRequestEvent,
   XdsResponseEvent,
   XdsStreamInfo,
   XdsTypeStatus,
 } from './events';
+import type { XdsLimits } from './limits';
+import { checkFirstRequestNode, checkNameCount, checkNodeId } from './request-limits';
 import type { TypeSnapshot } from './resource-cache';
 import { ENDPOINT_TYPE_URL } from './type-urls';
 
 /** A decoded DiscoveryRequest or DeltaDiscoveryRequest (proto-loader style object). */
 export type DecodedRequest = Record<string, unknown>;
 
-export type AdsCall = grpc.ServerDuplexStream<DecodedRequest, Buffer>;
+/** Requests arrive encoded: the node of a first request is measured before it is decoded. */
+export type AdsCall = grpc.ServerDuplexStream<Buffer, Buffer>;
+
+/**
+ * Requests a stream may send before it is authorized. A client sends one per type before its
+ * first response; without a bound, a stream held by a slow authorize hook could queue any number.
+ */
+const MAX_REQUESTS_BEFORE_AUTHORIZATION = 64;
+
+/** Status messages longer than this are cut (they travel in an HTTP/2 trailer; see abbreviate). */
+const STATUS_MESSAGE_CHARS = 1024;
+
+/** NACK messages are kept (status(), the hook) up to this length. */
+const NACK_MESSAGE_CHARS = 4096;
 
 /** What a stream needs from the server that owns it. */
 export interface StreamHost {
@@ -39,11 +57,13 @@ export interface StreamHost {
   readonly controlPlaneId?: string;
   /** How long listeners and routes wait for the endpoint subscription of new clusters. */
   readonly endpointHoldMs: number;
+  readonly limits: XdsLimits;
   /** Frames already built during the current push, by content key; undefined outside pushes. */
   readonly sharedFrames: Map<string, SharedFrame> | undefined;
   snapshot(group: string, typeUrl: string): TypeSnapshot | undefined;
   nextNonce(): string;
   nextStreamId(): number;
+  decodeRequest(protocol: XdsProtocol, bytes: Buffer): DecodedRequest;
   groupOf(node: XdsNode): string;
   authorize(request: XdsAuthRequest): XdsAuthDecision | Promise<XdsAuthDecision>;
   attach(stream: XdsStream): void;
@@ -52,6 +72,7 @@ export interface StreamHost {
   onResponse(stream: XdsStreamInfo, event: XdsResponseEvent): void;
   onAck(stream: XdsStreamInfo, event: XdsAckEvent): void;
   onNack(stream: XdsStreamInfo, nack: XdsNackRecord): void;
+  onRefused(event: XdsRefusalEvent): void;
 }
 
 /** A response a stream decided to send, before framing. */
@@ -166,7 +187,10 @@ interface InFlight {
 
 export abstract class XdsStream {
   info?: XdsStreamInfo;
+  /** host:port of the remote end; one HTTP/2 connection. */
+  readonly peer: string;
   protected closed = false;
+  private started = false;
   private authorizing = false;
   private readonly queued: DecodedRequest[] = [];
   private inFlight?: InFlight;
@@ -180,10 +204,11 @@ export abstract class XdsStream {
     readonly protocol: XdsProtocol,
   ) {
     this.streamId = host.nextStreamId();
-    call.on('data', (request: DecodedRequest) => {
+    this.peer = call.getPeer();
+    call.on('data', (bytes: Buffer) => {
       // A bug here must end this stream, not escape into grpc-js and the process.
       try {
-        this.onData(request);
+        this.onData(bytes);
       } catch (err) {
         this.fail(grpc.status.INTERNAL, `internal error: ${(err as Error).message}`);
       }
@@ -296,8 +321,24 @@ export abstract class XdsStream {
   /** End the stream with an error status. */
   protected fail(code: grpc.status, message: string): void {
     if (this.closed) return;
-    this.close({ code, reason: message });
-    this.call.emit('error', { code, details: message });
+    const details = abbreviate(message, STATUS_MESSAGE_CHARS);
+    this.close({ code, reason: details });
+    this.call.emit('error', { code, details });
+  }
+
+  /** End the stream for a reason of the server's own, and report it to onRefused. */
+  private refuse(cause: XdsRefusalCause, code: grpc.status, message: string, nodeId?: string): void {
+    if (this.closed) return;
+    this.host.onRefused({
+      cause,
+      code,
+      message: abbreviate(message, STATUS_MESSAGE_CHARS),
+      protocol: this.protocol,
+      peer: this.peer,
+      ...(nodeId !== undefined ? { nodeId: abbreviate(nodeId) } : {}),
+      ...(this.info ? { streamId: this.streamId } : {}),
+    });
+    this.fail(code, message);
   }
 
   /** Build a NACK record and pass it to the host; returns it for the type state. */
@@ -312,7 +353,7 @@ export abstract class XdsStream {
       rejectedVersion: state.sentVersion ?? '',
       acceptedVersion,
       nonce,
-      message: typeof detail.message === 'string' ? detail.message : '',
+      message: typeof detail.message === 'string' ? abbreviate(detail.message, NACK_MESSAGE_CHARS) : '',
       code: typeof detail.code === 'number' ? detail.code : 0,
       at: now,
       latencyMs: now - (state.sentAt ?? now),
@@ -368,9 +409,16 @@ export abstract class XdsStream {
     return 1;
   }
 
-  private onData(request: DecodedRequest): void {
+  private onData(bytes: Buffer): void {
     if (this.closed) return;
+    const request = this.read(bytes);
+    if (!request) return;
     if (this.authorizing) {
+      if (this.queued.length >= MAX_REQUESTS_BEFORE_AUTHORIZATION) {
+        this.refuse('requestsBeforeAuthorization', grpc.status.RESOURCE_EXHAUSTED,
+          `more than ${MAX_REQUESTS_BEFORE_AUTHORIZATION} requests arrived before the stream was authorized`);
+        return;
+      }
       this.queued.push(request);
       return;
     }
@@ -379,6 +427,36 @@ export abstract class XdsStream {
       return;
     }
     this.handle(request);
+  }
+
+  /**
+   * Decode a request after checking what the limits allow; undefined when the stream was ended.
+   * The first request's node is measured before it is decoded, and its id checked before
+   * anything keeps it.
+   */
+  private read(bytes: Buffer): DecodedRequest | undefined {
+    const first = !this.started;
+    this.started = true;
+    let request: DecodedRequest;
+    try {
+      const refusal = first ? checkFirstRequestNode(bytes, this.protocol, this.host.limits) : undefined;
+      if (refusal) {
+        this.refuse(refusal.cause, refusal.code, refusal.message);
+        return undefined;
+      }
+      request = this.host.decodeRequest(this.protocol, bytes);
+    } catch (err) {
+      this.refuse('malformedRequest', grpc.status.INVALID_ARGUMENT, `the request could not be decoded: ${(err as Error).message}`, this.info?.nodeId);
+      return undefined;
+    }
+    const id = first ? (request.node as XdsNode | undefined)?.id : this.info?.nodeId;
+    const refusal = (first && typeof id === 'string' ? checkNodeId(id, this.host.limits) : undefined)
+      ?? checkNameCount(request, this.protocol, this.host.limits);
+    if (refusal) {
+      this.refuse(refusal.cause, refusal.code, refusal.message, typeof id === 'string' ? id : undefined);
+      return undefined;
+    }
+    return request;
   }
 
   private start(first: DecodedRequest): void {
@@ -392,13 +470,13 @@ export abstract class XdsStream {
     try {
       group = this.host.groupOf(node);
     } catch (err) {
-      this.fail(grpc.status.INTERNAL, `no group for node ${node.id}: ${(err as Error).message}`);
+      this.fail(grpc.status.INTERNAL, `no group for node ${abbreviate(node.id)}: ${(err as Error).message}`);
       return;
     }
     const info: XdsStreamInfo = {
       streamId: this.streamId,
       protocol: this.protocol,
-      peer: this.call.getPeer(),
+      peer: this.peer,
       nodeId: node.id,
       node,
       group,
@@ -408,7 +486,7 @@ export abstract class XdsStream {
       if (this.closed) return;
       const allowed = typeof decision === 'boolean' ? decision : decision.allowed;
       if (!allowed) {
-        const message = typeof decision === 'object' && decision.message ? decision.message : `node ${node.id} is not allowed`;
+        const message = typeof decision === 'object' && decision.message ? decision.message : `node ${abbreviate(node.id)} is not allowed`;
         this.fail(grpc.status.PERMISSION_DENIED, message);
         return;
       }

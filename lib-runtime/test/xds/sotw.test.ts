@@ -325,7 +325,8 @@ describe('updates and ordering', () => {
   test('X18: a change reaches every affected stream of the group, and only those', async () => {
     client.close();
     await server.shutdown(500);
-    await startServer({ groupOf: (node) => String(node.cluster) });
+    // 25 streams on the one connection of the test client: above the default per-connection limit.
+    await startServer({ groupOf: (node) => String(node.cluster), limits: { maxStreamsPerConnection: 25 } });
     setBase('frontend');
     setBase('backend');
     const open = async (cluster: string, i: number): Promise<TestStream> => {
