@@ -7,6 +7,6 @@ import './reflect-metadata-shim';
 import { webcrypto } from 'crypto';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 export { x509, webcrypto };

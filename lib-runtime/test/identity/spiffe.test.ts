@@ -95,7 +95,7 @@ describe('the peer certificate', () => {
 
   test('the SAN string Node makes from a real certificate parses, quoted values included', async () => {
     const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-    const keys = await webcrypto.subtle.generateKey(alg, false, ['sign', 'verify']) as CryptoKeyPair;
+    const keys = await webcrypto.subtle.generateKey(alg, false, ['sign', 'verify']) as webcrypto.CryptoKeyPair;
     const cert = await x509.X509CertificateGenerator.createSelfSigned({
       name: 'CN=t',
       keys,
