@@ -1,3 +1,4 @@
+import { specDepthIssue } from './depth-limit';
 import {
   GatewayRouteResource,
   MeshSpecDocument,
@@ -10,6 +11,7 @@ import {
 } from './document';
 import { SpecIssue, SpecResourceRef } from './issue';
 import { Indexed, listenerFacts, MeshIndex } from './mesh-index';
+import { nameCharacterProblem } from './resource-name';
 import { GATEWAY_ROUTE_RULES } from './rules/gateway-route-rules';
 import { ROUTE_RULES } from './rules/route-rules';
 import { RuleContext, SpecRule } from './rules/rule';
@@ -47,6 +49,8 @@ interface ResourceKind<R> {
   /** Name field of the parent router or gateway (routes and gateway routes). */
   readonly parentField?: string;
   readonly parentNoun?: string;
+  /** The index map of the parents (routers or gateways), indexed before this kind. */
+  readonly parents?: (index: MeshIndex) => Map<string, Indexed<unknown>>;
   /** Virtual service names are hostnames; the model sets no length cap. */
   readonly nameMaxLength?: number;
   readonly root: SchemaRootName;
@@ -100,6 +104,7 @@ const ROUTES: ResourceKind<RouteResource> = {
   nameField: 'routeName',
   parentField: 'virtualRouterName',
   parentNoun: 'virtual router',
+  parents: index => index.virtualRouters,
   nameMaxLength: NAME_MAX_LENGTH,
   root: 'RouteSpec',
   rules: ROUTE_RULES,
@@ -122,6 +127,7 @@ const GATEWAY_ROUTES: ResourceKind<GatewayRouteResource> = {
   nameField: 'gatewayRouteName',
   parentField: 'virtualGatewayName',
   parentNoun: 'virtual gateway',
+  parents: index => index.virtualGateways,
   nameMaxLength: NAME_MAX_LENGTH,
   root: 'GatewayRouteSpec',
   rules: GATEWAY_ROUTE_RULES,
@@ -178,6 +184,12 @@ class Validation {
     const doc = this.doc;
     if (!isRecord(doc)) {
       this.documentIssue('(document)', `expected a mesh spec document object, got ${describeValue(doc)}`);
+      return this.issues;
+    }
+    // First, so no walker below meets unbounded nesting; nothing else is checked after it.
+    const tooDeep = specDepthIssue(doc);
+    if (tooDeep !== undefined) {
+      this.issues.push(tooDeep);
       return this.issues;
     }
     if (doc.specVersion !== SPEC_VERSION) {
@@ -265,10 +277,14 @@ class Validation {
 
     this.checkName(name, `${path}.${kind.nameField}`, `${kind.noun} name`, kind.nameMaxLength, report);
     if (kind.parentField !== undefined) {
-      this.checkName(parent, `${path}.${kind.parentField}`, `${kind.parentNoun} name`, NAME_MAX_LENGTH, report);
+      // The characters of an existing parent's name are reported once, at the parent.
+      const parentExists = typeof parent === 'string' && kind.parents?.(this.index).has(parent) === true;
+      this.checkName(parent, `${path}.${kind.parentField}`, `${kind.parentNoun} name`, NAME_MAX_LENGTH, report, !parentExists);
     }
     const meshName = resource.meshName;
-    this.checkName(meshName, `${path}.meshName`, 'mesh name', NAME_MAX_LENGTH, report);
+    // The characters of the document's mesh name are reported once, at mesh.meshName.
+    const isDocumentMesh = meshName === this.meshName;
+    this.checkName(meshName, `${path}.meshName`, 'mesh name', NAME_MAX_LENGTH, report, !isDocumentMesh);
     if (typeof meshName === 'string' && meshName.length > 0 && this.known(meshName) && this.meshName !== undefined && meshName !== this.meshName) {
       report(`${path}.meshName`, `${quote(meshName)} is not the document's mesh ${quote(this.meshName)}; every resource of a document belongs to its mesh`);
     }
@@ -302,6 +318,7 @@ class Validation {
     what: string,
     maxLength: number | undefined,
     report: (path: string, message: string) => void,
+    checkCharacters = true,
   ): void {
     if (name === undefined) {
       report(path, `missing required field (the ${what})`);
@@ -313,6 +330,9 @@ class Validation {
       report(path, `the ${what} is empty`);
     } else if (maxLength !== undefined && name.length > maxLength) {
       report(path, `the ${what} has ${name.length} characters, above the maximum length ${maxLength} (1–${maxLength} characters)`);
+    } else if (checkCharacters) {
+      const problem = nameCharacterProblem(name, what);
+      if (problem !== undefined) report(path, problem);
     }
   }
 
