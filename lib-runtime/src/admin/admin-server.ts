@@ -6,8 +6,8 @@ import { Logger, SILENT_LOGGER } from '../log';
 export interface AdminState {
   /** Readiness: the spec is loaded and translated. `reasons` says what is missing. */
   readiness(): { ready: boolean; reasons: string[] };
-  /** Prometheus text. */
-  metrics(): string;
+  /** Prometheus text (prom-client renders it asynchronously). */
+  metrics(): string | Promise<string>;
   /** The rendered configuration for a node id, or undefined when the node id is not in the spec. */
   configDump(nodeId: string, view: string | undefined): unknown;
   /** Node ids the spec defines (listed by /config_dump without a node). */
@@ -67,7 +67,10 @@ export class AdminServer {
           return;
         }
         case '/metrics':
-          send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', this.state.metrics());
+          void Promise.resolve()
+            .then(() => this.state.metrics())
+            .then((text) => send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', text))
+            .catch((error: unknown) => this.fail(res, url, error));
           return;
         case '/config_dump': {
           const node = url.searchParams.get('node');
@@ -92,10 +95,14 @@ export class AdminServer {
           send(res, 404, 'text/plain', 'not found: try /healthz /readyz /metrics /config_dump?node=… /clients\n');
       }
     } catch (error) {
-      this.log.error('admin request failed', { path: url.pathname, error });
-      if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n');
-      else res.destroy();
+      this.fail(res, url, error);
     }
+  }
+
+  private fail(res: http.ServerResponse, url: URL, error: unknown): void {
+    this.log.error('admin request failed', { path: url.pathname, error });
+    if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n');
+    else res.destroy();
   }
 }
 

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry } from './prometheus';
+import * as client from 'prom-client';
+import { Counter, Histogram } from './instruments';
 import type { XdsServerHooks, XdsStreamInfo } from '../xds/events';
 
 /** Short type label from a type URL: `type.googleapis.com/envoy.config.cluster.v3.Cluster` → `Cluster`. */
@@ -21,12 +22,16 @@ function typeLabels(typeUrl: string): Readonly<{ type: string }> {
   return labels;
 }
 
+/** What a scrape-time gauge reports: one value per label set (only the gauge's declared label names). */
+type GaugeSamples = () => { labels: Record<string, string>; value: number }[];
+
 /**
- * The control plane's metrics, all prefixed `oam_`. Stream gauges are computed at scrape
- * time from the live streams so they can never drift.
+ * The control plane's metrics, all prefixed `oam_`, in a prom-client registry of their own (not
+ * the process-wide default). Stream gauges are computed at scrape time from the live streams so
+ * they can never drift.
  */
 export class ControlPlaneMetrics {
-  readonly registry = new Registry();
+  readonly registry = new client.Registry();
   readonly streamsOpened: Counter;
   readonly responses: Counter;
   readonly acks: Counter;
@@ -34,7 +39,7 @@ export class ControlPlaneMetrics {
   readonly pushes: Counter;
   readonly pushLatency: Histogram;
   readonly pushDuration: Histogram;
-  readonly specInfo: Gauge;
+  readonly specInfo: client.Gauge<'version' | 'mesh'>;
   readonly specLoads: Counter;
   readonly specRejections: Counter;
   readonly discoveryErrors: Counter;
@@ -43,24 +48,28 @@ export class ControlPlaneMetrics {
   readonly refusedStreams: Counter;
   private readonly openStreams = new Map<number, XdsStreamInfo>();
 
-  constructor(endpointCount: () => { labels: Record<string, string>; value: number }[] = () => []) {
+  constructor(endpointCount: GaugeSamples = () => []) {
     const r = this.registry;
-    r.gauge('oam_xds_streams', 'Open xDS streams per node id.', () => this.streamsPerNode());
-    this.streamsOpened = r.counter('oam_xds_streams_opened_total', 'xDS streams accepted.');
-    this.refusedStreams = r.counter('oam_xds_streams_refused_total', 'xDS streams refused (unknown or unauthorised node id).');
-    this.pushes = r.counter('oam_xds_pushes_total', 'Configuration pushes (a resource change served to the affected streams).');
-    this.responses = r.counter('oam_xds_responses_total', 'Discovery responses sent, per resource type.');
-    this.acks = r.counter('oam_xds_acks_total', 'Responses acknowledged by clients, per resource type.');
-    this.nacks = r.counter('oam_xds_nacks_total', 'Responses rejected by clients (NACK), per resource type.');
-    this.pushLatency = r.histogram('oam_xds_push_latency_seconds', 'Time from sending a response to its ACK, per resource type.');
-    this.pushDuration = r.histogram('oam_xds_push_duration_seconds', 'Time the server spent planning and writing one push.');
-    this.specInfo = r.gauge('oam_spec_info', 'The spec being served (value 1; labels carry its version and mesh).');
-    this.specLoads = r.counter('oam_spec_loads_total', 'Valid specs loaded.');
-    this.specRejections = r.counter('oam_spec_rejections_total', 'Specs rejected as invalid (the last good spec stays).');
-    this.discoveryErrors = r.counter('oam_discovery_errors_total', 'Failed endpoint lookups, per source and kind (throttled or error).');
-    r.gauge('oam_discovery_endpoints', 'Discovered endpoints per virtual node.', endpointCount);
-    this.translateErrors = r.counter('oam_translate_errors_total', 'Nodes whose configuration could not be rendered.');
-    this.translateDuration = r.histogram('oam_translate_duration_seconds', 'Time to render one node\'s configuration.');
+    const counter = (name: string, help: string, labelNames: string[] = []) => new Counter(r, { name, help, labelNames });
+    const histogram = (name: string, help: string, labelNames: string[] = []) => new Histogram(r, { name, help, labelNames });
+    computedGauge(r, 'oam_xds_streams', 'Open xDS streams per node id.', ['node'], () => this.streamsPerNode());
+    this.streamsOpened = counter('oam_xds_streams_opened_total', 'xDS streams accepted.');
+    this.refusedStreams = counter('oam_xds_streams_refused_total', 'xDS streams refused (unknown or unauthorised node id).');
+    this.pushes = counter('oam_xds_pushes_total', 'Configuration pushes (a resource change served to the affected streams).');
+    this.responses = counter('oam_xds_responses_total', 'Discovery responses sent, per resource type.', ['type']);
+    this.acks = counter('oam_xds_acks_total', 'Responses acknowledged by clients, per resource type.', ['type']);
+    this.nacks = counter('oam_xds_nacks_total', 'Responses rejected by clients (NACK), per resource type.', ['type']);
+    this.pushLatency = histogram('oam_xds_push_latency_seconds', 'Time from sending a response to its ACK, per resource type.', ['type']);
+    this.pushDuration = histogram('oam_xds_push_duration_seconds', 'Time the server spent planning and writing one push.');
+    this.specInfo = new client.Gauge({
+      name: 'oam_spec_info', help: 'The spec being served (value 1; labels carry its version and mesh).', labelNames: ['version', 'mesh'], registers: [r],
+    });
+    this.specLoads = counter('oam_spec_loads_total', 'Valid specs loaded.');
+    this.specRejections = counter('oam_spec_rejections_total', 'Specs rejected as invalid (the last good spec stays).');
+    this.discoveryErrors = counter('oam_discovery_errors_total', 'Failed endpoint lookups, per source and kind (throttled or error).', ['source', 'kind']);
+    computedGauge(r, 'oam_discovery_endpoints', 'Discovered endpoints per virtual node.', ['virtual_node'], endpointCount);
+    this.translateErrors = counter('oam_translate_errors_total', 'Nodes whose configuration could not be rendered.');
+    this.translateDuration = histogram('oam_translate_duration_seconds', 'Time to render one node\'s configuration.');
   }
 
   /** Hooks for the xDS server that feed these metrics. */
@@ -85,13 +94,28 @@ export class ControlPlaneMetrics {
     };
   }
 
-  render(): string {
-    return this.registry.render();
+  /** The whole registry in the Prometheus text format (prom-client collects asynchronously). */
+  render(): Promise<string> {
+    return this.registry.metrics();
   }
 
-  private streamsPerNode(): { labels: Record<string, string>; value: number }[] {
+  private streamsPerNode(): ReturnType<GaugeSamples> {
     const counts = new Map<string, number>();
     for (const s of this.openStreams.values()) counts.set(s.nodeId, (counts.get(s.nodeId) ?? 0) + 1);
     return [...counts].sort().map(([node, value]) => ({ labels: { node }, value }));
   }
+}
+
+/** A gauge whose series are replaced by `samples` at each scrape. */
+function computedGauge(registry: client.Registry, name: string, help: string, labelNames: string[], samples: GaugeSamples): void {
+  new client.Gauge({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { labels, value } of samples()) this.set(labels, value);
+    },
+  });
 }

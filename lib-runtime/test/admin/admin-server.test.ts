@@ -15,10 +15,11 @@ function get(port: number, path: string, method = 'GET'): Promise<{ status: numb
 
 describe('AdminServer', () => {
   let ready = false;
+  let metrics: AdminState['metrics'] = () => 'oam_up 1\n';
   const dumps: Record<string, unknown> = { 'mesh/apps/virtualNode/serviceA': { envoy: { listeners: [] }, proxyless: { listeners: [] } } };
   const state: AdminState = {
     readiness: () => (ready ? { ready: true, reasons: [] } : { ready: false, reasons: ['no spec loaded yet'] }),
-    metrics: () => 'oam_up 1\n',
+    metrics: () => metrics(),
     configDump: (node, view) => {
       const d = dumps[node] as Record<string, unknown> | undefined;
       return d && view ? d[view] : d;
@@ -45,6 +46,17 @@ describe('AdminServer', () => {
     const res = await get(port, '/metrics');
     expect(res).toMatchObject({ status: 200, body: 'oam_up 1\n' });
     expect(res.type).toContain('text/plain; version=0.0.4');
+  });
+
+  test('/metrics waits for asynchronous metrics; a failed render is a 500 and the server goes on', async () => {
+    metrics = () => Promise.resolve('oam_async 1\n');
+    expect(await get(port, '/metrics')).toMatchObject({ status: 200, body: 'oam_async 1\n' });
+    metrics = () => Promise.reject(new Error('collect failed'));
+    expect(await get(port, '/metrics')).toMatchObject({ status: 500, body: 'internal error\n' });
+    metrics = () => { throw new Error('render failed'); };
+    expect((await get(port, '/metrics')).status).toBe(500);
+    metrics = () => 'oam_up 1\n';
+    expect(await get(port, '/metrics')).toMatchObject({ status: 200, body: 'oam_up 1\n' });
   });
 
   test('/config_dump needs a known node and an optional view', async () => {
