@@ -4,12 +4,13 @@ import { discoveryTargets } from './discovery/targets';
 import { DiscoveredEndpoints, EndpointDiscovery } from './discovery/types';
 import { describeError, Logger, SILENT_LOGGER } from './log';
 import { SlicedQueue } from './sliced-queue';
-import { SpecSnapshot, SpecSource } from './sources/spec-source';
+import { SpecRejection, SpecSnapshot, SpecSource } from './sources/spec-source';
 import {
   affectedNodes, CompiledMesh, compiledMeshOf, EnvoyConfig, formatNodeId, listNodeIds, NodeConfig,
   nodesUsingEndpoints, parseNodeId, renderNode, resolveNode, UnknownNodeError,
 } from './translate';
 import { XdsAuthDecision, XdsAuthRequest, XdsNode } from './xds/events';
+import type { XdsLimits } from './xds/limits';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, SECRET_TYPE_URL } from './xds/type-urls';
 import { XdsServer } from './xds/xds-server';
 
@@ -42,6 +43,34 @@ export interface ControlPlaneOptions {
   readonly discoveryStartTimeoutMs?: number;
   /** How long one slice of a new spec's installs and pushes may run before the event loop gets a turn (default 4 ms). */
   readonly installSliceMs?: number;
+  /** Bounds on what an xDS peer can make the server hold (defaults: the xDS server's). */
+  readonly xdsLimits?: Partial<XdsLimits>;
+}
+
+/** Why the last spec offered was not applied; readiness reports it while no spec is served. */
+interface LastRejection {
+  readonly origin: string;
+  readonly version: string | undefined;
+  readonly reasons: readonly string[];
+}
+
+/** What applying a spec needs, all computed before anything changes, so any failure rejects it whole. */
+interface PreparedSpec {
+  readonly mesh: CompiledMesh;
+  readonly meshName: string;
+  readonly nodeIds: Set<string>;
+  readonly affected: number;
+  readonly removed: number;
+  /** Renders of installed nodes the spec changes. */
+  readonly renders: Map<string, NodeConfig>;
+  readonly targets: ReturnType<typeof discoveryTargets>;
+}
+
+/** A failure to render one node while validating a spec. */
+class NodeRenderError extends Error {
+  constructor(readonly nodeId: string, readonly cause: unknown) {
+    super(`node ${nodeId}: ${describeError(cause).message as string}`);
+  }
 }
 
 function delay(ms: number): Promise<void> {
@@ -98,6 +127,10 @@ export class ControlPlane {
   private readonly installs: SlicedQueue<PendingInstall>;
   private readonly pendingInstalls = new Map<string, number>();
   private failedInstalls = new Set<string>();
+  /** Groups authorize() installed whose stream has not attached yet; swept if none does. */
+  private readonly awaitingAttach = new Set<string>();
+  private attachSweep: NodeJS.Immediate | undefined;
+  private lastRejection: LastRejection | undefined;
   private renderTimer: NodeJS.Timeout | undefined;
   private xdsPort = 0;
   private adminPort = 0;
@@ -114,18 +147,27 @@ export class ControlPlane {
       groupOf: (node) => groupName(node.id, viewOf(node)),
       authorize: (request) => this.authorize(request),
       controlPlaneId: 'open-app-mesh',
+      ...(options.xdsLimits ? { limits: options.xdsLimits } : {}),
       hooks: {
         ...metricHooks,
         onStreamOpen: (stream) => {
           metricHooks.onStreamOpen!(stream);
           this.openStreams.set(stream.group, (this.openStreams.get(stream.group) ?? 0) + 1);
+          this.awaitingAttach.delete(stream.group);
+          // Swept before this stream attached (only if attaching ever lags authorize): install anew.
+          if (!this.groups.has(stream.group)) this.reinstall(stream.group, stream.nodeId, viewOf(stream.node));
           this.log.info('xds stream opened', { node: stream.nodeId, view: this.groups.get(stream.group)?.view, peer: stream.peer, stream: stream.streamId });
         },
         onStreamClose: (stream, event) => {
           metricHooks.onStreamClose!(stream, event);
           const left = (this.openStreams.get(stream.group) ?? 1) - 1;
-          if (left > 0) this.openStreams.set(stream.group, left);
-          else this.openStreams.delete(stream.group);
+          if (left > 0) {
+            this.openStreams.set(stream.group, left);
+          } else {
+            // Freed with its last stream: a group per node-id spelling must not outlive its streams.
+            this.openStreams.delete(stream.group);
+            this.dropGroup(stream.group);
+          }
           this.log.info('xds stream closed', { node: stream.nodeId, stream: stream.streamId, reason: event.reason });
         },
         onNack: (stream, nack) => {
@@ -138,8 +180,8 @@ export class ControlPlane {
     });
     this.admin = new AdminServer(this.adminState(), this.log.child({ component: 'admin' }));
     options.spec.onSpec((snapshot) => this.applySpec(snapshot));
-    // The source has logged the issues already; count them here.
-    options.spec.onRejected(() => this.metrics.specRejections.inc());
+    // The source has logged the issues already; count and remember them here.
+    options.spec.onRejected((rejection) => this.sourceRejected(rejection));
     options.discovery.onChange((endpoints) => this.applyEndpoints(endpoints));
     options.discovery.onError((event) => this.metrics.discoveryErrors.inc({ source: event.source, kind: event.kind }));
   }
@@ -173,6 +215,7 @@ export class ControlPlane {
     if (this.stopping) return;
     this.stopping = true;
     if (this.renderTimer) clearTimeout(this.renderTimer);
+    if (this.attachSweep) clearImmediate(this.attachSweep);
     this.installs.cancel();
     this.log.info('control plane draining', { streams: this.xds.stats().openStreams });
     await this.xds.shutdown(this.options.drainMs ?? 5000);
@@ -196,40 +239,77 @@ export class ControlPlane {
    * Validates a new spec by rendering every node it changes (the others render as they did under
    * the last good spec, which was translated in full), then installs the renders of connected
    * nodes and pushes them right away, a slice at a time: a spec is a batch already, so it waits
-   * for no debounce.
+   * for no debounce. Never throws: any failure before the spec is taken (compiling, diffing,
+   * rendering, discovery targets) rejects it and the last good spec stays. Returns whether it
+   * was applied (the source's listener contract).
    */
-  private applySpec(snapshot: SpecSnapshot): void {
+  private applySpec(snapshot: SpecSnapshot): boolean {
+    let prepared: PreparedSpec;
+    try {
+      prepared = this.prepareSpec(snapshot);
+    } catch (error) {
+      this.rejectSpec(snapshot, error);
+      return false;
+    }
+    this.commitSpec(snapshot, prepared);
+    return true;
+  }
+
+  private prepareSpec(snapshot: SpecSnapshot): PreparedSpec {
     const mesh = compiledMeshOf(snapshot.doc);
     const change = affectedNodes(this.mesh, mesh);
     const started = performance.now();
     const installed = this.installedNodeIds();
     const renders = new Map<string, NodeConfig>();
     for (const nodeId of change.affected) {
+      let config: NodeConfig;
       try {
-        const config = this.render(nodeId, mesh);
-        if (installed.has(nodeId)) renders.set(nodeId, config);
+        config = this.render(nodeId, mesh);
       } catch (error) {
-        this.metrics.translateErrors.inc();
-        this.metrics.specRejections.inc();
-        this.log.error('spec cannot be translated; still serving the last good spec', {
-          path: snapshot.origin,
-          rejectedVersion: snapshot.version,
-          servingVersion: this.spec?.version ?? null,
-          node: nodeId,
-          error: describeError(error),
-        });
-        return;
+        throw new NodeRenderError(nodeId, error);
       }
+      if (installed.has(nodeId)) renders.set(nodeId, config);
     }
     if (change.affected.length > 0) {
       this.metrics.translateDuration.observe({}, (performance.now() - started) / 1000 / change.affected.length);
     }
+    return {
+      mesh,
+      meshName: snapshot.doc.mesh.meshName,
+      nodeIds: new Set(listNodeIds(mesh)),
+      affected: change.affected.length,
+      removed: change.removed.length,
+      renders,
+      targets: discoveryTargets(snapshot.doc),
+    };
+  }
+
+  private rejectSpec(snapshot: SpecSnapshot, error: unknown): void {
+    if (error instanceof NodeRenderError) this.metrics.translateErrors.inc();
+    this.metrics.specRejections.inc();
+    const reason = error instanceof NodeRenderError ? error.message : `${describeError(error).message as string}`;
+    this.lastRejection = { origin: snapshot.origin, version: snapshot.version, reasons: [`cannot be applied: ${reason}`] };
+    this.log.error(this.spec ? 'spec cannot be applied; still serving the last good spec' : 'spec cannot be applied; no spec is being served yet', {
+      path: snapshot.origin,
+      rejectedVersion: snapshot.version,
+      servingVersion: this.spec?.version ?? null,
+      ...(error instanceof NodeRenderError ? { node: error.nodeId, error: describeError(error.cause) } : { error: describeError(error) }),
+    });
+  }
+
+  private sourceRejected(rejection: SpecRejection): void {
+    this.metrics.specRejections.inc();
+    this.lastRejection = { origin: rejection.origin, version: rejection.digest?.slice(0, 12), reasons: rejection.reasons };
+  }
+
+  private commitSpec(snapshot: SpecSnapshot, prepared: PreparedSpec): void {
     this.spec = snapshot;
-    this.mesh = mesh;
-    this.nodeIds = new Set(listNodeIds(mesh));
+    this.mesh = prepared.mesh;
+    this.nodeIds = prepared.nodeIds;
+    this.lastRejection = undefined;
     this.metrics.specLoads.inc();
     this.metrics.specInfo.reset();
-    this.metrics.specInfo.set({ version: snapshot.version, mesh: snapshot.doc.mesh.meshName }, 1);
+    this.metrics.specInfo.set({ version: snapshot.version, mesh: prepared.meshName }, 1);
     // What an older spec left uninstalled is stale now: its nodes stay dirty for the render pass.
     this.cancelInstalls();
     const installs: PendingInstall[] = [];
@@ -244,7 +324,7 @@ export class ControlPlane {
         this.dropGroup(group);
         continue;
       }
-      const config = renders.get(entry.nodeId);
+      const config = prepared.renders.get(entry.nodeId);
       if (!config) continue;
       installs.push({ group, nodeId: entry.nodeId, view: entry.view, config: config[entry.view] });
       // Stale until installed: a new stream of the node renders anew meanwhile.
@@ -254,9 +334,15 @@ export class ControlPlane {
     // Every render succeeded, so the spec is accepted: install and push a slice of groups at a
     // time, so the first clients get theirs while the next groups are installed.
     this.installs.run(installs);
-    this.log.info('spec applied', { version: snapshot.version, affectedNodes: change.affected.length, removedNodes: change.removed.length });
-    // May report endpoint changes synchronously (targets dropped), which marks nodes dirty.
-    this.options.discovery.setTargets(discoveryTargets(snapshot.doc));
+    this.log.info('spec applied', { version: snapshot.version, affectedNodes: prepared.affected, removedNodes: prepared.removed });
+    try {
+      // May report endpoint changes synchronously (targets dropped), which marks nodes dirty.
+      this.options.discovery.setTargets(prepared.targets);
+    } catch (error) {
+      // The spec is served; only discovery is behind. It keeps its previous targets.
+      this.metrics.discoveryErrors.inc({ source: this.options.discovery.name, kind: 'error' });
+      this.log.error('endpoint discovery did not take the spec\'s targets; it keeps the previous ones', { version: snapshot.version, error: describeError(error) });
+    }
   }
 
   private applyEndpoints(next: DiscoveredEndpoints): void {
@@ -266,7 +352,14 @@ export class ControlPlane {
     }
     this.endpoints = next;
     if (changed.size === 0 || !this.mesh) return;
-    const touched = nodesUsingEndpoints(this.mesh, changed);
+    let touched: string[];
+    try {
+      touched = nodesUsingEndpoints(this.mesh, changed);
+    } catch (error) {
+      // Called from discovery's listener: must not throw. Re-render everything installed instead.
+      this.log.error('cannot tell which nodes an endpoint change touches; re-rendering every installed node', { error: describeError(error) });
+      touched = [...this.installedNodeIds()];
+    }
     // Renders still waiting to be installed were made with the old endpoints: leave those nodes to the render pass.
     if (touched.some((id) => this.pendingInstalls.has(id))) this.cancelInstalls();
     this.markDirty(touched);
@@ -362,6 +455,24 @@ export class ControlPlane {
     }
   }
 
+  /** Installs a group whose stream attached after it was swept (see sweepUnattached). */
+  private reinstall(group: string, presentedId: string, view: ClientView): void {
+    const nodeId = this.shortNodeId(presentedId);
+    if (nodeId !== undefined && this.nodeIds.has(nodeId)) this.install(group, nodeId, view);
+  }
+
+  /** authorize() installs before its stream attaches; a group no stream attached to is dropped. */
+  private expectAttach(group: string): void {
+    this.awaitingAttach.add(group);
+    this.attachSweep ??= setImmediate(() => this.sweepUnattached());
+  }
+
+  private sweepUnattached(): void {
+    this.attachSweep = undefined;
+    for (const group of this.awaitingAttach) if (!this.openStreams.has(group)) this.dropGroup(group);
+    this.awaitingAttach.clear();
+  }
+
   private authorize(request: XdsAuthRequest): XdsAuthDecision {
     const refuse = (message: string): XdsAuthDecision => {
       this.metrics.refusedStreams.inc();
@@ -385,6 +496,8 @@ export class ControlPlane {
     // new stream, and every stream of a reconnect storm, re-rendered and re-encoded its node.
     const current = this.groups.has(group) && !this.dirty.has(nodeId);
     if (!current && !this.install(group, nodeId, view)) return refuse(`configuration for ${nodeId} cannot be rendered`);
+    // Allowed does not mean attached: the server may still refuse the stream (a limit), or it may close.
+    this.expectAttach(group);
     return true;
   }
 
@@ -396,11 +509,21 @@ export class ControlPlane {
     }
   }
 
+  /** Why nothing is served yet: the last rejection when there was one. */
+  private noSpecReason(): string {
+    const rejected = this.lastRejection;
+    if (!rejected) return 'no valid spec loaded and translated yet';
+    const shown = rejected.reasons.slice(0, 5).join('; ');
+    const more = rejected.reasons.length > 5 ? ` (and ${rejected.reasons.length - 5} more)` : '';
+    const version = rejected.version ? ` (version ${rejected.version})` : '';
+    return `no spec is being served yet: the spec from ${rejected.origin}${version} was rejected: ${shown}${more}`;
+  }
+
   private adminState(): AdminState {
     return {
       readiness: () => {
         const reasons: string[] = [];
-        if (!this.spec) reasons.push('no valid spec loaded and translated yet');
+        if (!this.spec) reasons.push(this.noSpecReason());
         if (this.xdsPort === 0) reasons.push('xDS server not listening');
         if (this.stopping) reasons.push('shutting down');
         return { ready: reasons.length === 0, reasons };

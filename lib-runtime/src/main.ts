@@ -3,15 +3,18 @@
  *
  *   open-app-mesh-control-plane --spec mesh-spec.json --endpoints static:endpoints.json
  */
+import { parseArgs as nodeParseArgs, ParseArgsConfig } from 'node:util';
 import { ControlPlane } from './control-plane';
 import type { CloudMapHealthFilter } from './discovery/cloud-map';
 import { CompositeDiscovery } from './discovery/composite';
 import { DnsDiscovery } from './discovery/dns';
 import { StaticFileDiscovery } from './discovery/static-file';
 import { EndpointDiscovery } from './discovery/types';
-import { isLogLevel, Logger, LogLevel } from './log';
+import { describeError, isLogLevel, Logger, LogLevel } from './log';
 import { FileSpecSource } from './sources/file-spec-source';
+import { DEFAULT_MAX_SPEC_BYTES } from './sources/spec-size-limit';
 import { SpecSource } from './sources/spec-source';
+import { DEFAULT_XDS_LIMITS, XDS_LIMIT_FLAGS, XdsLimits } from './xds/limits';
 
 // The AWS SDK (S3, Cloud Map) and the sources built on it are required only in the branches that
 // use them: loading the SDK takes ~0.2 s of a cold start (bench profile), which a deployment with
@@ -26,6 +29,24 @@ function loadS3(): [typeof import('./sources/s3-spec-source'), typeof import('@a
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
 
+const LIMIT_NAMES = Object.keys(DEFAULT_XDS_LIMITS) as Array<keyof XdsLimits>;
+
+/** Flag name (without --) of each xDS limit, from the one table the xDS server names in refusals. */
+const LIMIT_FLAG_NAMES = new Map(LIMIT_NAMES.map((key) => [XDS_LIMIT_FLAGS[key].slice(2), key]));
+
+const LIMIT_HELP: Readonly<Record<keyof XdsLimits, string>> = {
+  maxNodeBytes: 'encoded size of the node in a stream\'s first request',
+  maxNodeIdLength: 'length of node.id, in characters',
+  maxMetadataDepth: 'nesting depth of node.metadata',
+  maxResourceNamesPerRequest: 'resource names in one request',
+  maxStreamsPerConnection: 'concurrent streams on one connection',
+  maxStreams: 'concurrent streams in total',
+};
+
+function usageLine(flag: string, text: string): string {
+  return flag.length < 28 ? `  ${flag.padEnd(28)}${text}` : `  ${flag}\n${' '.repeat(30)}${text}`;
+}
+
 export const USAGE = `Usage: open-app-mesh-control-plane --spec <file> [options]
 
 Serves the mesh spec in <file> (JSON written by the open-app-mesh constructs) over xDS (ADS,
@@ -37,6 +58,8 @@ Options:
                               (polled with conditional GETs); every new version is validated and an
                               invalid one is rejected while the last good spec keeps being served
   --spec-poll-interval <ms>   S3 spec polling interval (default 10000)
+  --max-spec-bytes <bytes>    largest spec accepted (default ${DEFAULT_MAX_SPEC_BYTES}, 32 MiB); a bigger
+                              file or object is rejected before it is read in full
   --endpoints <source>        endpoint discovery, repeatable; later sources win per node:
                                 static:<file>      JSON {"<virtual node>": [{"address","port"}]}, watched
                                 dns[:<ip[:port]>,…] resolve nodes' serviceDiscovery.dns hostnames
@@ -50,13 +73,21 @@ Options:
   --region <region>           AWS region for Cloud Map and S3 (default: AWS_REGION / the SDK's chain)
   --cloudmap-health <filter>  HEALTHY (default) | HEALTHY_OR_ELSE_ALL | ALL
   --poll-interval <ms>        DNS and Cloud Map polling interval (default 5000)
-  --drain-timeout <seconds>   on SIGTERM, time given to streams to end (default 5)
+  --drain-timeout <seconds>   on SIGTERM or SIGINT: /readyz answers 503 and new xDS streams are
+                              refused at once, open streams are ended (status OK; clients keep
+                              their configuration and reconnect) spread over this many seconds,
+                              then the process exits 0 (default 5)
   -h, --help                  this text
+
+xDS limits (positive integers; a stream over one is refused with a gRPC status naming the flag):
+${LIMIT_NAMES.map((key) => usageLine(`${XDS_LIMIT_FLAGS[key]} <n>`, `${LIMIT_HELP[key]} (default ${DEFAULT_XDS_LIMITS[key]})`)).join('\n')}
 `;
 
 export interface CliOptions {
   readonly spec: string;
   readonly specPollIntervalMs?: number;
+  /** Largest spec accepted, in bytes. */
+  readonly maxSpecBytes: number;
   readonly endpoints: readonly string[];
   readonly xdsPort: number;
   readonly adminPort: number;
@@ -66,70 +97,93 @@ export interface CliOptions {
   readonly cloudMapHealth: CloudMapHealthFilter;
   readonly pollIntervalMs?: number;
   readonly drainSeconds: number;
+  /** Only the limits given on the command line; the xDS server defaults the rest. */
+  readonly xdsLimits?: Partial<XdsLimits>;
 }
 
 export class UsageError extends Error {}
 
+/** The flags, for util.parseArgs. Every value is read as a string and checked below. */
+const OPTIONS = {
+  'spec': { type: 'string' },
+  'spec-poll-interval': { type: 'string' },
+  'max-spec-bytes': { type: 'string' },
+  'endpoints': { type: 'string', multiple: true },
+  'xds-port': { type: 'string' },
+  'admin-port': { type: 'string' },
+  'bind': { type: 'string' },
+  'log-level': { type: 'string' },
+  'region': { type: 'string' },
+  'cloudmap-health': { type: 'string' },
+  'poll-interval': { type: 'string' },
+  'drain-timeout': { type: 'string' },
+  'help': { type: 'boolean', short: 'h' },
+  ...Object.fromEntries([...LIMIT_FLAG_NAMES.keys()].map((name) => [name, { type: 'string' }])),
+} satisfies NonNullable<ParseArgsConfig['options']>;
+
 /** Parses argv (without node and script); throws UsageError with a message fit for the user. */
 export function parseArgs(argv: readonly string[]): CliOptions | 'help' {
-  const values: Record<string, string[]> = {};
-  const known = ['spec', 'spec-poll-interval', 'endpoints', 'xds-port', 'admin-port', 'bind', 'log-level', 'region', 'cloudmap-health', 'poll-interval', 'drain-timeout'];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-h' || arg === '--help') return 'help';
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}"`);
-    let name = arg.slice(2);
-    let value: string | undefined;
-    const eq = name.indexOf('=');
-    if (eq >= 0) {
-      value = name.slice(eq + 1);
-      name = name.slice(0, eq);
-    }
-    if (!known.includes(name)) throw new UsageError(`unknown option --${name}`);
-    if (value === undefined) {
-      value = argv[++i];
-      if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    }
-    (values[name] ??= []).push(value);
+  // Help wins over anything else on the line, as before.
+  if (lenientTokens(argv).some((t) => t.kind === 'option' && t.name === 'help' && t.value === undefined)) return 'help';
+  let parsed: ReturnType<typeof parseArgsStrict>;
+  try {
+    parsed = parseArgsStrict(argv);
+  } catch (error) {
+    throw usageErrorOf(argv, error);
   }
-  const one = (name: string): string | undefined => {
-    const v = values[name];
-    if (v && v.length > 1) throw new UsageError(`--${name} given more than once`);
-    return v?.[0];
-  };
+  const values = parsed.values as Record<string, string | string[] | boolean | undefined>;
+  for (const [name, count] of countOptions(parsed.tokens ?? [])) {
+    if (count > 1 && name !== 'endpoints') throw new UsageError(`--${name} given more than once`);
+  }
+  const one = (name: string): string | undefined => values[name] as string | undefined;
   const port = (name: string, fallback: number): number => {
     const raw = one(name);
     if (raw === undefined) return fallback;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${name} must be a port number (0-65535), got "${raw}"`);
+    if (!/^\d+$/.test(raw) || n > 65535) throw new UsageError(`--${name} must be a port number (0-65535), got "${raw}"`);
+    return n;
+  };
+  const positive = (name: string, what: string): number | undefined => {
+    const raw = one(name);
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive whole number${what}, got "${raw}"`);
     return n;
   };
   const spec = one('spec');
   if (!spec) throw new UsageError('--spec <file> is required');
   const logLevel = one('log-level') ?? 'info';
-  if (!isLogLevel(logLevel)) throw new UsageError(`--log-level must be debug, info, warn or error, got "${logLevel}"`);
+  if (!isLogLevel(logLevel) || logLevel === 'silent') throw new UsageError(`--log-level must be debug, info, warn or error, got "${logLevel}"`);
   const cloudMapHealth = one('cloudmap-health') ?? 'HEALTHY';
   if (!['HEALTHY', 'HEALTHY_OR_ELSE_ALL', 'ALL'].includes(cloudMapHealth)) {
     throw new UsageError(`--cloudmap-health must be HEALTHY, HEALTHY_OR_ELSE_ALL or ALL, got "${cloudMapHealth}"`);
   }
-  const endpoints = values.endpoints ?? ['cloudmap'];
+  const endpoints = (values.endpoints as string[] | undefined) ?? ['cloudmap'];
   for (const e of endpoints) parseEndpointSource(e);
   const millis = (name: string): number | undefined => {
     const raw = one(name);
     if (raw === undefined) return undefined;
     const n = Number(raw);
-    if (!Number.isFinite(n) || n < 10) throw new UsageError(`--${name} must be a number of milliseconds ≥ 10, got "${raw}"`);
+    if (raw.trim() === '' || !Number.isFinite(n) || n < 10) throw new UsageError(`--${name} must be a number of milliseconds ≥ 10, got "${raw}"`);
     return n;
   };
   const pollIntervalMs = millis('poll-interval');
   const specPollIntervalMs = millis('spec-poll-interval');
   const drainRaw = one('drain-timeout') ?? '5';
   const drainSeconds = Number(drainRaw);
-  if (!Number.isFinite(drainSeconds) || drainSeconds < 0) throw new UsageError(`--drain-timeout must be seconds ≥ 0, got "${drainRaw}"`);
+  if (drainRaw.trim() === '' || !Number.isFinite(drainSeconds) || drainSeconds < 0) {
+    throw new UsageError(`--drain-timeout must be seconds ≥ 0, got "${drainRaw}"`);
+  }
+  const xdsLimits: Partial<Record<keyof XdsLimits, number>> = {};
+  for (const [name, key] of LIMIT_FLAG_NAMES) {
+    const n = positive(name, '');
+    if (n !== undefined) xdsLimits[key] = n;
+  }
   const region = one('region');
   return {
     spec,
     ...(specPollIntervalMs !== undefined ? { specPollIntervalMs } : {}),
+    maxSpecBytes: positive('max-spec-bytes', ' of bytes') ?? DEFAULT_MAX_SPEC_BYTES,
     endpoints,
     xdsPort: port('xds-port', 18000),
     adminPort: port('admin-port', 18001),
@@ -139,7 +193,39 @@ export function parseArgs(argv: readonly string[]): CliOptions | 'help' {
     cloudMapHealth: cloudMapHealth as CloudMapHealthFilter,
     ...(pollIntervalMs !== undefined ? { pollIntervalMs } : {}),
     drainSeconds,
+    ...(Object.keys(xdsLimits).length > 0 ? { xdsLimits } : {}),
   };
+}
+
+function parseArgsStrict(argv: readonly string[]) {
+  return nodeParseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false, tokens: true });
+}
+
+/** The tokens of argv without any checks, to say precisely what a strict parse refused. */
+function lenientTokens(argv: readonly string[]) {
+  return nodeParseArgs({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true }).tokens;
+}
+
+function countOptions(tokens: ReturnType<typeof lenientTokens>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const t of tokens) if (t.kind === 'option') counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+  return counts;
+}
+
+/** util.parseArgs's error as a message naming the flag (or argument) and what was expected. */
+function usageErrorOf(argv: readonly string[], error: unknown): UsageError {
+  for (const t of lenientTokens(argv)) {
+    if (t.kind === 'positional') return new UsageError(`unexpected argument "${t.value}"`);
+    if (t.kind !== 'option') continue;
+    const option = (OPTIONS as Record<string, { type: string }>)[t.name];
+    if (option === undefined) return new UsageError(`unknown option ${t.rawName}`);
+    if (option.type === 'string' && t.value === undefined) return new UsageError(`${t.rawName} needs a value`);
+    if (option.type === 'string' && !t.inlineValue && t.value?.startsWith('-')) {
+      return new UsageError(`${t.rawName} needs a value, got the option "${t.value}" (write ${t.rawName}=${t.value} if that is the value)`);
+    }
+    if (option.type === 'boolean' && t.value !== undefined) return new UsageError(`${t.rawName} takes no value`);
+  }
+  return new UsageError(error instanceof Error ? error.message : String(error));
 }
 
 type EndpointSource = { kind: 'static'; file: string } | { kind: 'dns'; servers: string[] } | { kind: 'cloudmap' } | { kind: 'none' };
@@ -191,12 +277,14 @@ export function buildDiscovery(options: CliOptions, log: Logger): EndpointDiscov
 /** The spec source the options name: a file, or an S3 object for s3:// (exported for tests). */
 export function buildSpecSource(options: CliOptions, log: Logger): SpecSource {
   const specLog = log.child({ component: 'spec' });
-  if (!options.spec.startsWith('s3://')) return new FileSpecSource(options.spec, specLog);
+  const fileSource = () => new FileSpecSource(options.spec, specLog, { maxBytes: options.maxSpecBytes });
+  if (!options.spec.startsWith('s3://')) return fileSource();
   const [{ parseS3SpecUrl, S3SpecSource }, { S3Client }] = loadS3();
   const s3 = parseS3SpecUrl(options.spec);
-  if (!s3) return new FileSpecSource(options.spec, specLog);
+  if (!s3) return fileSource();
   return new S3SpecSource({
     ...s3,
+    maxBytes: options.maxSpecBytes,
     client: new S3Client(options.region ? { region: options.region } : {}),
     log: specLog,
     ...(options.specPollIntervalMs !== undefined ? { pollIntervalMs: options.specPollIntervalMs } : {}),
@@ -206,6 +294,17 @@ export function buildSpecSource(options: CliOptions, log: Logger): SpecSource {
 /** Formats an address for host:port (brackets around IPv6 literals). */
 function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * A last line of defence, not the fix: inputs are handled where they arrive, and no listener or
+ * timer path is meant to throw. Should a bug still let one escape, it is logged loudly, and the
+ * process keeps serving what it holds instead of exiting, which would drop every client's stream
+ * and, for an input-triggered bug, crash-loop on restart.
+ */
+function guardProcess(log: Logger): void {
+  process.on('unhandledRejection', (reason) => log.error('internal error (a bug): unhandled promise rejection; still serving', { error: describeError(reason) }));
+  process.on('uncaughtException', (error) => log.error('internal error (a bug): uncaught exception; still serving', { error: describeError(error), stack: error.stack }));
 }
 
 /** Runs the control plane until SIGTERM or SIGINT; returns the process exit code. */
@@ -233,7 +332,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     adminPort: options.adminPort,
     log: log.child({ component: 'control-plane' }),
     drainMs: options.drainSeconds * 1000,
+    ...(options.xdsLimits ? { xdsLimits: options.xdsLimits } : {}),
   });
+  guardProcess(log);
 
   let stopping: Promise<void> | undefined;
   const done = new Promise<number>((resolve) => {

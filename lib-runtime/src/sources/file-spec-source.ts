@@ -1,27 +1,29 @@
-import { parseMeshSpec } from '../../../src/spec/canonical';
-import { formatSpecIssue, SpecValidationError } from '../../../src/spec/issue';
-import { describeError, Logger, SILENT_LOGGER } from '../log';
-import { SpecRejection, SpecSnapshot, SpecSource } from './spec-source';
-import { WatchedFile, WatchedFileOptions } from './watched-file';
+import { Logger, SILENT_LOGGER } from '../log';
+import { reasonOf, SpecDelivery } from './spec-delivery';
+import { DEFAULT_MAX_SPEC_BYTES } from './spec-size-limit';
+import { SpecListener, SpecRejection, SpecSnapshot, SpecSource } from './spec-source';
+import { RepeatedReadError, WatchedFile, WatchedFileOptions } from './watched-file';
 
 /**
  * The spec from a local JSON file (what `cdk synth` writes), watched for changes. Each new
  * content is parsed and validated with the same code the constructs use (`parseMeshSpec`);
  * an invalid file is logged with every issue and reported, and the last good spec stays.
+ * A file that cannot be read (missing, a directory, over `maxBytes`, not UTF-8) is reported
+ * once per distinct error, with a reminder at most once a minute while it lasts.
  */
 export class FileSpecSource implements SpecSource {
   private readonly file: WatchedFile;
-  private readonly specListeners = new Set<(snapshot: SpecSnapshot) => void>();
-  private readonly rejectListeners = new Set<(rejection: SpecRejection) => void>();
-  private last: SpecSnapshot | undefined;
+  private readonly delivery: SpecDelivery;
 
+  /** `watchOptions.maxBytes` defaults to DEFAULT_MAX_SPEC_BYTES. */
   constructor(filePath: string, private readonly log: Logger = SILENT_LOGGER, watchOptions?: WatchedFileOptions) {
     this.file = new WatchedFile(
       filePath,
-      (content, digest) => this.apply(content, digest),
-      (error) => this.reject({ origin: this.file.path, error, reasons: [describeError(error).message as string] }),
-      watchOptions,
+      (content, digest) => this.delivery.offer(content, digest, { path: this.file.path }),
+      (error, repeat) => this.readFailed(error, repeat),
+      { maxBytes: DEFAULT_MAX_SPEC_BYTES, ...watchOptions },
     );
+    this.delivery = new SpecDelivery(this.file.path, log);
   }
 
   get path(): string {
@@ -37,50 +39,29 @@ export class FileSpecSource implements SpecSource {
   }
 
   current(): SpecSnapshot | undefined {
-    return this.last;
+    return this.delivery.current();
   }
 
-  onSpec(listener: (snapshot: SpecSnapshot) => void): () => void {
-    this.specListeners.add(listener);
-    return () => this.specListeners.delete(listener);
+  onSpec(listener: SpecListener): () => void {
+    return this.delivery.onSpec(listener);
   }
 
   onRejected(listener: (rejection: SpecRejection) => void): () => void {
-    this.rejectListeners.add(listener);
-    return () => this.rejectListeners.delete(listener);
+    return this.delivery.onRejected(listener);
   }
 
-  private apply(content: string, digest: string): void {
-    let snapshot: SpecSnapshot;
-    try {
-      const doc = parseMeshSpec(content);
-      snapshot = { doc, digest, version: digest.slice(0, 12), loadedAt: new Date(), origin: this.file.path };
-    } catch (error) {
-      const reasons = error instanceof SpecValidationError
-        ? error.issues.map(formatSpecIssue)
-        : [describeError(error).message as string];
-      this.reject({ digest, origin: this.file.path, error, reasons });
+  private readFailed(error: unknown, repeat: RepeatedReadError | undefined): void {
+    if (!repeat) {
+      this.delivery.reject({ origin: this.file.path, error, reasons: [reasonOf(error)] }, { path: this.file.path });
       return;
     }
-    this.last = snapshot;
-    this.log.info('spec loaded', {
-      path: snapshot.origin,
-      version: snapshot.version,
-      mesh: snapshot.doc.mesh.meshName,
-      virtualNodes: snapshot.doc.virtualNodes.length,
-      routes: snapshot.doc.routes.length,
+    // The same failure, already logged and counted: a reminder only.
+    this.log.warn('spec file still cannot be read', {
+      path: this.file.path,
+      error: reasonOf(error),
+      since: repeat.since.toISOString(),
+      failedReads: repeat.failedReads,
+      servingVersion: this.delivery.current()?.version ?? null,
     });
-    for (const listener of this.specListeners) listener(snapshot);
-  }
-
-  private reject(rejection: SpecRejection): void {
-    this.log.error('spec rejected; still serving the last good spec', {
-      path: rejection.origin,
-      rejectedVersion: rejection.digest?.slice(0, 12),
-      servingVersion: this.last?.version ?? null,
-      issues: rejection.reasons.slice(0, 50),
-      issueCount: rejection.reasons.length,
-    });
-    for (const listener of this.rejectListeners) listener(rejection);
   }
 }

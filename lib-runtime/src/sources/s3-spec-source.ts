@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
-import { parseMeshSpec } from '../../../src/spec/canonical';
-import { formatSpecIssue, SpecValidationError } from '../../../src/spec/issue';
 import { PollOutcome, Poller, PollTiming, REAL_SCHEDULER, Scheduler } from '../discovery/poller';
-import { describeError, Logger, SILENT_LOGGER } from '../log';
-import { SpecRejection, SpecSnapshot, SpecSource } from './spec-source';
+import { describeError, LogFields, Logger, SILENT_LOGGER } from '../log';
+import { reasonOf, SpecDelivery } from './spec-delivery';
+import { DEFAULT_MAX_SPEC_BYTES, SizeLimitError } from './spec-size-limit';
+import { SpecListener, SpecRejection, SpecSnapshot, SpecSource } from './spec-source';
+import { decodeUtf8Strict } from './strict-utf8';
 
 /** Where a spec object lives. */
 export interface S3ObjectLocation {
@@ -28,6 +29,8 @@ export interface S3SpecSourceOptions extends S3ObjectLocation {
   /** Backoff after failures (default 1 s doubling up to 60 s). */
   readonly backoffBaseMs?: number;
   readonly backoffMaxMs?: number;
+  /** Largest object accepted (default DEFAULT_MAX_SPEC_BYTES): refused by Content-Length, or while streaming. */
+  readonly maxBytes?: number;
   /** Timers; replaced in tests. */
   readonly scheduler?: Scheduler;
 }
@@ -47,9 +50,8 @@ export class S3SpecSource implements SpecSource {
   private readonly client: Pick<S3Client, 'send'>;
   private readonly log: Logger;
   private readonly poller: Poller;
-  private readonly specListeners = new Set<(snapshot: SpecSnapshot) => void>();
-  private readonly rejectListeners = new Set<(rejection: SpecRejection) => void>();
-  private last: SpecSnapshot | undefined;
+  private readonly delivery: SpecDelivery;
+  private readonly maxBytes: number;
   /** ETag of the last object read, good or bad: a bad object is reported once, not every poll. */
   private lastEtag: string | undefined;
   private lastDigest: string | undefined;
@@ -59,6 +61,8 @@ export class S3SpecSource implements SpecSource {
     this.origin = `s3://${options.bucket}/${options.key}`;
     this.client = options.client;
     this.log = options.log ?? SILENT_LOGGER;
+    this.delivery = new SpecDelivery(this.origin, this.log);
+    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_SPEC_BYTES;
     const timing: PollTiming = {
       intervalMs: options.pollIntervalMs ?? 10_000,
       jitter: 0.2,
@@ -78,7 +82,7 @@ export class S3SpecSource implements SpecSource {
   }
 
   current(): SpecSnapshot | undefined {
-    return this.last;
+    return this.delivery.current();
   }
 
   /** Consecutive failed checks (0 after a successful one, 304 included). */
@@ -86,69 +90,55 @@ export class S3SpecSource implements SpecSource {
     return this.poller.consecutiveFailures;
   }
 
-  onSpec(listener: (snapshot: SpecSnapshot) => void): () => void {
-    this.specListeners.add(listener);
-    return () => this.specListeners.delete(listener);
+  onSpec(listener: SpecListener): () => void {
+    return this.delivery.onSpec(listener);
   }
 
   onRejected(listener: (rejection: SpecRejection) => void): () => void {
-    this.rejectListeners.add(listener);
-    return () => this.rejectListeners.delete(listener);
+    return this.delivery.onRejected(listener);
   }
 
   /** One conditional read. Never rejects: the outcome drives the poller's delay. */
   private async pollOnce(): Promise<PollOutcome> {
-    let output: GetObjectCommandOutput;
-    let content: string;
+    let output: GetObjectCommandOutput | undefined;
+    let bytes: Uint8Array;
     try {
       output = await this.client.send(new GetObjectCommand({
         Bucket: this.options.bucket,
         Key: this.options.key,
         ...(this.lastEtag !== undefined ? { IfNoneMatch: this.lastEtag } : {}),
       }));
-      if (output.Body === undefined) throw new Error('GetObject returned no body');
-      content = await output.Body.transformToString('utf-8');
+      bytes = await readBody(output, this.maxBytes);
     } catch (error) {
       if (isNotModified(error)) {
         this.lastFailure = undefined;
+        return 'ok';
+      }
+      if (error instanceof SizeLimitError && output !== undefined) {
+        // The object is there and too big: rejected once, and not fetched again until its ETag changes.
+        this.lastFailure = undefined;
+        this.lastEtag = output.ETag;
+        this.delivery.reject({ origin: this.origin, error, reasons: [reasonOf(error)] }, objectFields(this.origin, output));
         return 'ok';
       }
       return this.failed(error);
     }
     this.lastFailure = undefined;
     this.lastEtag = output.ETag;
-    const digest = createHash('sha256').update(content).digest('hex');
+    const digest = createHash('sha256').update(bytes).digest('hex');
     // Same bytes under a new ETag (re-upload by a deployment): nothing changed for the proxies.
     if (digest === this.lastDigest) return 'ok';
     this.lastDigest = digest;
-    this.apply(content, digest, output);
-    return 'ok';
-  }
-
-  private apply(content: string, digest: string, output: GetObjectCommandOutput): void {
-    let snapshot: SpecSnapshot;
+    const fields = objectFields(this.origin, output);
+    let content: string;
     try {
-      const doc = parseMeshSpec(content);
-      snapshot = { doc, digest, version: digest.slice(0, 12), loadedAt: new Date(), origin: this.origin };
+      content = decodeUtf8Strict(bytes);
     } catch (error) {
-      const reasons = error instanceof SpecValidationError
-        ? error.issues.map(formatSpecIssue)
-        : [describeError(error).message as string];
-      this.reject({ digest, origin: this.origin, error, reasons }, output);
-      return;
+      this.delivery.reject({ digest, origin: this.origin, error, reasons: [reasonOf(error)] }, fields);
+      return 'ok';
     }
-    this.last = snapshot;
-    this.log.info('spec loaded', {
-      origin: this.origin,
-      version: snapshot.version,
-      etag: output.ETag,
-      s3VersionId: output.VersionId,
-      lastModified: output.LastModified?.toISOString(),
-      mesh: snapshot.doc.mesh.meshName,
-      virtualNodes: snapshot.doc.virtualNodes.length,
-      routes: snapshot.doc.routes.length,
-    });
-    for (const listener of this.specListeners) listener(snapshot);
+    this.delivery.offer(content, digest, fields);
+    return 'ok';
   }
 
   private failed(error: unknown): PollOutcome {
@@ -159,25 +149,53 @@ export class S3SpecSource implements SpecSource {
     const signature = `${name}: ${message}`;
     if (signature !== this.lastFailure) {
       this.lastFailure = signature;
-      this.reject({ origin: this.origin, error, reasons: [signature] });
+      this.delivery.reject({ origin: this.origin, error, reasons: [signature] }, { origin: this.origin });
     } else {
       this.log.debug('spec read still failing', { origin: this.origin, error: signature, failures: this.poller.consecutiveFailures + 1 });
     }
     return outcome;
   }
+}
 
-  private reject(rejection: SpecRejection, output?: GetObjectCommandOutput): void {
-    this.log.error('spec rejected; still serving the last good spec', {
-      origin: rejection.origin,
-      etag: output?.ETag,
-      s3VersionId: output?.VersionId,
-      rejectedVersion: rejection.digest?.slice(0, 12),
-      servingVersion: this.last?.version ?? null,
-      issues: rejection.reasons.slice(0, 50),
-      issueCount: rejection.reasons.length,
-    });
-    for (const listener of this.rejectListeners) listener(rejection);
+/** Where an object came from, for log lines. */
+function objectFields(origin: string, output: GetObjectCommandOutput): LogFields {
+  return {
+    origin,
+    etag: output.ETag,
+    s3VersionId: output.VersionId,
+    lastModified: output.LastModified?.toISOString(),
+  };
+}
+
+/**
+ * The object's bytes, refused as soon as they exceed `maxBytes`: by Content-Length before any is
+ * read, else by counting while streaming (the rest is not downloaded).
+ */
+async function readBody(output: GetObjectCommandOutput, maxBytes: number): Promise<Uint8Array> {
+  const body = output.Body;
+  if (body === undefined) throw new Error('GetObject returned no body');
+  if (output.ContentLength !== undefined && output.ContentLength > maxBytes) {
+    (body as { destroy?: () => void }).destroy?.();
+    throw new SizeLimitError(maxBytes, output.ContentLength);
   }
+  if (!isAsyncIterable(body)) {
+    const bytes = await body.transformToByteArray();
+    if (bytes.length > maxBytes) throw new SizeLimitError(maxBytes, bytes.length);
+    return bytes;
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  // Leaving the loop by throwing destroys the stream.
+  for await (const chunk of body) {
+    total += chunk.length;
+    if (total > maxBytes) throw new SizeLimitError(maxBytes);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array> {
+  return typeof (value as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function';
 }
 
 /**

@@ -22,6 +22,12 @@ export interface SpecRejection {
 }
 
 /**
+ * Receives each new valid spec. Returning exactly `false` (or throwing) says it could not apply
+ * it: then it is a rejection, and not the source's "last good spec". Other results are ignored.
+ */
+export type SpecListener = (snapshot: SpecSnapshot) => unknown;
+
+/**
  * Where specs come from. Delivers every *new* valid spec once; rejects invalid ones without
  * dropping the current one.
  */
@@ -29,6 +35,6 @@ export interface SpecSource {
   start(): Promise<void>;
   stop(): Promise<void>;
   current(): SpecSnapshot | undefined;
-  onSpec(listener: (snapshot: SpecSnapshot) => void): () => void;
+  onSpec(listener: SpecListener): () => void;
   onRejected(listener: (rejection: SpecRejection) => void): () => void;
 }

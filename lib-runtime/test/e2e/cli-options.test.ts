@@ -1,4 +1,5 @@
-import { parseArgs, parseEndpointSource, UsageError } from '../../src/main';
+import { parseArgs, parseEndpointSource, UsageError, USAGE } from '../../src/main';
+import { DEFAULT_XDS_LIMITS, XDS_LIMIT_FLAGS, XdsLimits } from '../../src/xds/limits';
 
 describe('control-plane command line', () => {
   test('defaults', () => {
@@ -11,6 +12,7 @@ describe('control-plane command line', () => {
       logLevel: 'info',
       cloudMapHealth: 'HEALTHY',
       drainSeconds: 5,
+      maxSpecBytes: 32 * 1024 * 1024,
     });
   });
 
@@ -19,6 +21,8 @@ describe('control-plane command line', () => {
       '--spec=s3://bucket/apps.mesh.json', '--spec-poll-interval', '2000', '--endpoints', 'static:ep.json', '--endpoints=dns:127.0.0.1:5353',
       '--xds-port', '0', '--admin-port=9000', '--bind', '127.0.0.1', '--log-level', 'debug', '--region', 'eu-west-1',
       '--cloudmap-health', 'HEALTHY_OR_ELSE_ALL', '--poll-interval', '250', '--drain-timeout', '1.5',
+      '--max-spec-bytes', '1048576', '--max-node-bytes', '1000', '--max-node-id-length=200', '--max-metadata-depth', '4',
+      '--max-resource-names-per-request', '50', '--max-streams-per-connection', '2', '--max-streams', '30',
     ])).toEqual({
       spec: 's3://bucket/apps.mesh.json',
       specPollIntervalMs: 2000,
@@ -31,8 +35,13 @@ describe('control-plane command line', () => {
       cloudMapHealth: 'HEALTHY_OR_ELSE_ALL',
       pollIntervalMs: 250,
       drainSeconds: 1.5,
+      maxSpecBytes: 1048576,
+      xdsLimits: {
+        maxNodeBytes: 1000, maxNodeIdLength: 200, maxMetadataDepth: 4, maxResourceNamesPerRequest: 50, maxStreamsPerConnection: 2, maxStreams: 30,
+      },
     });
     expect(parseArgs(['--help'])).toBe('help');
+    expect(parseArgs(['--spec', 'a', '-h', '--what'])).toBe('help');
   });
 
   test.each([
@@ -46,10 +55,31 @@ describe('control-plane command line', () => {
     [['--spec', 'a', '--cloudmap-health', 'SOME'], /--cloudmap-health/],
     [['--spec', 'a', '--poll-interval', '1'], /--poll-interval/],
     [['--spec', 'a', '--what'], /unknown option --what/],
-    [['mesh.json'], /unexpected argument/],
+    [['mesh.json'], /unexpected argument "mesh.json"/],
+    [['--spec', 'a', 'b'], /unexpected argument "b"/],
+    [['--spec', '--xds-port', '1'], /--spec needs a value, got the option "--xds-port"/],
+    [['--spec', 'a', '--endpoints'], /--endpoints needs a value/],
+    [['--spec', 'a', '--help=yes'], /--help takes no value/],
+    [['--spec', 'a', '--xds-port', '1.5'], /--xds-port must be a port number \(0-65535\), got "1.5"/],
+    [['--spec', 'a', '--log-level', 'silent'], /--log-level must be debug, info, warn or error, got "silent"/],
+    [['--spec', 'a', '--drain-timeout', ''], /--drain-timeout must be seconds ≥ 0, got ""/],
+    [['--spec', 'a', '--max-spec-bytes', '32MiB'], /--max-spec-bytes must be a positive whole number of bytes, got "32MiB"/],
+    [['--spec', 'a', '--max-spec-bytes', '0'], /--max-spec-bytes must be a positive whole number of bytes, got "0"/],
+    [['--spec', 'a', '--max-streams', '-1'], /--max-streams needs a value, got the option "-1"/],
+    [['--spec', 'a', '--max-streams=-1'], /--max-streams must be a positive whole number, got "-1"/],
+    [['--spec', 'a', '--max-node-id-length', '1e3'], /--max-node-id-length must be a positive whole number, got "1e3"/],
+    [['--spec', 'a', '--max-streams', '1', '--max-streams', '2'], /--max-streams given more than once/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(UsageError);
     expect(() => parseArgs(argv)).toThrow(message);
+  });
+
+  test('every xDS limit has its flag, and --help shows its default', () => {
+    for (const key of Object.keys(DEFAULT_XDS_LIMITS) as Array<keyof XdsLimits>) {
+      const options = parseArgs(['--spec', 'a', `${XDS_LIMIT_FLAGS[key]}=7`]);
+      expect(options).toMatchObject({ xdsLimits: { [key]: 7 } });
+      expect(USAGE).toMatch(new RegExp(`${XDS_LIMIT_FLAGS[key]} <n>\\s+.*\\(default ${DEFAULT_XDS_LIMITS[key]}\\)`));
+    }
   });
 
   test('endpoint sources', () => {
