@@ -88,9 +88,10 @@ describe('S3SpecSource with the SDK mocked', () => {
   // mockClient patches S3Client's prototype: undo it for the loopback tests below.
   afterAll(() => s3.restore());
 
-  function start() {
+  function start(maxBytes?: number) {
     const log = new Logger('debug', {}, (line) => logLines.push(JSON.parse(line)));
     source = new S3SpecSource({
+      ...(maxBytes !== undefined ? { maxBytes } : {}),
       bucket: BUCKET,
       key: KEY,
       client: new S3Client({ region: 'eu-west-1' }),
@@ -258,6 +259,54 @@ describe('S3SpecSource with the SDK mocked', () => {
     } finally {
       await controlPlane.stop();
     }
+  });
+
+  test('an object over the size limit is refused by its Content-Length, before its body is read, and not fetched again', async () => {
+    let bodyRead = false;
+    const body = new Readable({ read() { bodyRead = true; this.push(Buffer.from(FIXTURE)); this.push(null); } });
+    const output = { ...objectOutput(FIXTURE, '"etag-big"', 'v1'), Body: sdkStreamMixin(body) };
+    s3.on(GetObjectCommand).resolvesOnce(output).rejects(notModified());
+    const { s, specs, rejections } = start(1000);
+    await s.start();
+    expect(specs).toHaveLength(0);
+    expect(rejections[0].reasons).toEqual([`spec is ${Buffer.byteLength(FIXTURE)} bytes, over the limit of 1000 bytes (--max-spec-bytes)`]);
+    expect(bodyRead).toBe(false);
+    expect(logLines.find((l) => l.level === 'error')).toMatchObject({ msg: 'spec rejected; no spec is being served yet', etag: '"etag-big"' });
+    await scheduler.fireNext();
+    expect(requests()[1]).toMatchObject({ IfNoneMatch: '"etag-big"' });
+    expect(rejections).toHaveLength(1);
+  });
+
+  test('without a Content-Length, the body is counted while streamed and refused once over the limit', async () => {
+    const chunks = Array.from({ length: 100 }, () => Buffer.alloc(100, 0x20));
+    let pulled = 0;
+    const body = Readable.from((function* () {
+      for (const chunk of chunks) {
+        pulled++;
+        yield chunk;
+      }
+    })());
+    const output: GetObjectCommandOutput = { ...objectOutput('', '"etag-stream"', 'v1'), Body: sdkStreamMixin(body) };
+    delete (output as { ContentLength?: number }).ContentLength;
+    s3.on(GetObjectCommand).resolvesOnce(output);
+    const { s, rejections } = start(1050);
+    await s.start();
+    expect(rejections[0].reasons).toEqual(['spec is over the limit of 1050 bytes (--max-spec-bytes)']);
+    // Reading stopped at the 11th chunk (give or take the stream's read-ahead), not at the 100th.
+    expect(pulled).toBeLessThan(30);
+  });
+
+  test('an object that is not UTF-8 is rejected with the offset of the first bad byte', async () => {
+    const at = FIXTURE.indexOf('serviceb.apps.local');
+    const bytes = Buffer.concat([Buffer.from(FIXTURE.slice(0, at)), Buffer.from([0xc3, 0x28]), Buffer.from(FIXTURE.slice(at))]);
+    const output = { ...objectOutput(FIXTURE, '"etag-bad"', 'v2'), Body: sdkStreamMixin(Readable.from([bytes])), ContentLength: bytes.length };
+    s3.on(GetObjectCommand).resolvesOnce(objectOutput(FIXTURE, '"etag-1"', 'v1')).resolvesOnce(output);
+    const { s, specs, rejections } = start();
+    await s.start();
+    await scheduler.fireNext();
+    expect(specs).toHaveLength(1);
+    expect(rejections[0].reasons).toEqual([`spec is not valid UTF-8: bad byte (0xC3) at byte offset ${Buffer.byteLength(FIXTURE.slice(0, at))}`]);
+    expect(s.current()).toBe(specs[0]);
   });
 
   test('stop() ends polling', async () => {
