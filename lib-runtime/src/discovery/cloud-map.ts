@@ -1,9 +1,11 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import { DiscoverInstancesCommand, HttpInstanceSummary, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { Logger, SILENT_LOGGER } from '../log';
+import { isPort, show } from './endpoint-check';
 import { selectAddresses } from './ip-preference';
 import { PollTiming, Scheduler } from './poller';
-import { PollingDiscovery } from './polling-discovery';
-import { DiscoveredEndpoint, DiscoveryErrorKind, DiscoveryTarget } from './types';
+import { DropReporter, PollingDiscovery } from './polling-discovery';
+import { DiscoveredEndpoint, LookupErrorKind, DiscoveryTarget } from './types';
 
 /**
  * Which instances to ask Cloud Map for. HEALTHY matches App Mesh (callers only ever saw
@@ -34,7 +36,8 @@ const MAX_RESULTS = 1000;
  * frequent polling). Every attribute of the node's `awsCloudMap.attributes` must match
  * (`QueryParameters`). An instance gives `AWS_INSTANCE_IPV4` / `AWS_INSTANCE_IPV6` (chosen by
  * the node's or mesh's ipPreference), `AWS_INSTANCE_PORT` (else the node's first listener
- * port) and `AVAILABILITY_ZONE` (as ECS registers it).
+ * port) and `AVAILABILITY_ZONE` (as ECS registers it). An instance whose address or port
+ * attribute is malformed is left out, with the reason logged; the others are served.
  */
 export class CloudMapDiscovery extends PollingDiscovery {
   readonly name = 'cloudmap' as const;
@@ -51,7 +54,7 @@ export class CloudMapDiscovery extends PollingDiscovery {
     return target.cloudMap !== undefined;
   }
 
-  protected async lookup(target: DiscoveryTarget): Promise<DiscoveredEndpoint[]> {
+  protected async lookup(target: DiscoveryTarget, drop: DropReporter): Promise<DiscoveredEndpoint[]> {
     const cm = target.cloudMap!;
     const response = await this.client.send(new DiscoverInstancesCommand({
       NamespaceName: cm.namespaceName,
@@ -62,12 +65,14 @@ export class CloudMapDiscovery extends PollingDiscovery {
     }));
     const endpoints: DiscoveredEndpoint[] = [];
     for (const instance of response.Instances ?? []) {
-      endpoints.push(...instanceEndpoints(instance, target));
+      const problem = instanceProblem(instance, target);
+      if (problem) drop(`instance ${show(instance.InstanceId)}: ${problem}`);
+      else endpoints.push(...instanceEndpoints(instance, target));
     }
     return endpoints;
   }
 
-  protected classify(error: unknown): DiscoveryErrorKind {
+  protected classify(error: unknown): LookupErrorKind {
     return isThrottling(error) ? 'throttled' : 'error';
   }
 }
@@ -78,12 +83,25 @@ export function isThrottling(error: unknown): boolean {
   return (e.name !== undefined && THROTTLING_NAMES.has(e.name)) || e.$retryable?.throttling === true || e.$metadata?.httpStatusCode === 429;
 }
 
+/** Why an instance's registration cannot give an endpoint, if it cannot. */
+function instanceProblem(instance: HttpInstanceSummary, target: DiscoveryTarget): string | undefined {
+  const attrs = instance.Attributes ?? {};
+  const { AWS_INSTANCE_IPV4: ipv4, AWS_INSTANCE_IPV6: ipv6, AWS_INSTANCE_PORT: port } = attrs;
+  if (ipv4 === undefined && ipv6 === undefined) return 'neither AWS_INSTANCE_IPV4 nor AWS_INSTANCE_IPV6 is set';
+  if (ipv4 !== undefined && !isIPv4(ipv4)) return `AWS_INSTANCE_IPV4 ${show(ipv4)} is not an IPv4 address`;
+  if (ipv6 !== undefined && !isIPv6(ipv6)) return `AWS_INSTANCE_IPV6 ${show(ipv6)} is not an IPv6 address`;
+  // Number('') is 0 and Number(' 80') is 80: only plain decimal digits are a port.
+  if (port !== undefined && !(/^[0-9]{1,5}$/.test(port) && isPort(Number(port)))) return `AWS_INSTANCE_PORT ${show(port)} is not a port 1-65535`;
+  if (port === undefined && target.ports[0] === undefined) return 'no AWS_INSTANCE_PORT, and the virtual node has no listener port';
+  return undefined;
+}
+
+/** The endpoints of an instance instanceProblem found nothing wrong with. */
 function instanceEndpoints(instance: HttpInstanceSummary, target: DiscoveryTarget): DiscoveredEndpoint[] {
   const attrs = instance.Attributes ?? {};
   const ipv4 = attrs.AWS_INSTANCE_IPV4 ? [attrs.AWS_INSTANCE_IPV4] : [];
   const ipv6 = attrs.AWS_INSTANCE_IPV6 ? [attrs.AWS_INSTANCE_IPV6] : [];
-  const port = attrs.AWS_INSTANCE_PORT !== undefined ? Number(attrs.AWS_INSTANCE_PORT) : target.ports[0];
-  if (port === undefined || !Number.isInteger(port) || port < 1 || port > 65535) return [];
+  const port = attrs.AWS_INSTANCE_PORT !== undefined ? Number(attrs.AWS_INSTANCE_PORT) : target.ports[0]!;
   const zone = attrs.AVAILABILITY_ZONE;
   // With HEALTHY_OR_ELSE_ALL the answer may hold unhealthy instances; say so, translate decides.
   const healthy = instance.HealthStatus === undefined ? undefined : instance.HealthStatus !== 'UNHEALTHY';

@@ -37,8 +37,11 @@ export class CompositeDiscovery implements EndpointDiscovery {
   ready(): boolean { return this.sources.every((s) => s.ready()); }
 
   private merge(): void {
-    const merged: DiscoveredEndpoints = {};
-    for (const source of this.sources) Object.assign(merged, source.current());
+    // Null prototype: assigning a node named `__proto__` must add a key, not replace the prototype.
+    const merged: DiscoveredEndpoints = Object.create(null);
+    for (const source of this.sources) {
+      for (const [name, endpoints] of Object.entries(source.current())) merged[name] = endpoints;
+    }
     this.state.replaceAll(merged);
   }
 }

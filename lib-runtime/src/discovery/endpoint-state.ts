@@ -21,7 +21,7 @@ export class EndpointState {
   replaceAll(next: DiscoveredEndpoints): boolean {
     let changed = false;
     for (const name of [...this.byNode.keys()]) {
-      if (!(name in next)) {
+      if (!Object.hasOwn(next, name)) {
         this.byNode.delete(name);
         changed = true;
       }
@@ -50,8 +50,9 @@ export class EndpointState {
     return this.byNode.has(virtualNodeName);
   }
 
+  /** A null-prototype map: a node named `constructor` or `__proto__` is a plain key like any other. */
   snapshot(): DiscoveredEndpoints {
-    const out: DiscoveredEndpoints = {};
+    const out: DiscoveredEndpoints = Object.create(null);
     for (const name of [...this.byNode.keys()].sort()) {
       out[name] = this.byNode.get(name)!.endpoints.map((e) => ({ ...e }));
     }

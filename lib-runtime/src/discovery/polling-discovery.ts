@@ -1,21 +1,39 @@
 import { Logger, SILENT_LOGGER } from '../log';
+import { endpointProblems } from './endpoint-check';
 import { EndpointState } from './endpoint-state';
 import { Poller, PollOutcome, PollTiming, REAL_SCHEDULER, Scheduler } from './poller';
 import {
-  ChangeListener, DiscoveredEndpoint, DiscoveredEndpoints, DiscoveryError, DiscoveryErrorKind,
+  ChangeListener, DiscoveredEndpoint, DiscoveredEndpoints, DiscoveryError, LookupErrorKind,
   DiscoveryTarget, EndpointDiscovery, ErrorListener,
 } from './types';
 
 /**
  * Shared machinery of the sources that look endpoints up per target (DNS, Cloud Map):
  * one poller per virtual node, started, restarted or stopped as the spec's targets change.
- * A failed lookup reports an error and keeps that node's last known endpoints.
+ * A failed lookup reports an error and keeps that node's last known endpoints. Every endpoint
+ * an answer holds passes the same check as a static file's; one that fails is dropped (the
+ * rest are served), and the reasons are logged when they change.
  */
+
+/** Records why part of an answer was left out (e.g. a Cloud Map instance without a usable address). */
+export type DropReporter = (reason: string) => void;
+
+/** Reasons spelled out per log line; a thousand bad instances are one bounded line. */
+const REASONS_LOGGED = 20;
+
+interface PollerEntry {
+  readonly key: string;
+  poller: Poller;
+  attempted: boolean;
+  /** Reasons dropped from the last answer, joined: logged only when they change. */
+  dropped: string;
+}
+
 export abstract class PollingDiscovery implements EndpointDiscovery {
   abstract readonly name: DiscoveryError['source'];
   protected readonly state = new EndpointState();
   protected readonly log: Logger;
-  private readonly pollers = new Map<string, { key: string; poller: Poller; attempted: boolean }>();
+  private readonly pollers = new Map<string, PollerEntry>();
   private started = false;
 
   constructor(
@@ -48,16 +66,18 @@ export abstract class PollingDiscovery implements EndpointDiscovery {
     }
     for (const [name, target] of wanted) {
       if (this.pollers.has(name)) continue;
-      const entry = { key: JSON.stringify(target), poller: undefined as unknown as Poller, attempted: false };
+      const entry: PollerEntry = { key: JSON.stringify(target), poller: undefined as unknown as Poller, attempted: false, dropped: '' };
       entry.poller = new Poller(this.timing, async () => {
-        const outcome = await this.pollOnce(target);
+        const outcome = await this.pollOnce(target, entry);
         entry.attempted = true;
         return outcome;
       }, this.scheduler);
       this.pollers.set(name, entry);
       if (this.started) void entry.poller.start();
     }
-    this.state.retain(new Set(wanted.keys()));
+    const names = new Set(wanted.keys());
+    this.targetsRetained(names);
+    this.state.retain(names);
   }
 
   onChange(listener: ChangeListener): () => void { return this.state.onChange(listener); }
@@ -71,28 +91,65 @@ export abstract class PollingDiscovery implements EndpointDiscovery {
   /** Whether this source is responsible for the target (it declares this source's kind of discovery). */
   protected abstract handles(target: DiscoveryTarget): boolean;
 
-  /** One lookup; throws on failure. */
-  protected abstract lookup(target: DiscoveryTarget): Promise<DiscoveredEndpoint[]>;
+  /** One lookup; throws on failure; tells `drop` why it left part of the answer out. */
+  protected abstract lookup(target: DiscoveryTarget, drop: DropReporter): Promise<DiscoveredEndpoint[]>;
+
+  /**
+   * What a (checked) answer does to the node's endpoints: it replaces them, unless a source
+   * returns undefined to keep the last known ones (DNS does so for some empty answers).
+   */
+  protected settle(_target: DiscoveryTarget, endpoints: DiscoveredEndpoint[]): DiscoveredEndpoint[] | undefined {
+    return endpoints;
+  }
+
+  /** Told of every failed lookup, after it was reported. */
+  protected lookupFailed(_target: DiscoveryTarget): void {}
+
+  /** Told of the names still targeted whenever the targets change. */
+  protected targetsRetained(_names: ReadonlySet<string>): void {}
 
   /** Whether an error means "slow down" (throttling) rather than a plain failure. */
-  protected abstract classify(error: unknown): DiscoveryErrorKind;
+  protected abstract classify(error: unknown): LookupErrorKind;
 
-  private async pollOnce(target: DiscoveryTarget): Promise<PollOutcome> {
+  private async pollOnce(target: DiscoveryTarget, entry: PollerEntry): Promise<PollOutcome> {
+    const name = target.virtualNodeName;
     try {
-      const endpoints = await this.lookup(target);
-      // The target may have been dropped while the lookup ran.
-      if (!this.pollers.has(target.virtualNodeName)) return 'ok';
-      if (this.state.set(target.virtualNodeName, endpoints)) {
-        this.log.info('endpoints changed', { virtualNode: target.virtualNodeName, count: endpoints.length });
+      const dropped: string[] = [];
+      const answer = await this.lookup(target, (reason) => dropped.push(reason));
+      // The target may have been dropped or replaced while the lookup ran.
+      if (this.pollers.get(name) !== entry) return 'ok';
+      const checked = answer.filter((e, i) => {
+        const problems = endpointProblems(e, `answer[${i}]`);
+        dropped.push(...problems);
+        return problems.length === 0;
+      });
+      this.reportDropped(target, entry, dropped);
+      const next = this.settle(target, checked);
+      if (next && this.state.set(name, next)) {
+        this.log.info('endpoints changed', { virtualNode: name, count: next.length });
       }
       return 'ok';
     } catch (error) {
       const kind = this.classify(error);
       this.log.warn('endpoint lookup failed; keeping the last known endpoints', {
-        virtualNode: target.virtualNodeName, kind, error, kept: this.state.has(target.virtualNodeName),
+        virtualNode: name, kind, error, kept: this.state.has(name),
       });
-      this.state.reportError({ source: this.name, virtualNodeName: target.virtualNodeName, kind, error });
+      this.state.reportError({ source: this.name, virtualNodeName: name, kind, error });
+      if (this.pollers.get(name) === entry) this.lookupFailed(target);
       return kind;
+    }
+  }
+
+  private reportDropped(target: DiscoveryTarget, entry: PollerEntry, dropped: readonly string[]): void {
+    const key = dropped.join('\n');
+    if (key === entry.dropped) return;
+    entry.dropped = key;
+    if (dropped.length > 0) {
+      this.log.warn('endpoints left out of the answer', {
+        virtualNode: target.virtualNodeName, count: dropped.length, reasons: dropped.slice(0, REASONS_LOGGED),
+      });
+    } else {
+      this.log.info('no endpoints left out of the answer any more', { virtualNode: target.virtualNodeName });
     }
   }
 }

@@ -1,6 +1,7 @@
 import { Logger, SILENT_LOGGER } from '../log';
+import { endpointProblems, show, toEndpoint } from './endpoint-check';
 import { EndpointState } from './endpoint-state';
-import { ChangeListener, DiscoveredEndpoint, DiscoveredEndpoints, DiscoveryTarget, EndpointDiscovery, ErrorListener } from './types';
+import { ChangeListener, DiscoveredEndpoints, DiscoveryTarget, EndpointDiscovery, ErrorListener } from './types';
 import { WatchedFile, WatchedFileOptions } from '../sources/watched-file';
 
 /**
@@ -10,14 +11,18 @@ import { WatchedFile, WatchedFileOptions } from '../sources/watched-file';
  *   { "serviceB-v1": [ { "address": "127.0.0.1", "port": 50051 } ],
  *     "serviceB-v2": [ { "address": "127.0.0.1", "port": 50052, "zone": "use1-az1", "healthy": true } ] }
  *
- * The file is watched; a file that does not parse is rejected as a whole and the previous
- * endpoints stay. Every node in the file is served, whether or not the spec names it.
+ * The file is watched. Every entry is checked (an IP literal, a port 1-65535, a non-empty zone, a
+ * boolean healthy, no other field): one bad entry rejects the whole file, logged once with every
+ * problem, and the previous endpoints stay. Every node in the file is served, whether or not the
+ * spec names it.
  */
 export class StaticFileDiscovery implements EndpointDiscovery {
   readonly name = 'static';
   private readonly state = new EndpointState();
   private readonly file: WatchedFile;
   private loaded = false;
+  /** Message of the failure last logged; the same failure again is not news. */
+  private lastFailure: string | undefined;
 
   constructor(filePath: string, private readonly log: Logger = SILENT_LOGGER, watchOptions?: WatchedFileOptions) {
     this.file = new WatchedFile(
@@ -54,43 +59,59 @@ export class StaticFileDiscovery implements EndpointDiscovery {
       return;
     }
     this.loaded = true;
+    this.lastFailure = undefined;
     const changed = this.state.replaceAll(parsed);
     this.log.info('static endpoints loaded', { path: this.file.path, nodes: Object.keys(parsed).length, changed });
   }
 
   private fail(error: unknown): void {
-    this.log.warn('static endpoints file rejected; keeping the previous endpoints', { path: this.file.path, error });
+    // A missing file fails again on every event in its directory: log and count a state change once.
+    const message = error instanceof Error ? error.message : String(error);
+    if (message === this.lastFailure) return;
+    this.lastFailure = message;
+    this.log.warn('static endpoints file rejected; keeping the previous endpoints', {
+      path: this.file.path, error, keptNodes: Object.keys(this.state.snapshot()).length,
+    });
     this.state.reportError({ source: 'static', kind: 'error', error });
   }
 }
 
-/** Parses and checks the static endpoints format; throws an Error naming the first bad entry. */
-export function parseStaticEndpoints(content: string): DiscoveredEndpoints {
-  const data: unknown = JSON.parse(content);
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new Error('static endpoints: expected an object mapping virtual node names to endpoint lists');
+/** Problems spelled out in the message; the rest are counted, so one huge bad file is one bounded log line. */
+const PROBLEMS_IN_MESSAGE = 50;
+
+/** A static endpoints file that was refused, with every problem found in it. */
+export class StaticEndpointsError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    const listed = problems.slice(0, PROBLEMS_IN_MESSAGE).join('; ');
+    const more = problems.length > PROBLEMS_IN_MESSAGE ? `; and ${problems.length - PROBLEMS_IN_MESSAGE} more` : '';
+    super(`static endpoints: file rejected (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${listed}${more}`);
+    this.name = 'StaticEndpointsError';
   }
-  const out: DiscoveredEndpoints = {};
-  for (const [node, list] of Object.entries(data as Record<string, unknown>)) {
-    if (!Array.isArray(list)) throw new Error(`static endpoints: "${node}" must be a list`);
-    out[node] = list.map((item, i) => checkEndpoint(item, `${node}[${i}]`));
-  }
-  return out;
 }
 
-function checkEndpoint(item: unknown, where: string): DiscoveredEndpoint {
-  if (typeof item !== 'object' || item === null) throw new Error(`static endpoints: ${where} must be an object`);
-  const e = item as Record<string, unknown>;
-  if (typeof e.address !== 'string' || e.address.length === 0) throw new Error(`static endpoints: ${where}.address must be a non-empty string`);
-  if (typeof e.port !== 'number' || !Number.isInteger(e.port) || e.port < 1 || e.port > 65535) {
-    throw new Error(`static endpoints: ${where}.port must be an integer 1-65535`);
+/** Parses and checks the static endpoints format; throws a StaticEndpointsError listing every bad entry. */
+export function parseStaticEndpoints(content: string): DiscoveredEndpoints {
+  let data: unknown;
+  try {
+    data = JSON.parse(content);
+  } catch (error) {
+    throw new StaticEndpointsError([`not JSON: ${(error as Error).message}`]);
   }
-  if (e.zone !== undefined && typeof e.zone !== 'string') throw new Error(`static endpoints: ${where}.zone must be a string`);
-  if (e.healthy !== undefined && typeof e.healthy !== 'boolean') throw new Error(`static endpoints: ${where}.healthy must be a boolean`);
-  return {
-    address: e.address,
-    port: e.port,
-    ...(e.zone !== undefined ? { zone: e.zone as string } : {}),
-    ...(e.healthy !== undefined ? { healthy: e.healthy as boolean } : {}),
-  };
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new StaticEndpointsError([`the top level is ${show(data)}, not an object mapping virtual node names to endpoint lists`]);
+  }
+  // JSON.parse makes `__proto__` an own key; a null-prototype copy keeps it one.
+  const out: DiscoveredEndpoints = Object.create(null);
+  const problems: string[] = [];
+  for (const [node, list] of Object.entries(data)) {
+    if (!Array.isArray(list)) {
+      problems.push(`${node}: ${show(list)} is not a list of endpoints`);
+      continue;
+    }
+    const found = list.flatMap((item, i) => endpointProblems(item, `${node}[${i}]`));
+    for (const problem of found) problems.push(problem); // no spread: a huge file must not overflow the stack
+    if (found.length === 0) out[node] = list.map(toEndpoint);
+  }
+  if (problems.length > 0) throw new StaticEndpointsError(problems);
+  return out;
 }

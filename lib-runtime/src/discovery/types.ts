@@ -13,17 +13,27 @@ export interface DiscoveredEndpoint {
   readonly healthy?: boolean;
 }
 
-/** Per virtual node name, its endpoints (sorted by address, then port). */
+/**
+ * Per virtual node name, its endpoints (sorted by address, then port). Discovery hands these out
+ * with a null prototype, so any node name (`constructor`, `__proto__`) is only a key: read them
+ * with `Object.hasOwn` or `Object.entries`, never `name in map`.
+ */
 export type DiscoveredEndpoints = Record<string, DiscoveredEndpoint[]>;
 
 export type ChangeListener = (endpoints: DiscoveredEndpoints) => void;
 
 /** Why a lookup failed: throttled by the API (backs off the same way, counted apart) or any other error. */
-export type DiscoveryErrorKind = 'throttled' | 'error';
+export type LookupErrorKind = 'throttled' | 'error';
+
+/**
+ * A failed lookup's kind, or `panic`: so many names failed at once that the source keeps every
+ * last known endpoint rather than believe a mass deletion (reported once as it starts; see dns.ts).
+ */
+export type DiscoveryErrorKind = LookupErrorKind | 'panic';
 
 export interface DiscoveryError {
   readonly source: 'static' | 'dns' | 'cloudmap';
-  /** Virtual node whose lookup failed (absent for whole-source failures such as an unreadable static file). */
+  /** Virtual node whose lookup failed (absent for whole-source events: an unreadable static file, a DNS panic). */
   readonly virtualNodeName?: string;
   readonly kind: DiscoveryErrorKind;
   readonly error: unknown;
