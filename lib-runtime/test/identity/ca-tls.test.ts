@@ -41,10 +41,10 @@ beforeAll(async () => {
   const serverCert = await ca.issueServerCertificate({ ipAddresses: ['127.0.0.1'] });
   server = new grpc.Server();
   server.addService(WHOAMI, {
-    whoami: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+    whoami: (unary: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
       handled++;
       try {
-        callback(null, Buffer.from(nodeIdOf(peerWorkload(call.getAuthContext(), TD))));
+        callback(null, Buffer.from(nodeIdOf(peerWorkload(unary.getAuthContext(), TD))));
       } catch (err) {
         callback({ code: grpc.status.PERMISSION_DENIED, details: (err as Error).message });
       }
