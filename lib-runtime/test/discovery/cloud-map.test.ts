@@ -6,6 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { FakeScheduler } from './fake-scheduler';
 import { CloudMapDiscovery, isThrottling } from '../../src/discovery/cloud-map';
 import { DiscoveredEndpoints, DiscoveryError, DiscoveryTarget } from '../../src/discovery/types';
+import { Logger } from '../../src/log';
 
 const cloudMap = mockClient(ServiceDiscoveryClient);
 
@@ -241,6 +242,54 @@ describe('CloudMapDiscovery', () => {
     expect(scheduler.pending).toBe(0);
     expect(discovery.current()).toEqual({});
     expect(changes[changes.length - 1]).toEqual({});
+    await discovery.stop();
+  });
+
+  test('an instance with a malformed address or port is dropped with the reason logged once; the others are served', async () => {
+    // Issue #11 defect 6: one bad registration must not take the valid instances down with it.
+    cloudMap.on(DiscoverInstancesCommand).resolves(answer([
+      instance('i-good', { AWS_INSTANCE_IPV4: '127.0.0.11', AWS_INSTANCE_PORT: '50051' }),
+      instance('i-bad-ip', { AWS_INSTANCE_IPV4: 'not an ip', AWS_INSTANCE_PORT: '50051' }),
+      instance('i-v6-in-v4', { AWS_INSTANCE_IPV4: '::1', AWS_INSTANCE_PORT: '50051' }),
+      instance('i-bad-v6', { AWS_INSTANCE_IPV6: '127.0.0.1', AWS_INSTANCE_PORT: '50051' }),
+      instance('i-port-name', { AWS_INSTANCE_IPV4: '127.0.0.12', AWS_INSTANCE_PORT: 'http' }),
+      instance('i-port-zero', { AWS_INSTANCE_IPV4: '127.0.0.13', AWS_INSTANCE_PORT: '0' }),
+      instance('i-port-empty', { AWS_INSTANCE_IPV4: '127.0.0.14', AWS_INSTANCE_PORT: '' }),
+      instance('i-port-big', { AWS_INSTANCE_IPV4: '127.0.0.15', AWS_INSTANCE_PORT: '65536' }),
+      instance('i-cname', { AWS_INSTANCE_CNAME: 'b.example.com', AWS_INSTANCE_PORT: '50051' }),
+    ]));
+    const lines: string[] = [];
+    const scheduler = new FakeScheduler();
+    const discovery = new CloudMapDiscovery({
+      client: new ServiceDiscoveryClient({ region: 'us-east-1' }), scheduler, log: new Logger('info', {}, (l) => lines.push(l)),
+    });
+    discovery.setTargets([target]);
+    await discovery.start();
+    await scheduler.fireNext(); // the same answer again: no second log line
+    expect(discovery.current()['serviceB-v1']).toEqual([{ address: '127.0.0.11', port: 50051, zone: 'us-east-1a', healthy: true }]);
+    const dropped = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'endpoints left out of the answer');
+    expect(dropped).toHaveLength(1);
+    expect(dropped[0]).toMatchObject({ virtualNode: 'serviceB-v1', count: 8 });
+    expect(dropped[0].reasons).toEqual([
+      'instance "i-bad-ip": AWS_INSTANCE_IPV4 "not an ip" is not an IPv4 address',
+      'instance "i-v6-in-v4": AWS_INSTANCE_IPV4 "::1" is not an IPv4 address',
+      'instance "i-bad-v6": AWS_INSTANCE_IPV6 "127.0.0.1" is not an IPv6 address',
+      'instance "i-port-name": AWS_INSTANCE_PORT "http" is not a port 1-65535',
+      'instance "i-port-zero": AWS_INSTANCE_PORT "0" is not a port 1-65535',
+      'instance "i-port-empty": AWS_INSTANCE_PORT "" is not a port 1-65535',
+      'instance "i-port-big": AWS_INSTANCE_PORT "65536" is not a port 1-65535',
+      'instance "i-cname": neither AWS_INSTANCE_IPV4 nor AWS_INSTANCE_IPV6 is set',
+    ]);
+    await discovery.stop();
+  });
+
+  test('a virtual node named constructor is a node like any other', async () => {
+    cloudMap.on(DiscoverInstancesCommand).resolves(answer([instance('i-1', { AWS_INSTANCE_IPV4: '127.0.0.11', AWS_INSTANCE_PORT: '50051' })]));
+    const { discovery } = makeDiscovery(new FakeScheduler(), { ...target, virtualNodeName: 'constructor' });
+    await discovery.start();
+    const current = discovery.current();
+    expect(Object.keys(current)).toEqual(['constructor']);
+    expect(current.constructor).toHaveLength(1);
     await discovery.stop();
   });
 

@@ -1,7 +1,26 @@
-import { DnsDiscovery } from '../../src/discovery/dns';
+import { promises as dns } from 'node:dns';
+import { FakeScheduler } from './fake-scheduler';
+import { DnsDiscovery, DnsDiscoveryOptions } from '../../src/discovery/dns';
 import { DiscoveredEndpoints, DiscoveryError, DiscoveryTarget } from '../../src/discovery/types';
+import { Logger } from '../../src/log';
 import { Dnsmasq, DNSMASQ_PATH } from '../support/dnsmasq';
 import { waitFor } from '../support/wait';
+
+/** Rewrites dnsmasq's hosts and waits until it answers from them (SIGHUP is asynchronous). */
+async function serveHosts(server: Dnsmasq, lines: string[], probe: string, present: boolean): Promise<void> {
+  server.writeHosts(lines);
+  server.reload();
+  const resolver = new dns.Resolver({ timeout: 200, tries: 1 });
+  resolver.setServers([server.server]);
+  await waitFor(async () => {
+    try {
+      await resolver.resolve4(probe);
+      return present;
+    } catch {
+      return !present;
+    }
+  }, `dnsmasq to ${present ? 'serve' : 'drop'} ${probe}`);
+}
 
 if (!DNSMASQ_PATH) {
   // eslint-disable-next-line no-console
@@ -47,8 +66,8 @@ describeWithDnsmasq('DnsDiscovery against dnsmasq on loopback', () => {
     server.cleanup();
   });
 
-  function start(targets: DiscoveryTarget[]) {
-    discovery = new DnsDiscovery({ servers: [server.server], queryTimeoutMs: 1000, timing: FAST });
+  function start(targets: DiscoveryTarget[], options: DnsDiscoveryOptions = {}) {
+    discovery = new DnsDiscovery({ servers: [server.server], queryTimeoutMs: 1000, timing: FAST, ...options });
     const changes: DiscoveredEndpoints[] = [];
     const errors: DiscoveryError[] = [];
     discovery.onChange((e) => changes.push(e));
@@ -125,5 +144,77 @@ describeWithDnsmasq('DnsDiscovery against dnsmasq on loopback', () => {
     await waitFor(() => d.current().serviceB.length === 1, 'endpoints after recovery');
     server.writeHosts(BASE_HOSTS);
     server.reload();
+  });
+
+  test('a resolver answering NXDOMAIN for every name keeps every endpoint (panic), reports it once, and recovers', async () => {
+    // Issue #11 defect 9: every endpoint used to be emptied about one poll after the outage began.
+    const lines: string[] = [];
+    const { d, errors } = start([
+      target('serviceB', 'serviceb.mesh.local'),
+      target('dual', 'dual.mesh.local', { ipPreference: 'IPv4_ONLY' }),
+      target('orders', '_grpc._tcp.orders.mesh.local'),
+    ], { noRecords: { removeAfterMs: 200 }, log: new Logger('info', {}, (l) => lines.push(l)) });
+    await d.start();
+    const before = d.current();
+    expect(Object.values(before).every((list) => list.length > 0)).toBe(true);
+
+    try {
+      await serveHosts(server, [], 'serviceb.mesh.local', false);
+      await waitFor(() => errors.some((e) => e.kind === 'panic'), 'the panic report');
+      // Long enough for several polls past the removal threshold (interval 100 ms, removal after 3 answers / 200 ms).
+      await new Promise((r) => setTimeout(r, 800));
+      expect(d.current()).toEqual(before);
+      expect(d.panic).toBe(true);
+      const panics = errors.filter((e) => e.kind === 'panic');
+      expect(panics).toHaveLength(1);
+      expect(panics[0].source).toBe('dns');
+      expect(panics[0].virtualNodeName).toBeUndefined();
+      expect(lines.filter((l) => l.includes('DNS panic:'))).toHaveLength(1);
+    } finally {
+      await serveHosts(server, BASE_HOSTS, 'serviceb.mesh.local', true);
+    }
+    await waitFor(() => !d.panic, 'the end of the panic');
+    expect(d.current()).toEqual(before);
+    expect(lines.filter((l) => l.includes('DNS panic over'))).toHaveLength(1);
+  });
+
+  test('with the fake scheduler: one name gone while the others resolve is removed after 3 answers over 15 s; then all gone is a panic', async () => {
+    const scheduler = new FakeScheduler();
+    let now = 0;
+    const { d, errors } = start([
+      target('serviceB', 'serviceb.mesh.local', { ipPreference: 'IPv4_ONLY' }),
+      target('dual', 'dual.mesh.local', { ipPreference: 'IPv4_ONLY' }),
+      target('ordersA', 'orders-a.mesh.local', { ipPreference: 'IPv4_ONLY' }),
+    ], { scheduler, now: () => now, timing: { intervalMs: 5000, jitter: 0 } });
+    await d.start();
+    const round = async () => {
+      now += 5000;
+      for (let i = 0; i < 3; i++) await scheduler.fireNext();
+    };
+    const addresses = () => Object.fromEntries(Object.entries(d.current()).map(([n, list]) => [n, list.map((e) => e.address)]));
+    const all = { dual: ['127.0.0.4'], ordersA: ['127.0.0.5'], serviceB: ['127.0.0.2', '127.0.0.3'] };
+    expect(addresses()).toEqual(all);
+
+    try {
+      await serveHosts(server, BASE_HOSTS.filter((l) => !l.includes('orders-a')), 'orders-a.mesh.local', false);
+      await round(); // t = 5 s: first empty answer
+      await round(); // 10 s
+      await round(); // 15 s: third answer, only 10 s after the first
+      expect(addresses()).toEqual(all);
+      await round(); // 20 s: 15 s after the first
+      expect(addresses()).toEqual({ ...all, ordersA: [] });
+      expect(d.panic).toBe(false);
+
+      await serveHosts(server, [], 'serviceb.mesh.local', false);
+      for (let i = 0; i < 10; i++) await round(); // 50 s of NXDOMAIN for everything
+      expect(d.panic).toBe(true);
+      expect(addresses()).toEqual({ ...all, ordersA: [] });
+      expect(errors.map((e) => e.kind)).toEqual(['panic']);
+    } finally {
+      await serveHosts(server, BASE_HOSTS, 'serviceb.mesh.local', true);
+    }
+    await round();
+    expect(d.panic).toBe(false);
+    expect(addresses()).toEqual(all);
   });
 });
