@@ -83,7 +83,7 @@ export class TestStream {
   }
 }
 
-/** A client connection to the ADS server; open SotW or delta streams on it. */
+/** A client connection (one HTTP/2 connection) to the ADS server; open SotW or delta streams on it. */
 export class AdsTestClient {
   private readonly client: grpc.Client;
   private readonly streams: TestStream[] = [];
@@ -91,7 +91,8 @@ export class AdsTestClient {
 
   constructor(port: number, metadata?: Record<string, string>, credentials?: grpc.ChannelCredentials) {
     const Ctor = grpc.makeGenericClientConstructor(adsServiceDefinition(), 'AggregatedDiscoveryService');
-    this.client = new Ctor(`127.0.0.1:${port}`, credentials ?? grpc.credentials.createInsecure());
+    // A connection of its own: grpc-js would otherwise share one between clients of the same target.
+    this.client = new Ctor(`127.0.0.1:${port}`, credentials ?? grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
     this.metadata = new grpc.Metadata();
     for (const [k, v] of Object.entries(metadata ?? {})) this.metadata.set(k, v);
   }

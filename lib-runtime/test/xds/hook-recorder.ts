@@ -7,6 +7,7 @@ import type {
   XdsCloseEvent,
   XdsNackRecord,
   XdsPushEvent,
+  XdsRefusalEvent,
   XdsRequestEvent,
   XdsResponseEvent,
   XdsServerHooks,
@@ -20,7 +21,8 @@ export type HookEvent =
   | { hook: 'response'; stream: XdsStreamInfo; response: XdsResponseEvent }
   | { hook: 'ack'; stream: XdsStreamInfo; ack: XdsAckEvent }
   | { hook: 'nack'; stream: XdsStreamInfo; nack: XdsNackRecord }
-  | { hook: 'push'; push: XdsPushEvent };
+  | { hook: 'push'; push: XdsPushEvent }
+  | { hook: 'refused'; refusal: XdsRefusalEvent };
 
 export class HookRecorder {
   readonly events: HookEvent[] = [];
@@ -34,6 +36,7 @@ export class HookRecorder {
     onAck: (stream, ack) => this.add({ hook: 'ack', stream, ack }),
     onNack: (stream, nack) => this.add({ hook: 'nack', stream, nack }),
     onPush: (push) => this.add({ hook: 'push', push }),
+    onRefused: (refusal) => this.add({ hook: 'refused', refusal }),
   };
 
   /** Events of one kind. */
