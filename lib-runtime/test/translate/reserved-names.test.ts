@@ -30,7 +30,7 @@ function byName<T>(make: (name: string, i: number) => T, names: readonly string[
 const WITH_ENDPOINTS = RESERVED.filter((_, i) => i % 2 === 0);
 const addressOf = (name: string) => `10.0.0.${RESERVED.indexOf(name) + 1}`;
 
-function node(name: string, i: number): VirtualNodeSpec {
+function node(_: string, i: number): VirtualNodeSpec {
   return {
     listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
     serviceDiscovery: { dns: { hostname: `host${i}.local` } },
