@@ -43,8 +43,10 @@ export class MeshIndex {
   public providerListeners(serviceName: string): readonly ListenerFacts[] | undefined {
     const provider = this.virtualServices.get(serviceName)?.resource.spec?.provider;
     if (provider === undefined || provider === null) return undefined;
-    if (provider.virtualNode !== undefined) return this.virtualNodes.get(provider.virtualNode.virtualNodeName)?.listeners;
-    if (provider.virtualRouter !== undefined) return this.virtualRouters.get(provider.virtualRouter.virtualRouterName)?.listeners;
+    // Null where an object belongs is the structural check's to report, not a reason to throw here.
+    const { virtualNode, virtualRouter } = provider;
+    if (virtualNode !== undefined && virtualNode !== null) return this.virtualNodes.get(virtualNode.virtualNodeName)?.listeners;
+    if (virtualRouter !== undefined && virtualRouter !== null) return this.virtualRouters.get(virtualRouter.virtualRouterName)?.listeners;
     return undefined;
   }
 }
