@@ -511,8 +511,18 @@ export function decodeAckLikeRequest(bytes: Uint8Array): Record<string, unknown>
 }
 
 function deserializerFor(messageName: string): (bytes: Buffer) => Record<string, unknown> {
-  if (messageName === SOTW_REQUEST) return (bytes: Buffer) => decodeAckLikeRequest(bytes) ?? decodeMessageObject(messageName, bytes);
-  return (bytes: Buffer) => decodeMessageObject(messageName, bytes);
+  const decode = messageName === SOTW_REQUEST
+    ? (bytes: Buffer) => decodeAckLikeRequest(bytes) ?? decodeMessageObject(messageName, bytes)
+    : (bytes: Buffer) => decodeMessageObject(messageName, bytes);
+  return (bytes: Buffer) => {
+    try {
+      return decode(bytes);
+    } catch (err) {
+      // One kind of error for malformed bytes: besides its RangeErrors, protobufjs throws a
+      // TypeError for some (a Struct entry without its value, in a node's metadata).
+      throw new Error(`malformed ${messageName}: ${(err as Error).message}`, { cause: err });
+    }
+  };
 }
 
 /**
