@@ -5,7 +5,7 @@ import { isPort, show } from './endpoint-check';
 import { selectAddresses } from './ip-preference';
 import { PollTiming, Scheduler } from './poller';
 import { DropReporter, PollingDiscovery } from './polling-discovery';
-import { DiscoveredEndpoint, LookupErrorKind, DiscoveryTarget } from './types';
+import { DiscoveredEndpoint, DiscoveryTarget, LookupErrorKind } from './types';
 
 /**
  * Which instances to ask Cloud Map for. HEALTHY matches App Mesh (callers only ever saw

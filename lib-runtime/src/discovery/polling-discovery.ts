@@ -3,8 +3,8 @@ import { endpointProblems } from './endpoint-check';
 import { EndpointState } from './endpoint-state';
 import { Poller, PollOutcome, PollTiming, REAL_SCHEDULER, Scheduler } from './poller';
 import {
-  ChangeListener, DiscoveredEndpoint, DiscoveredEndpoints, DiscoveryError, LookupErrorKind,
-  DiscoveryTarget, EndpointDiscovery, ErrorListener,
+  ChangeListener, DiscoveredEndpoint, DiscoveredEndpoints, DiscoveryError, DiscoveryTarget,
+  EndpointDiscovery, ErrorListener, LookupErrorKind,
 } from './types';
 
 /**

@@ -50,6 +50,8 @@ describeWithDnsmasq('DnsDiscovery against dnsmasq on loopback', () => {
     '_grpc._tcp.orders.mesh.local,orders-a.mesh.local,50061,0,10',
     '_grpc._tcp.orders.mesh.local,orders-b.mesh.local,50062,0,10',
     '_grpc._tcp.orders.mesh.local,orders-backup.mesh.local,50063,10,10',
+    '_grpc._tcp.zero.mesh.local,orders-a.mesh.local,0,0,10',
+    '_grpc._tcp.zero.mesh.local,orders-b.mesh.local,50062,0,10',
   ]);
   let discovery: DnsDiscovery | undefined;
 
@@ -144,6 +146,16 @@ describeWithDnsmasq('DnsDiscovery against dnsmasq on loopback', () => {
     await waitFor(() => d.current().serviceB.length === 1, 'endpoints after recovery');
     server.writeHosts(BASE_HOSTS);
     server.reload();
+  });
+
+  test('an SRV record with port 0 is left out with the reason logged; the other target is served', async () => {
+    const lines: string[] = [];
+    const { d } = start([target('zero', '_grpc._tcp.zero.mesh.local', { ipPreference: 'IPv4_ONLY' })], { log: new Logger('info', {}, (l) => lines.push(l)) });
+    await d.start();
+    expect(d.current()).toEqual({ zero: [{ address: '127.0.0.6', port: 50062 }] });
+    const dropped = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'endpoints left out of the answer');
+    expect(dropped).toHaveLength(1);
+    expect(dropped[0].reasons).toEqual([expect.stringMatching(/^answer\[\d\]\.port: 0 is not an integer 1-65535$/)]);
   });
 
   test('a resolver answering NXDOMAIN for every name keeps every endpoint (panic), reports it once, and recovers', async () => {
