@@ -43,4 +43,11 @@ describe('re2SyntaxProblem', () => {
   ])('rejects %s with RE2\'s error', (pattern, reason) => {
     expect(re2SyntaxProblem(pattern)).toBe(`is not valid RE2 (error parsing regexp: ${reason})`);
   });
+
+  test('verdicts stay right for patterns asked again, also after the remembered ones were evicted', () => {
+    const patterns = Array.from({ length: 5000 }, (_, i) => (i % 2 === 0 ? `a{${i % 1001}}b${i}` : `x(?=${i})`));
+    const first = patterns.map(re2SyntaxProblem);
+    expect(first.filter(problem => problem === undefined)).toHaveLength(patterns.length / 2);
+    expect(patterns.map(re2SyntaxProblem)).toEqual(first);
+  });
 });
