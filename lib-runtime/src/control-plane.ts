@@ -287,7 +287,7 @@ export class ControlPlane {
   private rejectSpec(snapshot: SpecSnapshot, error: unknown): void {
     if (error instanceof NodeRenderError) this.metrics.translateErrors.inc();
     this.metrics.specRejections.inc();
-    const reason = error instanceof NodeRenderError ? error.message : `${describeError(error).message as string}`;
+    const reason = describeError(error).message as string;
     this.lastRejection = { origin: snapshot.origin, version: snapshot.version, reasons: [`cannot be applied: ${reason}`] };
     this.log.error(this.spec ? 'spec cannot be applied; still serving the last good spec' : 'spec cannot be applied; no spec is being served yet', {
       path: snapshot.origin,
