@@ -52,6 +52,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@^3.0.2',
     '@aws-cdk/aws-service-spec@^0.1.216',
     'fast-check@^4.11.0',
+    // A real Prometheus text-format parser for the /metrics tests.
+    'parse-prometheus-text-format@^1.1.1',
   ],
 
   eslintOptions: {
