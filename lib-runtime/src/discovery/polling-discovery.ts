@@ -113,6 +113,7 @@ export abstract class PollingDiscovery implements EndpointDiscovery {
 
   private async pollOnce(target: DiscoveryTarget, entry: PollerEntry): Promise<PollOutcome> {
     const name = target.virtualNodeName;
+    const failures = entry.poller.consecutiveFailures;
     try {
       const dropped: string[] = [];
       const answer = await this.lookup(target, (reason) => dropped.push(reason));
@@ -123,6 +124,7 @@ export abstract class PollingDiscovery implements EndpointDiscovery {
         dropped.push(...problems);
         return problems.length === 0;
       });
+      if (failures > 0) this.log.info('endpoint lookup works again', { virtualNode: name, failures });
       this.reportDropped(target, entry, dropped);
       const next = this.settle(target, checked);
       if (next && this.state.set(name, next)) {
@@ -131,8 +133,9 @@ export abstract class PollingDiscovery implements EndpointDiscovery {
       return 'ok';
     } catch (error) {
       const kind = this.classify(error);
-      this.log.warn('endpoint lookup failed; keeping the last known endpoints', {
-        virtualNode: name, kind, error, kept: this.state.has(name),
+      // Warn when a node's lookups start failing; the retries of an outage go to debug (each is counted).
+      this.log[failures === 0 ? 'warn' : 'debug']('endpoint lookup failed; keeping the last known endpoints', {
+        virtualNode: name, kind, error, kept: this.state.has(name), failures: failures + 1,
       });
       this.state.reportError({ source: this.name, virtualNodeName: name, kind, error });
       if (this.pollers.get(name) === entry) this.lookupFailed(target);

@@ -104,11 +104,13 @@ export function parseStaticEndpoints(content: string): DiscoveredEndpoints {
   const out: DiscoveredEndpoints = Object.create(null);
   const problems: string[] = [];
   for (const [node, list] of Object.entries(data)) {
+    // A node name in a message is cut short like any value, so a huge key cannot flood the log.
+    const label = node.length > 80 ? `${node.slice(0, 77)}...` : node;
     if (!Array.isArray(list)) {
-      problems.push(`${node}: ${show(list)} is not a list of endpoints`);
+      problems.push(`${label}: ${show(list)} is not a list of endpoints`);
       continue;
     }
-    const found = list.flatMap((item, i) => endpointProblems(item, `${node}[${i}]`));
+    const found = list.flatMap((item, i) => endpointProblems(item, `${label}[${i}]`));
     for (const problem of found) problems.push(problem); // no spread: a huge file must not overflow the stack
     if (found.length === 0) out[node] = list.map(toEndpoint);
   }

@@ -283,6 +283,27 @@ describe('CloudMapDiscovery', () => {
     await discovery.stop();
   });
 
+  test('an outage is logged as a warning once when it starts and once when it ends, while every failure is counted', async () => {
+    cloudMap.on(DiscoverInstancesCommand)
+      .resolvesOnce(answer([instance('i-1', { AWS_INSTANCE_IPV4: '127.0.0.11', AWS_INSTANCE_PORT: '50051' })]))
+      .rejectsOnce(serverError()).rejectsOnce(serverError()).rejectsOnce(serverError()).rejectsOnce(serverError())
+      .resolves(answer([instance('i-1', { AWS_INSTANCE_IPV4: '127.0.0.11', AWS_INSTANCE_PORT: '50051' })]));
+    const lines: string[] = [];
+    const scheduler = new FakeScheduler();
+    const discovery = new CloudMapDiscovery({
+      client: new ServiceDiscoveryClient({ region: 'us-east-1' }), scheduler, log: new Logger('info', {}, (l) => lines.push(l)),
+    });
+    const errors: DiscoveryError[] = [];
+    discovery.onError((e) => errors.push(e));
+    discovery.setTargets([target]);
+    await discovery.start();
+    for (let i = 0; i < 5; i++) await scheduler.fireNext();
+    expect(errors).toHaveLength(4);
+    const messages = lines.map((l) => JSON.parse(l).msg).filter((m: string) => m.startsWith('endpoint lookup'));
+    expect(messages).toEqual(['endpoint lookup failed; keeping the last known endpoints', 'endpoint lookup works again']);
+    await discovery.stop();
+  });
+
   test('a virtual node named constructor is a node like any other', async () => {
     cloudMap.on(DiscoverInstancesCommand).resolves(answer([instance('i-1', { AWS_INSTANCE_IPV4: '127.0.0.11', AWS_INSTANCE_PORT: '50051' })]));
     const { discovery } = makeDiscovery(new FakeScheduler(), { ...target, virtualNodeName: 'constructor' });

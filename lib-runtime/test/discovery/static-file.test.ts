@@ -171,6 +171,9 @@ describe('StaticFileDiscovery', () => {
       'b[4].port: 70000 is not an integer 1-65535',
       'b[4].zone: 7 is not a non-empty string',
     ]);
+    expect(problems(JSON.stringify({ ['n'.repeat(10_000)]: [{ address: 'x'.repeat(10_000), port: 1 }] }))[0]).toBe(
+      `${'n'.repeat(77)}...[0].address: "${'x'.repeat(76)}... is not an IPv4 or IPv6 address`,
+    );
     expect(parseStaticEndpoints('{"a": [{"address": "::1", "port": 65535, "zone": "az1", "healthy": false}], "b": []}'))
       .toEqual({ a: [{ address: '::1', port: 65535, zone: 'az1', healthy: false }], b: [] });
   });
