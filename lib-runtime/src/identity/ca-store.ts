@@ -45,7 +45,8 @@ export interface CaStore {
 /** Another writer saved first; reload and decide again. */
 export class CaStoreConflictError extends Error {
   constructor(description: string, stored: number | undefined, attempted: number) {
-    super(`CA store ${description}: stored generation is ${stored ?? 'none'}, so generation ${attempted} cannot replace it (another replica saved first; reload)`);
+    super(`CA store ${description}: stored generation is ${stored ?? 'none'}, so generation ${attempted} cannot replace it`
+      + ' (another replica saved first; reload)');
     this.name = 'CaStoreConflictError';
   }
 }
@@ -63,7 +64,9 @@ export function parseCaMaterial(text: string, description: string): CaMaterial {
   if (!m || typeof m !== 'object' || m.format !== 'open-app-mesh-ca/v1') {
     throw new Error(`CA store ${description}: format is not "open-app-mesh-ca/v1"`);
   }
-  if (!Number.isSafeInteger(m.generation) || (m.generation as number) < 0) throw new Error(`CA store ${description}: generation must be a non-negative integer`);
+  if (!Number.isSafeInteger(m.generation) || (m.generation as number) < 0) {
+    throw new Error(`CA store ${description}: generation must be a non-negative integer`);
+  }
   if (!m.active || !isPem(m.active.certificatePem) || !isPem(m.active.privateKeyPem)) {
     throw new Error(`CA store ${description}: active.certificatePem and active.privateKeyPem must be PEM`);
   }

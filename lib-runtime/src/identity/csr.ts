@@ -68,10 +68,14 @@ export function checkPublicKey(key: Buffer | string | KeyObject): CheckedPublicK
   }
   const details = publicKey.asymmetricKeyDetails ?? {};
   if (publicKey.asymmetricKeyType === 'ec') {
-    if (!EC_CURVES.has(details.namedCurve ?? '')) throw new CsrRejectedError(`EC curve ${details.namedCurve ?? 'unknown'} is not allowed (P-256 or P-384)`);
+    if (!EC_CURVES.has(details.namedCurve ?? '')) {
+      throw new CsrRejectedError(`EC curve ${details.namedCurve ?? 'unknown'} is not allowed (P-256 or P-384)`);
+    }
   } else if (publicKey.asymmetricKeyType === 'rsa') {
     const bits = details.modulusLength ?? 0;
-    if (bits < MIN_RSA_BITS || bits > MAX_RSA_BITS) throw new CsrRejectedError(`RSA key of ${bits} bits is not allowed (${MIN_RSA_BITS} to ${MAX_RSA_BITS})`);
+    if (bits < MIN_RSA_BITS || bits > MAX_RSA_BITS) {
+      throw new CsrRejectedError(`RSA key of ${bits} bits is not allowed (${MIN_RSA_BITS} to ${MAX_RSA_BITS})`);
+    }
   } else {
     throw new CsrRejectedError(`key type ${publicKey.asymmetricKeyType ?? 'unknown'} is not allowed (EC P-256/P-384 or RSA)`);
   }

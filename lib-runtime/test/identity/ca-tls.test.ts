@@ -18,7 +18,15 @@ const DAY = 24 * 3600_000;
 
 const raw = { serialize: (b: Buffer): Buffer => b, deserialize: (b: Buffer): Buffer => b };
 const WHOAMI: grpc.ServiceDefinition = {
-  whoami: { path: '/test.Identity/Whoami', requestStream: false, responseStream: false, requestSerialize: raw.serialize, requestDeserialize: raw.deserialize, responseSerialize: raw.serialize, responseDeserialize: raw.deserialize },
+  whoami: {
+    path: '/test.Identity/Whoami',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: raw.serialize,
+    requestDeserialize: raw.deserialize,
+    responseSerialize: raw.serialize,
+    responseDeserialize: raw.deserialize,
+  },
 };
 
 interface ClientIdentity { key: string; cert: string }
@@ -55,7 +63,9 @@ beforeAll(async () => {
     [{ cert_chain: Buffer.from(serverCert.certificatePem), private_key: Buffer.from(serverCert.privateKeyPem) }],
     true,
   );
-  port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', credentials, (err, bound) => (err ? reject(err) : resolve(bound))));
+  port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync('127.0.0.1:0', credentials, (err, bound) => (err ? reject(err) : resolve(bound)));
+  });
 });
 
 afterAll(async () => {

@@ -37,7 +37,10 @@ async function ecCsr(namedCurve = 'P-256', hash = 'SHA-256'): Promise<string> {
     name: 'CN=admin',
     keys,
     signingAlgorithm: alg,
-    extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'url', value: 'spiffe://mesh.example/mesh/shop/virtualNode/admin' }, { type: 'dns', value: 'admin' }])],
+    extensions: [new x509.SubjectAlternativeNameExtension([
+      { type: 'url', value: 'spiffe://mesh.example/mesh/shop/virtualNode/admin' },
+      { type: 'dns', value: 'admin' },
+    ])],
   });
   return csr.toString('pem');
 }
@@ -85,11 +88,13 @@ describe('the root and its store', () => {
     await expect(MeshCa.open({ store: new FileCaStore(dir), trustDomain: TD }))
       .rejects.toThrow('active.privateKeyPem does not belong to active.certificatePem');
     fs.writeFileSync(file, '{"format":"something else"}');
-    await expect(MeshCa.open({ store: new FileCaStore(dir), trustDomain: TD })).rejects.toThrow(`CA store ${file}: format is not "open-app-mesh-ca/v1"`);
+    await expect(MeshCa.open({ store: new FileCaStore(dir), trustDomain: TD }))
+      .rejects.toThrow(`CA store ${file}: format is not "open-app-mesh-ca/v1"`);
   });
 
   test('a bad trust domain is refused before anything is made', async () => {
-    await expect(MeshCa.open({ store: new FileCaStore(dir), trustDomain: 'Mesh.Example' })).rejects.toThrow('trust domain "Mesh.Example": must be lowercase');
+    await expect(MeshCa.open({ store: new FileCaStore(dir), trustDomain: 'Mesh.Example' }))
+      .rejects.toThrow('trust domain "Mesh.Example": must be lowercase');
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 });
@@ -166,7 +171,7 @@ describe('workload certificates', () => {
     ['a CSR larger than 16 KiB', async () => (await ecCsr()) + ' '.repeat(16 * 1024), 'the CSR is larger than 16384 bytes'],
     ['two CSRs in one', async () => (await ecCsr()) + (await ecCsr()), 'expected one PEM "CERTIFICATE REQUEST" block, found 2'],
     ['no PEM at all', async () => 'hello', 'expected one PEM "CERTIFICATE REQUEST" block, found 0'],
-    ['a PEM block that is not a CSR', async () => '-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n', 'not a readable PKCS#10 CSR'],
+    ['a PEM block that is not a CSR', async () => pemBlock('CERTIFICATE REQUEST', 'AAAA'), 'not a readable PKCS#10 CSR'],
     ['a CSR whose signature does not match', async () => tamper(await ecCsr()), 'the CSR signature does not verify with its own public key'],
   ])('refuses %s', async (_what, make, reason) => {
     const ca = await MeshCa.open({ store: new FileCaStore(dir), trustDomain: TD });
@@ -187,7 +192,11 @@ describe('workload certificates', () => {
   });
 });
 
-/** Flips one bit inside the signature at the end of the DER, keeping it parseable. */
+function pemBlock(label: string, base64: string): string {
+  return `-----BEGIN ${label}-----\n${base64}\n-----END ${label}-----\n`;
+}
+
+/** Changes one byte inside the signature at the end of the DER, keeping it parseable. */
 function tamper(pem: string): string {
   const der = new x509.Pkcs10CertificateRequest(pem).rawData;
   const bytes = Buffer.from(der);
