@@ -71,6 +71,15 @@ export interface XdsServerStats extends EncodeStats {
   readonly storedResources: number;
 }
 
+/**
+ * The connection a peer address names, for the per-connection limit: grpc-js gives "address:port"
+ * for TCP, and "unknown" where it cannot tell (a Unix socket), whose streams are not counted per
+ * connection.
+ */
+function connectionOf(peer: string): string | undefined {
+  return peer === 'unknown' ? undefined : peer;
+}
+
 /** Resources of several types at once, keyed by type URL. */
 export type XdsSnapshotInput = Readonly<Record<string, ResourceInput>>;
 
@@ -80,7 +89,7 @@ export class XdsServer {
   private readonly debounceMs: number;
   private readonly nackHistory: number;
   private readonly streams = new Set<XdsStream>();
-  /** Tracked streams per connection (peer address). */
+  /** Tracked streams per connection (see connectionOf). */
   private readonly streamsByPeer = new Map<string, number>();
   private readonly limits: XdsLimits;
   private drain?: Promise<void>;
@@ -278,7 +287,8 @@ export class XdsServer {
   /** Serve a new stream, or refuse it before any state is made for it. */
   private accept(call: AdsCall, protocol: XdsProtocol): void {
     const peer = call.getPeer();
-    const onConnection = this.streamsByPeer.get(peer) ?? 0;
+    const connection = connectionOf(peer);
+    const onConnection = connection === undefined ? 0 : this.streamsByPeer.get(connection) ?? 0;
     const refuse = (cause: XdsRefusalCause, code: grpc.status, message: string): void => {
       this.callHook(() => this.hooks.onRefused?.({ cause, code, message, protocol, peer }));
       call.emit('error', { code, details: message });
@@ -293,7 +303,7 @@ export class XdsServer {
         `this connection has ${onConnection} streams; ${limitClause(this.limits, 'maxStreamsPerConnection')}`);
     } else {
       this.streams.add(protocol === 'sotw' ? new SotwStream(this.host, call, protocol) : new DeltaStream(this.host, call, protocol));
-      this.streamsByPeer.set(peer, onConnection + 1);
+      if (connection !== undefined) this.streamsByPeer.set(connection, onConnection + 1);
     }
   }
 
@@ -348,10 +358,11 @@ export class XdsServer {
         server.callHook(() => server.hooks.onStreamOpen?.(stream.info!));
       },
       detach: (stream: XdsStream, event: XdsCloseEvent) => {
-        if (server.streams.delete(stream)) {
-          const left = (server.streamsByPeer.get(stream.peer) ?? 1) - 1;
-          if (left > 0) server.streamsByPeer.set(stream.peer, left);
-          else server.streamsByPeer.delete(stream.peer);
+        const connection = connectionOf(stream.peer);
+        if (server.streams.delete(stream) && connection !== undefined) {
+          const left = (server.streamsByPeer.get(connection) ?? 1) - 1;
+          if (left > 0) server.streamsByPeer.set(connection, left);
+          else server.streamsByPeer.delete(connection);
         }
         const group = stream.group;
         if (group !== undefined) {

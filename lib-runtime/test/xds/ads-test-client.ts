@@ -89,10 +89,11 @@ export class AdsTestClient {
   private readonly streams: TestStream[] = [];
   private readonly metadata: grpc.Metadata;
 
-  constructor(port: number, metadata?: Record<string, string>, credentials?: grpc.ChannelCredentials) {
+  /** `target`: a port on 127.0.0.1, or a gRPC target such as unix:/path. */
+  constructor(target: number | string, metadata?: Record<string, string>, credentials?: grpc.ChannelCredentials) {
     const Ctor = grpc.makeGenericClientConstructor(adsServiceDefinition(), 'AggregatedDiscoveryService');
     // A connection of its own: grpc-js would otherwise share one between clients of the same target.
-    this.client = new Ctor(`127.0.0.1:${port}`, credentials ?? grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+    this.client = new Ctor(typeof target === 'number' ? `127.0.0.1:${target}` : target, credentials ?? grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
     this.metadata = new grpc.Metadata();
     for (const [k, v] of Object.entries(metadata ?? {})) this.metadata.set(k, v);
   }

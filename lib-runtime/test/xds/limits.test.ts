@@ -3,6 +3,9 @@
  * status naming the limit, its value and its flag, is reported to onRefused, and is checked
  * before the authorize hook (or anything else) sees the node.
  */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as grpc from '@grpc/grpc-js';
 import * as protobuf from 'protobufjs';
 import { AdsTestClient, deltaRequest, type Message, sotwRequest, type TestStream } from './ads-test-client';
@@ -11,6 +14,7 @@ import { Harness } from './harness';
 import type { XdsLimits } from '../../src/xds/limits';
 import { messageType } from '../../src/xds/protos';
 import { CLUSTER_TYPE_URL } from '../../src/xds/type-urls';
+import { XdsServer } from '../../src/xds/xds-server';
 
 let h: Harness;
 let authorized: string[];
@@ -180,6 +184,23 @@ describe('streams', () => {
     await served(h.client, 'a4');
     expect(authorized).toEqual(['a1', 'a2', 'b1', 'a4']);
     expect(h.server.stats()).toMatchObject({ trackedStreams: 3, trackedConnections: 2 });
+  });
+
+  test('on a Unix socket, where grpc-js cannot tell connections apart, streams are not counted per connection', async () => {
+    await start({}); // for afterEach; this test has a server of its own
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xds-unix-'));
+    const server = new XdsServer({ groupOf: () => 'all', limits: { maxStreamsPerConnection: 1 } });
+    server.setResources('all', CLUSTER_TYPE_URL, [edsCluster('c1')]);
+    await server.listen(`unix:${path.join(dir, 'xds.sock')}`);
+    const clients = [new AdsTestClient(`unix:${path.join(dir, 'xds.sock')}`), new AdsTestClient(`unix:${path.join(dir, 'xds.sock')}`)];
+    try {
+      for (const [i, client] of clients.entries()) await served(client, `u${i}`);
+      expect(server.stats()).toMatchObject({ trackedStreams: 2, trackedConnections: 0 });
+    } finally {
+      for (const c of clients) c.close();
+      await server.shutdown(0);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('maxStreams counts every connection', async () => {
