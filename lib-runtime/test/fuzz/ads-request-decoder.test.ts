@@ -61,7 +61,7 @@ function checkDelta(bytes: Buffer): void {
   agreeAsServer(outcome(() => ads.DeltaAggregatedResources.requestDeserialize(bytes)), reference(DELTA_REQUEST, bytes), bytes);
 }
 
-test('DiscoveryRequest bytes: the server decodes them as protobufjs does, and fails where it fails', async () => {
+test('SotW DiscoveryRequest bytes: the server decodes them as protobufjs does, and fails where it fails', async () => {
   await fuzz('DiscoveryRequest decoder', fc.asyncProperty(requestBytes(SOTW_REQUEST), async bytes => checkSotw(bytes)),
     { runs: 3000, budgetMs: BUDGET_MS });
 }, jestTimeout(BUDGET_MS));

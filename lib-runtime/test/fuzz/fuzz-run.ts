@@ -1,3 +1,4 @@
+import * as path from 'path';
 import * as fc from 'fast-check';
 
 /**
@@ -5,7 +6,7 @@ import * as fc from 'fast-check';
  * longer campaigns and replays are set from the environment:
  *
  *   FUZZ_RUNS=100000 npx jest lib-runtime/test/fuzz        # more cases (the CI time budget is lifted)
- *   FUZZ_SEED=<seed> FUZZ_PATH=<path> npx jest lib-runtime/test/fuzz   # replay a reported failure
+ *   FUZZ_SEED=<seed> FUZZ_PATH=<path> npx jest <file> -t <test>     # replay a failure (the report prints this line)
  *
  * A failure report names the seed and path to replay it, and the shrunk counterexample.
  */
@@ -41,7 +42,9 @@ export async function fuzz<T>(name: string, property: fc.IAsyncProperty<T>, opti
   if (details.failed) {
     const report = await fc.asyncDefaultReportMessage(details);
     const error = details.errorInstance instanceof Error ? details.errorInstance.stack : String(details.errorInstance);
-    throw new Error(`${name}: ${report}\n${error}\nreplay: FUZZ_SEED=${details.seed} FUZZ_PATH=${details.counterexamplePath ?? ''} npx jest lib-runtime/test/fuzz`);
+    const test = expect.getState().currentTestName ?? '';
+    throw new Error(`${name}: ${report}\n${error}\nreplay: FUZZ_SEED=${details.seed} FUZZ_PATH=${details.counterexamplePath ?? ''} `
+      + `npx jest ${path.relative(process.cwd(), expect.getState().testPath ?? 'lib-runtime/test/fuzz')} -t ${JSON.stringify(test)}`);
   }
   // eslint-disable-next-line no-console
   console.log(`${name}: ${details.numRuns} cases passed (seed ${details.seed}${details.interrupted ? ', stopped at the time budget' : ''})`);
