@@ -3,7 +3,7 @@ import * as client from 'prom-client';
 export type Labels = Readonly<Record<string, string>>;
 
 /** Seconds buckets for latencies from about 1 ms to 10 s. */
-export const LATENCY_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const LATENCY_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 interface InstrumentOptions {
   readonly name: string;
@@ -13,8 +13,9 @@ interface InstrumentOptions {
 
 /**
  * A prom-client counter that can also be read synchronously (prom-client reads only through its
- * async registry; tests compare a count before and after an action). An update never throws:
- * a metric must not break the code it measures.
+ * async registry; tests compare a count before and after an action). A value prom-client would
+ * throw on (not a finite number, or a negative count) is dropped: a metric must not break the
+ * code it measures.
  */
 export class Counter {
   private readonly metric: client.Counter;
@@ -32,13 +33,12 @@ export class Counter {
   }
 }
 
-/** A prom-client histogram whose observation count can be read synchronously; see Counter. */
+/** A prom-client histogram of latencies whose observation count can be read synchronously; see Counter. */
 export class Histogram {
   private readonly metric: client.Histogram;
 
-  constructor(registry: client.Registry, options: InstrumentOptions & { readonly buckets?: readonly number[] }) {
-    const { buckets = LATENCY_BUCKETS, ...rest } = options;
-    this.metric = new client.Histogram({ ...rest, buckets: [...buckets], registers: [registry] });
+  constructor(registry: client.Registry, options: InstrumentOptions) {
+    this.metric = new client.Histogram({ ...options, buckets: [...LATENCY_BUCKETS], registers: [registry] });
   }
 
   observe(labels: Labels, value: number): void {
