@@ -10,6 +10,7 @@
  *   const identity = await verifier.verify(signedRequest);      // throws AwsIamAuthError
  *   if (principalsAllow(identity, grant.principals)) ...         // then issue the node's certificate
  */
+import { readCappedText } from './capped-body';
 import type { ProxyAccess } from '../../../src/spec/document';
 
 /** The header that binds a signed request to one control plane; it must be among the signed headers. */
@@ -117,7 +118,8 @@ export class AwsIamVerifier {
     } catch (err) {
       throw new AwsIamAuthError('unavailable', `STS request to ${url.host} failed: ${(err as Error).message}`);
     }
-    const text = await readCapped(response, MAX_RESPONSE);
+    const text = await readCappedText(response, MAX_RESPONSE);
+    if (text === undefined) throw new AwsIamAuthError('unavailable', `STS answer larger than ${MAX_RESPONSE} bytes`);
     if (response.status === 200) return parseCallerIdentity(text);
     const error = parseStsError(text);
     if (error && response.status >= 400 && response.status < 500) {
@@ -196,24 +198,6 @@ function parseAmzDate(value: string): number | undefined {
   if (!m) return undefined;
   const time = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
   return Number.isNaN(time) ? undefined : time;
-}
-
-async function readCapped(response: Response, limit: number): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw new AwsIamAuthError('unavailable', `STS answer larger than ${limit} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The text of the one `<name>` element inside `xml`, entities decoded; undefined if not exactly one. */
