@@ -3,7 +3,9 @@
  *
  *   open-app-mesh control-plane --spec <file> [options]   serve a mesh spec over xDS
  *   open-app-mesh graph <spec.json> [--out mesh.svg]      draw a mesh spec
+ *   open-app-mesh agent --node-id <id> [options]         beside a proxy: certificate, SDS, xDS proxy
  */
+import { runAgentCommand } from './agent/agent-command';
 import { runGraphCommand } from './graph/cli';
 import { main as runControlPlane } from './main';
 
@@ -12,6 +14,7 @@ const USAGE = `Usage: open-app-mesh <command> [options]
 Commands:
   control-plane   serve a mesh spec to Envoy and proxyless gRPC clients over xDS (--help for options)
   graph           draw a mesh spec as Mermaid or SVG (--help for options)
+  agent           beside a proxy: workload certificate, SDS, mTLS xDS proxy (--help for options)
 `;
 
 /** Runs one command; returns the process exit code. */
@@ -22,6 +25,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return runControlPlane(rest);
     case 'graph':
       return runGraphCommand(rest);
+    case 'agent':
+      return runAgentCommand(rest);
     case undefined:
     case '-h':
     case '--help':
