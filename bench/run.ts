@@ -5,6 +5,7 @@
  *   npm run bench -- --quick      small sizes, < 60 s, for CI: checks the measurement, asserts no times
  *   options: --json <file>  write all results as JSON; --only fleet,translate,synth,cold-start
  *            --nodes <n> --streams <n,n,...> --rounds <n> [--grpc]   override the fleet sizes (--grpc: half gRPC clients)
+ *            --cold-start-nodes <n>   mesh size of the cold-start scenario (default 5000)
  *            --report <file>  print the tables of a saved --json file
  *
  * See BENCHMARKS.md for the method.
@@ -51,7 +52,7 @@ const FULL: Plan = {
   translateReps: 5,
   synthNodes: 200,
   synthReps: 5,
-  coldStartNodes: 1000,
+  coldStartNodes: 5000,
   coldStartReps: 3,
 };
 
@@ -85,6 +86,7 @@ async function main(argv: string[]): Promise<number> {
     }];
   }
   if (option(argv, 'rounds')) plan.rounds = Number(option(argv, 'rounds'));
+  if (option(argv, 'cold-start-nodes')) plan.coldStartNodes = Number(option(argv, 'cold-start-nodes'));
   const only = option(argv, 'only')?.split(',');
   const wants = (section: string): boolean => !only || only.includes(section);
   const log = (line: string): void => { process.stderr.write(`${line}\n`); };
