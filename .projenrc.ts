@@ -43,6 +43,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'yaml@^2.9.1',
     // Certificates and CSRs for the mesh CA (Node's crypto parses X.509 but cannot build it).
     '@peculiar/x509@^2.2.0',
+    // @peculiar/x509's dependency injection (tsyringe) needs the Reflect metadata API.
+    'reflect-metadata@^0.2.2',
   ],
   devDeps: [
     '@types/node@^20',
@@ -54,6 +56,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'fast-check@^4.11.0',
     // A real Prometheus text-format parser for the /metrics tests.
     'parse-prometheus-text-format@^1.1.1',
+    // The STS stand-in of the identity tests re-checks signatures with AWS's own SigV4 signer.
+    '@smithy/signature-v4@^5.7.5',
   ],
 
   eslintOptions: {
