@@ -6,8 +6,7 @@
 import { createHash, createHmac } from 'crypto';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
-// Test-only, an independent signer: it comes with @aws-sdk/client-s3, not as a declared dependency.
-// eslint-disable-next-line import/no-extraneous-dependencies
+// An independent signer: AWS's own SigV4 implementation (a dev dependency).
 import { SignatureV4 } from '@smithy/signature-v4';
 
 export interface StandInCaller {
