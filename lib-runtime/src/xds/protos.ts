@@ -490,7 +490,9 @@ export function decodeAckLikeRequest(bytes: Uint8Array): Record<string, unknown>
     }
     if (length > end - pos) return undefined;
     if (tag === NODE_TAG) {
-      node = buffer.subarray(pos, pos + length); // the last one wins, as in protobufjs
+      // protobufjs decodes every node (the last one wins) and fails on a bad one: the general path does that.
+      if (node !== undefined) return undefined;
+      node = buffer.subarray(pos, pos + length);
       pos += length;
       continue;
     }

@@ -84,3 +84,18 @@ test('found by the fuzzer: a metadata entry without a value is a malformed reque
   expect(reference(DELTA_REQUEST, delta)).toEqual({ error: expect.any(TypeError) });
   expect(() => checkDelta(delta)).not.toThrow();
 });
+
+// Found by the fuzzer: two nodes, the first one malformed (protobufjs decodes both and fails on it).
+test('found by the fuzzer: a request with a malformed node and then a good one fails, as in protobufjs', () => {
+  const bytes = Buffer.from('121312001100000000000000002a04f0908080320412023020', 'hex');
+  expect(reference(SOTW_REQUEST, bytes)).toEqual({ error: expect.any(Error) });
+  expect(() => checkSotw(bytes)).not.toThrow();
+});
+
+// A node's last string that claims more bytes than the node has: protobufjs reads no further than
+// the node's end (node { id: "" }, then response_nonce "a"), as decoding the node on its own does.
+test('a node whose last string runs past its end decodes as protobufjs decodes it', () => {
+  const bytes = Buffer.from([0x12, 0x02, 0x0a, 0x05, 0x2a, 0x01, 0x61]);
+  expect(reference(SOTW_REQUEST, bytes)).toEqual({ value: { node: { id: '' }, response_nonce: 'a' } });
+  expect(() => checkSotw(bytes)).not.toThrow();
+});
