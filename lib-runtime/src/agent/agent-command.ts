@@ -141,9 +141,9 @@ function checkLoopbackListen(listen: string): void {
 }
 
 export function credentialSourceOf(identity: AgentCommandOptions['identity']): CredentialSource {
-  return identity.type === 'kubernetes'
-    ? kubernetesTokenCredential(identity.tokenFile)
-    : awsIamCredential({ region: identity.region, serverId: identity.serverId, ...(identity.stsEndpoint ? { stsEndpoint: identity.stsEndpoint } : {}) });
+  if (identity.type === 'kubernetes') return kubernetesTokenCredential(identity.tokenFile);
+  const { region, serverId, stsEndpoint } = identity;
+  return awsIamCredential({ region, serverId, ...(stsEndpoint ? { stsEndpoint } : {}) });
 }
 
 /** Runs the agent until SIGTERM or SIGINT; returns the process exit code. */
@@ -165,7 +165,9 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
   const agent = new Agent({ ...rest, credential: credentialSourceOf(identity), log });
   // A bug must not drop the local proxy's streams: log it and keep serving (as the control plane does).
   process.on('unhandledRejection', (reason) => log.error('internal error (a bug): unhandled promise rejection', { error: describeError(reason) }));
-  process.on('uncaughtException', (error) => log.error('internal error (a bug): uncaught exception', { error: describeError(error), stack: error.stack }));
+  process.on('uncaughtException', (error) => {
+    log.error('internal error (a bug): uncaught exception', { error: describeError(error), stack: error.stack });
+  });
   try {
     await agent.start();
   } catch (error) {

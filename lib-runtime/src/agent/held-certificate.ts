@@ -4,9 +4,9 @@
  * chains to a root of the bundle that came with it. An answer that fails keeps the last good one.
  */
 import { createPrivateKey, X509Certificate } from 'crypto';
+import type { WorkloadKey } from './workload-key';
 import type { CertificateExchangeResponse } from '../identity/exchange-protocol';
 import { uriSansOf } from '../identity/spiffe';
-import type { WorkloadKey } from './workload-key';
 
 export interface HeldCertificate {
   /** PKCS#8 PEM; never log it. */

@@ -5,10 +5,10 @@
  * the socket gets the key: the socket's directory is the access control.
  */
 import { promises as fs } from 'fs';
-import { SECRET_TYPE_URL } from '../xds/type-urls';
-import { XdsServer } from '../xds/xds-server';
 import type { HeldCertificate } from './held-certificate';
 import { removeStaleSocket } from './stale-socket';
+import { SECRET_TYPE_URL } from '../xds/type-urls';
+import { XdsServer } from '../xds/xds-server';
 
 /** The secret names Envoy's SDS configs ask for (the names App Mesh's Envoy image uses). */
 export const CERTIFICATE_SECRET = 'default';

@@ -11,9 +11,9 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { describeError, type Logger } from '../log';
-import { adsServiceDefinition } from '../xds/protos';
 import type { HeldCertificate } from './held-certificate';
 import { removeStaleSocket } from './stale-socket';
+import { adsServiceDefinition } from '../xds/protos';
 
 export interface XdsProxyOptions {
   /** The only node id a downstream stream may claim (--node-id). */

@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as grpc from '@grpc/grpc-js';
+import { ExchangeStandIn } from './exchange-stand-in';
 import { Agent } from '../../src/agent/agent';
 import { awsIamCredential } from '../../src/agent/identity-credential';
 import { MeshCa } from '../../src/identity/ca';
@@ -22,7 +23,6 @@ import { StsStandIn } from '../identity/sts-stand-in';
 import { waitFor } from '../support/wait';
 import { ackOf, AdsTestClient, deltaNamesIn, deltaRequest, namesIn, sotwRequest, TestStream, type Message } from '../xds/ads-test-client';
 import { edsCluster } from '../xds/fixtures';
-import { ExchangeStandIn } from './exchange-stand-in';
 
 const TD = 'mesh.example';
 const NODE = 'mesh/shop/virtualNode/cart';
