@@ -37,6 +37,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'protobufjs@^7',
     '@aws-sdk/client-servicediscovery@^3',
     '@aws-sdk/client-s3@^3',
+    // The mesh CA's root, shared by the control plane's replicas on ECS.
+    '@aws-sdk/client-secrets-manager@^3',
     // RE2 syntax checks with a real RE2 parser (App Mesh and Envoy match with RE2).
     're2js@^2.10.0',
     'prom-client@^15.1.3',
