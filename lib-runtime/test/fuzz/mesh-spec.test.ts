@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as fc from 'fast-check';
 import { fuzz, jestTimeout, settle } from './fuzz-run';
-import { Json, mutate, mutations } from './json-mutations';
+import { Json, mutate, mutations, serialize } from './json-mutations';
 import { parseMeshSpec } from '../../../src/spec/canonical';
 import { SpecValidationError } from '../../../src/spec/issue';
 import { compiledMeshOf, DiscoveredEndpoint, DiscoveredEndpoints, EnvoyConfig, NodeRef, renderNode, TYPE_URLS } from '../../src/translate';
@@ -113,7 +113,7 @@ function checkDocument(text: string, found: readonly Found[], nullPrototype: boo
 const property = fc.asyncProperty(
   fc.constantFrom(...fixtures.keys()), mutations, discovered, fc.boolean(),
   async (fixture, list, found, nullPrototype) => {
-    checkDocument(JSON.stringify(mutate(fixtures.get(fixture)!, list)), found, nullPrototype);
+    checkDocument(serialize(mutate(fixtures.get(fixture)!, list)), found, nullPrototype);
     return settle();
   });
 
