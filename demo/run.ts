@@ -109,8 +109,10 @@ async function run(options: DemoOptions, running: Running, signal: AbortSignal):
 
   // The control plane starts while the app synthesizes (two cores, two processes); it watches
   // the spec path and applies the spec as soon as it appears.
+  // Plaintext on loopback for now (a local run; the xDS client's bootstrap says "insecure"):
+  // the program serves mutual TLS by default, which the demo will reach through the agent.
   const controlPlane = new ControlPlaneProcess([
-    '--spec', specFile, '--endpoints', `static:${endpointsFile}`, '--bind', '127.0.0.1',
+    '--spec', specFile, '--endpoints', `static:${endpointsFile}`, '--insecure-plaintext', '--bind', '127.0.0.1',
     '--xds-port', String(options.xdsPort), '--admin-port', String(options.adminPort), '--drain-timeout', '1',
   ], path.join(work, 'control-plane.log'));
   running.controlPlane = controlPlane;

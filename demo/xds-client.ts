@@ -10,6 +10,9 @@ import { WhoAmIClient } from './whoami';
 /**
  * The bootstrap a proxyless client needs (xds-protocol.md §3.1): the control plane's address
  * and the node id `mesh/<mesh>/virtualNode/<node>` that selects which node's view it gets.
+ * "insecure": grpc-js-xds 1.14 accepts only insecure or google_default channel credentials to
+ * the xDS server, so it reaches a TLS control plane through an agent; the demo runs the
+ * control plane with --insecure-plaintext on loopback.
  */
 export function xdsBootstrap(xdsPort: number, nodeId: string): string {
   return JSON.stringify({

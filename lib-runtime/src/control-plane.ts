@@ -1,7 +1,9 @@
+import type { ServerCredentials } from '@grpc/grpc-js';
 import { AdminServer, AdminState } from './admin/admin-server';
 import { ControlPlaneMetrics } from './admin/metrics';
 import { discoveryTargets } from './discovery/targets';
 import { DiscoveredEndpoints, EndpointDiscovery } from './discovery/types';
+import { streamIdentityRefusal } from './identity/stream-authorizer';
 import { describeError, Logger, SILENT_LOGGER } from './log';
 import { SlicedQueue } from './sliced-queue';
 import { SpecRejection, SpecSnapshot, SpecSource } from './sources/spec-source';
@@ -9,10 +11,12 @@ import {
   affectedNodes, CompiledMesh, compiledMeshOf, EnvoyConfig, formatNodeId, listNodeIds, NodeConfig,
   nodesUsingEndpoints, parseNodeId, renderNode, resolveNode, UnknownNodeError,
 } from './translate';
-import { XdsAuthDecision, XdsAuthRequest, XdsNode } from './xds/events';
+import { abbreviate } from './xds/abbreviate';
+import { XdsAuthDecision, XdsAuthRequest, XdsNode, XdsRefusalEvent } from './xds/events';
 import type { XdsLimits } from './xds/limits';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, SECRET_TYPE_URL } from './xds/type-urls';
 import { XdsServer } from './xds/xds-server';
+import type { ProxyAccess } from '../../src/spec/document';
 
 /** A group's configuration under a new spec, rendered while validating it, waiting to be installed. */
 interface PendingInstall {
@@ -45,6 +49,15 @@ export interface ControlPlaneOptions {
   readonly installSliceMs?: number;
   /** Bounds on what an xDS peer can make the server hold (defaults: the xDS server's). */
   readonly xdsLimits?: Partial<XdsLimits>;
+  /** xDS transport credentials (mutual TLS); default plaintext. */
+  readonly xdsCredentials?: ServerCredentials;
+  /**
+   * When set, every stream must present a client certificate whose SPIFFE ID in this trust
+   * domain names the node it claims (give xdsCredentials that require client certificates).
+   */
+  readonly trustDomain?: string;
+  /** When set, every admin path but /healthz needs `Authorization: Bearer <token>`. */
+  readonly adminToken?: string;
 }
 
 /** Why the last spec offered was not applied; readiness reports it while no spec is served. */
@@ -119,7 +132,8 @@ export class ControlPlane {
   private nodeIds = new Set<string>();
   /** Short node ids to re-render at the next render pass. */
   private dirty = new Set<string>();
-  private endpoints: DiscoveredEndpoints = {};
+  // Null prototype: virtual nodes may be named `constructor` or `__proto__`.
+  private endpoints: DiscoveredEndpoints = Object.create(null) as DiscoveredEndpoints;
   /** Groups installed in the xDS server, with the node they render. */
   private readonly groups = new Map<string, { nodeId: string; view: ClientView }>();
   private readonly openStreams = new Map<string, number>();
@@ -176,9 +190,10 @@ export class ControlPlane {
             node: nack.nodeId, type: nack.typeUrl, rejectedVersion: nack.rejectedVersion, acceptedVersion: nack.acceptedVersion, error: nack.message,
           });
         },
+        onRefused: (event) => this.serverRefused(event),
       },
     });
-    this.admin = new AdminServer(this.adminState(), this.log.child({ component: 'admin' }));
+    this.admin = new AdminServer(this.adminState(), this.log.child({ component: 'admin' }), options.adminToken);
     options.spec.onSpec((snapshot) => this.applySpec(snapshot));
     // The source has logged the issues already; count and remember them here.
     options.spec.onRejected((rejection) => this.sourceRejected(rejection));
@@ -199,7 +214,7 @@ export class ControlPlane {
     const waited = await Promise.race([firstRound.then(() => true, () => true), timeout]);
     if (!waited) this.log.warn('endpoint discovery still running its first round; serving without those endpoints for now');
     this.applyEndpoints(this.options.discovery.current());
-    this.xdsPort = await this.xds.listen(this.options.xdsAddress);
+    this.xdsPort = await this.xds.listen(this.options.xdsAddress, this.options.xdsCredentials);
     this.adminPort = await this.admin.listen(this.options.adminPort, this.options.adminHost);
     this.log.info('control plane started', {
       xdsAddress: this.options.xdsAddress.replace(/:\d+$/, `:${this.xdsPort}`),
@@ -222,6 +237,11 @@ export class ControlPlane {
     await Promise.all([this.options.spec.stop(), this.options.discovery.stop()]);
     await this.admin.close();
     this.log.info('control plane stopped');
+  }
+
+  /** Who may act as which node under the spec served now; undefined while no spec is served. */
+  proxyAccess(): readonly ProxyAccess[] | undefined {
+    return this.spec ? this.spec.doc.proxyAccess ?? [] : undefined;
   }
 
   /** The rendered configuration of a node (both views), or undefined when it is not in the spec. */
@@ -347,8 +367,9 @@ export class ControlPlane {
 
   private applyEndpoints(next: DiscoveredEndpoints): void {
     const changed = new Set<string>();
+    const own = (endpoints: DiscoveredEndpoints, name: string) => (Object.hasOwn(endpoints, name) ? endpoints[name] : undefined);
     for (const name of new Set([...Object.keys(this.endpoints), ...Object.keys(next)])) {
-      if (JSON.stringify(this.endpoints[name]) !== JSON.stringify(next[name])) changed.add(name);
+      if (JSON.stringify(own(this.endpoints, name)) !== JSON.stringify(own(next, name))) changed.add(name);
     }
     this.endpoints = next;
     if (changed.size === 0 || !this.mesh) return;
@@ -473,20 +494,38 @@ export class ControlPlane {
     this.awaitingAttach.clear();
   }
 
+  /** A stream the xDS server refused on its own (a limit, a drain, an unreadable request). */
+  private serverRefused(event: XdsRefusalEvent): void {
+    this.metrics.refusedStreams.inc({ reason: event.cause });
+    this.log.warn('xds stream refused', { node: event.nodeId, peer: event.peer, reason: event.cause, code: event.code, error: event.message });
+  }
+
   private authorize(request: XdsAuthRequest): XdsAuthDecision {
-    const refuse = (message: string): XdsAuthDecision => {
-      this.metrics.refusedStreams.inc();
-      this.log.warn('xds stream refused', { node: request.nodeId, peer: request.peer, reason: message });
+    const refuse = (reason: string, message: string): XdsAuthDecision => {
+      this.metrics.refusedStreams.inc({ reason });
+      this.log.warn('xds stream refused', { node: abbreviate(request.nodeId), peer: request.peer, reason, error: message });
       return { allowed: false, message };
     };
-    if (this.stopping) return refuse('control plane shutting down');
-    if (!this.spec) return refuse('no valid spec loaded yet');
+    if (this.stopping) return refuse('shuttingDown', 'control plane shutting down');
+    const unknown = (error: unknown) => refuse('unknownNode', error instanceof UnknownNodeError ? error.message : String(error));
+    if (this.options.trustDomain !== undefined) {
+      // Identity first: a client that cannot prove one learns nothing about which nodes exist.
+      let claimed;
+      try {
+        claimed = parseNodeId(request.nodeId);
+      } catch (error) {
+        return unknown(error);
+      }
+      const refusal = streamIdentityRefusal(request.authContext, claimed, this.options.trustDomain);
+      if (refusal) return refuse(refusal.reason, `node ${abbreviate(request.nodeId)}: ${refusal.message}`);
+    }
+    if (!this.spec) return refuse('noSpec', 'no valid spec loaded yet');
     let nodeId: string;
     try {
       // Malformed ids, another mesh, or a name the spec does not define: translate's own check.
       nodeId = formatNodeId(resolveNode(this.mesh!, request.nodeId));
     } catch (error) {
-      return refuse(error instanceof UnknownNodeError ? error.message : String(error));
+      return unknown(error);
     }
     const view = viewOf(request.node);
     const group = groupName(request.nodeId, view);
@@ -495,7 +534,7 @@ export class ControlPlane {
     // streams), so it needs a render here only while its node is dirty: without this check every
     // new stream, and every stream of a reconnect storm, re-rendered and re-encoded its node.
     const current = this.groups.has(group) && !this.dirty.has(nodeId);
-    if (!current && !this.install(group, nodeId, view)) return refuse(`configuration for ${nodeId} cannot be rendered`);
+    if (!current && !this.install(group, nodeId, view)) return refuse('renderFailed', `configuration for ${nodeId} cannot be rendered`);
     // Allowed does not mean attached: the server may still refuse the stream (a limit), or it may close.
     this.expectAttach(group);
     return true;

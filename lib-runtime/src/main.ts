@@ -3,6 +3,9 @@
  *
  *   open-app-mesh-control-plane --spec mesh-spec.json --endpoints static:endpoints.json
  */
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { parseArgs as nodeParseArgs, ParseArgsConfig } from 'node:util';
 import { ControlPlane } from './control-plane';
 import type { CloudMapHealthFilter } from './discovery/cloud-map';
@@ -10,6 +13,13 @@ import { CompositeDiscovery } from './discovery/composite';
 import { DnsDiscovery } from './discovery/dns';
 import { StaticFileDiscovery } from './discovery/static-file';
 import { EndpointDiscovery } from './discovery/types';
+import { AwsIamVerifier } from './identity/aws-iam';
+import { MeshCa } from './identity/ca';
+import { FileCaStore } from './identity/ca-store';
+import { CertificateExchangeServer } from './identity/exchange-server';
+import { KubernetesTokenVerifier } from './identity/kubernetes-token';
+import { ServerTls } from './identity/server-tls';
+import { SpiffeIdError, validateTrustDomain } from './identity/spiffe';
 import { describeError, isLogLevel, Logger, LogLevel } from './log';
 import { FileSpecSource } from './sources/file-spec-source';
 import { DEFAULT_MAX_SPEC_BYTES } from './sources/spec-size-limit';
@@ -43,6 +53,17 @@ const LIMIT_HELP: Readonly<Record<keyof XdsLimits, string>> = {
   maxStreams: 'concurrent streams in total',
 };
 
+/**
+ * The default trust domain: fixed, so certificates outlive spec changes (a mesh name could change
+ * with the spec); under `.internal`, the top-level domain reserved for private use, so it can
+ * never be someone's real domain. Set your own when meshes are to trust each other.
+ */
+export const DEFAULT_TRUST_DOMAIN = 'open-app-mesh.internal';
+const DEFAULT_CA_DIR = path.join(os.homedir(), '.open-app-mesh', 'ca');
+const DEFAULT_TLS_NAMES = [...new Set([os.hostname(), 'localhost', '127.0.0.1', '::1'])];
+/** How often the plaintext warning is repeated. */
+const PLAINTEXT_WARNING_INTERVAL_MS = 10 * 60_000;
+
 function usageLine(flag: string, text: string): string {
   return flag.length < 28 ? `  ${flag.padEnd(28)}${text}` : `  ${flag}\n${' '.repeat(30)}${text}`;
 }
@@ -68,7 +89,12 @@ Options:
                               default: cloudmap (polls only nodes that use Cloud Map)
   --xds-port <port>           xDS gRPC port (default 18000)
   --admin-port <port>         admin HTTP port: /healthz /readyz /metrics /config_dump /clients (default 18001)
-  --bind <address>            address both ports bind to (default 0.0.0.0)
+  --exchange-port <port>      certificate exchange HTTPS port, POST /v1/certificate (default 18002)
+  --xds-bind <address>        address the xDS and exchange ports bind to (default 0.0.0.0)
+  --admin-bind <address>      address the admin port binds to (default 127.0.0.1)
+  --bind <address>            sets both --xds-bind and --admin-bind (either given as well wins)
+  --admin-token-file <file>   every admin path but /healthz then needs "Authorization: Bearer <token>"
+                              (the file's content, surrounding white space removed)
   --log-level <level>         debug | info | warn | error (default info)
   --region <region>           AWS region for Cloud Map and S3 (default: AWS_REGION / the SDK's chain)
   --cloudmap-health <filter>  HEALTHY (default) | HEALTHY_OR_ELSE_ALL | ALL
@@ -78,6 +104,28 @@ Options:
                               their configuration and reconnect) spread over this many seconds,
                               then the process exits 0 (default 5)
   -h, --help                  this text
+
+Trust (xDS is served over mutual TLS unless --insecure-plaintext is given):
+  --trust-domain <name>       SPIFFE trust domain of the mesh's certificates (default ${DEFAULT_TRUST_DOMAIN})
+  --ca-dir <dir>              where the mesh CA's root and key live (created 0700 if absent;
+                              default ~/.open-app-mesh/ca); replicas must share one
+  --ca-create <true|false>    create a root when --ca-dir holds none (default true); false for
+                              replicas that must use a root made elsewhere
+  --tls-names <a,b,…>         DNS names and IPs of the server certificate the CA issues for itself
+                              (default: this host's name, localhost, 127.0.0.1, ::1)
+  --tls-cert <file>           server certificate chain (PEM) to use instead of one the CA issues;
+  --tls-key <file>            with its private key (PEM); both or neither
+  --client-ca <file>          more roots (PEM) client certificates may chain to, besides the mesh CA
+  --server-id <id>            the x-open-app-mesh-server-id an AWS IAM credential must sign
+                              (default: the trust domain)
+  --sts-region <region>       accept signed STS requests only for this region's endpoint
+  --sts-endpoint <origin>     one more STS endpoint to accept (http allowed): for tests and
+                              stand-ins such as LocalStack, never in production
+  --k8s-issuer <url>          accept Kubernetes service-account tokens of this OIDC issuer (https,
+                              or http on a loopback address)
+  --k8s-audience <aud>        the audience such tokens must carry (required with --k8s-issuer)
+  --insecure-plaintext        serve xDS without TLS and without node identity, and no exchange:
+                              any client may read any node's configuration. Local runs only
 
 xDS limits (positive integers; a stream over one is refused with a gRPC status naming the flag):
 ${LIMIT_NAMES.map((key) => usageLine(`${XDS_LIMIT_FLAGS[key]} <n>`, `${LIMIT_HELP[key]} (default ${DEFAULT_XDS_LIMITS[key]})`)).join('\n')}
@@ -91,7 +139,10 @@ export interface CliOptions {
   readonly endpoints: readonly string[];
   readonly xdsPort: number;
   readonly adminPort: number;
-  readonly bind: string;
+  readonly exchangePort: number;
+  readonly xdsBind: string;
+  readonly adminBind: string;
+  readonly adminTokenFile?: string;
   readonly logLevel: LogLevel;
   readonly region?: string;
   readonly cloudMapHealth: CloudMapHealthFilter;
@@ -99,6 +150,23 @@ export interface CliOptions {
   readonly drainSeconds: number;
   /** Only the limits given on the command line; the xDS server defaults the rest. */
   readonly xdsLimits?: Partial<XdsLimits>;
+  /** Undefined with --insecure-plaintext. */
+  readonly trust?: TrustOptions;
+}
+
+export interface TrustOptions {
+  readonly trustDomain: string;
+  readonly serverId: string;
+  readonly caDir: string;
+  readonly caCreate: boolean;
+  readonly tlsNames: readonly string[];
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly clientCa?: string;
+  readonly stsRegion?: string;
+  readonly stsEndpoint?: string;
+  readonly k8sIssuer?: string;
+  readonly k8sAudience?: string;
 }
 
 export class UsageError extends Error {}
@@ -111,7 +179,24 @@ const OPTIONS = {
   'endpoints': { type: 'string', multiple: true },
   'xds-port': { type: 'string' },
   'admin-port': { type: 'string' },
+  'exchange-port': { type: 'string' },
   'bind': { type: 'string' },
+  'xds-bind': { type: 'string' },
+  'admin-bind': { type: 'string' },
+  'admin-token-file': { type: 'string' },
+  'trust-domain': { type: 'string' },
+  'ca-dir': { type: 'string' },
+  'ca-create': { type: 'string' },
+  'tls-names': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'client-ca': { type: 'string' },
+  'server-id': { type: 'string' },
+  'sts-region': { type: 'string' },
+  'sts-endpoint': { type: 'string' },
+  'k8s-issuer': { type: 'string' },
+  'k8s-audience': { type: 'string' },
+  'insecure-plaintext': { type: 'boolean' },
   'log-level': { type: 'string' },
   'region': { type: 'string' },
   'cloudmap-health': { type: 'string' },
@@ -180,6 +265,9 @@ export function parseArgs(argv: readonly string[]): CliOptions | 'help' {
     if (n !== undefined) xdsLimits[key] = n;
   }
   const region = one('region');
+  const bind = one('bind');
+  const adminTokenFile = one('admin-token-file');
+  const trust = values['insecure-plaintext'] ? plaintextChecked(one) : parseTrust(one);
   return {
     spec,
     ...(specPollIntervalMs !== undefined ? { specPollIntervalMs } : {}),
@@ -187,14 +275,90 @@ export function parseArgs(argv: readonly string[]): CliOptions | 'help' {
     endpoints,
     xdsPort: port('xds-port', 18000),
     adminPort: port('admin-port', 18001),
-    bind: one('bind') ?? '0.0.0.0',
+    exchangePort: port('exchange-port', 18002),
+    xdsBind: one('xds-bind') ?? bind ?? '0.0.0.0',
+    adminBind: one('admin-bind') ?? bind ?? '127.0.0.1',
+    ...(adminTokenFile !== undefined ? { adminTokenFile } : {}),
     logLevel,
     ...(region ? { region } : {}),
     cloudMapHealth: cloudMapHealth as CloudMapHealthFilter,
     ...(pollIntervalMs !== undefined ? { pollIntervalMs } : {}),
     drainSeconds,
     ...(Object.keys(xdsLimits).length > 0 ? { xdsLimits } : {}),
+    ...(trust ? { trust } : {}),
   };
+}
+
+const TRUST_FLAGS = ['trust-domain', 'ca-dir', 'ca-create', 'tls-names', 'tls-cert', 'tls-key', 'client-ca', 'server-id', 'sts-region', 'sts-endpoint', 'k8s-issuer', 'k8s-audience'];
+
+/** --insecure-plaintext turns trust off; a trust flag beside it is a contradiction, not a no-op. */
+function plaintextChecked(one: (name: string) => string | undefined): undefined {
+  const given = TRUST_FLAGS.find((name) => one(name) !== undefined);
+  if (given) throw new UsageError(`--insecure-plaintext serves no TLS and no identity, so --${given} cannot go with it`);
+  return undefined;
+}
+
+function parseTrust(one: (name: string) => string | undefined): TrustOptions {
+  const nonEmpty = (name: string): string | undefined => {
+    const raw = one(name);
+    if (raw !== undefined && raw.trim() === '') throw new UsageError(`--${name} must not be empty`);
+    return raw;
+  };
+  const trustDomain = one('trust-domain') ?? DEFAULT_TRUST_DOMAIN;
+  try {
+    validateTrustDomain(trustDomain);
+  } catch (error) {
+    if (error instanceof SpiffeIdError) throw new UsageError(`--trust-domain: ${error.message}`);
+    throw error;
+  }
+  const caCreate = one('ca-create') ?? 'true';
+  if (caCreate !== 'true' && caCreate !== 'false') throw new UsageError(`--ca-create must be true or false, got "${caCreate}"`);
+  const tlsCert = nonEmpty('tls-cert');
+  const tlsKey = nonEmpty('tls-key');
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together: give both or neither');
+  const tlsNames = (one('tls-names')?.split(',').map((n) => n.trim()).filter((n) => n.length > 0)) ?? DEFAULT_TLS_NAMES;
+  if (tlsNames.length === 0) throw new UsageError('--tls-names needs at least one DNS name or IP address');
+  const serverId = one('server-id') ?? trustDomain;
+  if (serverId.length === 0 || serverId.length > 256) throw new UsageError(`--server-id must be 1 to 256 characters, got ${serverId.length}`);
+  const stsRegion = one('sts-region');
+  if (stsRegion !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(stsRegion)) throw new UsageError(`--sts-region must be an AWS region such as eu-west-1, got "${stsRegion}"`);
+  const stsEndpoint = one('sts-endpoint');
+  if (stsEndpoint !== undefined && !isHttpOrigin(stsEndpoint)) throw new UsageError(`--sts-endpoint must be an http(s) origin such as http://127.0.0.1:4566, got "${stsEndpoint}"`);
+  const k8sIssuer = one('k8s-issuer');
+  const k8sAudience = nonEmpty('k8s-audience');
+  if ((k8sIssuer === undefined) !== (k8sAudience === undefined)) throw new UsageError('--k8s-issuer and --k8s-audience go together: give both or neither');
+  if (k8sIssuer !== undefined && !isHttpOrigin(k8sIssuer, true)) {
+    throw new UsageError(`--k8s-issuer must be an https URL (http only on a loopback address), got "${k8sIssuer}"`);
+  }
+  const clientCa = nonEmpty('client-ca');
+  return {
+    trustDomain,
+    serverId,
+    caDir: nonEmpty('ca-dir') ?? DEFAULT_CA_DIR,
+    caCreate: caCreate === 'true',
+    tlsNames,
+    ...(tlsCert !== undefined ? { tlsCert, tlsKey } : {}),
+    ...(clientCa !== undefined ? { clientCa } : {}),
+    ...(stsRegion !== undefined ? { stsRegion } : {}),
+    ...(stsEndpoint !== undefined ? { stsEndpoint } : {}),
+    ...(k8sIssuer !== undefined ? { k8sIssuer, k8sAudience } : {}),
+  };
+}
+
+/** An http(s) URL; with `issuer`, a path is allowed and http only towards a loopback host. */
+function isHttpOrigin(value: string, issuer = false): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (issuer) return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
+  return (url.protocol === 'https:' || url.protocol === 'http:') && url.pathname === '/' && !url.search && !url.hash;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function parseArgsStrict(argv: readonly string[]) {
@@ -324,19 +488,38 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const log = new Logger(options.logLevel, { service: 'open-app-mesh-control-plane' });
+  guardProcess(log);
+  // Configuration read at start (token, CA, certificates): a problem here is the operator's to fix, exit 1.
+  let trust: Trust | undefined;
+  let adminToken: string | undefined;
+  try {
+    if (options.adminTokenFile !== undefined) adminToken = await readAdminToken(options.adminTokenFile);
+    if (options.trust) trust = await startTrust(options.trust, log.child({ component: 'identity' }));
+  } catch (error) {
+    log.error('control plane failed to start', { error: describeError(error) });
+    return 1;
+  }
   const controlPlane = new ControlPlane({
     spec: buildSpecSource(options, log),
     discovery: buildDiscovery(options, log),
-    xdsAddress: hostPort(options.bind, options.xdsPort),
-    adminHost: options.bind,
+    xdsAddress: hostPort(options.xdsBind, options.xdsPort),
+    adminHost: options.adminBind,
     adminPort: options.adminPort,
     log: log.child({ component: 'control-plane' }),
     drainMs: options.drainSeconds * 1000,
     ...(options.xdsLimits ? { xdsLimits: options.xdsLimits } : {}),
+    ...(trust ? { xdsCredentials: trust.tls.grpcCredentials(), trustDomain: trust.ca.trustDomain } : {}),
+    ...(adminToken !== undefined ? { adminToken } : {}),
   });
-  guardProcess(log);
+  const exchange = trust && exchangeServer(options.trust!, trust, controlPlane, log.child({ component: 'exchange' }));
+  const plaintextWarning = options.trust ? undefined : warnPlaintext(log);
 
   let stopping: Promise<void> | undefined;
+  const stopAll = async (): Promise<void> => {
+    if (plaintextWarning) clearInterval(plaintextWarning);
+    trust?.tls.stop();
+    await Promise.all([controlPlane.stop(), exchange?.close()]);
+  };
   const done = new Promise<number>((resolve) => {
     const shutdown = (signal: string) => {
       if (stopping) {
@@ -345,7 +528,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         return;
       }
       log.info('signal received: draining', { signal });
-      stopping = controlPlane.stop().then(() => resolve(0), (error) => {
+      stopping = stopAll().then(() => resolve(0), (error) => {
         log.error('shutdown failed', { error });
         resolve(1);
       });
@@ -355,13 +538,91 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
 
   try {
+    if (exchange) {
+      const port = await exchange.listen(options.exchangePort, options.xdsBind);
+      log.info('certificate exchange listening', { address: hostPort(options.xdsBind, port), trustDomain: trust!.ca.trustDomain });
+    }
     await controlPlane.start();
   } catch (error) {
     log.error('control plane failed to start', { error });
-    await controlPlane.stop().catch(() => undefined);
+    await stopAll().catch(() => undefined);
     return 1;
   }
   return done;
+}
+
+/** The mesh CA and the server's own certificate. */
+interface Trust {
+  readonly ca: MeshCa;
+  readonly tls: ServerTls;
+}
+
+async function startTrust(options: TrustOptions, log: Logger): Promise<Trust> {
+  const store = new FileCaStore(options.caDir);
+  let ca: MeshCa;
+  try {
+    ca = await MeshCa.open({ store, trustDomain: options.trustDomain, createIfMissing: options.caCreate });
+  } catch (error) {
+    const hint = options.caCreate ? '' : ' (--ca-create=false: put the shared root there first, or let this replica create one)';
+    throw new Error(`--ca-dir ${options.caDir}: ${(error as Error).message}${hint}`);
+  }
+  log.info('mesh CA loaded', { store: store.description, trustDomain: ca.trustDomain });
+  const readPem = async (flag: string, file: string): Promise<string> => {
+    try {
+      return await fs.readFile(file, 'utf8');
+    } catch (error) {
+      throw new Error(`--${flag} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  };
+  const files = options.tlsCert !== undefined
+    ? { certificatePem: await readPem('tls-cert', options.tlsCert), keyPem: await readPem('tls-key', options.tlsKey!) }
+    : undefined;
+  const extraClientCaPem = options.clientCa !== undefined ? await readPem('client-ca', options.clientCa) : undefined;
+  if (extraClientCaPem !== undefined && !extraClientCaPem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new Error(`--client-ca ${options.clientCa}: holds no PEM certificate`);
+  }
+  const tls = await ServerTls.start({
+    ca, names: options.tlsNames, log, ...(files ? { files } : {}), ...(extraClientCaPem ? { extraClientCaPem } : {}),
+  });
+  return { ca, tls };
+}
+
+function exchangeServer(options: TrustOptions, trust: Trust, controlPlane: ControlPlane, log: Logger): CertificateExchangeServer {
+  const isLoopbackIssuer = options.k8sIssuer !== undefined && new URL(options.k8sIssuer).protocol === 'http:';
+  return new CertificateExchangeServer({
+    ca: trust.ca,
+    tls: trust.tls,
+    proxyAccess: () => controlPlane.proxyAccess(),
+    awsIam: new AwsIamVerifier({ serverId: options.serverId, ...(options.stsEndpoint ? { stsEndpointOverride: options.stsEndpoint } : {}) }),
+    ...(options.stsRegion ? { stsRegion: options.stsRegion } : {}),
+    ...(options.k8sIssuer ? {
+      kubernetes: new KubernetesTokenVerifier({ issuer: options.k8sIssuer, audience: options.k8sAudience!, allowHttp: isLoopbackIssuer }),
+    } : {}),
+    log,
+    onRefused: (reason) => controlPlane.metrics.exchangesRefused.inc({ reason }),
+    onIssued: () => controlPlane.metrics.certificatesIssued.inc(),
+  });
+}
+
+async function readAdminToken(file: string): Promise<string> {
+  let token: string;
+  try {
+    token = (await fs.readFile(file, 'utf8')).trim();
+  } catch (error) {
+    throw new Error(`--admin-token-file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  if (token.length < 16) throw new Error(`--admin-token-file ${file}: the token must have at least 16 characters`);
+  return token;
+}
+
+/** Says at start, and again every few minutes, that anyone can read every node's configuration. */
+function warnPlaintext(log: Logger): NodeJS.Timeout {
+  const warn = () => log.warn('xDS is served in plaintext without node identity (--insecure-plaintext): any client that reaches '
+    + 'the xDS port can read any node\'s configuration. For local runs only, never in production');
+  warn();
+  const timer = setInterval(warn, PLAINTEXT_WARNING_INTERVAL_MS);
+  timer.unref();
+  return timer;
 }
 
 if (require.main === module) {

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Logger, SILENT_LOGGER } from '../log';
@@ -18,12 +19,16 @@ export interface AdminState {
 
 /**
  * The admin HTTP server: /healthz, /readyz, /metrics, /config_dump?node=…, /clients.
- * Read-only GET endpoints; bind it to a private address.
+ * Read-only GET endpoints; bind it to a private address, or give a bearer token that every path
+ * but /healthz (the liveness probe) then requires.
  */
 export class AdminServer {
   private server: http.Server | undefined;
+  private readonly tokenDigest: Buffer | undefined;
 
-  constructor(private readonly state: AdminState, private readonly log: Logger = SILENT_LOGGER) {}
+  constructor(private readonly state: AdminState, private readonly log: Logger = SILENT_LOGGER, bearerToken?: string) {
+    this.tokenDigest = bearerToken === undefined ? undefined : digest(bearerToken);
+  }
 
   /** Listens; resolves with the bound port (useful with port 0). */
   async listen(port: number, host: string): Promise<number> {
@@ -54,6 +59,10 @@ export class AdminServer {
     const url = new URL(req.url ?? '/', 'http://admin');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(res, 405, 'text/plain', 'method not allowed\n', { allow: 'GET, HEAD' });
+      return;
+    }
+    if (url.pathname !== '/healthz' && !this.authorized(req)) {
+      send(res, 401, 'text/plain', 'unauthorized: send Authorization: Bearer <the token in --admin-token-file>\n', { 'www-authenticate': 'Bearer' });
       return;
     }
     try {
@@ -99,11 +108,22 @@ export class AdminServer {
     }
   }
 
+  private authorized(req: http.IncomingMessage): boolean {
+    if (!this.tokenDigest) return true;
+    const presented = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    // Digests have one length, so the comparison takes the same time whatever was sent.
+    return presented !== undefined && timingSafeEqual(digest(presented), this.tokenDigest);
+  }
+
   private fail(res: http.ServerResponse, url: URL, error: unknown): void {
     this.log.error('admin request failed', { path: url.pathname, error });
     if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n');
     else res.destroy();
   }
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }
 
 function send(res: http.ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {

@@ -46,6 +46,8 @@ export class ControlPlaneMetrics {
   readonly translateErrors: Counter;
   readonly translateDuration: Histogram;
   readonly refusedStreams: Counter;
+  readonly exchangesRefused: Counter;
+  readonly certificatesIssued: Counter;
   private readonly openStreams = new Map<number, XdsStreamInfo>();
 
   constructor(endpointCount: GaugeSamples = () => []) {
@@ -54,7 +56,9 @@ export class ControlPlaneMetrics {
     const histogram = (name: string, help: string, labelNames: string[] = []) => new Histogram(r, { name, help, labelNames });
     computedGauge(r, 'oam_xds_streams', 'Open xDS streams per node id.', ['node'], () => this.streamsPerNode());
     this.streamsOpened = counter('oam_xds_streams_opened_total', 'xDS streams accepted.');
-    this.refusedStreams = counter('oam_xds_streams_refused_total', 'xDS streams refused (unknown or unauthorised node id).');
+    this.refusedStreams = counter('oam_xds_streams_refused_total', 'xDS streams refused, per reason (an unknown node id, no or another node\'s identity, a limit, a drain).', ['reason']);
+    this.exchangesRefused = counter('oam_certificate_exchanges_refused_total', 'Certificate exchanges refused, per reason.', ['reason']);
+    this.certificatesIssued = counter('oam_certificates_issued_total', 'Workload certificates issued by the certificate exchange.');
     this.pushes = counter('oam_xds_pushes_total', 'Configuration pushes (a resource change served to the affected streams).');
     this.responses = counter('oam_xds_responses_total', 'Discovery responses sent, per resource type.', ['type']);
     this.acks = counter('oam_xds_acks_total', 'Responses acknowledged by clients, per resource type.', ['type']);

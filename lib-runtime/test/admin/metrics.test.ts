@@ -21,7 +21,9 @@ describe('ControlPlaneMetrics', () => {
     expect(Object.fromEntries([...families.values()].map((f) => [f.name, [f.type, f.help]]))).toEqual({
       oam_xds_streams: ['GAUGE', 'Open xDS streams per node id.'],
       oam_xds_streams_opened_total: ['COUNTER', 'xDS streams accepted.'],
-      oam_xds_streams_refused_total: ['COUNTER', 'xDS streams refused (unknown or unauthorised node id).'],
+      oam_xds_streams_refused_total: ['COUNTER', 'xDS streams refused, per reason (an unknown node id, no or another node\'s identity, a limit, a drain).'],
+      oam_certificate_exchanges_refused_total: ['COUNTER', 'Certificate exchanges refused, per reason.'],
+      oam_certificates_issued_total: ['COUNTER', 'Workload certificates issued by the certificate exchange.'],
       oam_xds_pushes_total: ['COUNTER', 'Configuration pushes (a resource change served to the affected streams).'],
       oam_xds_responses_total: ['COUNTER', 'Discovery responses sent, per resource type.'],
       oam_xds_acks_total: ['COUNTER', 'Responses acknowledged by clients, per resource type.'],
@@ -59,7 +61,7 @@ describe('ControlPlaneMetrics', () => {
     const f = await scrape(m);
     expect(f.get('oam_xds_streams')!.metrics).toEqual([{ labels: { node: 'mesh/apps/virtualNode/serviceA' }, value: '1' }]);
     expect(f.get('oam_xds_streams_opened_total')!.metrics).toEqual([{ value: '2' }]);
-    expect(f.get('oam_xds_streams_refused_total')!.metrics).toEqual([{ value: '0' }]);
+    expect(f.get('oam_xds_streams_refused_total')!.metrics).toEqual([]);
     expect(f.get('oam_xds_responses_total')!.metrics).toEqual([
       { labels: { type: 'Cluster' }, value: '1' },
       { labels: { type: 'Listener' }, value: '1' },

@@ -48,7 +48,7 @@ describe('the canary example, served by the program', () => {
     fs.writeFileSync(path.join(dir, 'apps.mesh.json'), synthesizeCanary({ serviceB: 75, serviceBv2: 25 }));
     cp = new ControlPlaneProcess([
       '--spec', path.join(dir, 'apps.mesh.json'), '--endpoints', `static:${path.join(dir, 'endpoints.json')}`,
-      '--bind', '127.0.0.1', '--xds-port', '0', '--admin-port', '0',
+      '--insecure-plaintext', '--bind', '127.0.0.1', '--xds-port', '0', '--admin-port', '0',
     ]);
     await Promise.all([cp.start(), driver.start()]);
   });

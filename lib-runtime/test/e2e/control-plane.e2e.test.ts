@@ -76,7 +76,7 @@ describe('control plane end to end (grpc-js-xds clients, loopback backends)', ()
 
   function args(xdsPort = 0): string[] {
     return [
-      '--spec', specFile, '--endpoints', `static:${endpointsFile}`, '--bind', '127.0.0.1',
+      '--spec', specFile, '--endpoints', `static:${endpointsFile}`, '--insecure-plaintext', '--bind', '127.0.0.1',
       '--xds-port', String(xdsPort), '--admin-port', '0', '--log-level', 'debug', '--drain-timeout', '2',
     ];
   }

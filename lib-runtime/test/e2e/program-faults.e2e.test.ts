@@ -35,7 +35,7 @@ describe('the control-plane program under faults', () => {
 
   async function program(...extra: string[]): Promise<ControlPlaneProcess> {
     const p = new ControlPlaneProcess([
-      '--spec', specFile, '--endpoints', `static:${path.join(dir, 'endpoints.json')}`, '--bind', '127.0.0.1',
+      '--spec', specFile, '--endpoints', `static:${path.join(dir, 'endpoints.json')}`, '--insecure-plaintext', '--bind', '127.0.0.1',
       '--xds-port', '0', '--admin-port', '0', '--log-level', 'debug', ...extra,
     ]);
     programs.push(p);

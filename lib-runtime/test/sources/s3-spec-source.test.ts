@@ -429,7 +429,7 @@ describe('the control-plane program with --spec s3://… against a loopback S3 e
     object = { body: withWeights(75, 25), etag: '"a1"' };
     program = new ControlPlaneProcess([
       '--spec', `s3://${BUCKET}/${KEY}`, '--spec-poll-interval', '100', '--region', 'us-east-1',
-      '--endpoints', 'none', '--bind', '127.0.0.1', '--xds-port', '0', '--admin-port', '0', '--log-level', 'debug',
+      '--endpoints', 'none', '--insecure-plaintext', '--bind', '127.0.0.1', '--xds-port', '0', '--admin-port', '0', '--log-level', 'debug',
     ]);
     await program.start(60_000);
     const served = async () => {

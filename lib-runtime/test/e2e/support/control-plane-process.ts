@@ -38,18 +38,39 @@ export class ControlPlaneProcess {
   readonly stderr: string[] = [];
   xdsPort = 0;
   adminPort = 0;
+  /** The certificate exchange's port; 0 with --insecure-plaintext. */
+  exchangePort = 0;
   exitCode: number | null = null;
   exitSignal: NodeJS.Signals | null = null;
   private child: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
 
-  constructor(private readonly args: string[]) {}
+  /** `env`: more environment variables (HOME, to keep the default --ca-dir out of the real home). */
+  constructor(private readonly args: string[], private readonly env: Record<string, string> = {}) {}
 
   async start(timeoutMs = 30_000): Promise<void> {
+    this.spawn();
+    const started = await this.waitForLog((l) => l.msg === 'control plane started', timeoutMs)
+      .catch((error: Error) => { throw new Error(`${error.message}\nstderr: ${this.stderr.join('')}`); });
+    this.xdsPort = Number(String(started.xdsAddress).split(':').pop());
+    this.adminPort = Number(String(started.admin).split(':').pop());
+    // Logged before 'control plane started' when there is an exchange.
+    const exchange = this.logs.find((l) => l.msg === 'certificate exchange listening');
+    if (exchange) this.exchangePort = Number(String(exchange.address).split(':').pop());
+  }
+
+  /** Runs the program to its end without waiting for it to start (for start-up failures). */
+  async run(timeoutMs = 30_000): Promise<number | null> {
+    this.spawn();
+    await waitFor(() => this.exitCode !== null || this.exitSignal !== null, 'the program to exit', timeoutMs);
+    return this.exitCode;
+  }
+
+  private spawn(): void {
     const child = spawn(process.execPath, [...programCommand(), ...this.args], {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_NO_WARNINGS: '1', TS_NODE_PROJECT: path.join(REPO, 'lib-runtime', 'tsconfig.json') },
+      env: { ...process.env, NODE_NO_WARNINGS: '1', TS_NODE_PROJECT: path.join(REPO, 'lib-runtime', 'tsconfig.json'), ...this.env },
     });
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => {
@@ -72,10 +93,6 @@ export class ControlPlaneProcess {
       }
     });
     child.stderr!.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
-    const started = await this.waitForLog((l) => l.msg === 'control plane started', timeoutMs)
-      .catch((error: Error) => { throw new Error(`${error.message}\nstderr: ${this.stderr.join('')}`); });
-    this.xdsPort = Number(String(started.xdsAddress).split(':').pop());
-    this.adminPort = Number(String(started.admin).split(':').pop());
   }
 
   /** Resolves with the first log line (already seen or future) matching `predicate`. */
@@ -100,9 +117,9 @@ export class ControlPlaneProcess {
     await this.signal('SIGKILL');
   }
 
-  async admin(pathAndQuery: string): Promise<{ status: number; body: string }> {
+  async admin(pathAndQuery: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port: this.adminPort, path: pathAndQuery }, (res) => {
+      http.get({ host: '127.0.0.1', port: this.adminPort, path: pathAndQuery, headers }, (res) => {
         let body = '';
         res.on('data', (d: Buffer) => { body += d.toString(); });
         res.on('end', () => resolve({ status: res.statusCode!, body }));
