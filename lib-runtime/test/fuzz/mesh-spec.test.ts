@@ -16,8 +16,9 @@ import { consistencyProblems } from '../translate/envoy-checks';
  * ResourceCache prepare path), and the output is referentially consistent. Each case is bounded
  * in time (see fuzz-run.ts).
  *
- * Nodes are rendered from the compiled mesh's names, not through node ids: names with '/' do not
- * round-trip through ids (issue #11, defect 2, being fixed in src/spec by another change).
+ * Nodes are rendered from the compiled mesh's names, not through node ids: a mesh name with '@' is
+ * accepted but its ids do not resolve (`mesh/x@y/…` reads as mesh "x" of owner "y"); reported, for
+ * validation to refuse '@' in mesh names as App Mesh's id syntax implies.
  */
 const FIXTURES = path.join(__dirname, '..', 'translate', 'fixtures');
 const fixtures = new Map(fs.readdirSync(FIXTURES).filter(f => f.endsWith('.json')).sort()
