@@ -89,12 +89,17 @@ export class Agent {
   /** Each output on its own: one that fails does not keep the certificate from the others. */
   private async deliver(held: HeldCertificate): Promise<void> {
     const { log, outDir } = this.options;
-    try {
-      this.sds?.update(held);
-    } catch (error) {
-      log.error('SDS update failed', { error: describeError(error) });
+    const outputs: Array<[string, () => void | Promise<void>]> = [
+      ['SDS', () => this.sds?.update(held)],
+      ['xDS proxy', () => this.proxy?.useCertificate(held)],
+      ['files', () => (outDir !== undefined ? writeCertificateFiles(outDir, held) : undefined)],
+    ];
+    for (const [output, update] of outputs) {
+      try {
+        await update();
+      } catch (error) {
+        log.error('a certificate output failed; the others hold the new certificate', { output, error: describeError(error) });
+      }
     }
-    this.proxy?.useCertificate(held);
-    if (outDir !== undefined) await writeCertificateFiles(outDir, held);
   }
 }

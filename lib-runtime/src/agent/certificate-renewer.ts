@@ -18,7 +18,7 @@ export interface CertificateRenewerOptions {
   readonly credential: CredentialSource;
   /** The roots the control plane's server certificate must chain to (--ca-bundle), re-read at each exchange. */
   readonly caBundleFile: string;
-  /** Called with each new certificate; its failures are logged, the certificate is kept. */
+  /** Called with each new certificate; a failure is logged, the certificate is kept. */
   readonly onCertificate: (held: HeldCertificate) => void | Promise<void>;
   readonly log: Logger;
   /** First retry delay; doubles up to maxRetryMs. Default 1 s. */
@@ -98,7 +98,7 @@ export class CertificateRenewer {
     try {
       await this.options.onCertificate(held);
     } catch (error) {
-      log.error('a certificate output failed; the others hold the new certificate', { error: describeError(error) });
+      log.error('delivering the new certificate failed', { error: describeError(error) });
     }
     this.schedule(renewInMs);
   }

@@ -82,8 +82,18 @@ export class XdsProxy {
     }
   }
 
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+  /** Waits up to `graceMs` for open streams to end, then ends them. */
+  async stop(graceMs = 1000): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, graceMs);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     this.upstream?.client.close();
     this.upstream = undefined;
   }

@@ -179,8 +179,9 @@ test('SDS on the Unix socket: "default" and "ROOTCA", then the renewed "default"
   }
 });
 
-test('xDS proxy: SotW and delta streams reach the mTLS control plane as the node; another node id is refused by the agent', async () => {
+test('xDS proxy: SotW and delta streams reach the mTLS control plane as the node, and end there when the client ends them', async () => {
   const client = new AdsTestClient(proxyPort);
+  const base = upstream.stats().openStreams;
   try {
     const sotw = client.sotw();
     sotw.send(sotwRequest(CLUSTER_TYPE_URL, [], { node: { id: NODE } }));
@@ -188,7 +189,18 @@ test('xDS proxy: SotW and delta streams reach the mTLS control plane as the node
     const delta = client.delta();
     delta.send(deltaRequest(CLUSTER_TYPE_URL, { node: { id: NODE }, subscribe: ['*'] }));
     expect(deltaNamesIn(await delta.next())).toEqual(['c1']);
+    expect(upstream.stats().openStreams).toBe(base + 2);
+    sotw.close();
+    delta.close();
+    await waitFor(() => upstream.stats().openStreams === base, 'the upstream streams to end');
+  } finally {
+    client.close();
+  }
+});
 
+test('xDS proxy: a stream claiming another node id is refused by the agent and never reaches the control plane', async () => {
+  const client = new AdsTestClient(proxyPort);
+  try {
     const seenUpstream = authorized.length;
     const impostor = client.sotw();
     impostor.send(sotwRequest(CLUSTER_TYPE_URL, [], { node: { id: 'mesh/shop/virtualNode/payments' } }));
