@@ -71,7 +71,7 @@ export function awsIamCredential(options: AwsIamCredentialOptions): CredentialSo
  */
 function loadDefaultCredentialChain(): () => Promise<AwsCredentials> {
   // Comes with the S3 and Cloud Map clients (see the report to declare it directly).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { defaultProvider } = require('@aws-sdk/credential-provider-node') as typeof import('@aws-sdk/credential-provider-node');
   return defaultProvider();
 }
