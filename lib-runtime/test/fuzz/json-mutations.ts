@@ -36,7 +36,7 @@ const PROTOTYPE_NAMES = Object.getOwnPropertyNames(Object.prototype);
  * depth). Deeper than JSON.stringify can write, so the document holds a marker string that
  * `serialize` writes out as the nested text.
  */
-export const MAX_NESTING = 10_000;
+const MAX_NESTING = 10_000;
 const NESTING_MARKER = /"\\u0000nest:(\d+):([ao])"/g;
 
 /** Mutations target places at most this deep: enough for any spec field. */
@@ -63,7 +63,7 @@ export function serialize(doc: Json): string {
 }
 
 /** A value for `replace`: any JSON type, with the edge cases weighted in. */
-export const replacementValue: fc.Arbitrary<Json> = fc.oneof(
+const replacementValue: fc.Arbitrary<Json> = fc.oneof(
   fc.constant(null),
   fc.boolean(),
   fc.integer(),
@@ -77,7 +77,7 @@ export const replacementValue: fc.Arbitrary<Json> = fc.oneof(
   fc.tuple(fc.integer({ min: 2, max: MAX_NESTING }), fc.constantFrom('a', 'o')).map(([depth, kind]) => `\u0000nest:${depth}:${kind}`),
 );
 
-export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   {
     arbitrary: fc.record({
       kind: fc.constant('sameType' as const),
