@@ -124,6 +124,21 @@ describe('characters a resource name must not contain', () => {
     expect(issueLines(doc)).toEqual([`mesh.meshName: ${slash('mesh name', 'apps/prod', 5)}`]);
   });
 
+  test('a mesh named "apps@123456789012" is refused: "@" separates a shared mesh from its owner in node ids', () => {
+    const doc = named({}) as any;
+    doc.mesh.meshName = 'apps@123456789012';
+    for (const list of ['virtualNodes', 'virtualRouters', 'routes', 'virtualServices', 'virtualGateways', 'gatewayRoutes']) {
+      for (const resource of doc[list]) resource.meshName = 'apps@123456789012';
+    }
+    expect(issueLines(doc)).toEqual([
+      'mesh.meshName: the mesh name "apps@123456789012" contains "@" (at position 5); mesh names must not contain "@", which separates a shared mesh\'s name from its owner account in node ids (mesh/<mesh>@<owner>/virtualNode/<name>)',
+    ]);
+  });
+
+  test('"@" stays allowed in the names of other resources', () => {
+    expect(issueLines(named({ node: 'orders@v1' }))).toEqual([]);
+  });
+
   test.each([
     ['a\nb', 'U+000A', 2],
     ['\u0000a', 'U+0000', 1],

@@ -16,9 +16,8 @@ import { consistencyProblems } from '../translate/envoy-checks';
  * ResourceCache prepare path), and the output is referentially consistent. Each case is bounded
  * in time (see fuzz-run.ts).
  *
- * Nodes are rendered from the compiled mesh's names, not through node ids: a mesh name with '@' is
- * accepted but its ids do not resolve (`mesh/x@y/…` reads as mesh "x" of owner "y"); reported, for
- * validation to refuse '@' in mesh names as App Mesh's id syntax implies.
+ * Nodes are rendered from the compiled mesh's names, not through node ids (node id parsing has
+ * tests of its own; validation refuses the characters that would make an id ambiguous).
  */
 const FIXTURES = path.join(__dirname, '..', 'translate', 'fixtures');
 const fixtures = new Map(fs.readdirSync(FIXTURES).filter(f => f.endsWith('.json')).sort()
