@@ -110,7 +110,7 @@ describe('ControlPlane', () => {
       expect(status.code).toBe(grpc.status.PERMISSION_DENIED);
       expect(status.details).toContain(reason);
     }
-    expect(cp!.metrics.refusedStreams.get()).toBe(3);
+    expect(cp!.metrics.refusedStreams.get({ reason: 'unknownNode' })).toBe(3);
   });
 
   test('no stream is served before a valid spec exists; readiness says why', async () => {

@@ -188,7 +188,7 @@ describe('control plane end to end (grpc-js-xds clients, loopback backends)', ()
     const stranger = await echoClient('mesh/apps/virtualNode/intruder');
     await expect(stranger.call('WhoAmI', {}, {}, 3000)).rejects.toMatchObject({ code: grpc.status.DEADLINE_EXCEEDED });
     await stranger.close();
-    await waitFor(async () => /oam_xds_streams_refused_total [1-9]/.test((await cp.admin('/metrics')).body), 'the refusal metric');
+    await waitFor(async () => /oam_xds_streams_refused_total\{reason="unknownNode"\} [1-9]/.test((await cp.admin('/metrics')).body), 'the refusal metric');
     await cp.waitForLog((l) => l.msg === 'xds stream refused' && l.node === 'mesh/apps/virtualNode/intruder');
   });
 
