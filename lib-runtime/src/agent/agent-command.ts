@@ -2,6 +2,9 @@
  * `open-app-mesh agent [options]`: flags, then the agent until SIGTERM or SIGINT.
  */
 import { isIP } from 'net';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { parseArgs as nodeParseArgs } from 'node:util';
 import { describeError, isLogLevel, Logger, type LogLevel } from '../log';
 import { Agent, type AgentOptions } from './agent';
@@ -26,6 +29,9 @@ Control plane:
   --control-plane <url>       https://host:port of the certificate exchange
   --ca-bundle <file>          roots the control plane's certificates must chain to (required:
                               no trust on first use); re-read at each renewal
+  --ca-bundle-env <VAR>       instead of --ca-bundle: the roots (PEM) in environment variable VAR,
+                              e.g. injected by ECS from a secret; written to a private file in
+                              TMPDIR at start
 Outputs (at least one):
   --out-dir <dir>             cert.pem, key.pem (0600) and ca.pem, replaced atomically
   --sds-socket <path>         SDS on a Unix socket: secrets "default" and "ROOTCA"
@@ -49,6 +55,7 @@ const OPTIONS = {
   'token-file': { type: 'string' },
   'control-plane': { type: 'string' },
   'ca-bundle': { type: 'string' },
+  'ca-bundle-env': { type: 'string' },
   'out-dir': { type: 'string' },
   'sds-socket': { type: 'string' },
   'xds-address': { type: 'string' },
@@ -60,7 +67,10 @@ const OPTIONS = {
 
 const NODE_ID = /^mesh\/[A-Za-z0-9._-]+\/(virtualNode|virtualGateway)\/[A-Za-z0-9._-]+$/;
 
-export interface AgentCommandOptions extends Omit<AgentOptions, 'log' | 'credential'> {
+export interface AgentCommandOptions extends Omit<AgentOptions, 'log' | 'credential' | 'caBundleFile'> {
+  /** --ca-bundle; or else the PEM of --ca-bundle-env, written to a file when the agent starts. */
+  readonly caBundleFile?: string;
+  readonly caBundlePem?: string;
   readonly identity: { readonly type: 'aws-iam'; readonly serverId: string; readonly region: string; readonly stsEndpoint?: string }
   | { readonly type: 'kubernetes'; readonly tokenFile: string };
   readonly logLevel: LogLevel;
@@ -97,7 +107,7 @@ export function parseAgentArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   }
   const controlPlaneUrl = required('control-plane');
   if (!controlPlaneUrl.startsWith('https://')) throw new AgentUsageError(`--control-plane must be an https:// URL, got "${controlPlaneUrl}"`);
-  const caBundleFile = required('ca-bundle', ' (the roots that sign the control plane\'s certificate)');
+  const caBundle = caBundleOf(one('ca-bundle'), one('ca-bundle-env'), env);
   const outDir = one('out-dir');
   const sdsSocket = one('sds-socket');
   const upstream = one('xds-address');
@@ -117,13 +127,33 @@ export function parseAgentArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     nodeId,
     identity,
     controlPlaneUrl,
-    caBundleFile,
+    ...caBundle,
     ...(outDir ? { outDir } : {}),
     ...(sdsSocket ? { sdsSocket } : {}),
     ...(upstream ? { xdsProxy: { listen, upstream } } : {}),
     ...(healthPort !== undefined ? { healthPort } : {}),
     logLevel,
   };
+}
+
+type CaBundle = { caBundleFile: string } | { caBundlePem: string };
+
+function caBundleOf(file: string | undefined, variable: string | undefined, env: NodeJS.ProcessEnv): CaBundle {
+  if (file && variable) throw new AgentUsageError('give --ca-bundle or --ca-bundle-env, not both');
+  if (file) return { caBundleFile: file };
+  if (!variable) throw new AgentUsageError('--ca-bundle is required (the roots that sign the control plane\'s certificate)');
+  const pem = env[variable];
+  if (!pem) throw new AgentUsageError(`--ca-bundle-env ${variable}: the variable is not set`);
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new AgentUsageError(`--ca-bundle-env ${variable}: holds no PEM certificate`);
+  return { caBundlePem: pem };
+}
+
+/** Writes the roots of --ca-bundle-env where the agent reads --ca-bundle from: a new 0700 directory in TMPDIR. */
+export async function writeCaBundleFile(pem: string): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'open-app-mesh-agent-'));
+  const file = path.join(dir, 'ca-bundle.pem');
+  await fs.writeFile(file, pem, { mode: 0o600, flag: 'wx' });
+  return file;
 }
 
 /** The proxy speaks plaintext: it may listen only where no other host can reach it. */
@@ -161,8 +191,15 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
     return 0;
   }
   const log = new Logger(options.logLevel, { service: 'open-app-mesh-agent', nodeId: options.nodeId });
-  const { identity, logLevel, ...rest } = options;
-  const agent = new Agent({ ...rest, credential: credentialSourceOf(identity), log });
+  const { identity, logLevel, caBundlePem, caBundleFile, ...rest } = options;
+  let caFile: string;
+  try {
+    caFile = caBundleFile ?? await writeCaBundleFile(caBundlePem!);
+  } catch (error) {
+    log.error('agent failed to start: --ca-bundle-env roots cannot be written to TMPDIR', { tmpdir: os.tmpdir(), error: describeError(error) });
+    return 1;
+  }
+  const agent = new Agent({ ...rest, caBundleFile: caFile, credential: credentialSourceOf(identity), log });
   // A bug must not drop the local proxy's streams: log it and keep serving (as the control plane does).
   process.on('unhandledRejection', (reason) => log.error('internal error (a bug): unhandled promise rejection', { error: describeError(reason) }));
   process.on('uncaughtException', (error) => {
