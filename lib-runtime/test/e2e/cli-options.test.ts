@@ -40,9 +40,18 @@ describe('control-plane command line', () => {
       exchangePort: 0,
       adminTokenFile: 'token',
       trust: {
-        trustDomain: 'mesh.example.com', serverId: 'cp-1', caDir: '/var/ca', caCreate: false, tlsNames: ['cp.mesh', '10.0.0.1'],
-        tlsCert: 'cert.pem', tlsKey: 'key.pem', clientCa: 'spire.pem', stsRegion: 'eu-west-1', stsEndpoint: 'http://127.0.0.1:4566',
-        k8sIssuer: 'https://oidc.eks.eu-west-1.amazonaws.com/id/ABC', k8sAudience: 'oam',
+        trustDomain: 'mesh.example.com',
+        serverId: 'cp-1',
+        caDir: '/var/ca',
+        caCreate: false,
+        tlsNames: ['cp.mesh', '10.0.0.1'],
+        tlsCert: 'cert.pem',
+        tlsKey: 'key.pem',
+        clientCa: 'spire.pem',
+        stsRegion: 'eu-west-1',
+        stsEndpoint: 'http://127.0.0.1:4566',
+        k8sIssuer: 'https://oidc.eks.eu-west-1.amazonaws.com/id/ABC',
+        k8sAudience: 'oam',
       },
     });
     const plaintext = parseArgs(['--spec', 'a', '--insecure-plaintext']);

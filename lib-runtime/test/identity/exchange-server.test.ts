@@ -9,14 +9,14 @@ import * as http from 'http';
 import * as https from 'https';
 import type { AddressInfo } from 'net';
 import * as grpc from '@grpc/grpc-js';
+import { StsStandIn } from './sts-stand-in';
+import { SERVER_ID, SERVICE_A_ACCOUNT, TRUST_DOMAIN, TrustedControlPlane } from './trusted-control-plane';
 import { signedGetCallerIdentityRequest, type AwsCredentials } from '../../src/identity/aws-iam-request';
 import { EXCHANGE_PATH, MAX_EXCHANGE_REQUEST_BYTES, type CertificateExchangeRequest } from '../../src/identity/exchange-protocol';
 import { KubernetesTokenVerifier } from '../../src/identity/kubernetes-token';
 import { x509 } from '../../src/identity/x509-library';
 import { CLUSTER_TYPE_URL } from '../../src/xds/type-urls';
 import { AdsTestClient, sotwRequest } from '../xds/ads-test-client';
-import { StsStandIn } from './sts-stand-in';
-import { SERVER_ID, SERVICE_A_ACCOUNT, TRUST_DOMAIN, TrustedControlPlane } from './trusted-control-plane';
 
 const SERVICE_A_TASK: AwsCredentials = { accessKeyId: 'ASIASERVICEA', secretAccessKey: 'a-secret', sessionToken: 'a-token' };
 const OTHER_TASK: AwsCredentials = { accessKeyId: 'ASIAOTHER', secretAccessKey: 'o-secret', sessionToken: 'o-token' };
@@ -25,12 +25,16 @@ const AUDIENCE = 'oam-test';
 
 const sts = new StsStandIn({
   [SERVICE_A_TASK.accessKeyId]: {
-    secretAccessKey: SERVICE_A_TASK.secretAccessKey, sessionToken: SERVICE_A_TASK.sessionToken,
-    arn: 'arn:aws:sts::111122223333:assumed-role/service-a-task/task-1', userId: 'AROASERVICEA:task-1',
+    secretAccessKey: SERVICE_A_TASK.secretAccessKey,
+    sessionToken: SERVICE_A_TASK.sessionToken,
+    arn: 'arn:aws:sts::111122223333:assumed-role/service-a-task/task-1',
+    userId: 'AROASERVICEA:task-1',
   },
   [OTHER_TASK.accessKeyId]: {
-    secretAccessKey: OTHER_TASK.secretAccessKey, sessionToken: OTHER_TASK.sessionToken,
-    arn: 'arn:aws:sts::111122223333:assumed-role/other-task/task-2', userId: 'AROAOTHER:task-2',
+    secretAccessKey: OTHER_TASK.secretAccessKey,
+    sessionToken: OTHER_TASK.sessionToken,
+    arn: 'arn:aws:sts::111122223333:assumed-role/other-task/task-2',
+    userId: 'AROAOTHER:task-2',
   },
 });
 
@@ -84,7 +88,11 @@ interface Answer {
 function post(body: string | Buffer, path = EXCHANGE_PATH): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = https.request({
-      host: '127.0.0.1', port: mesh.exchangePort, path, method: 'POST', ca: mesh.ca.trustBundlePem(),
+      host: '127.0.0.1',
+      port: mesh.exchangePort,
+      path,
+      method: 'POST',
+      ca: mesh.ca.trustBundlePem(),
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
     }, (res) => {
       let text = '';
@@ -173,7 +181,7 @@ test('malformed and oversized requests: 400 and 413 with the reason, nothing rea
     ['not json', 400, /not JSON/],
     ['[]', 400, /JSON object/],
     [JSON.stringify({ nodeId: SERVICE_A_NODE, csr: 'garbage', credential: { type: 'aws-iam', request: signed() } }), 400, /^csr: expected one PEM/],
-    [JSON.stringify({ nodeId: SERVICE_A_NODE, csr: `-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n`, credential: { type: 'aws-iam', request: signed() } }), 400, /^csr: not a readable PKCS#10 CSR/],
+    [JSON.stringify({ nodeId: SERVICE_A_NODE, csr: '-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n', credential: { type: 'aws-iam', request: signed() } }), 400, /^csr: not a readable PKCS#10 CSR/],
     [JSON.stringify({ nodeId: SERVICE_A_NODE, csr: 'x'.repeat(20_000), credential: { type: 'aws-iam', request: signed() } }), 400, /^csr: the CSR is larger than/],
     [JSON.stringify({ nodeId: 'mesh/apps/virtualNode/a/b', csr: '', credential: { type: 'aws-iam', request: signed() } }), 400, /nodeId .* is not mesh/],
     [JSON.stringify({ nodeId: SERVICE_A_NODE, csr: '', credential: { type: 'ssh' } }), 400, /csr: |credential/],

@@ -7,11 +7,11 @@
  */
 import * as path from 'path';
 import * as grpc from '@grpc/grpc-js';
+import { SERVICE_A, SERVICE_B, TRUST_DOMAIN, TrustedControlPlane } from './trusted-control-plane';
 import { MeshCa } from '../../src/identity/ca';
 import { FileCaStore } from '../../src/identity/ca-store';
 import { CLUSTER_TYPE_URL, LISTENER_TYPE_URL } from '../../src/xds/type-urls';
 import { namesIn, sotwRequest } from '../xds/ads-test-client';
-import { SERVICE_A, SERVICE_B, TRUST_DOMAIN, TrustedControlPlane } from './trusted-control-plane';
 
 const DAY = 24 * 3600_000;
 const SERVICE_A_ID = 'mesh/apps/virtualNode/serviceA';
