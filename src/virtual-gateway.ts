@@ -127,8 +127,9 @@ abstract class VirtualGatewayBase extends Resource implements IVirtualGateway {
    *
    * App Mesh checked the IAM action `appmesh:StreamAggregatedResources`; here the
    * grantee's principal ARN is recorded in the spec document's `proxyAccess` under this
-   * gateway's node id, and the control plane (with stream authentication on) serves that
-   * node id only to streams authenticated as one of those principals. The returned Grant
+   * gateway's node id. The control plane issues a certificate for this gateway only to a
+   * workload whose proven identity is among those principals, and serves the gateway's
+   * configuration only to streams presenting that certificate. The returned Grant
    * carries no IAM statement: the stream goes to the control plane, not to an AWS API.
    */
   public grantStreamAggregatedResources(identity: iam.IGrantable): iam.Grant {

@@ -120,9 +120,11 @@ abstract class VirtualNodeBase extends Resource implements IVirtualNode {
    *
    * App Mesh checked the IAM action `appmesh:StreamAggregatedResources`; here the
    * grantee's principal ARN (role, user or ArnPrincipal) is recorded in the spec
-   * document's `proxyAccess` under this node's node id. When the control plane runs with
-   * stream authentication, it serves this node id only to streams authenticated as one of
-   * those principals. The returned Grant carries no IAM statement (it is an
+   * document's `proxyAccess` under this node's node id. The control plane enforces it at its
+   * certificate exchange: a workload gets a certificate for this node only when its proven
+   * identity (its IAM role, matched by account and role name) is among those principals, and
+   * every xDS stream must present that certificate and receives only the node it names.
+   * The returned Grant carries no IAM statement (it is an
    * `iam.Grant.drop`, whose `success` is false), since the stream goes to the control plane
    * and not to an AWS API; the authorisation lives in the mesh spec.
    */

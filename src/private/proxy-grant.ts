@@ -6,8 +6,9 @@ import { recordProxyPrincipal } from './registry';
 /**
  * Record that `identity` may stream configuration as the proxy `nodeId` and return the
  * grant. The spec document's `proxyAccess` lists, per node id, the principals recorded
- * here; with stream authentication on, the control plane serves a node id only to a
- * stream whose authenticated principal is listed.
+ * here. The control plane's certificate exchange issues a node's certificate only to a
+ * workload whose proven identity is listed, and each xDS stream receives only the node its
+ * certificate names.
  *
  * The returned Grant carries no IAM statement (`iam.Grant.drop`, so `success` is false):
  * streaming happens against our control plane, not an AWS API, so there is nothing for
