@@ -10,7 +10,8 @@ import {
 import { dnsLoadAssignment, loadAssignment, staticLoadAssignment } from './endpoints';
 import { Protocol } from './names';
 import { adsConfigSource, appMeshMillis, durationMs, packed, TYPE, u32 } from './proto-json';
-import { clusterTransportSocket } from './tls';
+import { proxylessClusterTransportSocket } from './proxyless-tls';
+import { clusterTransportSocket, UpstreamNode } from './tls';
 import { DiscoveredEndpoint, ProtoJson } from './types';
 import {
   ClientPolicy,
@@ -127,7 +128,7 @@ export interface RemoteCluster {
  * DNS → EDS when the control plane supplied endpoints for the node, else LOGICAL_DNS
  * (responseType LOADBALANCER, the default) or STRICT_DNS (ENDPOINTS); proxyless clients only
  * support LOGICAL_DNS. Health check and outlier detection come from the target listener, TLS
- * from the caller's client policy.
+ * from the caller's client policy (for proxyless clients only a mesh CA trust, proxyless-tls.ts).
  */
 export function remoteCluster(
   mesh: CompiledMesh,
@@ -154,6 +155,7 @@ export function remoteCluster(
   cluster.connect_timeout = durationMs(REMOTE_CONNECT_TIMEOUT_MS);
   cluster.lb_policy = 'ROUND_ROBIN';
   cluster.circuit_breakers = circuitBreakers();
+  const upstream: UpstreamNode = { meshName: node.meshName, virtualNodeName: node.virtualNodeName, discoveryName: discoveryName(node) };
   if (view === 'envoy') {
     // gRPC clients (gRFC A50) know only success-rate and failure-percentage ejection, and turn
     // success-rate ejection on whenever outlier_detection is present: App Mesh's consecutive-5xx
@@ -163,11 +165,14 @@ export function remoteCluster(
     if (listener.healthCheck) {
       cluster.health_checks = [healthCheck(listener.healthCheck, discoveryName(node), listener.portMapping.port)];
     }
-    const socket = clusterTransportSocket(policy, listener.portMapping.port, listener.tls, discoveryName(node));
+    const socket = clusterTransportSocket(policy, listener.portMapping.port, listener.tls, upstream);
     if (socket) cluster.transport_socket = socket;
     const options = upstreamProtocolOptions(target.protocol);
     if (options) cluster.typed_extension_protocol_options = options;
     if (cluster.type === 'EDS') cluster.ignore_health_on_host_removal = true;
+  } else {
+    const socket = proxylessClusterTransportSocket(policy, listener.portMapping.port, upstream);
+    if (socket) cluster.transport_socket = socket;
   }
   return { cluster, assignment };
 }

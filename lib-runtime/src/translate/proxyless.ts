@@ -33,8 +33,8 @@ export function proxylessTable(tables: readonly ServicePortTable[], port?: numbe
  * The proxyless view (xds-protocol.md X26–X30): per callable virtual service a Listener named
  * exactly after it, holding an api_listener HttpConnectionManager with an inline route config
  * (virtual host domains `[<vs>, <vs>:<port>]`) and the router filter as its only filter; EDS
- * clusters over ADS (LOGICAL_DNS for DNS nodes without supplied endpoints); no TLS (gRPC clients
- * need xDS certificate providers, which App Mesh's file/SDS/ACM settings do not map to).
+ * clusters over ADS (LOGICAL_DNS for DNS nodes without supplied endpoints); TLS only for a mesh CA
+ * (`acm`) trust, through the bootstrap's certificate provider (proxyless-tls.ts).
  * A service without routes still gets a listener (an empty virtual host) so RPCs fail at once
  * instead of waiting out the does-not-exist timer; TCP-only services get none.
  */

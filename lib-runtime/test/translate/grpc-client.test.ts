@@ -5,12 +5,15 @@
  * mesh's routes: header match, weighted split (X26–X30), EDS and LOGICAL_DNS clusters.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as grpc from '@grpc/grpc-js';
 import * as grpcXds from '@grpc/grpc-js-xds';
+import { agentCertificateProviders, issueNodeCertificate, openMeshCa } from './mesh-certificates';
 import { meshDoc } from './spec-builder';
 import { parseMeshSpec } from '../../../src/spec/canonical';
 import { MeshSpecDocument } from '../../../src/spec/document';
+import { writeCertificateFiles } from '../../src/agent/certificate-files';
 import { compileMesh, DiscoveredEndpoints, EnvoyConfig, listNodeIds, translateNode } from '../../src/translate';
 import type { XdsAckEvent, XdsNackRecord, XdsStreamInfo } from '../../src/xds/events';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../src/xds/type-urls';
@@ -45,6 +48,7 @@ async function startBackend(name: string): Promise<Backend> {
   return { name, port, server };
 }
 
+let certificateDir: string;
 let v1: Backend;
 let v2: Backend;
 let xds: XdsServer;
@@ -54,6 +58,10 @@ const acks: Array<{ nodeId: string; typeUrl: string }> = [];
 const nacks: XdsNackRecord[] = [];
 
 beforeAll(async () => {
+  // Every client's bootstrap defines the certificate provider a mesh CA (`acm`) policy refers to,
+  // as a mesh application's does: gRPC refuses a cluster naming an instance its bootstrap lacks.
+  certificateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-grpc-client-'));
+  await writeCertificateFiles(certificateDir, await issueNodeCertificate(await openMeshCa(certificateDir, 'grpc-client.test'), 'm', 'client'));
   v1 = await startBackend('v1');
   v2 = await startBackend('v2');
   xds = new XdsServer({
@@ -74,6 +82,7 @@ afterAll(async () => {
   await xds.shutdown(200);
   v1.server.forceShutdown();
   v2.server.forceShutdown();
+  fs.rmSync(certificateDir, { recursive: true, force: true });
 });
 
 function serve(nodeId: string, view: EnvoyConfig): void {
@@ -94,6 +103,7 @@ function client(target: string, nodeId: string, cluster = 'default'): grpc.Clien
     'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': JSON.stringify({
       xds_servers: [{ server_uri: `127.0.0.1:${xdsPort}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
       node: { id: nodeId, cluster, locality: {} },
+      certificate_providers: agentCertificateProviders(certificateDir),
     }),
   });
   clients.push(c);

@@ -1,10 +1,13 @@
-import { meshDoc, named } from './spec-builder';
+import { meshDoc, named, routedMesh } from './spec-builder';
 import { ClientPolicy, ListenerTls, VirtualNodeSpec } from '../../../src/spec/appmesh-types';
+import { CERTIFICATE_SECRET, TRUST_BUNDLE_SECRET } from '../../src/agent/sds-server';
 import { translateNode } from '../../src/translate';
+import { MESH_CERTIFICATE_SECRET, MESH_TRUST_SECRET } from '../../src/translate/tls';
 import { ProtoJson } from '../../src/translate/types';
 
 const fileCert = { file: { certificateChain: '/c/chain.pem', privateKey: '/c/key.pem' } };
 const fileTrust = { file: { certificateChain: '/c/ca.pem' } };
+const acmTrust = { acm: { certificateAuthorityArns: ['arn:aws:acm-pca:eu-west-1:1:certificate-authority/a', 'arn:aws:acm-pca:eu-west-1:1:certificate-authority/b'] } };
 const SDS_SOURCE = {
   api_config_source: {
     api_type: 'GRPC',
@@ -89,9 +92,14 @@ describe('listener TLS', () => {
     });
   });
 
-  test('ACM certificate: a secret of that ARN over ADS', () => {
+  test('ACM certificate: the node\'s mesh certificate, SDS secret `default` from the agent\'s socket, never the ARN', () => {
     const common = context(serverChains({ mode: 'STRICT', certificate: { acm: { certificateArn: 'arn:aws:acm:eu-west-1:1:certificate/x' } } })[0]).common_tls_context as ProtoJson;
-    expect(common.tls_certificate_sds_secret_configs).toEqual([{ name: 'arn:aws:acm:eu-west-1:1:certificate/x', sds_config: { ads: {}, resource_api_version: 'V3' } }]);
+    expect(common.tls_certificate_sds_secret_configs).toEqual([{ name: 'default', sds_config: SDS_SOURCE }]);
+  });
+
+  test('the mesh secret names are the ones the agent serves', () => {
+    expect(MESH_CERTIFICATE_SECRET).toBe(CERTIFICATE_SECRET);
+    expect(MESH_TRUST_SECRET).toBe(TRUST_BUNDLE_SECRET);
   });
 });
 
@@ -157,14 +165,85 @@ describe('client TLS (clientPolicy) on cds_egress clusters', () => {
     expect(clusterSocket({})).toBeUndefined();
   });
 
-  test('proxyless clusters carry no TLS (gRPC needs certificate providers)', () => {
+  test('ACM trust: the mesh trust bundle (SDS `ROOTCA`, every CA ARN), the target node\'s mesh identity by URI suffix, the node\'s own mesh certificate', () => {
+    expect(upstream(clusterSocket({ defaults: { tls: { validation: { trust: acmTrust } } } }))).toEqual({
+      tls_params: CURVES,
+      tls_certificate_sds_secret_configs: [{ name: 'default', sds_config: SDS_SOURCE }],
+      combined_validation_context: {
+        default_validation_context: { match_typed_subject_alt_names: [{ san_type: 'URI', matcher: { suffix: '/mesh/m/virtualNode/t' } }] },
+        validation_context_sds_secret_config: { name: 'ROOTCA', sds_config: SDS_SOURCE },
+      },
+    });
+  });
+
+  test('ACM trust: explicit SANs keep their meaning; an explicit client certificate wins over the mesh one', () => {
+    const common = upstream(clusterSocket({
+      backend: { tls: { certificate: fileCert, validation: { trust: acmTrust, subjectAlternativeNames: { match: { exact: ['t.local', 'spiffe://td/x'] } } } } },
+    }));
+    expect(common.tls_certificates).toEqual([{ certificate_chain: { filename: '/c/chain.pem' }, private_key: { filename: '/c/key.pem' } }]);
+    expect(common.tls_certificate_sds_secret_configs).toBeUndefined();
+    expect(common.combined_validation_context).toEqual({
+      default_validation_context: {
+        match_typed_subject_alt_names: [
+          { san_type: 'DNS', matcher: { exact: 't.local' } },
+          { san_type: 'URI', matcher: { exact: 'spiffe://td/x' } },
+        ],
+      },
+      validation_context_sds_secret_config: { name: 'ROOTCA', sds_config: SDS_SOURCE },
+    });
+  });
+
+  test('ACM trust on a router-backed service: each route target\'s cluster checks its own node\'s identity', () => {
+    const spec = routedMesh(
+      { split: { httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'v1', weight: 1 }, { virtualNode: 'v2', weight: 1 }] } } } },
+      { nodes: { client: { backendDefaults: { clientPolicy: { tls: { validation: { trust: acmTrust } } } }, backends: [{ virtualService: { virtualServiceName: 'svc' } }] } } },
+    );
+    const clusters = translateNode({ spec, nodeId: 'mesh/m/virtualNode/client' }).envoy.clusters;
+    const suffixOf = (name: string) => {
+      const common = upstream(named(clusters, name).transport_socket as ProtoJson);
+      return ((common.combined_validation_context as ProtoJson).default_validation_context as ProtoJson).match_typed_subject_alt_names;
+    };
+    expect(suffixOf('cds_egress_m_v1_http_8080')).toEqual([{ san_type: 'URI', matcher: { suffix: '/mesh/m/virtualNode/v1' } }]);
+    expect(suffixOf('cds_egress_m_v2_http_8080')).toEqual([{ san_type: 'URI', matcher: { suffix: '/mesh/m/virtualNode/v2' } }]);
+  });
+});
+
+describe('client TLS on proxyless clusters (gRFC A29 certificate providers)', () => {
+  function proxylessSocket(policy: ClientPolicy): ProtoJson | undefined {
     const spec = meshDoc({
       nodes: {
-        client: { backendDefaults: { clientPolicy: { tls: { validation: { trust: fileTrust } } } }, backends: [{ virtualService: { virtualServiceName: 'svc' } }] },
-        t: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }] },
+        client: { backendDefaults: { clientPolicy: policy }, backends: [{ virtualService: { virtualServiceName: 'svc' } }] },
+        t: { listeners: [{ portMapping: { port: 8080, protocol: 'grpc' } }] },
       },
       services: { svc: { provider: { virtualNode: { virtualNodeName: 't' } } } },
     });
-    expect(named(translateNode({ spec, nodeId: 'mesh/m/virtualNode/client' }).proxyless.clusters, 'cds_egress_m_t_http_8080').transport_socket).toBeUndefined();
+    return named(translateNode({ spec, nodeId: 'mesh/m/virtualNode/client' }).proxyless.clusters, 'cds_egress_m_t_grpc_8080').transport_socket as ProtoJson | undefined;
+  }
+
+  test('ACM trust: provider instance `default` for identity and roots, the target node\'s identity by suffix, no tls_params', () => {
+    expect(proxylessSocket({ tls: { validation: { trust: acmTrust } } })).toEqual({
+      name: 'envoy.transport_sockets.tls',
+      typed_config: {
+        '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
+        'common_tls_context': {
+          tls_certificate_provider_instance: { instance_name: 'default' },
+          validation_context: { ca_certificate_provider_instance: { instance_name: 'default' }, match_subject_alt_names: [{ suffix: '/mesh/m/virtualNode/t' }] },
+        },
+      },
+    });
+  });
+
+  test('ACM trust with explicit SANs: exact matchers', () => {
+    const socket = proxylessSocket({ tls: { validation: { trust: acmTrust, subjectAlternativeNames: { match: { exact: ['spiffe://td/x'] } } } } });
+    const common = (socket!.typed_config as ProtoJson).common_tls_context as ProtoJson;
+    expect((common.validation_context as ProtoJson).match_subject_alt_names).toEqual([{ exact: 'spiffe://td/x' }]);
+  });
+
+  test('what a gRPC client cannot load (files, SDS names), and unenforced policies, get no TLS', () => {
+    expect(proxylessSocket({ tls: { validation: { trust: fileTrust } } })).toBeUndefined();
+    expect(proxylessSocket({ tls: { validation: { trust: { sds: { secretName: 'ROOTCA' } } } } })).toBeUndefined();
+    expect(proxylessSocket({ tls: { certificate: fileCert, validation: { trust: acmTrust } } })).toBeUndefined();
+    expect(proxylessSocket({ tls: { enforce: false, validation: { trust: acmTrust } } })).toBeUndefined();
+    expect(proxylessSocket({ tls: { ports: [9443], validation: { trust: acmTrust } } })).toBeUndefined();
   });
 });
