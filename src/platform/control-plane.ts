@@ -1,12 +1,15 @@
-import { Aws, Duration, Lazy, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, Lazy, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
 import { IMesh } from '../mesh';
+import { ControlPlaneSecrets } from './private/control-plane-secrets';
+import { loopbackHttpProbe } from './private/loopback-http-probe';
 import { runtimeImageAsset } from './private/runtime-image';
 import { MeshSpecDelivery } from './spec-delivery';
 
@@ -15,6 +18,12 @@ export const DEFAULT_XDS_PORT = 18000;
 
 /** Default admin HTTP port of the control plane (`--admin-port`): /healthz, /readyz, /metrics. */
 export const DEFAULT_CONTROL_PLANE_ADMIN_PORT = 18001;
+
+/** Default port of the certificate exchange (`--exchange-port`), HTTPS. */
+export const DEFAULT_EXCHANGE_PORT = 18002;
+
+/** Default SPIFFE trust domain of the mesh certificates (the runtime's `--trust-domain` default). */
+export const DEFAULT_TRUST_DOMAIN = 'open-app-mesh.internal';
 
 /** Properties of a ControlPlane. */
 export interface ControlPlaneProps {
@@ -59,6 +68,31 @@ export interface ControlPlaneProps {
    * @default 18000
    */
   readonly xdsPort?: number;
+
+  /**
+   * Serve xDS in plaintext, without node identity and without the certificate exchange: any
+   * client that reaches the xDS port can read any node's configuration, and mesh TLS from the
+   * control plane's CA is not available. For trials only; synthesis warns.
+   *
+   * By default xDS is mutual TLS: the control plane's CA root lives in a Secrets Manager secret
+   * this construct creates, each proxy task runs the `open-app-mesh agent` beside Envoy, which
+   * proves the task role to the control plane and serves Envoy its certificate over SDS.
+   * @default false
+   */
+  readonly insecurePlaintext?: boolean;
+
+  /**
+   * SPIFFE trust domain of the mesh's certificates (`spiffe://<trust domain>/mesh/<mesh>/...`).
+   * @default 'open-app-mesh.internal'
+   */
+  readonly trustDomain?: string;
+
+  /**
+   * Port of the certificate exchange (HTTPS), where agents trade a signed proof of their task
+   * role for a certificate.
+   * @default 18002
+   */
+  readonly exchangePort?: number;
 
   /**
    * Subnets of the tasks.
@@ -117,10 +151,17 @@ export interface ControlPlaneProps {
 
 /**
  * The open-app-mesh control plane of one mesh on ECS Fargate: at least two tasks in different
- * Availability Zones, registered in Cloud Map as `xds.<namespace>` (A records, so Envoy's
- * STRICT_DNS cluster sees every replica), with container health checks, CloudWatch logs, a
- * security group that admits xDS only from what `allowFrom` names, and a task role that can
- * read the spec object and discover Cloud Map instances of the mesh's namespaces.
+ * Availability Zones, registered in Cloud Map as `xds.<namespace>` (A records, so every replica
+ * is seen), with container health checks, CloudWatch logs, a security group that admits xDS
+ * and the certificate exchange only from what `allowFrom` names, and a task role that can read
+ * the spec object and discover Cloud Map instances of the mesh's namespaces.
+ *
+ * Secure by default: xDS is mutual TLS with node identity on every stream. The mesh CA's root
+ * is kept in a Secrets Manager secret created here without a value (the first replica creates
+ * the root on its first start; only the task role may read or write it); the roots'
+ * certificates are published to a second secret that proxy tasks read, so they trust the control
+ * plane without trust on first use. The admin port stays inside the task (127.0.0.1; the health
+ * check runs there). `insecurePlaintext: true` turns all of that off, with a warning.
  *
  * The spec is delivered to S3 on every deploy (MeshSpecDelivery); the runtime polls it and
  * hot-reloads, so a mesh change changes no task definition and restarts nothing.
@@ -146,6 +187,30 @@ export class ControlPlane extends Construct {
   /** xDS port. */
   public readonly xdsPort: number;
 
+  /** Whether xDS is served in plaintext without node identity (`insecurePlaintext`). */
+  public readonly insecurePlaintext: boolean;
+
+  /** Port of the certificate exchange (HTTPS); not listening with `insecurePlaintext`. */
+  public readonly exchangePort: number;
+
+  /** SPIFFE trust domain of the mesh's certificates. */
+  public readonly trustDomain: string;
+
+  /**
+   * The id an agent signs into its AWS IAM proof (`--server-id`), so a proof made for this
+   * control plane is refused by any other: its DNS name.
+   */
+  public readonly serverId: string;
+
+  /** Image of the control plane; proxy tasks run the agent from it. */
+  public readonly image: ecs.ContainerImage;
+
+  /** The secret holding the mesh CA root, key included (undefined with `insecurePlaintext`). */
+  public readonly caSecret?: secretsmanager.ISecret;
+
+  /** The secret the control plane publishes the CA roots' certificates to (undefined with `insecurePlaintext`). */
+  public readonly trustBundleSecret?: secretsmanager.ISecret;
+
   /** Cloud Map service of the control plane. */
   public readonly cloudMapService: cloudmap.IService;
 
@@ -162,6 +227,10 @@ export class ControlPlane extends Construct {
     super(scope, id);
     this.mesh = props.mesh;
     this.xdsPort = props.xdsPort ?? DEFAULT_XDS_PORT;
+    this.exchangePort = props.exchangePort ?? DEFAULT_EXCHANGE_PORT;
+    this.insecurePlaintext = props.insecurePlaintext ?? false;
+    this.trustDomain = props.trustDomain ?? DEFAULT_TRUST_DOMAIN;
+    this.image = props.image ?? ControlPlane.bundledImage();
     const adminPort = DEFAULT_CONTROL_PLANE_ADMIN_PORT;
     const desiredCount = props.desiredCount ?? 2;
     if (!Token.isUnresolved(desiredCount) && desiredCount < 2) {
@@ -182,6 +251,7 @@ export class ControlPlane extends Construct {
     });
     const serviceName = props.serviceName ?? 'xds';
     this.xdsHost = `${serviceName}.${namespace.namespaceName}`;
+    this.serverId = this.xdsHost;
 
     this.specDelivery = new MeshSpecDelivery(this, 'Spec', {
       mesh: props.mesh,
@@ -199,8 +269,27 @@ export class ControlPlane extends Construct {
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
     const endpoints = props.endpointSources ?? ['cloudmap'];
+    let trustFlags: string[];
+    if (this.insecurePlaintext) {
+      trustFlags = ['--insecure-plaintext'];
+      Annotations.of(this).addWarningV2('open-app-mesh:control-plane-insecure-plaintext',
+        'insecurePlaintext: xDS is served without TLS and without node identity, so any client that reaches the xDS port can read '
+        + 'any node\'s configuration, and mesh TLS from the control plane\'s CA is unavailable. For trials only');
+    } else {
+      const secrets = new ControlPlaneSecrets(this, 'Trust', this.taskDefinition.taskRole);
+      this.caSecret = secrets.caRoot;
+      this.trustBundleSecret = secrets.trustBundle;
+      trustFlags = [
+        '--trust-domain', this.trustDomain,
+        '--server-id', this.serverId,
+        '--tls-names', this.xdsHost,
+        '--ca-secret-arn', secrets.caRoot.secretArn,
+        '--ca-bundle-secret-arn', secrets.trustBundle.secretArn,
+        '--exchange-port', String(this.exchangePort),
+      ];
+    }
     const container = this.taskDefinition.addContainer('control-plane', {
-      image: props.image ?? ControlPlane.bundledImage(),
+      image: this.image,
       essential: true,
       // Arguments only: the image's entry point is the runtime's CLI.
       command: [
@@ -209,16 +298,18 @@ export class ControlPlane extends Construct {
         ...endpoints.flatMap((e) => ['--endpoints', e]),
         '--xds-port', String(this.xdsPort),
         '--admin-port', String(adminPort),
+        // Admin (config dump, clients) stays inside the task; the health check runs there.
+        '--admin-bind', '127.0.0.1',
+        ...trustFlags,
         '--region', Aws.REGION,
         '--log-level', props.logLevel ?? 'info',
       ],
       portMappings: [
         { name: 'xds', containerPort: this.xdsPort, protocol: ecs.Protocol.TCP },
-        { name: 'admin', containerPort: adminPort, protocol: ecs.Protocol.TCP },
+        ...(this.insecurePlaintext ? [] : [{ name: 'exchange', containerPort: this.exchangePort, protocol: ecs.Protocol.TCP }]),
       ],
       healthCheck: {
-        // The runtime image has node, not necessarily curl.
-        command: ['CMD', 'node', '-e', healthProbe(adminPort)],
+        command: ['CMD', 'node', '-e', loopbackHttpProbe(adminPort, '/healthz')],
         interval: Duration.seconds(10),
         timeout: Duration.seconds(5),
         retries: 3,
@@ -239,7 +330,7 @@ export class ControlPlane extends Construct {
 
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
-      description: 'open-app-mesh control plane: xDS from mesh workloads only',
+      description: 'open-app-mesh control plane: xDS and certificate exchange from mesh workloads only',
       allowAllOutbound: true,
     });
 
@@ -282,9 +373,21 @@ export class ControlPlane extends Construct {
     });
   }
 
-  /** Admit xDS (gRPC on the xDS port) from `peer`, e.g. a mesh workload's service. */
+  /**
+   * Admit xDS (gRPC on the xDS port) and the certificate exchange from `peer`, e.g. a mesh
+   * workload's service.
+   */
   public allowFrom(peer: ec2.IConnectable, description?: string): void {
-    this.service.connections.allowFrom(peer, ec2.Port.tcp(this.xdsPort), description ?? 'xDS from a mesh workload');
+    const what = description ?? 'xDS from a mesh workload';
+    this.service.connections.allowFrom(peer, ec2.Port.tcp(this.xdsPort), what);
+    if (!this.insecurePlaintext) {
+      this.service.connections.allowFrom(peer, ec2.Port.tcp(this.exchangePort), `${what}: certificate exchange`);
+    }
+  }
+
+  /** The HTTPS URL of the certificate exchange, as agents reach it (`--control-plane`). */
+  public get exchangeUrl(): string {
+    return `https://${this.xdsHost}:${this.exchangePort}`;
   }
 
 
@@ -311,12 +414,6 @@ export class ControlPlane extends Construct {
     }
     return [];
   }
-}
-
-/** Exits 0 when the runtime's /healthz answers 200 within 3 s. */
-function healthProbe(port: number): string {
-  return `require('http').get({host:'127.0.0.1',port:${port},path:'/healthz',timeout:3000},`
-    + '(r)=>process.exit(r.statusCode===200?0:1)).on(\'error\',()=>process.exit(1))';
 }
 
 /** A mesh name as one DNS label: lower case, characters other than letters, digits and '-' replaced. */

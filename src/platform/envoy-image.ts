@@ -1,3 +1,4 @@
+import { Annotations } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { ENVOY_ADMIN_PORT, EnvoyBootstrap, EnvoyBootstrapOptions } from './envoy-bootstrap';
@@ -47,14 +48,18 @@ export interface AppMeshEnvoyImageOptions {
   /**
    * How the image's agent is pointed at the control plane.
    *
-   * `false` (default): the agent gets `APPMESH_XDS_ENDPOINT=<host>:<port>` and generates its
-   * own bootstrap. The agent then always speaks TLS with SigV4 to that endpoint, so the
-   * control plane must serve xDS over TLS with a certificate the image trusts
-   * (appmesh-envoy-mapping.md §11.5).
+   * `true` (default): our bootstrap is written to a file and passed as `ENVOY_CONFIG_FILE`; the
+   * image's agent uses it verbatim and only supervises Envoy (restarts, drain). Envoy then reaches
+   * the control plane like the upstream image does: through the open-app-mesh agent's mTLS
+   * proxy and SDS socket, or directly in plaintext with `insecurePlaintext`.
    *
-   * `true`: our bootstrap is written to a file and passed as `ENVOY_CONFIG_FILE`; the agent
-   * uses it verbatim and only supervises Envoy (plaintext gRPC works).
-   * @default false
+   * `false`: the image's agent gets `APPMESH_XDS_ENDPOINT=<host>:<port>` and generates its own
+   * bootstrap. It then always speaks TLS with AWS SigV4 to that endpoint and trusts only the
+   * image's CA store: it presents no client certificate, so this control plane cannot tell which
+   * node it is, and it cannot verify the mesh CA's server certificate; nor can it reach a
+   * plaintext control plane. Refused when the control plane serves TLS; with `insecurePlaintext`,
+   * only for a TLS-terminating relay of your own in front of it (synthesis warns).
+   * @default true
    */
   readonly useOwnBootstrap?: boolean;
 }
@@ -69,7 +74,10 @@ export abstract class EnvoyImage {
     return new UpstreamEnvoyImage(options);
   }
 
-  /** App Mesh's Envoy image, for users who keep its agent (restarts, drain API, stats settings). */
+  /**
+   * App Mesh's Envoy image, for users who keep its agent (restarts, drain API, stats settings).
+   * Its agent runs Envoy with our bootstrap (`useOwnBootstrap`, the default).
+   */
   public static appMesh(options: AppMeshEnvoyImageOptions = {}): EnvoyImage {
     return new AppMeshEnvoyImage(options);
   }
@@ -103,13 +111,13 @@ class AppMeshEnvoyImage extends EnvoyImage {
     super();
   }
 
-  public bind(_scope: Construct, bootstrap: EnvoyBootstrapOptions): EnvoyImageConfig {
+  public bind(scope: Construct, bootstrap: EnvoyBootstrapOptions): EnvoyImageConfig {
     const image = this.options.image ?? ecs.ContainerImage.fromRegistry(DEFAULT_APPMESH_ENVOY_IMAGE);
     const identity = {
       APPMESH_RESOURCE_ARN: bootstrap.nodeId,
       ENVOY_ADMIN_ACCESS_PORT: String(bootstrap.adminPort ?? ENVOY_ADMIN_PORT),
     };
-    if (this.options.useOwnBootstrap) {
+    if (this.options.useOwnBootstrap ?? true) {
       return {
         image,
         entryPoint: ['/bin/sh', '-c'],
@@ -117,6 +125,14 @@ class AppMeshEnvoyImage extends EnvoyImage {
         environment: { ...identity, ENVOY_CONFIG_FILE: BOOTSTRAP_PATH, ENVOY_BOOTSTRAP: EnvoyBootstrap.toJson(bootstrap) },
       };
     }
+    if (bootstrap.xdsSocketPath !== undefined) {
+      throw new Error(`[${scope.node.path}] EnvoyImage.appMesh({ useOwnBootstrap: false }): the image's agent speaks TLS with AWS SigV4 `
+        + 'to APPMESH_XDS_ENDPOINT and presents no client certificate, so the control plane (mutual TLS, node identity) refuses it; '
+        + 'leave useOwnBootstrap at its default (true)');
+    }
+    Annotations.of(scope).addWarningV2('open-app-mesh:appmesh-image-xds-endpoint',
+      'EnvoyImage.appMesh({ useOwnBootstrap: false }): the image\'s agent speaks TLS with AWS SigV4 to APPMESH_XDS_ENDPOINT, which the '
+      + 'plaintext control plane does not serve; this works only behind a TLS-terminating relay of your own');
     return {
       image,
       environment: {

@@ -1,6 +1,6 @@
 import { spawnSync } from 'child_process';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { containerNamed, deliveredSpecText, PlatformFixture, resourcesOfType, TEST_CONTROL_PLANE_IMAGE } from './fixtures';
@@ -62,7 +62,7 @@ describe('ControlPlane', () => {
     expect(fixture.controlPlane.xdsPort).toBe(18000);
   });
 
-  test('container: the runtime CLI on the S3 spec, health check, logs', () => {
+  test('container: the runtime CLI on the S3 spec, mutual TLS with the CA root in Secrets Manager, health check, logs', () => {
     const [taskDefinition] = Object.entries(resourcesOfType(json, 'AWS::ECS::TaskDefinition')).filter(([id]) => id.startsWith('ControlPlane')).map(([, r]) => r);
     const container = containerNamed(taskDefinition, 'control-plane');
     expect(container.Image).toBe(TEST_CONTROL_PLANE_IMAGE);
@@ -71,9 +71,18 @@ describe('ControlPlane', () => {
       '--endpoints', 'cloudmap',
       '--xds-port', '18000',
       '--admin-port', '18001',
+      '--admin-bind', '127.0.0.1',
+      '--trust-domain', 'open-app-mesh.internal',
+      // Agents sign this id into their proof and verify this name on the server certificate.
+      '--server-id', 'xds.shop.open-app-mesh.local',
+      '--tls-names', 'xds.shop.open-app-mesh.local',
+      '--ca-secret-arn', { Ref: expect.stringMatching(/^ControlPlaneTrustCaRoot/) },
+      '--ca-bundle-secret-arn', { Ref: expect.stringMatching(/^ControlPlaneTrustTrustBundle/) },
+      '--exchange-port', '18002',
       '--region', { Ref: 'AWS::Region' },
       '--log-level', 'info',
     ]);
+    expect(container.Command).not.toContain('--insecure-plaintext');
     expect(container.HealthCheck).toEqual({
       Command: ['CMD', 'node', '-e', expect.stringContaining("path:'/healthz'")],
       Interval: 10,
@@ -81,10 +90,12 @@ describe('ControlPlane', () => {
       Retries: 3,
       StartPeriod: 20,
     });
+    // The admin port (config dump, clients) is not mapped: it listens on 127.0.0.1 for the health check only.
     expect(container.PortMappings).toEqual([
       { ContainerPort: 18000, Name: 'xds', Protocol: 'tcp' },
-      { ContainerPort: 18001, Name: 'admin', Protocol: 'tcp' },
+      { ContainerPort: 18002, Name: 'exchange', Protocol: 'tcp' },
     ]);
+    expect(container.HealthCheck.Command[3]).toContain("host:'127.0.0.1',port:18001");
     expect(container.LogConfiguration.LogDriver).toBe('awslogs');
     expect(container.LogConfiguration.Options['awslogs-group']).toEqual({ Ref: expect.stringMatching(/^ControlPlaneLogs/) });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
@@ -98,30 +109,69 @@ describe('ControlPlane', () => {
     expect(result.status).toBe(1);
   });
 
-  test('admits xDS only from mesh workloads', () => {
+  test('admits xDS and the certificate exchange only from mesh workloads', () => {
     const groups = resourcesOfType(json, 'AWS::EC2::SecurityGroup');
     const [cpGroupId] = Object.keys(groups).filter((id) => id.startsWith('ControlPlaneSecurityGroup'));
     expect(groups[cpGroupId].Properties.SecurityGroupIngress).toBeUndefined();
     const ingress = Object.values(resourcesOfType(json, 'AWS::EC2::SecurityGroupIngress'))
       .filter((r: any) => JSON.stringify(r.Properties.GroupId).includes(cpGroupId));
-    expect(ingress).toEqual([{
+    const rule = (port: number, description: string) => ({
       Type: 'AWS::EC2::SecurityGroupIngress',
       Properties: {
         GroupId: { 'Fn::GetAtt': [cpGroupId, 'GroupId'] },
         SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^BackendServiceSecurityGroup/), 'GroupId'] },
         IpProtocol: 'tcp',
-        FromPort: 18000,
-        ToPort: 18000,
-        Description: 'xDS from backend',
+        FromPort: port,
+        ToPort: port,
+        Description: description,
       },
-    }]);
+    });
+    expect(ingress).toEqual([rule(18000, 'xDS from backend'), rule(18002, 'xDS from backend: certificate exchange')]);
   });
 
-  test('least-privilege task role: the spec object and DiscoverInstances in the mesh namespaces', () => {
+  test('the CA root secret: no value in the template, readable and writable by the task role alone', () => {
+    const secrets = resourcesOfType(json, 'AWS::SecretsManager::Secret');
+    expect(Object.keys(secrets).sort()).toEqual([expect.stringMatching(/^ControlPlaneTrustCaRoot/), expect.stringMatching(/^ControlPlaneTrustTrustBundle/)]);
+    for (const secret of Object.values<any>(secrets)) {
+      // An empty secret: the control plane stores the root on its first start.
+      expect(Object.keys(secret.Properties)).toEqual(['Description']);
+    }
+    const taskRole = { 'Fn::GetAtt': [expect.stringMatching(/^ControlPlaneTaskDefinitionTaskRole/), 'Arn'] };
+    const policyOf = (prefix: string) => Object.values<any>(resourcesOfType(json, 'AWS::SecretsManager::ResourcePolicy'))
+      .find((p) => p.Properties.SecretId.Ref.startsWith(prefix)).Properties.ResourcePolicy.Statement;
+    const denyOthers = (actions: string[]) => [{
+      Sid: 'OnlyTheControlPlane',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: actions,
+      Resource: '*',
+      Condition: { ArnNotEquals: { 'aws:PrincipalArn': taskRole } },
+    }];
+    const write = ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecret', 'secretsmanager:UpdateSecretVersionStage'];
+    expect(policyOf('ControlPlaneTrustCaRoot')).toEqual(denyOthers(['secretsmanager:GetSecretValue', ...write]));
+    // The bundle (certificates only) is read by proxy tasks' execution roles, written by the control plane alone.
+    expect(policyOf('ControlPlaneTrustTrustBundle')).toEqual(denyOthers(write));
+    expect(fixture.controlPlane.caSecret).toBeDefined();
+    expect(fixture.controlPlane.exchangeUrl).toBe('https://xds.shop.open-app-mesh.local:18002');
+  });
+
+  test('least-privilege task role: the CA root, publishing the bundle, the spec object and DiscoverInstances in the mesh namespaces', () => {
     const policies = Object.entries(resourcesOfType(json, 'AWS::IAM::Policy'))
       .filter(([id]) => id.startsWith('ControlPlaneTaskDefinitionTaskRole'));
     expect(policies).toHaveLength(1);
     expect(policies[0][1].Properties.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'MeshCaRoot',
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+        Resource: { Ref: expect.stringMatching(/^ControlPlaneTrustCaRoot/) },
+      },
+      {
+        Sid: 'PublishTrustBundle',
+        Effect: 'Allow',
+        Action: 'secretsmanager:PutSecretValue',
+        Resource: { Ref: expect.stringMatching(/^ControlPlaneTrustTrustBundle/) },
+      },
       {
         Effect: 'Allow',
         Action: 's3:GetObject',
@@ -217,6 +267,34 @@ describe('ControlPlane', () => {
     expect(message).toMatch(/Platform\/Mesh\/router\/route/);
     expect(message).toMatch(/Platform\/ControlPlane\/Spec.*the spec of mesh 'shop' is invalid/);
     expect(f.controlPlane.specDelivery.deliveredDocument).toBeUndefined();
+  });
+
+  test('insecurePlaintext: plaintext xDS with a synth warning, no secrets, no exchange port', () => {
+    const f = new PlatformFixture({ controlPlane: { insecurePlaintext: true } });
+    new appmesh.MeshFargateService(f.stack, 'Backend', {
+      cluster: f.cluster, taskDefinition: f.appTaskDefinition('BackendTask'), virtualNode: f.backend, controlPlane: f.controlPlane,
+    });
+    const t = Template.fromStack(f.stack);
+    const container = containerNamed(Object.entries(resourcesOfType(t.toJSON(), 'AWS::ECS::TaskDefinition'))
+      .find(([id]) => id.startsWith('ControlPlane'))![1], 'control-plane');
+    expect(container.Command).toEqual(expect.arrayContaining(['--insecure-plaintext', '--admin-bind', '127.0.0.1']));
+    expect(container.Command).not.toContain('--ca-secret-arn');
+    expect(container.PortMappings).toEqual([{ ContainerPort: 18000, Name: 'xds', Protocol: 'tcp' }]);
+    t.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    t.resourcePropertiesCountIs('AWS::EC2::SecurityGroupIngress', { FromPort: 18002 }, 0);
+    Annotations.fromStack(f.stack).hasWarning('/Platform/ControlPlane', Match.stringLikeRegexp('insecurePlaintext: xDS is served without TLS'));
+    expect(f.controlPlane.trustBundleSecret).toBeUndefined();
+  });
+
+  test('the trust domain and exchange port can be set', () => {
+    const f = new PlatformFixture({ controlPlane: { trustDomain: 'shop.example', exchangePort: 8443 } });
+    Template.fromStack(f.stack).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({
+        Name: 'control-plane',
+        Command: Match.arrayWith(['--trust-domain', 'shop.example', '--exchange-port', '8443']),
+        PortMappings: Match.arrayWith([{ ContainerPort: 8443, Name: 'exchange', Protocol: 'tcp' }]),
+      })],
+    });
   });
 
   test('poll interval, endpoint sources and log level reach the runtime flags', () => {

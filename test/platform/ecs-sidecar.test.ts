@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { checkEnvoyJson } from './envoy-json-check';
-import { bootstrapOfCommand, containerNamed, PlatformFixture, resourcesOfType } from './fixtures';
+import { bootstrapOfCommand, containerNamed, PlatformFixture, resourcesOfType, TEST_CONTROL_PLANE_IMAGE } from './fixtures';
 import { awsSolutionsViolations, validateTemplateAgainstServiceSpec } from './template-checks';
 import * as appmesh from '../../src';
 
@@ -45,16 +45,75 @@ describe('EnvoySidecar on a Fargate task definition', () => {
     expect(envoy.LogConfiguration.LogDriver).toBe('awslogs');
   });
 
-  test('the bootstrap in the command names the node and the control plane, and is valid for Envoy', () => {
+  test('the bootstrap in the command names the node, streams through the agent, takes SDS from it, admin on loopback; valid for Envoy', () => {
     const envoy = containerNamed(taskDefinitionResource(json, 'BackendTask'), 'envoy');
     expect(envoy.EntryPoint).toEqual(['/bin/sh', '-c']);
     expect(envoy.Command).toHaveLength(1);
     expect(envoy.Command[0]).toMatch(/&& exec envoy -c \/tmp\/envoy-bootstrap\.json --log-level info --drain-time-s 20 --disable-hot-restart$/);
     const bootstrap = bootstrapOfCommand(envoy.Command[0]);
     expect(bootstrap.node.id).toBe('mesh/shop/virtualNode/backend');
-    expect(bootstrap.static_resources.clusters[0].load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address)
-      .toEqual({ address: 'xds.shop.open-app-mesh.local', port_value: 18000 });
+    expect(bootstrap.admin.address.socket_address).toEqual({ address: '127.0.0.1', port_value: 9901 });
+    const addresses = Object.fromEntries(bootstrap.static_resources.clusters
+      .map((c: any) => [c.name, c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address]));
+    expect(addresses).toEqual({
+      open_app_mesh_xds: { pipe: { path: '/run/open-app-mesh/xds.sock' } },
+      static_cluster_sds_unix_socket: { pipe: { path: '/run/open-app-mesh/sds.sock' } },
+    });
     expect(checkEnvoyJson('envoy.config.bootstrap.v3.Bootstrap', bootstrap)).toEqual([]);
+  });
+
+  test('the agent beside Envoy: runtime image, IAM identity as the node, trust bundle from the secret, sockets on a private volume', () => {
+    const td = taskDefinitionResource(json, 'BackendTask');
+    expect(td.Properties.ContainerDefinitions.map((c: any) => c.Name)).toEqual(['app', 'mesh-agent-init', 'mesh-agent', 'envoy']);
+    expect(td.Properties.Volumes).toEqual([{ Name: 'mesh-agent-sockets' }]);
+    const agent = containerNamed(td, 'mesh-agent');
+    expect(agent.Image).toBe(TEST_CONTROL_PLANE_IMAGE);
+    expect(agent.EntryPoint).toEqual(['node', '/app/lib-runtime/dist/lib-runtime/src/cli.js']);
+    expect(agent.Command).toEqual([
+      'agent',
+      '--node-id', 'mesh/shop/virtualNode/backend',
+      '--identity', 'aws-iam',
+      '--server-id', 'xds.shop.open-app-mesh.local',
+      '--region', { Ref: 'AWS::Region' },
+      '--control-plane', 'https://xds.shop.open-app-mesh.local:18002',
+      '--ca-bundle-env', 'OPEN_APP_MESH_CA_BUNDLE',
+      '--sds-socket', '/run/open-app-mesh/sds.sock',
+      '--xds-address', 'xds.shop.open-app-mesh.local:18000',
+      '--xds-proxy-listen', 'unix:/run/open-app-mesh/xds.sock',
+      '--health-port', '15020',
+    ]);
+    expect(agent.Secrets).toEqual([{ Name: 'OPEN_APP_MESH_CA_BUNDLE', ValueFrom: { Ref: expect.stringMatching(/^ControlPlaneTrustTrustBundle/) } }]);
+    expect(agent.Environment).toEqual([{ Name: 'TMPDIR', Value: '/run/open-app-mesh' }]);
+    // Envoy's uid: the APPMESH redirection leaves its traffic to the control plane alone, and Envoy can open its sockets.
+    expect(agent.User).toBe('1337');
+    expect(agent.ReadonlyRootFilesystem).toBe(true);
+    expect(agent.HealthCheck.Command[3]).toContain("host:'127.0.0.1',port:15020,path:'/ready'");
+    expect(agent.MountPoints).toEqual([{ SourceVolume: 'mesh-agent-sockets', ContainerPath: '/run/open-app-mesh', ReadOnly: false }]);
+    expect(agent.DependsOn).toEqual([{ ContainerName: 'mesh-agent-init', Condition: 'SUCCESS' }]);
+
+    const init = containerNamed(td, 'mesh-agent-init');
+    expect(init).toMatchObject({ User: '0', Essential: false, EntryPoint: ['/bin/sh', '-c'] });
+    expect(init.Command).toEqual(['chown 1337:1337 /run/open-app-mesh && chmod 0700 /run/open-app-mesh']);
+
+    const envoy = containerNamed(td, 'envoy');
+    expect(envoy.DependsOn).toEqual([{ ContainerName: 'mesh-agent', Condition: 'HEALTHY' }]);
+    expect(envoy.MountPoints).toEqual([{ SourceVolume: 'mesh-agent-sockets', ContainerPath: '/run/open-app-mesh', ReadOnly: true }]);
+    // Only the agent and Envoy mount the sockets (whoever opens the SDS socket gets the key).
+    expect(containerNamed(td, 'app').MountPoints).toBeUndefined();
+  });
+
+  test('the execution role may read the trust bundle (certificates), nothing of the CA root', () => {
+    const executionPolicy = Object.entries(resourcesOfType(json, 'AWS::IAM::Policy'))
+      .find(([id]) => id.startsWith('BackendTaskExecutionRole'))![1];
+    const statements = executionPolicy.Properties.PolicyDocument.Statement;
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      Resource: { Ref: expect.stringMatching(/^ControlPlaneTrustTrustBundle/) },
+    });
+    const caRootUsers = Object.entries(resourcesOfType(json, 'AWS::IAM::Policy'))
+      .filter(([, p]) => JSON.stringify(p).includes('ControlPlaneTrustCaRoot')).map(([id]) => id);
+    expect(caRootUsers).toEqual([expect.stringMatching(/^ControlPlaneTaskDefinitionTaskRole/)]);
   });
 
   test('the APPMESH proxy configuration: ignored UID, ingress/egress ports, app ports from every listener, metadata IPs', () => {
@@ -162,36 +221,62 @@ describe('EnvoySidecar options and errors', () => {
     });
   });
 
-  test('App Mesh image pointed at the control plane with APPMESH_XDS_ENDPOINT', () => {
+  test('App Mesh image: by default its agent runs our bootstrap (ENVOY_CONFIG_FILE, used verbatim), through our agent', () => {
     const fixture = new PlatformFixture();
     appmesh.EnvoySidecar.addTo(fixture.appTaskDefinition('T'), fixture.backend, {
       controlPlane: fixture.controlPlane,
       image: appmesh.EnvoyImage.appMesh(),
     });
-    const json = Template.fromStack(fixture.stack).toJSON();
-    const envoy = containerNamed(taskDefinitionResource(json, 'T'), 'envoy');
+    const td = taskDefinitionResource(Template.fromStack(fixture.stack).toJSON(), 'T');
+    const envoy = containerNamed(td, 'envoy');
     expect(envoy.Image).toBe('public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod');
+    expect(envoy.Command).toEqual(['printf \'%s\' "$ENVOY_BOOTSTRAP" > /tmp/envoy-bootstrap.json && exec /usr/bin/agent']);
+    const env = Object.fromEntries(envoy.Environment.map((e: any) => [e.Name, e.Value]));
+    expect(env.ENVOY_CONFIG_FILE).toBe('/tmp/envoy-bootstrap.json');
+    expect(env.APPMESH_XDS_ENDPOINT).toBeUndefined();
+    const bootstrap = JSON.parse(env.ENVOY_BOOTSTRAP);
+    expect(checkEnvoyJson('envoy.config.bootstrap.v3.Bootstrap', bootstrap)).toEqual([]);
+    expect(bootstrap.static_resources.clusters.map((c: any) => c.name)).toEqual(['open_app_mesh_xds', 'static_cluster_sds_unix_socket']);
+    expect(envoy.DependsOn).toEqual([{ ContainerName: 'mesh-agent', Condition: 'HEALTHY' }]);
+    // The environment is acknowledged for cdk-nag with a reason; nothing else is left.
+    expect(awsSolutionsViolations(fixture.app)).toEqual([]);
+  });
+
+  test('App Mesh image with APPMESH_XDS_ENDPOINT: refused when xDS is mutual TLS (its agent has no client certificate)', () => {
+    const fixture = new PlatformFixture();
+    expect(() => appmesh.EnvoySidecar.addTo(fixture.appTaskDefinition('T'), fixture.backend, {
+      controlPlane: fixture.controlPlane,
+      image: appmesh.EnvoyImage.appMesh({ useOwnBootstrap: false }),
+    })).toThrow(/useOwnBootstrap: false.*presents no client certificate.*leave useOwnBootstrap at its default/);
+  });
+
+  test('App Mesh image with APPMESH_XDS_ENDPOINT on a plaintext control plane: rendered, with a warning that it needs a TLS relay', () => {
+    const fixture = new PlatformFixture({ controlPlane: { insecurePlaintext: true } });
+    appmesh.EnvoySidecar.addTo(fixture.appTaskDefinition('T'), fixture.backend, {
+      controlPlane: fixture.controlPlane,
+      image: appmesh.EnvoyImage.appMesh({ useOwnBootstrap: false }),
+    });
+    const envoy = containerNamed(taskDefinitionResource(Template.fromStack(fixture.stack).toJSON(), 'T'), 'envoy');
     expect(envoy.EntryPoint).toBeUndefined();
     expect(envoy.Environment).toEqual([
       { Name: 'APPMESH_RESOURCE_ARN', Value: 'mesh/shop/virtualNode/backend' },
       { Name: 'ENVOY_ADMIN_ACCESS_PORT', Value: '9901' },
       { Name: 'APPMESH_XDS_ENDPOINT', Value: 'xds.shop.open-app-mesh.local:18000' },
     ]);
-    // The environment is acknowledged for cdk-nag with a reason; nothing else is left.
-    expect(awsSolutionsViolations(fixture.app)).toEqual([]);
+    Annotations.fromStack(fixture.stack).hasWarning('/Platform/T/EnvoySidecar', Match.stringLikeRegexp('only behind a TLS-terminating relay'));
   });
 
-  test('App Mesh image with our bootstrap file (ENVOY_CONFIG_FILE, used verbatim by its agent)', () => {
-    const fixture = new PlatformFixture();
-    appmesh.EnvoySidecar.addTo(fixture.appTaskDefinition('T'), fixture.backend, {
-      controlPlane: fixture.controlPlane,
-      image: appmesh.EnvoyImage.appMesh({ useOwnBootstrap: true }),
-    });
-    const envoy = containerNamed(taskDefinitionResource(Template.fromStack(fixture.stack).toJSON(), 'T'), 'envoy');
-    expect(envoy.Command).toEqual(['printf \'%s\' "$ENVOY_BOOTSTRAP" > /tmp/envoy-bootstrap.json && exec /usr/bin/agent']);
-    const env = Object.fromEntries(envoy.Environment.map((e: any) => [e.Name, e.Value]));
-    expect(env.ENVOY_CONFIG_FILE).toBe('/tmp/envoy-bootstrap.json');
-    expect(checkEnvoyJson('envoy.config.bootstrap.v3.Bootstrap', JSON.parse(env.ENVOY_BOOTSTRAP))).toEqual([]);
+  test('a plaintext control plane: no agent, Envoy streams to the control plane itself, admin still on loopback', () => {
+    const fixture = new PlatformFixture({ controlPlane: { insecurePlaintext: true } });
+    appmesh.EnvoySidecar.addTo(fixture.appTaskDefinition('T'), fixture.backend, { controlPlane: fixture.controlPlane });
+    const td = taskDefinitionResource(Template.fromStack(fixture.stack).toJSON(), 'T');
+    expect(td.Properties.ContainerDefinitions.map((c: any) => c.Name)).toEqual(['app', 'envoy']);
+    const bootstrap = bootstrapOfCommand(containerNamed(td, 'envoy').Command[0]);
+    expect(bootstrap.static_resources.clusters.map((c: any) => c.name)).toEqual(['open_app_mesh_xds']);
+    expect(bootstrap.static_resources.clusters[0].load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address)
+      .toEqual({ address: 'xds.shop.open-app-mesh.local', port_value: 18000 });
+    expect(bootstrap.admin.address.socket_address.address).toBe('127.0.0.1');
+    expect(awsSolutionsViolations(fixture.app)).toEqual([]);
   });
 });
 
@@ -211,12 +296,14 @@ describe('MeshFargateService', () => {
       // A records: ECS registers the task's IP, no container or port needed.
       ServiceRegistries: [{ RegistryArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NamespaceBackend'), 'Arn'] } }],
     });
-    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ControlPlaneSecurityGroup'), 'GroupId'] },
-      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BackendServiceSecurityGroup'), 'GroupId'] },
-      FromPort: 18000,
-      ToPort: 18000,
-    });
+    for (const port of [18000, 18002]) {
+      template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ControlPlaneSecurityGroup'), 'GroupId'] },
+        SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BackendServiceSecurityGroup'), 'GroupId'] },
+        FromPort: port,
+        ToPort: port,
+      });
+    }
   });
 
   test('a DNS-discovered node finds the Cloud Map service whose name is its hostname', () => {
@@ -276,7 +363,8 @@ describe('GatewayFargateService', () => {
     const json = template.toJSON();
     const td = taskDefinitionResource(json, 'IngressTaskDefinition');
     expect(td.Properties.ProxyConfiguration).toBeUndefined();
-    expect(td.Properties.ContainerDefinitions.map((c: any) => c.Name)).toEqual(['envoy']);
+    expect(td.Properties.ContainerDefinitions.map((c: any) => c.Name)).toEqual(['mesh-agent-init', 'mesh-agent', 'envoy']);
+    expect(containerNamed(td, 'mesh-agent').Command).toEqual(expect.arrayContaining(['--node-id', 'mesh/shop/virtualGateway/ingress']));
     const envoy = containerNamed(td, 'envoy');
     expect(envoy.PortMappings).toEqual([{ ContainerPort: 8080, Protocol: 'tcp' }, { ContainerPort: 443, Protocol: 'tcp' }]);
     expect(envoy.SystemControls).toEqual([{ Namespace: 'net.ipv4.ip_unprivileged_port_start', Value: '0' }]);

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { checkEnvoyJson } from './envoy-json-check';
-import { EnvoyBootstrap, XDS_CLUSTER_NAME } from '../../src/platform/envoy-bootstrap';
+import { EnvoyBootstrap, SDS_CLUSTER_NAME, XDS_CLUSTER_NAME } from '../../src/platform/envoy-bootstrap';
 
 const BASE = { nodeId: 'mesh/apps/virtualNode/serviceA', controlPlaneHost: 'xds.apps.open-app-mesh.local', controlPlanePort: 18000 };
 
@@ -47,6 +47,34 @@ describe('EnvoyBootstrap', () => {
       .toEqual({ address: BASE.controlPlaneHost, port_value: 18000 });
     const http = cluster.typed_extension_protocol_options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'];
     expect(http.explicit_http_config.http2_protocol_options.connection_keepalive).toEqual({ interval: '10s', timeout: '20s' });
+  });
+
+  test('through a local agent: xDS on its proxy socket, SDS on its socket (the cluster name SDS configs use), admin on loopback', () => {
+    const b = EnvoyBootstrap.render({ ...BASE, adminAddress: '127.0.0.1', xdsSocketPath: '/run/a/xds.sock', sdsSocketPath: '/run/a/sds.sock' });
+    expect(checkEnvoyJson('envoy.config.bootstrap.v3.Bootstrap', b)).toEqual([]);
+    expect(b.admin.address.socket_address).toEqual({ address: '127.0.0.1', port_value: 9901 });
+    const [xds, sds] = b.static_resources.clusters;
+    expect(b.static_resources.clusters).toHaveLength(2);
+    expect(xds).toMatchObject({ name: XDS_CLUSTER_NAME, type: 'STATIC' });
+    expect(xds.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address).toEqual({ pipe: { path: '/run/a/xds.sock' } });
+    // No TCP keepalive socket options on a Unix socket (Envoy would fail to set them); HTTP/2 pings stay.
+    expect(xds.upstream_connection_options).toBeUndefined();
+    expect(JSON.stringify(xds)).not.toContain(BASE.controlPlaneHost);
+    expect(sds.name).toBe('static_cluster_sds_unix_socket');
+    expect(SDS_CLUSTER_NAME).toBe('static_cluster_sds_unix_socket');
+    expect(sds).toMatchObject({ type: 'STATIC', connect_timeout: '1s' });
+    expect(sds.load_assignment).toEqual({
+      cluster_name: SDS_CLUSTER_NAME,
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: { pipe: { path: '/run/a/sds.sock' } } } }] }],
+    });
+    expect(sds.typed_extension_protocol_options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'].explicit_http_config)
+      .toEqual({ http2_protocol_options: {} });
+  });
+
+  test('the static runtime layer allows RE2 programs up to size 1000, as App Mesh\'s bootstrap did', () => {
+    const [staticLayer, adminLayer] = EnvoyBootstrap.render(BASE).layered_runtime.layers;
+    expect(staticLayer).toEqual({ name: 'static', static_layer: { 're2.max_program_size.error_level': 1000 } });
+    expect(adminLayer).toEqual({ name: 'admin', admin_layer: {} });
   });
 
   test('depends only on identity and address: the same inputs give the same bytes', () => {

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { ControlPlane } from '../control-plane';
 import { ENVOY_ADMIN_PORT } from '../envoy-bootstrap';
 import { EnvoyImage } from '../envoy-image';
+import { addMeshAgent } from './mesh-agent-container';
 
 /** Envoy's user id; the APPMESH proxy configuration exempts its traffic from redirection. */
 export const ENVOY_UID = 1337;
@@ -42,7 +43,11 @@ export interface EnvoyContainerOptions {
 /**
  * Adds the Envoy container of one proxy to `taskDefinition`: bootstrap with node id and the
  * control plane's address (nothing from the mesh spec), user 1337, essential, nofile ulimit,
- * and a health check on the admin port's `/ready` (LIVE).
+ * admin on 127.0.0.1 with a health check on its `/ready` (LIVE).
+ *
+ * Unless the control plane serves plaintext, the agent joins the task first (see
+ * `addMeshAgent`): Envoy starts once it is healthy (it holds the node's certificate), streams xDS
+ * through its socket and takes certificates from its SDS socket.
  */
 export function addEnvoyContainer(
   scope: Construct,
@@ -52,16 +57,18 @@ export function addEnvoyContainer(
   options: EnvoyContainerOptions,
   extra: Partial<ecs.ContainerDefinitionOptions> = {},
 ): ecs.ContainerDefinition {
+  const logGroup = options.logging === undefined ? new logs.LogGroup(scope, 'EnvoyLogs', { retention: logs.RetentionDays.ONE_MONTH }) : undefined;
+  const logging = options.logging ?? ecs.LogDrivers.awsLogs({ streamPrefix: 'envoy', logGroup: logGroup! });
+  const agent = controlPlane.insecurePlaintext ? undefined : addMeshAgent(taskDefinition, nodeId, controlPlane, ENVOY_UID,
+    options.logging ?? ecs.LogDrivers.awsLogs({ streamPrefix: 'mesh-agent', logGroup: logGroup! }));
   const image = (options.image ?? EnvoyImage.envoyproxy()).bind(scope, {
     nodeId,
     controlPlaneHost: controlPlane.xdsHost,
     controlPlanePort: controlPlane.xdsPort,
     adminPort: ENVOY_ADMIN_PORT,
+    adminAddress: '127.0.0.1',
+    ...(agent ? { xdsSocketPath: agent.xdsSocketPath, sdsSocketPath: agent.sdsSocketPath } : {}),
     ...(options.initialFetchTimeout !== undefined ? { initialFetchTimeout: options.initialFetchTimeout } : {}),
-  });
-  const logging = options.logging ?? ecs.LogDrivers.awsLogs({
-    streamPrefix: 'envoy',
-    logGroup: new logs.LogGroup(scope, 'EnvoyLogs', { retention: logs.RetentionDays.ONE_MONTH }),
   });
   const container = taskDefinition.addContainer(ENVOY_CONTAINER_NAME, {
     containerName: ENVOY_CONTAINER_NAME,
@@ -85,13 +92,18 @@ export function addEnvoyContainer(
     stopTimeout: Duration.seconds(30),
     ...extra,
   });
-  if (Object.keys(image.environment).length > 0) {
-    Validations.of(taskDefinition).acknowledge({
-      id: 'AwsSolutions-ECS2',
-      reason: 'The Envoy container\'s environment holds its identity and control-plane address for the App Mesh image\'s agent, no secrets',
-    });
+  const environments = [
+    ...(Object.keys(image.environment).length > 0 ? ['the Envoy container\'s holds its identity and bootstrap for the App Mesh image\'s agent'] : []),
+    ...(agent ? ['the mesh agent\'s holds TMPDIR, a path (its trust bundle comes from Secrets Manager as an ECS secret)'] : []),
+  ];
+  if (environments.length > 0) {
+    Validations.of(taskDefinition).acknowledge({ id: 'AwsSolutions-ECS2', reason: `No secrets in environment variables: ${environments.join('; ')}` });
   }
   container.addUlimits({ name: ecs.UlimitName.NOFILE, softLimit: 1024000, hardLimit: 1024000 });
+  if (agent) {
+    container.addMountPoints(agent.socketsMountPoint);
+    container.addContainerDependencies({ container: agent.container, condition: ecs.ContainerDependencyCondition.HEALTHY });
+  }
   return container;
 }
 
