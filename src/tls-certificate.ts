@@ -19,9 +19,10 @@ export abstract class TlsCertificate {
   }
 
   /**
-   * An ACM certificate. Its key never leaves ACM, so the control plane cannot hand it to
-   * a proxy: the spec records the ARN and the control plane reports it as unsupported
-   * unless a deployment supplies the material (see the runtime documentation).
+   * An ACM certificate: in App Mesh, a certificate of the mesh's private CA. Accepted as App Mesh
+   * accepted it; the spec records the ARN, but the proxy presents the node's certificate from the
+   * open-app-mesh mesh CA, which the agent beside Envoy serves (ACM never exports the key).
+   * Synth adds the warning `open-app-mesh:acm-mesh-ca` saying so.
    */
   public static acm(certificate: acm.ICertificate): TlsCertificate {
     return new TlsAcmCertificate(certificate);

@@ -38,7 +38,12 @@ export abstract class TlsValidationTrust {
     return new TlsValidationFileTrust(certificateChain);
   }
 
-  /** ACM Private CA authorities (1–3). Not usable to validate client certificates. */
+  /**
+   * ACM Private CA authorities (1–3). Not usable to validate client certificates. Accepted as App
+   * Mesh accepted it; the spec records the ARNs, but the proxy verifies servers against the
+   * open-app-mesh mesh CA's trust bundle, which the agent beside Envoy serves. Synth adds the
+   * warning `open-app-mesh:acm-mesh-ca` saying so.
+   */
   public static acm(certificateAuthorities: acmpca.ICertificateAuthorityRef[]): TlsValidationTrust {
     return new TlsValidationAcmTrust(certificateAuthorities);
   }
