@@ -47,6 +47,9 @@ describe('examples/canary-ecs', () => {
 
   afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
+  const cpTaskDefinition = () => Object.entries(resourcesOfType(template, 'AWS::ECS::TaskDefinition'))
+    .find(([id]) => id.startsWith('ControlPlaneTaskDefinition'))![1];
+
   test('the CLI writes the stack and the mesh spec into the cloud assembly', () => {
     expect(fs.existsSync(path.join(outdir, 'manifest.json'))).toBe(true);
     const spec = JSON.parse(fs.readFileSync(path.join(outdir, 'apps.mesh.json'), 'utf8'));
@@ -62,16 +65,14 @@ describe('examples/canary-ecs', () => {
     expect(fs.readdirSync(staged).sort()).toEqual(expect.arrayContaining(['lib-runtime', 'package.json']));
     expect(fs.existsSync(path.join(staged, 'node_modules'))).toBe(false);
     expect(fs.existsSync(path.join(staged, 'src'))).toBe(false);
-    const [cpTaskDefinition] = Object.entries(resourcesOfType(template, 'AWS::ECS::TaskDefinition'))
-      .filter(([id]) => id.startsWith('ControlPlaneTaskDefinition')).map(([, r]) => r);
-    expect(JSON.stringify(containerNamed(cpTaskDefinition, 'control-plane').Image)).toContain('cdk-hnb659fds-container-assets');
+    expect(JSON.stringify(containerNamed(cpTaskDefinition(), 'control-plane').Image)).toContain('cdk-hnb659fds-container-assets');
   });
 
   test('every resource validates against the CloudFormation resource specification', () => {
     expect(validateTemplateAgainstServiceSpec(template)).toEqual([]);
   });
 
-  test('the control plane: two Fargate tasks, registered as xds.apps.open-app-mesh.local, admitting only the three workloads', () => {
+  test('the control plane: two Fargate tasks, registered as xds.apps.open-app-mesh.local, admitting only the three workloads (xDS and exchange)', () => {
     t.hasResourceProperties('AWS::ECS::Service', {
       TaskDefinition: { Ref: Match.stringLikeRegexp('^ControlPlaneTaskDefinition') },
       DesiredCount: 2,
@@ -79,18 +80,20 @@ describe('examples/canary-ecs', () => {
     });
     t.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'xds' });
     t.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', { Name: 'apps.open-app-mesh.local' });
-    const cpIngress = Object.values(resourcesOfType(template, 'AWS::EC2::SecurityGroupIngress'))
-      .filter((r: any) => r.Properties.FromPort === 18000)
-      .map((r: any) => r.Properties.SourceSecurityGroupId['Fn::GetAtt'][0])
-      .sort();
-    expect(cpIngress).toEqual([
-      expect.stringMatching(/^serviceAWorkloadServiceSecurityGroup/),
-      expect.stringMatching(/^serviceBWorkloadServiceSecurityGroup/),
-      expect.stringMatching(/^serviceBv2WorkloadServiceSecurityGroup/),
-    ]);
+    for (const port of [18000, 18002]) {
+      const cpIngress = Object.values(resourcesOfType(template, 'AWS::EC2::SecurityGroupIngress'))
+        .filter((r: any) => r.Properties.FromPort === port)
+        .map((r: any) => r.Properties.SourceSecurityGroupId['Fn::GetAtt'][0])
+        .sort();
+      expect(cpIngress).toEqual([
+        expect.stringMatching(/^serviceAWorkloadServiceSecurityGroup/),
+        expect.stringMatching(/^serviceBWorkloadServiceSecurityGroup/),
+        expect.stringMatching(/^serviceBv2WorkloadServiceSecurityGroup/),
+      ]);
+    }
   });
 
-  test('each workload: Envoy sidecar, proxy configuration, health check, dependency, Cloud Map registration', () => {
+  test('each workload: agent and Envoy sidecar, proxy configuration, health check, dependencies, Cloud Map registration', () => {
     const expectations: [node: string, cloudMapName: string][] = [['serviceA', 'servicea'], ['serviceB', 'serviceb'], ['serviceBv2', 'servicebv2']];
     const discovery = resourcesOfType(template, 'AWS::ServiceDiscovery::Service');
     for (const [node, cloudMapName] of expectations) {
@@ -111,7 +114,12 @@ describe('examples/canary-ecs', () => {
       expect(envoy.User).toBe('1337');
       expect(envoy.HealthCheck.Command.join(' ')).toContain('/ready');
       expect(envoy.Command[0]).toContain(`"id":"mesh/apps/virtualNode/${node}"`);
-      expect(envoy.Command[0]).toContain('"address":"xds.apps.open-app-mesh.local","port_value":18000');
+      expect(envoy.Command[0]).toContain('"pipe":{"path":"/run/open-app-mesh/xds.sock"}');
+      expect(envoy.DependsOn).toEqual([{ ContainerName: 'mesh-agent', Condition: 'HEALTHY' }]);
+      const agent = containerNamed(taskDefinition, 'mesh-agent');
+      expect(agent.Command).toEqual(expect.arrayContaining(['--node-id', `mesh/apps/virtualNode/${node}`, '--xds-address', 'xds.apps.open-app-mesh.local:18000']));
+      // The agent runs from the control plane's image (the same asset).
+      expect(agent.Image).toEqual(containerNamed(cpTaskDefinition(), 'control-plane').Image);
       expect(containerNamed(taskDefinition, 'app').DependsOn).toEqual([{ ContainerName: 'envoy', Condition: 'HEALTHY' }]);
 
       const [serviceId, service] = Object.entries(resourcesOfType(template, 'AWS::ECS::Service'))
@@ -122,9 +130,11 @@ describe('examples/canary-ecs', () => {
     }
   });
 
-  test('IAM: the control plane reads only its spec object; the task roles are granted in the spec, not in IAM', () => {
+  test('IAM: the control plane reads its CA root and spec object; the task roles are granted in the spec, not in IAM', () => {
     const cpPolicy = Object.entries(resourcesOfType(template, 'AWS::IAM::Policy')).find(([id]) => id.startsWith('ControlPlaneTaskDefinitionTaskRole'))![1];
-    expect(cpPolicy.Properties.PolicyDocument.Statement.map((s: any) => s.Action)).toEqual(['s3:GetObject', 'servicediscovery:DiscoverInstances']);
+    expect(cpPolicy.Properties.PolicyDocument.Statement.map((s: any) => s.Action)).toEqual([
+      ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], 'secretsmanager:PutSecretValue', 's3:GetObject', 'servicediscovery:DiscoverInstances',
+    ]);
     const spec = JSON.parse(fs.readFileSync(path.join(outdir, 'apps.mesh.json'), 'utf8'));
     expect(spec.proxyAccess.map((a: any) => a.nodeId)).toEqual([
       'mesh/apps/virtualNode/serviceA', 'mesh/apps/virtualNode/serviceB', 'mesh/apps/virtualNode/serviceBv2',

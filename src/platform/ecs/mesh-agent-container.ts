@@ -1,4 +1,4 @@
-import { Aws, Duration } from 'aws-cdk-lib';
+import { Aws, Duration, Validations } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { ControlPlane } from '../control-plane';
 import { loopbackHttpProbe } from '../private/loopback-http-probe';
@@ -102,5 +102,12 @@ export function addMeshAgent(
   });
   container.addMountPoints(mount(false));
   container.addContainerDependencies({ container: init, condition: ecs.ContainerDependencyCondition.SUCCESS });
+  if (taskDefinition.executionRole !== undefined && !(controlPlane.image instanceof ecs.RepositoryImage)) {
+    // Pulling the runtime image from ECR (the bundled image asset) needs ecr:GetAuthorizationToken, which has no resource ARNs.
+    Validations.of(taskDefinition.executionRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ecr:GetAuthorizationToken (added by aws-cdk-lib to pull the mesh agent\'s image from ECR) supports no resource-level permissions',
+    });
+  }
   return { container, xdsSocketPath, sdsSocketPath, socketsMountPoint: mount(true) };
 }
