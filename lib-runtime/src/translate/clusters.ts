@@ -163,7 +163,7 @@ export function remoteCluster(
     const outlier = outlierDetection(listener);
     if (outlier) cluster.outlier_detection = outlier;
     if (listener.healthCheck) {
-      cluster.health_checks = [healthCheck(listener.healthCheck, discoveryName(node), listener.portMapping.port)];
+      cluster.health_checks = [healthCheck(listener.healthCheck, upstream.discoveryName, listener.portMapping.port)];
     }
     const socket = clusterTransportSocket(policy, listener.portMapping.port, listener.tls, upstream);
     if (socket) cluster.transport_socket = socket;
