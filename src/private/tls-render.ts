@@ -15,7 +15,8 @@ const NEEDS_AGENT = 'The workload needs the open-app-mesh agent beside Envoy (th
  */
 function warnAcmCertificate(scope: Construct): void {
   Annotations.of(scope).addWarningV2(ACM_MESH_CA_WARNING, `[${scope.node.path}] TlsCertificate.acm(...): the ACM certificate ARN is not used; `
-    + 'the listener presents the node\'s certificate from the open-app-mesh mesh CA (SPIFFE ID spiffe://<trust domain>/mesh/<mesh>/virtualNode/<name>), '
+    + 'the listener presents this proxy\'s own certificate from the open-app-mesh mesh CA '
+    + '(SPIFFE ID spiffe://<trust domain>/mesh/<mesh>/<virtualNode|virtualGateway>/<name>), '
     + `served by the agent over SDS. ${NEEDS_AGENT}`);
 }
 
