@@ -385,6 +385,17 @@ export class ControlPlane extends Construct {
     }
   }
 
+  /**
+   * Create `service`, whose tasks run proxies of the mesh, only once the control plane's service
+   * is stable: with TLS its tasks cannot start before the control plane has published the trust
+   * bundle on its first start (ECS injects it), and failing tasks would trip their service's
+   * deployment circuit breaker.
+   */
+  public addProxyService(service: ecs.BaseService): void {
+    // Between the two AWS::ECS::Service resources only: the rest (security groups...) need not wait.
+    if (!this.insecurePlaintext) service.node.defaultChild!.node.addDependency(this.service.node.defaultChild!);
+  }
+
   /** The HTTPS URL of the certificate exchange, as agents reach it (`--control-plane`). */
   public get exchangeUrl(): string {
     return `https://${this.xdsHost}:${this.exchangePort}`;

@@ -296,6 +296,11 @@ describe('MeshFargateService', () => {
       // A records: ECS registers the task's IP, no container or port needed.
       ServiceRegistries: [{ RegistryArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NamespaceBackend'), 'Arn'] } }],
     });
+    // Created once the control plane is stable: its tasks need the trust bundle it publishes on first start.
+    template.hasResource('AWS::ECS::Service', {
+      Properties: Match.objectLike({ TaskDefinition: { Ref: Match.stringLikeRegexp('^BackendTask') } }),
+      DependsOn: Match.arrayWith([Match.stringLikeRegexp('^ControlPlaneService')]),
+    });
     for (const port of [18000, 18002]) {
       template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
         GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ControlPlaneSecurityGroup'), 'GroupId'] },

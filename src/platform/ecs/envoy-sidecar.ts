@@ -149,8 +149,8 @@ export class EnvoySidecar extends Construct {
 
   /**
    * Join an ECS service running this task definition to the mesh: register its tasks in the
-   * node's Cloud Map service (A records of the task IPs) and admit its xDS connections at
-   * the control plane.
+   * node's Cloud Map service (A records of the task IPs), admit its xDS connections at the
+   * control plane, and create it after the control plane's service.
    */
   public joinService(service: ecs.BaseService): void {
     const cloudMapService = this.explicitCloudMapService
@@ -159,6 +159,7 @@ export class EnvoySidecar extends Construct {
       service.associateCloudMapService({ service: cloudMapService, container: this.appContainers[0] });
     }
     this.controlPlane.allowFrom(service, `xDS from ${this.virtualNode.node.id}`);
+    this.controlPlane.addProxyService(service);
   }
 
   /** ECS refuses an APPMESH proxy configuration without app ports (aws-app-mesh-roadmap#467). */

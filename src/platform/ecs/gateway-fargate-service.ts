@@ -102,6 +102,7 @@ export class GatewayFargateService extends Construct {
       assignPublicIp: false,
     });
     props.controlPlane.allowFrom(this.service, `xDS from gateway ${props.virtualGateway.node.id}`);
+    props.controlPlane.addProxyService(this.service);
 
     const vpc = props.cluster.vpc;
     this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
