@@ -15,7 +15,7 @@ import { StaticFileDiscovery } from './discovery/static-file';
 import { EndpointDiscovery } from './discovery/types';
 import { AwsIamVerifier } from './identity/aws-iam';
 import { MeshCa } from './identity/ca';
-import { FileCaStore } from './identity/ca-store';
+import { type CaStore, FileCaStore } from './identity/ca-store';
 import { CertificateExchangeServer } from './identity/exchange-server';
 import { KubernetesTokenVerifier } from './identity/kubernetes-token';
 import { ServerTls } from './identity/server-tls';
@@ -36,6 +36,9 @@ function loadCloudMap(): [typeof import('./discovery/cloud-map'), typeof import(
 }
 function loadS3(): [typeof import('./sources/s3-spec-source'), typeof import('@aws-sdk/client-s3')] {
   return [require('./sources/s3-spec-source'), require('@aws-sdk/client-s3')];
+}
+function loadSecretsManager(): [typeof import('./identity/secrets-manager-ca-store'), typeof import('@aws-sdk/client-secrets-manager')] {
+  return [require('./identity/secrets-manager-ca-store'), require('@aws-sdk/client-secrets-manager')];
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -109,7 +112,13 @@ Trust (xDS is served over mutual TLS unless --insecure-plaintext is given):
   --trust-domain <name>       SPIFFE trust domain of the mesh's certificates (default ${DEFAULT_TRUST_DOMAIN})
   --ca-dir <dir>              where the mesh CA's root and key live (created 0700 if absent;
                               default ~/.open-app-mesh/ca); replicas must share one
-  --ca-create <true|false>    create a root when --ca-dir holds none (default true); false for
+  --ca-secret-arn <arn>       keep the mesh CA's root in this Secrets Manager secret instead of
+                              --ca-dir (the secret must exist; the first replica stores a root in
+                              it while it is empty, unless --ca-create=false)
+  --ca-bundle-secret-arn <arn>
+                              with --ca-secret-arn: publish the roots' certificates (no key) to
+                              this secret on every load and rotation, for agents' --ca-bundle-env
+  --ca-create <true|false>    create a root when the CA store holds none (default true); false for
                               replicas that must use a root made elsewhere
   --tls-names <a,b,…>         DNS names and IPs of the server certificate the CA issues for itself
                               (default: this host's name, localhost, 127.0.0.1, ::1)
@@ -158,6 +167,10 @@ export interface TrustOptions {
   readonly trustDomain: string;
   readonly serverId: string;
   readonly caDir: string;
+  /** Secrets Manager secret holding the CA root, instead of caDir. */
+  readonly caSecretArn?: string;
+  /** Secrets Manager secret the trust bundle is published to (with caSecretArn). */
+  readonly caBundleSecretArn?: string;
   readonly caCreate: boolean;
   readonly tlsNames: readonly string[];
   readonly tlsCert?: string;
@@ -187,6 +200,8 @@ const OPTIONS = {
   'trust-domain': { type: 'string' },
   'ca-dir': { type: 'string' },
   'ca-create': { type: 'string' },
+  'ca-secret-arn': { type: 'string' },
+  'ca-bundle-secret-arn': { type: 'string' },
   'tls-names': { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
@@ -289,7 +304,7 @@ export function parseArgs(argv: readonly string[]): CliOptions | 'help' {
   };
 }
 
-const TRUST_FLAGS = ['trust-domain', 'ca-dir', 'ca-create', 'tls-names', 'tls-cert', 'tls-key', 'client-ca', 'server-id', 'sts-region', 'sts-endpoint', 'k8s-issuer', 'k8s-audience'];
+const TRUST_FLAGS = ['trust-domain', 'ca-dir', 'ca-secret-arn', 'ca-bundle-secret-arn', 'ca-create', 'tls-names', 'tls-cert', 'tls-key', 'client-ca', 'server-id', 'sts-region', 'sts-endpoint', 'k8s-issuer', 'k8s-audience'];
 
 /** --insecure-plaintext turns trust off; a trust flag beside it is a contradiction, not a no-op. */
 function plaintextChecked(one: (name: string) => string | undefined): undefined {
@@ -331,10 +346,22 @@ function parseTrust(one: (name: string) => string | undefined): TrustOptions {
     throw new UsageError(`--k8s-issuer must be an https URL (http only on a loopback address), got "${k8sIssuer}"`);
   }
   const clientCa = nonEmpty('client-ca');
+  const caDir = nonEmpty('ca-dir');
+  const caSecretArn = nonEmpty('ca-secret-arn');
+  const caBundleSecretArn = nonEmpty('ca-bundle-secret-arn');
+  if (caSecretArn !== undefined && caDir !== undefined) throw new UsageError('--ca-dir and --ca-secret-arn name two CA stores: give one');
+  if (caBundleSecretArn !== undefined && caSecretArn === undefined) throw new UsageError('--ca-bundle-secret-arn needs --ca-secret-arn');
+  for (const [flag, value] of [['ca-secret-arn', caSecretArn], ['ca-bundle-secret-arn', caBundleSecretArn]] as const) {
+    if (value !== undefined && !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(value)) {
+      throw new UsageError(`--${flag} must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>), got "${value}"`);
+    }
+  }
   return {
     trustDomain,
     serverId,
-    caDir: nonEmpty('ca-dir') ?? DEFAULT_CA_DIR,
+    caDir: caDir ?? DEFAULT_CA_DIR,
+    ...(caSecretArn !== undefined ? { caSecretArn } : {}),
+    ...(caBundleSecretArn !== undefined ? { caBundleSecretArn } : {}),
     caCreate: caCreate === 'true',
     tlsNames,
     ...(tlsCert !== undefined ? { tlsCert, tlsKey } : {}),
@@ -494,7 +521,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let adminToken: string | undefined;
   try {
     if (options.adminTokenFile !== undefined) adminToken = await readAdminToken(options.adminTokenFile);
-    if (options.trust) trust = await startTrust(options.trust, log.child({ component: 'identity' }));
+    if (options.trust) trust = await startTrust(options.trust, options.region, log.child({ component: 'identity' }));
   } catch (error) {
     log.error('control plane failed to start', { error: describeError(error) });
     return 1;
@@ -557,14 +584,28 @@ interface Trust {
   readonly tls: ServerTls;
 }
 
-async function startTrust(options: TrustOptions, log: Logger): Promise<Trust> {
-  const store = new FileCaStore(options.caDir);
+/** Where the CA root lives: a Secrets Manager secret (ECS: shared by the replicas, no disk) or a directory. */
+function caStoreOf(options: TrustOptions, region: string | undefined): { store: CaStore; flag: string } {
+  if (options.caSecretArn === undefined) return { store: new FileCaStore(options.caDir), flag: `--ca-dir ${options.caDir}` };
+  const [{ SecretsManagerCaStore }, { SecretsManagerClient }] = loadSecretsManager();
+  // The secret's own region, unless --region says otherwise.
+  const secretRegion = region ?? options.caSecretArn.split(':')[3];
+  const store = new SecretsManagerCaStore({
+    secretId: options.caSecretArn,
+    ...(options.caBundleSecretArn !== undefined ? { trustBundleSecretId: options.caBundleSecretArn } : {}),
+    client: new SecretsManagerClient({ region: secretRegion }),
+  });
+  return { store, flag: `--ca-secret-arn ${options.caSecretArn}` };
+}
+
+async function startTrust(options: TrustOptions, region: string | undefined, log: Logger): Promise<Trust> {
+  const { store, flag } = caStoreOf(options, region);
   let ca: MeshCa;
   try {
     ca = await MeshCa.open({ store, trustDomain: options.trustDomain, createIfMissing: options.caCreate });
   } catch (error) {
     const hint = options.caCreate ? '' : ' (--ca-create=false: put the shared root there first, or let this replica create one)';
-    throw new Error(`--ca-dir ${options.caDir}: ${(error as Error).message}${hint}`);
+    throw new Error(`${flag}: ${(error as Error).message}${hint}`);
   }
   log.info('mesh CA loaded', { store: store.description, trustDomain: ca.trustDomain });
   const readPem = async (flag: string, file: string): Promise<string> => {

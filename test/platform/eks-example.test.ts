@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { parseAllYaml, validateManifest } from './eks-support';
 import { buildEksCanaryApp, eksCanaryOptions } from '../../examples/eks/app';
 
@@ -34,6 +34,13 @@ describe('examples/eks: the canary mesh on EKS', () => {
     // The spec in the ConfigMap is the one the app writes for the control plane.
     const specConfigMap = objects.find((o) => key(o) === 'ConfigMap/apps-control-plane-spec');
     expect(specConfigMap.data['apps.mesh.json']).toBe(fs.readFileSync(path.join(assembly.directory, 'apps.mesh.json'), 'utf8'));
+  });
+
+  test('plaintext xDS on EKS is never silent: the EksMesh warns, acknowledgeable by id', () => {
+    const app = new App();
+    const { eksMesh } = buildEksCanaryApp(app, { weights: { serviceB: 75, serviceBv2: 25 } });
+    Annotations.fromStack(Stack.of(eksMesh)).hasWarning(`/${eksMesh.node.path}`,
+      Match.stringLikeRegexp('serves xDS without TLS and without node identity.*open-app-mesh:eksPlaintextXds'));
   });
 
   test('a route weight change changes only the spec ConfigMap', () => {

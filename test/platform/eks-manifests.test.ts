@@ -212,7 +212,9 @@ describe('control plane', () => {
     const pod = byKind(manifests, 'Deployment').spec.template.spec;
     const args: string[] = pod.containers[0].args;
     expect(args).toEqual(['--spec', '/etc/open-app-mesh/spec/apps.mesh.json', '--endpoints', 'dns',
-      '--xds-port', '18000', '--admin-port', '18001', '--log-level', 'info']);
+      '--xds-port', '18000', '--admin-port', '18001', '--log-level', 'info',
+      // Plaintext until the EKS pods get the agent (EksMesh warns); admin on the pod address for the kubelet's probes.
+      '--insecure-plaintext', '--admin-bind', '0.0.0.0']);
     expect(pod.containers[0].volumeMounts).toEqual([{ name: 'spec', mountPath: '/etc/open-app-mesh/spec', readOnly: true }]);
     expect(pod.volumes).toEqual([{ name: 'spec', configMap: { name: 'apps-control-plane-spec' } }]);
   });

@@ -54,6 +54,9 @@ describe('control-plane command line', () => {
         k8sAudience: 'oam',
       },
     });
+    const secrets = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:';
+    expect(parseArgs(['--spec', 'a', '--ca-secret-arn', `${secrets}ca-AbCdEf`, '--ca-bundle-secret-arn', `${secrets}bundle-AbCdEf`]))
+      .toMatchObject({ trust: { caSecretArn: `${secrets}ca-AbCdEf`, caBundleSecretArn: `${secrets}bundle-AbCdEf` } });
     const plaintext = parseArgs(['--spec', 'a', '--insecure-plaintext']);
     expect(plaintext).not.toHaveProperty('trust');
     expect(parseArgs(['--spec', 'a', '--trust-domain', 'td.example'])).toMatchObject({ trust: { serverId: 'td.example' } });
@@ -126,6 +129,11 @@ describe('control-plane command line', () => {
     [['--spec', 'a', '--k8s-issuer', 'https://issuer'], /--k8s-issuer and --k8s-audience go together/],
     [['--spec', 'a', '--k8s-issuer', 'http://issuer.example', '--k8s-audience', 'a'], /--k8s-issuer must be an https URL/],
     [['--spec', 'a', '--ca-dir', ''], /--ca-dir must not be empty/],
+    [['--spec', 'a', '--ca-dir', '/d', '--ca-secret-arn', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ca'], /--ca-dir and --ca-secret-arn name two CA stores/],
+    [['--spec', 'a', '--ca-bundle-secret-arn', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:b'], /--ca-bundle-secret-arn needs --ca-secret-arn/],
+    [['--spec', 'a', '--ca-secret-arn', 'my-ca'], /--ca-secret-arn must be a Secrets Manager secret ARN/],
+    [['--spec', 'a', '--ca-secret-arn', 'arn:aws:s3:::bucket'], /--ca-secret-arn must be a Secrets Manager secret ARN/],
+    [['--spec', 'a', '--insecure-plaintext', '--ca-secret-arn', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ca'], /so --ca-secret-arn cannot go with it/],
     [['--spec', 'a', '--insecure-plaintext', '--tls-cert', 'c'], /--insecure-plaintext serves no TLS and no identity, so --tls-cert cannot go with it/],
     [['--spec', 'a', '--insecure-plaintext=yes'], /--insecure-plaintext takes no value/],
     [['--spec', 'a', '--exchange-port', '-1'], /--exchange-port needs a value/],

@@ -146,6 +146,10 @@ export class EksMesh extends Construct {
     controlPlaneNames(this.controlPlaneProps); // fail early on a bad name
     this.controlPlaneEndpoint = controlPlaneEndpoint(this.controlPlaneProps);
     this.yamlFileName = `${meshSpecFileStem(meshName)}${YAML_FILE_SUFFIX}`;
+    Annotations.of(this).addWarningV2('open-app-mesh:eksPlaintextXds',
+      'on EKS the control plane serves xDS without TLS and without node identity for now (--insecure-plaintext): '
+      + 'any pod that reaches its xDS port can read any node\'s configuration. Restrict it with a NetworkPolicy; '
+      + 'the agent with service-account tokens is not wired into the EKS manifests yet');
 
     const cluster = props.cluster;
     if (cluster !== undefined) {

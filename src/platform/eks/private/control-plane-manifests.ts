@@ -150,6 +150,10 @@ export function renderControlPlane(props: KubernetesControlPlaneProps): Record<s
               '--xds-port', String(xdsPort),
               '--admin-port', String(adminPort),
               '--log-level', props.logLevel ?? 'info',
+              // Not yet on TLS: the EKS sidecars have no agent to hold their certificates (EksMesh
+              // warns). The kubelet's HTTP probes reach the admin port on the pod's address.
+              '--insecure-plaintext',
+              '--admin-bind', '0.0.0.0',
               ...(props.extraArgs ?? []),
             ],
             ports: [
