@@ -599,13 +599,13 @@ function caStoreOf(options: TrustOptions, region: string | undefined): { store: 
 }
 
 async function startTrust(options: TrustOptions, region: string | undefined, log: Logger): Promise<Trust> {
-  const { store, flag } = caStoreOf(options, region);
+  const { store, flag: storeFlag } = caStoreOf(options, region);
   let ca: MeshCa;
   try {
     ca = await MeshCa.open({ store, trustDomain: options.trustDomain, createIfMissing: options.caCreate });
   } catch (error) {
     const hint = options.caCreate ? '' : ' (--ca-create=false: put the shared root there first, or let this replica create one)';
-    throw new Error(`${flag}: ${(error as Error).message}${hint}`);
+    throw new Error(`${storeFlag}: ${(error as Error).message}${hint}`);
   }
   log.info('mesh CA loaded', { store: store.description, trustDomain: ca.trustDomain });
   const readPem = async (flag: string, file: string): Promise<string> => {
