@@ -68,7 +68,7 @@ export class SecretsManagerStandIn {
       const token = input.ClientRequestToken ?? '';
       const existing = secret.versions.find((v) => v.id === token);
       if (existing && existing.secretString !== input.SecretString) {
-        return error('ResourceExistsException', `A resource with the ID you requested already exists.`);
+        return error('ResourceExistsException', 'A resource with the ID you requested already exists.');
       }
       if (!existing) secret.versions.push({ id: token, secretString: input.SecretString ?? '', created: Date.now() });
       secret.current = token;
