@@ -1,6 +1,6 @@
 /**
- * App Mesh's implicit behaviour, in one place. Each value cites the section of
- * ../shared/docs/appmesh-envoy-mapping.md (or the App Mesh model doc) it reproduces.
+ * App Mesh's implicit behaviour, in one place. Each value names the App Mesh setting it
+ * reproduces (§ numbers: see the translate README).
  */
 
 /** §1: virtual-node inbound listener port (ProxyIngressPort). */
