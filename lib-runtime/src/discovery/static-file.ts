@@ -2,7 +2,7 @@ import { Logger, SILENT_LOGGER } from '../log';
 import { endpointProblems, show, toEndpoint } from './endpoint-check';
 import { EndpointState } from './endpoint-state';
 import { ChangeListener, DiscoveredEndpoints, DiscoveryTarget, EndpointDiscovery, ErrorListener } from './types';
-import { WatchedFile, WatchedFileOptions } from '../sources/watched-file';
+import { RepeatedReadError, WatchedFile, WatchedFileOptions } from '../sources/watched-file';
 
 /**
  * Endpoints from a JSON file, for local runs and tests. Format — an object whose keys are
@@ -21,14 +21,12 @@ export class StaticFileDiscovery implements EndpointDiscovery {
   private readonly state = new EndpointState();
   private readonly file: WatchedFile;
   private loaded = false;
-  /** Message of the failure last logged; the same failure again is not news. */
-  private lastFailure: string | undefined;
 
   constructor(filePath: string, private readonly log: Logger = SILENT_LOGGER, watchOptions?: WatchedFileOptions) {
     this.file = new WatchedFile(
       filePath,
       (content) => this.apply(content),
-      (error) => this.fail(error),
+      (error, repeat) => this.fail(error, repeat),
       watchOptions,
     );
   }
@@ -59,16 +57,21 @@ export class StaticFileDiscovery implements EndpointDiscovery {
       return;
     }
     this.loaded = true;
-    this.lastFailure = undefined;
     const changed = this.state.replaceAll(parsed);
     this.log.info('static endpoints loaded', { path: this.file.path, nodes: Object.keys(parsed).length, changed });
   }
 
-  private fail(error: unknown): void {
-    // A missing file fails again on every event in its directory: log and count a state change once.
-    const message = error instanceof Error ? error.message : String(error);
-    if (message === this.lastFailure) return;
-    this.lastFailure = message;
+  /**
+   * A rejected file or a read error. WatchedFile reports a lasting read error once (a missing file
+   * fails again on every event in its directory) and then only reminds: a reminder is logged, not counted.
+   */
+  private fail(error: unknown, repeat?: RepeatedReadError): void {
+    if (repeat) {
+      this.log.warn('static endpoints file still cannot be read; keeping the previous endpoints', {
+        path: this.file.path, error, since: repeat.since.toISOString(), failedReads: repeat.failedReads,
+      });
+      return;
+    }
     this.log.warn('static endpoints file rejected; keeping the previous endpoints', {
       path: this.file.path, error, keptNodes: Object.keys(this.state.snapshot()).length,
     });
