@@ -12,54 +12,57 @@ interface InstrumentOptions {
 }
 
 /**
- * A prom-client counter that can also be read synchronously (prom-client reads only through its
- * async registry; tests compare a count before and after an action). A value prom-client would
- * throw on (not a finite number, or a negative count) is dropped: a metric must not break the
- * code it measures.
+ * A prom-client counter in the control plane's registry, readable per label set (tests compare a
+ * count before and after an action). A value prom-client would throw on (not a finite number, or a
+ * negative count) is dropped: a metric must not break the code it measures.
  */
 export class Counter {
   private readonly metric: client.Counter;
+  private readonly name: string;
 
   constructor(registry: client.Registry, options: InstrumentOptions) {
     this.metric = new client.Counter({ ...options, registers: [registry] });
+    this.name = options.name;
   }
 
   inc(labels: Labels = {}, by = 1): void {
     if (Number.isFinite(by) && by >= 0) this.metric.inc(labels, by);
   }
 
-  get(labels: Labels = {}): number {
-    return seriesOf<{ value: number }>(this.metric, labels)?.value ?? 0;
+  /** The series' value (0 before its first increment). */
+  async get(labels: Labels = {}): Promise<number> {
+    return valueOf(await this.metric.get(), this.name, labels);
   }
 }
 
-/** A prom-client histogram of latencies whose observation count can be read synchronously; see Counter. */
+/** A prom-client histogram of latencies whose observation count can be read per label set; see Counter. */
 export class Histogram {
   private readonly metric: client.Histogram;
+  private readonly name: string;
 
   constructor(registry: client.Registry, options: InstrumentOptions) {
     this.metric = new client.Histogram({ ...options, buckets: [...LATENCY_BUCKETS], registers: [registry] });
+    this.name = options.name;
   }
 
   observe(labels: Labels, value: number): void {
     if (Number.isFinite(value)) this.metric.observe(labels, value);
   }
 
-  count(labels: Labels = {}): number {
-    return seriesOf<{ count: number }>(this.metric, labels)?.count ?? 0;
+  /** How many observations the series holds. */
+  async count(labels: Labels = {}): Promise<number> {
+    return valueOf(await this.metric.get(), `${this.name}_count`, labels);
   }
 }
 
-/**
- * One series of a prom-client metric, read from its series table (`hashMap`, an internal of
- * prom-client 15; the admin tests fail if it moves). Linear: for tests and diagnostics only.
- */
-function seriesOf<S>(metric: object, labels: Labels): S | undefined {
-  const table = (metric as { hashMap?: Record<string, S & { labels: Labels }> }).hashMap;
-  if (!table) throw new Error('prom-client no longer keeps its series in hashMap; update admin/instruments.ts');
+/** The value of the sample named `name` whose labels are exactly `labels`, through prom-client's public get(). */
+function valueOf(metric: client.MetricObjectWithValues<client.MetricValue<string>>, name: string, labels: Labels): number {
   const keys = Object.keys(labels);
-  return Object.values(table).find((s) => {
-    const own = Object.keys(s.labels);
-    return own.length === keys.length && keys.every((k) => s.labels[k] === labels[k]);
+  const sample = metric.values.find((v) => {
+    // Histogram samples carry their own name (`_bucket`, `_sum`, `_count`); a counter's do not.
+    if (((v as { metricName?: string }).metricName ?? metric.name) !== name) return false;
+    const own = Object.keys(v.labels);
+    return own.length === keys.length && keys.every((k) => v.labels[k] === labels[k]);
   });
+  return sample?.value ?? 0;
 }

@@ -84,14 +84,14 @@ describe('ControlPlaneMetrics', () => {
     expect(f.get('oam_discovery_endpoints')!.metrics).toEqual([{ labels: { virtual_node: 'serviceB' }, value: '3' }]);
     expect(f.get('oam_spec_info')!.metrics).toEqual([{ labels: { version: 'v2', mesh: 'apps' }, value: '1' }]);
 
-    // The synchronous reads the control plane's tests use agree with the scrape.
-    expect(m.streamsOpened.get()).toBe(2);
-    expect(m.acks.get({ type: 'Cluster' })).toBe(1);
-    expect(m.acks.get({ type: 'Listener' })).toBe(0);
-    expect(m.discoveryErrors.get({ source: 'dns', kind: 'error' })).toBe(1);
-    expect(m.pushLatency.count({ type: 'Cluster' })).toBe(1);
-    expect(m.pushDuration.count()).toBe(1);
-    expect(m.translateDuration.count({})).toBe(0);
+    // The per-series reads the control plane's tests use agree with the scrape.
+    expect(await m.streamsOpened.get()).toBe(2);
+    expect(await m.acks.get({ type: 'Cluster' })).toBe(1);
+    expect(await m.acks.get({ type: 'Listener' })).toBe(0);
+    expect(await m.discoveryErrors.get({ source: 'dns', kind: 'error' })).toBe(1);
+    expect(await m.pushLatency.count({ type: 'Cluster' })).toBe(1);
+    expect(await m.pushDuration.count()).toBe(1);
+    expect(await m.translateDuration.count({})).toBe(0);
   });
 
   test('label values with quotes, backslashes and newlines read back unchanged', async () => {
@@ -121,7 +121,7 @@ describe('ControlPlaneMetrics', () => {
     const a = new ControlPlaneMetrics();
     const b = new ControlPlaneMetrics();
     a.specLoads.inc();
-    expect(b.specLoads.get()).toBe(0);
+    expect(await b.specLoads.get()).toBe(0);
     expect(client.register.getSingleMetric('oam_spec_loads_total')).toBeUndefined();
     expect((await scrape(b)).get('oam_spec_loads_total')!.metrics).toEqual([{ value: '0' }]);
   });

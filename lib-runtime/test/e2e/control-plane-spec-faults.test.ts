@@ -81,20 +81,20 @@ describe('ControlPlane under spec faults', () => {
     jest.spyOn(targets, 'discoveryTargets').mockImplementationOnce(() => { throw TARGETS_BUG; });
     delete doc.mesh.spec;
     writeSpec(doc);
-    await waitFor(() => control.metrics.specRejections.get() === 1, 'the rejection');
+    await waitFor(async () => (await control.metrics.specRejections.get()) === 1, 'the rejection');
     expect(logLines.find((l) => l.level === 'error')).toMatchObject({
       msg: 'spec cannot be applied; still serving the last good spec',
       servingVersion: version,
       error: { name: 'TypeError', message: TARGETS_BUG.message },
     });
     expect(control.configOf('mesh/apps/virtualNode/serviceA')).toEqual(served);
-    expect(control.metrics.specLoads.get()).toBe(1);
+    expect(await control.metrics.specLoads.get()).toBe(1);
     expect((await readyz(control.ports.admin)).status).toBe(200);
 
     // The next spec is applied as usual.
     doc.routes[0].spec.priority = 7;
     writeSpec(doc);
-    await waitFor(() => control.metrics.specLoads.get() === 2, 'the next spec');
+    await waitFor(async () => (await control.metrics.specLoads.get()) === 2, 'the next spec');
   });
 
   test('a first spec that fails leaves the control plane up and not ready, saying why', async () => {
@@ -109,7 +109,7 @@ describe('ControlPlane under spec faults', () => {
 
   test('readiness names the source\'s rejection too (here: bytes that are not UTF-8)', async () => {
     const control = await start(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]));
-    expect(control.metrics.specRejections.get()).toBe(1);
+    expect(await control.metrics.specRejections.get()).toBe(1);
     const { status, body } = await readyz(control.ports.admin);
     expect(status).toBe(503);
     expect(body.reasons[0]).toContain('was rejected: spec is not valid UTF-8: bad byte (0xFF) at byte offset 2');

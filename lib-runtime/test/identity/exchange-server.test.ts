@@ -144,11 +144,11 @@ test('a role among the node\'s proxyAccess principals gets a certificate that th
 });
 
 test('a role not among the node\'s proxyAccess principals: 403 naming it', async () => {
-  const before = mesh.cp.metrics.exchangesRefused.get({ reason: 'notAllowed' });
+  const before = await mesh.cp.metrics.exchangesRefused.get({ reason: 'notAllowed' });
   const answer = await exchange({ credential: { type: 'aws-iam', request: signed(OTHER_TASK) } });
   expect(answer.status).toBe(403);
   expect(answer.body.error).toContain('arn:aws:sts::111122223333:assumed-role/other-task/task-2 is not among the proxyAccess principals');
-  expect(mesh.cp.metrics.exchangesRefused.get({ reason: 'notAllowed' })).toBe(before + 1);
+  expect(await mesh.cp.metrics.exchangesRefused.get({ reason: 'notAllowed' })).toBe(before + 1);
 });
 
 test('a signature STS calls expired: 401 with STS\'s reason', async () => {

@@ -36,14 +36,14 @@ test('serviceA\'s certificate gets serviceA\'s configuration, by short node id a
 });
 
 test('serviceA\'s certificate asking for serviceB\'s node id: PERMISSION_DENIED with the reason, nothing sent, counted', async () => {
-  const before = mesh.cp.metrics.refusedStreams.get({ reason: 'identityMismatch' });
+  const before = await mesh.cp.metrics.refusedStreams.get({ reason: 'identityMismatch' });
   const stream = mesh.client(await mesh.leaf(SERVICE_A)).sotw();
   stream.send(sotwRequest(LISTENER_TYPE_URL, [], { node: { id: 'mesh/apps/virtualNode/serviceB-v1', user_agent_name: 'envoy' } }));
   const status = await stream.status();
   expect(status.code).toBe(grpc.status.PERMISSION_DENIED);
   expect(status.details).toContain(`spiffe://${TRUST_DOMAIN}/mesh/apps/virtualNode/serviceA`);
   expect(stream.pending).toBe(0);
-  expect(mesh.cp.metrics.refusedStreams.get({ reason: 'identityMismatch' })).toBe(before + 1);
+  expect(await mesh.cp.metrics.refusedStreams.get({ reason: 'identityMismatch' })).toBe(before + 1);
   // Nothing of serviceB was even rendered for it.
   expect(mesh.cp.xds.status().versions).not.toHaveProperty(['envoy|mesh/apps/virtualNode/serviceB-v1']);
 });
@@ -56,12 +56,12 @@ test('serviceB\'s own certificate gets serviceB\'s configuration', async () => {
 
 /** A stream the handshake refuses: it ends UNAVAILABLE with no response and never reaches authorize. */
 async function refusedInHandshake(identity: Parameters<TrustedControlPlane['client']>[0]): Promise<void> {
-  const opened = mesh.cp.metrics.streamsOpened.get();
+  const opened = await mesh.cp.metrics.streamsOpened.get();
   const stream = mesh.client(identity).sotw();
   stream.send(sotwRequest(CLUSTER_TYPE_URL, [], { node: { id: SERVICE_A_ID, user_agent_name: 'envoy' } }));
   expect((await stream.status()).code).toBe(grpc.status.UNAVAILABLE);
   expect(stream.pending).toBe(0);
-  expect(mesh.cp.metrics.streamsOpened.get()).toBe(opened);
+  expect(await mesh.cp.metrics.streamsOpened.get()).toBe(opened);
 }
 
 test('a client without a certificate is refused', async () => {
