@@ -21,6 +21,7 @@ import { KubernetesTokenVerifier } from './identity/kubernetes-token';
 import { ServerTls } from './identity/server-tls';
 import { SpiffeIdError, validateTrustDomain } from './identity/spiffe';
 import { describeError, isLogLevel, Logger, LogLevel } from './log';
+import { isLoopbackHost } from './loopback';
 import { FileSpecSource } from './sources/file-spec-source';
 import { DEFAULT_MAX_SPEC_BYTES } from './sources/spec-size-limit';
 import { SpecSource } from './sources/spec-source';
@@ -380,12 +381,8 @@ function isHttpOrigin(value: string, issuer = false): boolean {
   } catch {
     return false;
   }
-  if (issuer) return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
+  if (issuer) return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
   return (url.protocol === 'https:' || url.protocol === 'http:') && url.pathname === '/' && !url.search && !url.hash;
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function parseArgsStrict(argv: readonly string[]) {

@@ -1,12 +1,12 @@
 /**
  * `open-app-mesh agent [options]`: flags, then the agent until SIGTERM or SIGINT.
  */
-import { isIP } from 'net';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs as nodeParseArgs } from 'node:util';
 import { describeError, isLogLevel, Logger, type LogLevel } from '../log';
+import { isLoopbackHost } from '../loopback';
 import { Agent, type AgentOptions } from './agent';
 import { awsIamCredential, kubernetesTokenCredential, type CredentialSource } from './identity-credential';
 
@@ -164,8 +164,7 @@ function checkLoopbackListen(listen: string): void {
   }
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(listen);
   const host = match?.[1] ?? match?.[2];
-  const loopback = host === 'localhost' || (isIP(host ?? '') === 4 && host!.startsWith('127.')) || host === '::1';
-  if (!match || !loopback || Number(match[3]) > 65535) {
+  if (!match || !isLoopbackHost(host!) || Number(match[3]) > 65535) {
     throw new AgentUsageError(`--xds-proxy-listen must be unix:<path> or a loopback host:port (127.0.0.1, [::1], localhost), got "${listen}"`);
   }
 }
