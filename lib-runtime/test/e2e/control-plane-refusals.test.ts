@@ -33,7 +33,7 @@ test('a stream over an xDS limit is counted with the limit as its reason and log
     const stream = client.sotw();
     stream.send(sotwRequest(CLUSTER_TYPE_URL, [], { node: { id: `mesh/apps/virtualNode/${'x'.repeat(1000)}` } }));
     expect((await stream.status()).code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect(cp.metrics.refusedStreams.get({ reason: 'maxNodeIdLength' })).toBe(1);
+    expect(await cp.metrics.refusedStreams.get({ reason: 'maxNodeIdLength' })).toBe(1);
     const logged = lines.find((l) => l.msg === 'xds stream refused');
     expect(logged).toMatchObject({ reason: 'maxNodeIdLength', node: expect.stringContaining('… (1022 characters)') });
   } finally {
