@@ -39,6 +39,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-s3@^3',
     // The mesh CA's root, shared by the control plane's replicas on ECS.
     '@aws-sdk/client-secrets-manager@^3',
+    // An ACM Private CA as the mesh root instead of a generated one.
+    '@aws-sdk/client-acm-pca@^3',
     // The agent signs its identity proof with the task's credentials, found by the SDK's chain.
     '@aws-sdk/credential-provider-node@^3',
     // RE2 syntax checks with a real RE2 parser (App Mesh and Envoy match with RE2).
