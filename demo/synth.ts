@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
-import { buildCanaryApp, CanaryWeights } from '../examples/canary/app';
-import { MeshSpecs } from '../src';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { buildCanaryApp, CanaryTls, CanaryWeights } from '../examples/canary/app';
+import { MeshSpecs, VirtualNode } from '../src';
 
 /** What one synthesis of the canary app produced. */
 export interface CanarySynthesis {
@@ -16,16 +17,45 @@ export interface CanarySynthesis {
 }
 
 export const CANARY_MESH = 'apps';
+/** The canary's virtual nodes, each run as its own workload. */
+export const CANARY_NODES = ['serviceA', 'serviceB', 'serviceBv2'] as const;
+
+/**
+ * Mesh mTLS for the canary: the ACM settings of App Mesh's TLS walkthrough (which the control
+ * plane maps to its mesh CA; the ARNs only have to be well formed), and each node granted to the
+ * Kubernetes service account `system:serviceaccount:<namespace>:<node>`.
+ */
+export interface CanaryIdentities {
+  readonly serviceAccountNamespace: string;
+}
+
+/** Stand-in ARNs: the control plane serves ACM settings from its own mesh CA and never calls ACM. */
+const MESH_CA_TLS: CanaryTls = {
+  certificateAuthorityArn: 'arn:aws:acm-pca:us-east-1:111122223333:certificate-authority/00000000-0000-0000-0000-000000000000',
+  serviceBCertificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-0000-0000-00000000000b',
+  serviceBv2CertificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-0000-0000-0000000000b2',
+};
+
+/** The `proxyAccess` principal of `node`'s workload. */
+export function serviceAccountOf(namespace: string, node: string): string {
+  return `system:serviceaccount:${namespace}:${node.toLowerCase()}`;
+}
 
 /**
  * Synthesizes examples/canary with `weights` into `outdir`, exactly like `cdk synth` would
  * (the constructs write the spec into the cloud assembly at synth), and reads the spec back.
  */
-export function synthesizeCanary(weights: CanaryWeights, outdir: string): CanarySynthesis {
+export function synthesizeCanary(weights: CanaryWeights, outdir: string, identities?: CanaryIdentities): CanarySynthesis {
   const started = Date.now();
   fs.rmSync(outdir, { recursive: true, force: true });
   const app = new App({ outdir });
-  const stack = buildCanaryApp(app, weights);
+  const stack = buildCanaryApp(app, weights, identities && MESH_CA_TLS);
+  if (identities) {
+    for (const name of CANARY_NODES) {
+      const node = stack.mesh.node.findChild(name) as VirtualNode;
+      node.grantStreamAggregatedResources(new iam.ArnPrincipal(serviceAccountOf(identities.serviceAccountNamespace, name)));
+    }
+  }
   // The stack holds only mesh resources, which become the spec file, not CloudFormation
   // resources; on a real deployment it would also hold the services' ECS or EKS resources.
   Validations.of(stack).acknowledge({ id: 'CloudFormation-Validate::F0001', reason: 'mesh resources synthesize to the mesh spec, not to CloudFormation' });

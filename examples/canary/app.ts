@@ -6,6 +6,8 @@
 //      CANARY_WEIGHTS=0/100 npx ts-node examples/canary/app.ts
 //      cdk synth -c canaryWeights=0/100 ...
 import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as acmpca from 'aws-cdk-lib/aws-acmpca';
 import { Construct } from 'constructs';
 import * as appmesh from '../../src';
 
@@ -15,9 +17,21 @@ export interface CanaryWeights {
   readonly serviceBv2: number;
 }
 
+/**
+ * TLS with the mesh's private CA, as in App Mesh's ACM walkthrough: each version of service B
+ * serves its ACM certificate and requires TLS; serviceA accepts only servers of the CA.
+ */
+export interface CanaryTls {
+  readonly certificateAuthorityArn: string;
+  readonly serviceBCertificateArn: string;
+  readonly serviceBv2CertificateArn: string;
+}
+
 /** Properties of the canary stack. */
 export interface CanaryStackProps extends StackProps {
   readonly weights?: CanaryWeights;
+  /** @default - no TLS */
+  readonly tls?: CanaryTls;
 }
 
 /** Mesh `apps`: serviceA → serviceb.apps.local → serviceB (75%) / serviceBv2 (25%). */
@@ -34,8 +48,14 @@ export class CanaryStack extends Stack {
       egressFilter: appmesh.MeshFilterType.DROP_ALL,
     });
 
-    const listener = () => appmesh.VirtualNodeListener.http({
+    const tls = props.tls;
+    const certificate = (id: string, arn?: string) => arn === undefined ? undefined : {
+      mode: appmesh.TlsMode.STRICT,
+      certificate: appmesh.TlsCertificate.acm(acm.Certificate.fromCertificateArn(this, id, arn)),
+    };
+    const listener = (listenerTls?: appmesh.ListenerTlsOptions) => appmesh.VirtualNodeListener.http({
       port: 8080,
+      tls: listenerTls,
       healthCheck: appmesh.HealthCheck.http({
         path: '/ping',
         healthyThreshold: 2,
@@ -48,14 +68,14 @@ export class CanaryStack extends Stack {
     const serviceB = this.mesh.addVirtualNode('serviceB', {
       virtualNodeName: 'serviceB',
       serviceDiscovery: appmesh.ServiceDiscovery.dns('serviceb.apps.local'),
-      listeners: [listener()],
+      listeners: [listener(certificate('serviceBCertificate', tls?.serviceBCertificateArn))],
       accessLog: appmesh.AccessLog.fromFilePath('/dev/stdout'),
     });
 
     const serviceBv2 = this.mesh.addVirtualNode('serviceBv2', {
       virtualNodeName: 'serviceBv2',
       serviceDiscovery: appmesh.ServiceDiscovery.dns('servicebv2.apps.local'),
-      listeners: [listener()],
+      listeners: [listener(certificate('serviceBv2Certificate', tls?.serviceBv2CertificateArn))],
       accessLog: appmesh.AccessLog.fromFilePath('/dev/stdout'),
     });
 
@@ -92,6 +112,13 @@ export class CanaryStack extends Stack {
       serviceDiscovery: appmesh.ServiceDiscovery.dns('servicea.apps.local'),
       listeners: [listener()],
       backends: [appmesh.Backend.virtualService(serviceBService)],
+      backendDefaults: tls && {
+        tlsClientPolicy: {
+          validation: {
+            trust: appmesh.TlsValidationTrust.acm([acmpca.CertificateAuthority.fromCertificateAuthorityArn(this, 'MeshCa', tls.certificateAuthorityArn)]),
+          },
+        },
+      },
       accessLog: appmesh.AccessLog.fromFilePath('/dev/stdout'),
     });
   }
@@ -110,8 +137,8 @@ export function canaryWeights(app: App): CanaryWeights {
 }
 
 /** Define the canary stack in `app`. */
-export function buildCanaryApp(app: App, weights: CanaryWeights = canaryWeights(app)): CanaryStack {
-  return new CanaryStack(app, 'CanaryMesh', { weights });
+export function buildCanaryApp(app: App, weights: CanaryWeights = canaryWeights(app), tls?: CanaryTls): CanaryStack {
+  return new CanaryStack(app, 'CanaryMesh', { weights, tls });
 }
 
 if (require.main === module) {
