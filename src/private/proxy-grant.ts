@@ -1,3 +1,4 @@
+import { Annotations, PermissionsOptions } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { meshError } from './errors';
@@ -24,6 +25,31 @@ export function grantProxyStream(
   const principal = principalArnOf(scope, identity);
   recordProxyPrincipal(scope, { meshName, nodeId, principal });
   return iam.Grant.drop(identity, `stream mesh configuration as ${nodeId()}`);
+}
+
+const STREAM_ACTIONS = new Set(['appmesh:streamaggregatedresources', 'appmesh:*', '*']);
+
+/**
+ * aws-cdk-lib's generic `grants.actions(...)`: the stream action (or a wildcard covering it)
+ * becomes the enforced proxy grant; every other App Mesh action grants nothing here — there is
+ * no App Mesh API left to call — and a synth warning names the actions dropped.
+ */
+export function grantActions(
+  scope: IConstruct,
+  grantee: iam.IGrantable,
+  actions: string[],
+  grantStream: () => iam.Grant,
+  _options?: PermissionsOptions,
+): iam.Grant {
+  const ignored = actions.filter((action) => !STREAM_ACTIONS.has(action.toLowerCase()));
+  if (ignored.length > 0) {
+    Annotations.of(scope).addWarningV2('open-app-mesh:grant-action-without-effect',
+      `${ignored.join(', ')} granted nothing: there is no App Mesh API to call any more. `
+      + 'Only appmesh:StreamAggregatedResources has a meaning here (the control plane enforces it through proxyAccess).');
+  }
+  return ignored.length < actions.length
+    ? grantStream()
+    : iam.Grant.drop(grantee, `${actions.join(', ')} (no effect without App Mesh)`);
 }
 
 /** The ARN identifying a grantee: a role's, a user's, or an ArnPrincipal's ARN. */
