@@ -4,6 +4,9 @@
  */
 export { affectedNodes, nodesUsingEndpoints } from './affected';
 export type { MeshChange } from './affected';
+export { configForClient } from './client-dialect';
+export { choicesKey, choicesOfKey, clientProfile } from './client-profile';
+export type { ClientFamily, ClientNode, ClientProfile, ClientVersion, RenderChoices } from './client-profile';
 export { compileMesh } from './compile';
 export type { CompiledMesh } from './compile';
 export * as defaults from './defaults';

@@ -1,0 +1,108 @@
+import { RenderChoices } from './client-profile';
+import { EnvoyConfig, NodeConfig, ProtoJson } from './types';
+
+/**
+ * Translation renders the current Envoy v3 API. Some clients still in use read an older spelling
+ * of the same routes (client-profile.ts decides which); this spells a node's view their way. Only
+ * route matching and weighted clusters differ, so only route configurations (RDS resources, and
+ * the inline ones of proxyless api_listeners) are rewritten; every other resource is passed
+ * through as the same object, and a rewritten one is made once per (resource, choices), so the
+ * xDS layer still recognises shared resources by identity.
+ */
+export function configForClient(config: NodeConfig, choices: RenderChoices): EnvoyConfig {
+  const view = config[choices.view];
+  if (!choices.totalWeight && !choices.legacyHeaderMatch && !choices.regexEngine) return view;
+  const key = dialectKey(choices);
+  return {
+    ...view,
+    listeners: view.listeners.map(listener => once(key, listener, () => listenerInDialect(listener, choices))),
+    routes: view.routes.map(routeConfig => once(key, routeConfig, () => routeConfigurationInDialect(routeConfig, choices))),
+  };
+}
+
+const madeByDialect = new Map<string, WeakMap<ProtoJson, ProtoJson>>();
+
+function once(key: string, resource: ProtoJson, make: () => ProtoJson): ProtoJson {
+  let made = madeByDialect.get(key);
+  if (!made) {
+    made = new WeakMap();
+    madeByDialect.set(key, made);
+  }
+  let out = made.get(resource);
+  if (!out) {
+    out = make();
+    made.set(resource, out);
+  }
+  return out;
+}
+
+function dialectKey(choices: RenderChoices): string {
+  return `${+choices.totalWeight}${+choices.legacyHeaderMatch}${+choices.regexEngine}`;
+}
+
+/** A proxyless listener's inline route configuration; Envoy listeners use RDS and pass through. */
+function listenerInDialect(listener: ProtoJson, choices: RenderChoices): ProtoJson {
+  const outer = listener.api_listener as ProtoJson | undefined;
+  const hcm = outer?.api_listener as ProtoJson | undefined;
+  const routeConfig = hcm?.route_config as ProtoJson | undefined;
+  if (!routeConfig) return listener;
+  return { ...listener, api_listener: { ...outer, api_listener: { ...hcm, route_config: routeConfigurationInDialect(routeConfig, choices) } } };
+}
+
+export function routeConfigurationInDialect(routeConfig: ProtoJson, choices: RenderChoices): ProtoJson {
+  const virtualHosts = routeConfig.virtual_hosts as ProtoJson[] | undefined;
+  if (!virtualHosts) return routeConfig;
+  return {
+    ...routeConfig,
+    virtual_hosts: virtualHosts.map(vh => ({
+      ...vh,
+      routes: ((vh.routes as ProtoJson[] | undefined) ?? []).map(route => routeInDialect(route, choices)),
+    })),
+  };
+}
+
+function routeInDialect(route: ProtoJson, choices: RenderChoices): ProtoJson {
+  const out: ProtoJson = { ...route, match: matchInDialect(route.match as ProtoJson, choices) };
+  const action = route.route as ProtoJson | undefined;
+  const weighted = action?.weighted_clusters as ProtoJson | undefined;
+  if (choices.totalWeight && weighted) {
+    // Clients that predate the deprecation compare the sum with total_weight, which defaults to 100.
+    const sum = (weighted.clusters as ProtoJson[]).reduce((total, c) => total + Number((c.weight as ProtoJson).value), 0);
+    out.route = { ...action, weighted_clusters: { ...weighted, total_weight: { value: sum } } };
+  }
+  return out;
+}
+
+function matchInDialect(match: ProtoJson, choices: RenderChoices): ProtoJson {
+  const out: ProtoJson = { ...match };
+  if (choices.regexEngine && match.safe_regex) out.safe_regex = withEngine(match.safe_regex as ProtoJson);
+  const headers = match.headers as ProtoJson[] | undefined;
+  if (headers) out.headers = headers.map(header => headerInDialect(header, choices));
+  return out;
+}
+
+/** StringMatcher member → the HeaderMatcher field it replaced. */
+const LEGACY_HEADER_FIELD: { readonly [member: string]: string } = {
+  exact: 'exact_match',
+  prefix: 'prefix_match',
+  suffix: 'suffix_match',
+  safe_regex: 'safe_regex_match',
+  contains: 'contains_match',
+};
+
+function headerInDialect(header: ProtoJson, choices: RenderChoices): ProtoJson {
+  const stringMatch = header.string_match as ProtoJson | undefined;
+  if (!stringMatch) return header;
+  const [member, value] = Object.entries(stringMatch).find(([k]) => k in LEGACY_HEADER_FIELD) ?? [];
+  const regex = member === 'safe_regex' && choices.regexEngine ? withEngine(value as ProtoJson) : value;
+  if (!choices.legacyHeaderMatch || member === undefined || stringMatch.ignore_case) {
+    // ignore_case has no legacy spelling; translation never sets it.
+    return regex === value ? header : { ...header, string_match: { ...stringMatch, [member!]: regex } };
+  }
+  const { string_match: _, ...rest } = header;
+  return { ...rest, [LEGACY_HEADER_FIELD[member]]: regex };
+}
+
+function withEngine(regexMatcher: ProtoJson): ProtoJson {
+  return { google_re2: {}, ...regexMatcher };
+}
