@@ -26,6 +26,11 @@ export interface CaMaterial {
     /** ISO 8601; after it the root leaves the trust bundle. */
     readonly trustedUntil: string;
   }>;
+  /**
+   * Certificates above the active CA when it is not a root of its own (an ACM Private CA's
+   * certificate and chain, PEM): always in the trust bundle, so leaves chain to a self-signed root.
+   */
+  readonly anchors?: readonly string[];
 }
 
 export interface CaStore {
@@ -72,6 +77,9 @@ export function parseCaMaterial(text: string, description: string): CaMaterial {
   }
   if (!Array.isArray(m.retired) || !m.retired.every((r) => r && isPem(r.certificatePem) && !Number.isNaN(Date.parse(r.trustedUntil)))) {
     throw new Error(`CA store ${description}: retired must be a list of { certificatePem, trustedUntil }`);
+  }
+  if (m.anchors !== undefined && (!Array.isArray(m.anchors) || !m.anchors.every(isPem))) {
+    throw new Error(`CA store ${description}: anchors must be a list of PEM certificates`);
   }
   return m as CaMaterial;
 }

@@ -38,6 +38,14 @@ export interface MeshCaOptions {
   readonly clockSkewMs?: number;
   /** The clock; tests set it to issue certificates in the past. */
   readonly now?: () => Date;
+  /** Where a new signing CA comes from (an ACM Private CA). Default: a self-signed root made here. */
+  readonly signingCaSource?: SigningCaSource;
+}
+
+/** Makes the CA that signs leaves when it is not a root of our own, e.g. one an ACM Private CA certifies. */
+export interface SigningCaSource {
+  /** A new EC P-256 CA key and its certificate, with the certificates above it up to a self-signed root. */
+  newSigningCa(): Promise<{ readonly certificatePem: string; readonly privateKeyPem: string; readonly anchors: readonly string[] }>;
 }
 
 /** A certificate the CA issued. */
@@ -100,6 +108,7 @@ export class MeshCa {
   private readonly rootLifetimeMs: number;
   private readonly clockSkewMs: number;
   private readonly now: () => Date;
+  private readonly signingCaSource?: SigningCaSource;
   private material!: CaMaterial;
   private active!: ActiveRoot;
 
@@ -110,6 +119,7 @@ export class MeshCa {
     this.rootLifetimeMs = positive(options.rootLifetimeMs ?? 3650 * DAY, 'rootLifetimeMs');
     this.clockSkewMs = options.clockSkewMs ?? 5 * 60_000;
     this.now = options.now ?? (() => new Date());
+    this.signingCaSource = options.signingCaSource;
     if (this.rootLifetimeMs <= this.maxLeafLifetimeMs) throw new Error('mesh CA: rootLifetimeMs must be longer than maxLeafLifetimeMs');
   }
 
@@ -122,7 +132,8 @@ export class MeshCa {
   trustBundlePem(): string {
     const now = this.now().getTime();
     const retired = this.material.retired.filter((r) => Date.parse(r.trustedUntil) > now).map((r) => r.certificatePem);
-    return [this.material.active.certificatePem, ...retired].map((pem) => pem.trim() + '\n').join('');
+    const all = [this.material.active.certificatePem, ...retired, ...this.material.anchors ?? []].map((pem) => pem.trim() + '\n');
+    return [...new Set(all)].join('');
   }
 
   /** An X.509-SVID for `workload`: its SPIFFE ID as the one URI SAN, client and server use. */
@@ -167,10 +178,14 @@ export class MeshCa {
     const now = this.now().getTime();
     const trustedUntil = new Date(now + this.maxLeafLifetimeMs + this.clockSkewMs).toISOString();
     const stillTrusted = this.material.retired.filter((r) => Date.parse(r.trustedUntil) > now);
-    const next = await this.newMaterial(this.material.generation + 1, [
+    const made = await this.newMaterial(this.material.generation + 1, [
       ...stillTrusted,
       { certificatePem: this.material.active.certificatePem, trustedUntil },
     ]);
+    // Anchors the new CA does not share (moving to or from an ACM Private CA) stay as long as the old CA's leaves.
+    const kept = new Set((made.anchors ?? []).map((pem) => pem.trim()));
+    const dropped = (this.material.anchors ?? []).filter((pem) => !kept.has(pem.trim()));
+    const next = { ...made, retired: [...made.retired, ...dropped.map((certificatePem) => ({ certificatePem, trustedUntil }))] };
     await this.store.save(next);
     await this.adopt(next);
   }
@@ -216,6 +231,10 @@ export class MeshCa {
   }
 
   private async newMaterial(generation: number, retired: CaMaterial['retired']): Promise<CaMaterial> {
+    if (this.signingCaSource) {
+      const { certificatePem, privateKeyPem, anchors } = await this.signingCaSource.newSigningCa();
+      return { format: 'open-app-mesh-ca/v1', generation, active: { certificatePem, privateKeyPem }, retired, anchors: [...anchors] };
+    }
     const now = this.now().getTime();
     const keys = await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify']) as nodeWebcrypto.CryptoKeyPair;
     const serialNumber = randomSerial();

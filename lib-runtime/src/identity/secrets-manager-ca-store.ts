@@ -105,7 +105,7 @@ export class SecretsManagerCaStore implements CaStore {
   private async publishTrustBundle(material: CaMaterial): Promise<void> {
     const secretId = this.options.trustBundleSecretId;
     if (secretId === undefined) return;
-    const bundle = [material.active.certificatePem, ...material.retired.map((r) => r.certificatePem)]
+    const bundle = [material.active.certificatePem, ...material.retired.map((r) => r.certificatePem), ...material.anchors ?? []]
       .map((pem) => pem.trim() + '\n').join('');
     try {
       await this.options.client.send(new PutSecretValueCommand({
