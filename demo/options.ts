@@ -3,14 +3,18 @@ import * as path from 'node:path';
 export const DEMO_USAGE = `Usage: npm run demo -- [options]
 
 Synthesizes examples/canary (serviceA → serviceb.apps.local → serviceB 75 % / serviceBv2 25 %),
-serves it from the bundled control plane, sends real gRPC calls from a proxyless xDS client,
-then changes the weights in the CDK app, re-synthesizes and shows the traffic move.
+serves it from the bundled control plane over mutual TLS, gives each workload its mesh
+certificate through the agent, sends real mTLS gRPC calls from a proxyless xDS client (printing
+both ends' SPIFFE IDs), then changes the weights in the CDK app, re-synthesizes and shows the
+traffic move.
 
 Options:
   --to <a/b>            weights after the change (default 0/100)
   --requests <n>        replies measured per phase (default 1000)
   --concurrency <n>     RPCs in flight (default 8)
   --work-dir <dir>      where the assembly, spec, picture and logs go (default .demo)
+  --insecure            no TLS and no identities anywhere (the control plane's --insecure-plaintext):
+                        any local process can read any node's configuration
   --keep-running        stay up after the run for exploration (admin URLs are printed); Ctrl-C ends
   --xds-port <port>     control plane xDS port (default: any free port)
   --admin-port <port>   control plane admin port (default: any free port)
@@ -23,6 +27,8 @@ export interface DemoOptions {
   readonly concurrency: number;
   readonly workDir: string;
   readonly keepRunning: boolean;
+  /** Plaintext everywhere, no CA, no agents. */
+  readonly insecure: boolean;
   readonly xdsPort: number;
   readonly adminPort: number;
 }
@@ -31,7 +37,7 @@ export class DemoUsageError extends Error {}
 
 /** Parses the demo's arguments (after the script name). */
 export function parseDemoArgs(argv: readonly string[], cwd: string): DemoOptions | 'help' {
-  const options = { to: '0/100', requests: 1000, concurrency: 8, workDir: path.resolve(cwd, '.demo'), keepRunning: false, xdsPort: 0, adminPort: 0 };
+  const options = { to: '0/100', requests: 1000, concurrency: 8, workDir: path.resolve(cwd, '.demo'), keepRunning: false, insecure: false, xdsPort: 0, adminPort: 0 };
   const integer = (flag: string, raw: string | undefined, min: number, max: number): number => {
     const n = Number(raw);
     if (raw === undefined || !Number.isInteger(n) || n < min || n > max) throw new DemoUsageError(`${flag} needs a whole number from ${min} to ${max}`);
@@ -46,6 +52,9 @@ export function parseDemoArgs(argv: readonly string[], cwd: string): DemoOptions
         return 'help';
       case '--keep-running':
         options.keepRunning = true;
+        break;
+      case '--insecure':
+        options.insecure = true;
         break;
       case '--to': {
         const v = value();

@@ -2,36 +2,51 @@
  * `npm run demo`: the App Mesh canary on one machine, with nothing from AWS.
  *
  *  1. synthesizes examples/canary (a CDK app) into <work-dir>/cdk.out and publishes its spec;
- *  2. runs the bundled control plane (a child process) on that spec with static loopback endpoints;
- *  3. runs serviceB and serviceBv2 as gRPC servers and serviceA as a proxyless @grpc/grpc-js-xds client;
- *  4. measures the split, changes the weights in the CDK app, re-synthesizes, and measures again
+ *  2. runs the bundled control plane (a child process) on that spec with static loopback endpoints,
+ *     serving xDS over mutual TLS with a mesh CA in a temporary directory and accepting
+ *     Kubernetes service-account tokens from a loopback stand-in of a cluster's OIDC issuer;
+ *  3. runs `open-app-mesh agent` (a child process) for each virtual node: it exchanges the node's
+ *     token for a certificate; serviceA's agent also carries its xDS stream to the control plane;
+ *  4. runs serviceB and serviceBv2 as gRPC servers requiring mesh mTLS and serviceA as a proxyless
+ *     @grpc/grpc-js-xds client, and prints both ends' SPIFFE IDs of a call;
+ *  5. measures the split, changes the weights in the CDK app, re-synthesizes, and measures again
  *     while nothing restarts.
+ * `--insecure` runs the same without TLS or identities.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import { ControlPlaneProcess } from './control-plane-process';
+import { writeMeshRoots } from './mesh-ca-roots';
+import { LoopbackOidcIssuer } from './oidc-issuer';
 import { DEMO_USAGE, DemoOptions, DemoUsageError, parseDemoArgs } from './options';
 import { writeMeshPicture } from './picture';
 import { Progress } from './progress';
 import { checkSplit, Counts, formatSplitTable, formatWeights, parseWeights, SplitCheck, sumOf, SwitchDetector, Weights } from './split';
-import { CANARY_MESH, publishAtomically, synthesizeCanary } from './synth';
+import { CANARY_MESH, CANARY_NODES, publishAtomically, serviceAccountOf, synthesizeCanary } from './synth';
 import { runTraffic } from './traffic';
-import { WhoAmIServer } from './whoami';
+import { askWithPeer, meshServerCredentials, WhoAmIServer } from './whoami';
+import { WorkloadAgent } from './workload-agent';
 import { connectServiceA } from './xds-client';
 
 const VERSIONS: readonly [string, string] = ['serviceB', 'serviceBv2'];
 const LABELS: Record<string, string> = { serviceB: 'serviceB (v1)', serviceBv2: 'serviceBv2 (v2)' };
 const VIRTUAL_SERVICE = 'serviceb.apps.local';
-const CLIENT_NODE_ID = `mesh/${CANARY_MESH}/virtualNode/serviceA`;
+const nodeIdOf = (node: string) => `mesh/${CANARY_MESH}/virtualNode/${node}`;
+const CLIENT_NODE_ID = nodeIdOf('serviceA');
 const INITIAL_WEIGHTS = '75/25';
+/** The Kubernetes namespace the demo's workloads play in, and the audience of their tokens. */
+const NAMESPACE = 'demo';
+const AUDIENCE = 'open-app-mesh';
+const STEPS = 8;
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const duration = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : seconds(ms));
 /** Time since the process started, so ts-node's start-up and module loading count too. */
 const elapsed = () => process.uptime() * 1000;
-const step = (n: number, text: string) => out(`[${n}/6 ${seconds(elapsed()).padStart(6)}] ${text}`);
+const step = (n: number, text: string) => out(`[${n}/${STEPS} ${seconds(elapsed()).padStart(6)}] ${text}`);
 /** A path as short as it stays clear: relative below the current directory, absolute elsewhere. */
 const rel = (file: string) => {
   const relative = path.relative(process.cwd(), file);
@@ -42,13 +57,31 @@ const rel = (file: string) => {
 class Running {
   controlPlane: ControlPlaneProcess | undefined;
   client: grpc.Client | undefined;
+  issuer: LoopbackOidcIssuer | undefined;
+  /** CA, tokens, keys and sockets: removed at the end, whatever happened. */
+  secretsDir: string | undefined;
+  readonly agents: WorkloadAgent[] = [];
   readonly servers: WhoAmIServer[] = [];
 
   async stopAll(): Promise<void> {
     this.client?.close();
     this.client = undefined;
-    await this.controlPlane?.stop(3000);
     await Promise.all(this.servers.map((s) => s.stop()));
+    await Promise.all([this.controlPlane?.stop(3000), ...this.agents.map((a) => a.stop())]);
+    await this.issuer?.stop();
+    this.removeSecrets();
+  }
+
+  /** Synchronous last resort for process exit paths. */
+  killNow(): void {
+    this.controlPlane?.killNow();
+    for (const agent of this.agents) agent.process.killNow();
+    this.removeSecrets();
+  }
+
+  private removeSecrets(): void {
+    if (this.secretsDir) fs.rmSync(this.secretsDir, { recursive: true, force: true });
+    this.secretsDir = undefined;
   }
 }
 
@@ -89,40 +122,44 @@ async function run(options: DemoOptions, running: Running, signal: AbortSignal):
   const before = parseWeights(INITIAL_WEIGHTS, VERSIONS);
   const after = parseWeights(options.to, VERSIONS);
   const work = options.workDir;
+  const mtls = !options.insecure;
   fs.mkdirSync(work, { recursive: true });
   const specFile = path.join(work, `${CANARY_MESH}.mesh.json`);
   const endpointsFile = path.join(work, 'endpoints.json');
   fs.rmSync(specFile, { force: true });
+  const identities = mtls ? { serviceAccountNamespace: NAMESPACE } : undefined;
 
   out('open-app-mesh demo: the App Mesh canary (serviceA → serviceb.apps.local → serviceB / serviceBv2) on one machine');
+  if (!mtls) out('WARNING: --insecure: xDS and the calls between services are plaintext and carry no identity; any local process can read any node\'s configuration');
   out();
 
-  // The services first: their ports go into the static endpoints file the control plane reads.
-  for (const version of VERSIONS) {
-    const server = new WhoAmIServer(version);
-    running.servers.push(server);
-    await server.start();
+  // The services' ports go into this file once they listen (with mTLS they need their certificates first).
+  publishAtomically(endpointsFile, '{}\n');
+  const secrets = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-demo-'));
+  running.secretsDir = secrets;
+  const caDir = path.join(secrets, 'ca');
+  let trustArgs = ['--insecure-plaintext'];
+  if (mtls) {
+    running.issuer = new LoopbackOidcIssuer();
+    await running.issuer.start();
+    trustArgs = ['--ca-dir', caDir, '--ca-create', 'true', '--tls-names', '127.0.0.1', '--exchange-port', '0',
+      '--k8s-issuer', running.issuer.url, '--k8s-audience', AUDIENCE];
   }
-  const endpoints: Record<string, { address: string; port: number }[]> = {};
-  for (const server of running.servers) endpoints[server.version] = [{ address: '127.0.0.1', port: server.port }];
-  publishAtomically(endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
 
   // The control plane starts while the app synthesizes (two cores, two processes); it watches
   // the spec path and applies the spec as soon as it appears.
-  // Plaintext on loopback for now (a local run; the xDS client's bootstrap says "insecure"):
-  // the program serves mutual TLS by default, which the demo will reach through the agent.
   const controlPlane = new ControlPlaneProcess([
-    '--spec', specFile, '--endpoints', `static:${endpointsFile}`, '--insecure-plaintext', '--bind', '127.0.0.1',
+    '--spec', specFile, '--endpoints', `static:${endpointsFile}`, ...trustArgs, '--bind', '127.0.0.1',
     '--xds-port', String(options.xdsPort), '--admin-port', String(options.adminPort), '--drain-timeout', '1',
   ], path.join(work, 'control-plane.log'));
   running.controlPlane = controlPlane;
-  const controlPlaneStarted = controlPlane.start(90_000);
+  const controlPlaneStarted = controlPlane.listen(90_000);
   controlPlaneStarted.catch(() => undefined);
 
   const cdkOut = path.join(work, 'cdk.out');
-  const first = synthesizeCanary({ serviceB: before[0].weight, serviceBv2: before[1].weight }, cdkOut);
+  const first = synthesizeCanary({ serviceB: before[0].weight, serviceBv2: before[1].weight }, cdkOut, identities);
   publishAtomically(specFile, first.content);
-  step(1, `synthesized examples/canary with weights ${formatWeights(before)} in ${duration(first.millis)}`);
+  step(1, `synthesized examples/canary with weights ${formatWeights(before)}${mtls ? ' and mesh TLS' : ''} in ${duration(first.millis)}`);
   out(`      cloud assembly ${rel(cdkOut)}, spec ${rel(first.assemblyFile)} (version ${first.version}) → published to ${rel(specFile)}`);
 
   const picture = await writeMeshPicture(specFile, work);
@@ -131,24 +168,79 @@ async function run(options: DemoOptions, running: Running, signal: AbortSignal):
   await controlPlaneStarted;
   const pid = controlPlane.pid;
   await controlPlane.waitForLog((l) => l.msg === 'spec applied' && l.version === first.version, 60_000);
-  step(3, `control plane running: pid ${pid}, xDS 127.0.0.1:${controlPlane.xdsPort}, admin http://127.0.0.1:${controlPlane.adminPort}, spec ${first.version} applied`);
+  step(3, `control plane running: pid ${pid}, xDS 127.0.0.1:${controlPlane.xdsPort}${mtls ? ' (mutual TLS)' : ' (PLAINTEXT)'}, admin http://127.0.0.1:${controlPlane.adminPort}, spec ${first.version} applied`);
   if (controlPlane.logs.some((l) => l.msg.startsWith('spec rejected') && JSON.stringify(l.issues ?? '').includes('ENOENT'))) {
     out('      (it started before the first synthesis finished: it logged the missing spec file and applied the spec once it appeared)');
   }
-  for (const server of running.servers) out(`      ${LABELS[server.version].padEnd(16)} gRPC server on 127.0.0.1:${server.port} (static endpoint of virtual node ${server.version})`);
-  out(`      serviceA         xDS client of xds:///${VIRTUAL_SERVICE} as node ${CLIENT_NODE_ID}`);
 
-  running.client = connectServiceA(controlPlane.xdsPort, CLIENT_NODE_ID, VIRTUAL_SERVICE);
-  step(4, `phase 1: ${options.requests} RPCs from serviceA at weights ${formatWeights(before)}`);
+  let serviceAConnection = { xdsServerUri: `127.0.0.1:${controlPlane.xdsPort}`, nodeId: CLIENT_NODE_ID } as Parameters<typeof connectServiceA>[0];
+  const credentialsOf = new Map<string, grpc.ServerCredentials>();
+  if (mtls) {
+    const trustDomain = String(controlPlane.logs.find((l) => l.msg === 'certificate exchange listening')?.trustDomain);
+    out(`      mesh CA in ${caDir} (trust domain ${trustDomain}), certificate exchange https://127.0.0.1:${controlPlane.exchangePort}`);
+    out(`      accepting service-account tokens of the issuer ${running.issuer!.url} (a loopback stand-in of a cluster's OIDC issuer) for audience ${AUDIENCE}`);
+    const caBundle = path.join(secrets, 'mesh-roots.pem');
+    writeMeshRoots(caDir, caBundle);
+    for (const node of CANARY_NODES) {
+      running.agents.push(new WorkloadAgent({
+        nodeId: nodeIdOf(node),
+        namespace: NAMESPACE,
+        serviceAccount: serviceAccountOf(NAMESPACE, node).split(':').pop()!,
+        controlPlaneUrl: `https://127.0.0.1:${controlPlane.exchangePort}`,
+        caBundleFile: caBundle,
+        audience: AUDIENCE,
+        issuer: running.issuer!,
+        dir: path.join(secrets, node),
+        ...(node === 'serviceA' ? { xdsAddress: `127.0.0.1:${controlPlane.xdsPort}` } : {}),
+        logFile: path.join(work, `agent-${node}.log`),
+      }));
+    }
+    await Promise.all(running.agents.map((agent) => agent.start(180_000)));
+    step(4, `an agent per workload (open-app-mesh agent --identity kubernetes) exchanged its service-account token for its node's certificate`);
+    for (const [i, node] of CANARY_NODES.entries()) {
+      const agent = running.agents[i];
+      const issued = agent.process.logs.find((l) => l.msg === 'certificate obtained');
+      out(`      ${node.padEnd(11)} pid ${agent.process.pid}, ${serviceAccountOf(NAMESPACE, node)} → ${String(issued?.spiffeId)}`);
+      credentialsOf.set(node, meshServerCredentials(agent.outDir));
+    }
+    const agentA = running.agents[0];
+    out(`      serviceA's agent also relays its xDS stream to the control plane over mutual TLS (${agentA.xdsProxyUri})`);
+    serviceAConnection = { xdsServerUri: agentA.xdsProxyUri!, nodeId: CLIENT_NODE_ID, certificateDir: agentA.outDir };
+  } else {
+    step(4, 'no identities (--insecure): no CA, no agents, no certificates');
+  }
+
+  for (const version of VERSIONS) {
+    const server = new WhoAmIServer(version, credentialsOf.get(version));
+    running.servers.push(server);
+    await server.start();
+  }
+  const endpoints: Record<string, { address: string; port: number }[]> = {};
+  for (const server of running.servers) endpoints[server.version] = [{ address: '127.0.0.1', port: server.port }];
+  publishAtomically(endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
+  running.client = connectServiceA(serviceAConnection, VIRTUAL_SERVICE);
+  const call = await askWithPeer(running.client, 0, 60_000, true);
+  step(5, `serviceA called ${VIRTUAL_SERVICE} through its xDS channel: ${call.reply.version} answered`);
+  for (const server of running.servers) {
+    out(`      ${LABELS[server.version].padEnd(16)} gRPC server on 127.0.0.1:${server.port} (static endpoint of virtual node ${server.version})${mtls ? ', requires a client certificate of the mesh CA' : ''}`);
+  }
+  if (mtls) {
+    out(`      client identity, as the server saw it: ${call.reply.caller}`);
+    out(`      server identity, as the client saw it: ${call.server}`);
+  } else {
+    out('      no identities: the call was plaintext (--insecure)');
+  }
+
+  step(6, `phase 1: ${options.requests} RPCs from serviceA at weights ${formatWeights(before)}`);
   const phase1 = await measure(running, options, before, signal);
   if (signal.aborted) return 130;
 
   // The change, made where a user makes it: in the CDK app, then synthesized again.
-  const second = synthesizeCanary({ serviceB: after[0].weight, serviceBv2: after[1].weight }, cdkOut);
+  const second = synthesizeCanary({ serviceB: after[0].weight, serviceBv2: after[1].weight }, cdkOut, identities);
   const logMark = controlPlane.logs.length;
   const publishedAt = Date.now();
   publishAtomically(specFile, second.content);
-  step(5, `changed the weights in the CDK app to ${formatWeights(after)}, re-synthesized in ${duration(second.millis)} (version ${second.version}), published`);
+  step(7, `changed the weights in the CDK app to ${formatWeights(after)}, re-synthesized in ${duration(second.millis)} (version ${second.version}), published`);
   const detector = new SwitchDetector(before, after);
   let observed = false;
   let repliesUntilObserved = 0;
@@ -170,20 +262,39 @@ async function run(options: DemoOptions, running: Running, signal: AbortSignal):
   out(`      the control plane (pid ${controlPlane.pid}, ${controlPlane.pid === pid ? 'same process' : 'A DIFFERENT PROCESS'}) applied it ${duration(Math.max(0, appliedAfter))} after publishing`);
   out(`      serviceA's replies follow the new weights ${duration(observedAfter)} after publishing (${repliesUntilObserved} replies; same channel, servers untouched)`);
 
-  step(6, `phase 2: ${options.requests} RPCs from serviceA at weights ${formatWeights(after)}`);
+  step(8, `phase 2: ${options.requests} RPCs from serviceA at weights ${formatWeights(after)}`);
   const phase2 = await measure(running, options, after, signal);
   if (signal.aborted) return 130;
 
   const unchanged = controlPlane.running && controlPlane.pid === pid;
-  const ok = phase1.withinTolerance && phase2.withinTolerance && unchanged;
+  const refusals = refusalsOf(running);
+  const ok = phase1.withinTolerance && phase2.withinTolerance && unchanged && refusals.total === 0;
   out('summary');
   out(`  ${formatWeights(before)} → observed ${phase1.rows.map((r) => r.observedPct.toFixed(1)).join('/')} over ${phase1.total} replies: ${phase1.withinTolerance ? 'as configured' : 'NOT as configured'}`);
   out(`  ${formatWeights(after)} → observed ${phase2.rows.map((r) => r.observedPct.toFixed(1)).join('/')} over ${phase2.total} replies: ${phase2.withinTolerance ? 'as configured' : 'NOT as configured'}`);
   out(`  the new weights reached serviceA ${duration(observedAfter)} after the spec was published; control plane pid ${pid} ${unchanged ? 'ran throughout' : 'DID NOT run throughout'}`);
-  out(`  files: ${rel(specFile)}, ${rel(picture.svg)}, ${rel(path.join(work, 'control-plane.log'))}`);
+  out(`  ${refusals.line}`);
+  out(`  files: ${rel(specFile)}, ${rel(picture.svg)}, ${rel(path.join(work, 'control-plane.log'))}${mtls ? `, ${rel(path.join(work, 'agent-*.log'))}` : ''}`);
 
   if (options.keepRunning && !signal.aborted) await explore(running, options, signal);
   return ok ? 0 : 1;
+}
+
+/**
+ * What the control plane and the agents refused or clients rejected, from their logs: in this
+ * demo every workload is entitled to all it asks for, so anything here is a fault.
+ */
+function refusalsOf(running: Running): { total: number; line: string } {
+  const logs = running.controlPlane!.logs;
+  const count = (msg: string) => logs.filter((l) => l.msg === msg).length;
+  const issued = count('certificate issued');
+  const exchanges = count('certificate exchange refused');
+  const streams = count('xds stream refused') + running.agents.reduce((n, a) => n + a.process.logs.filter((l) => l.msg === 'xDS stream refused').length, 0);
+  const nacks = logs.filter((l) => l.msg.startsWith('client rejected configuration')).length;
+  return {
+    total: exchanges + streams + nacks,
+    line: `control plane: ${issued} certificates issued, ${exchanges} exchanges refused, ${streams} xDS streams refused, ${nacks} configurations rejected (NACK)`,
+  };
 }
 
 /** --keep-running: slow background traffic, the admin endpoints, and how to change the weights. */
@@ -243,7 +354,7 @@ async function main(): Promise<number> {
   let interrupted = false;
   const onSignal = (name: string) => {
     if (interrupted) {
-      running.controlPlane?.killNow();
+      running.killNow();
       process.exit(1);
     }
     interrupted = true;
@@ -252,8 +363,8 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
-  // Last resort on any exit: no control plane outlives the demo.
-  process.on('exit', () => running.controlPlane?.killNow());
+  // Last resort on any exit: no child process or secret outlives the demo.
+  process.on('exit', () => running.killNow());
 
   let code: number;
   try {
@@ -265,7 +376,8 @@ async function main(): Promise<number> {
   }
   await running.stopAll();
   const exit = running.controlPlane?.logs.some((l) => l.msg === 'control plane stopped') ? 'drained and stopped' : 'stopped';
-  out(`done in ${seconds(elapsed())}: control plane ${exit}, services and client closed (exit ${code})`);
+  const agents = running.agents.length > 0 ? `, ${running.agents.length} agents stopped, temporary CA and keys removed` : '';
+  out(`done in ${seconds(elapsed())}: control plane ${exit}${agents}, services and client closed (exit ${code})`);
   return code;
 }
 
