@@ -3,6 +3,7 @@
  *
  *   open-app-mesh-control-plane --spec mesh-spec.json --endpoints static:endpoints.json
  */
+import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,9 +15,11 @@ import { DnsDiscovery } from './discovery/dns';
 import { StaticFileDiscovery } from './discovery/static-file';
 import { EndpointDiscovery } from './discovery/types';
 import { AwsIamVerifier } from './identity/aws-iam';
-import { MeshCa } from './identity/ca';
+import { MeshCa, type SigningCaSource } from './identity/ca';
 import { type CaStore, FileCaStore } from './identity/ca-store';
 import { CertificateExchangeServer } from './identity/exchange-server';
+import { KubernetesApi } from './identity/kubernetes-api';
+import { KubernetesSecretCaStore, parseObjectRef } from './identity/kubernetes-secret-ca-store';
 import { KubernetesTokenVerifier } from './identity/kubernetes-token';
 import { ServerTls } from './identity/server-tls';
 import { SpiffeIdError, validateTrustDomain } from './identity/spiffe';
@@ -40,6 +43,9 @@ function loadS3(): [typeof import('./sources/s3-spec-source'), typeof import('@a
 }
 function loadSecretsManager(): [typeof import('./identity/secrets-manager-ca-store'), typeof import('@aws-sdk/client-secrets-manager')] {
   return [require('./identity/secrets-manager-ca-store'), require('@aws-sdk/client-secrets-manager')];
+}
+function loadAcmPca(): [typeof import('./identity/acm-pca-signing-ca'), typeof import('@aws-sdk/client-acm-pca')] {
+  return [require('./identity/acm-pca-signing-ca'), require('@aws-sdk/client-acm-pca')];
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -119,6 +125,16 @@ Trust (xDS is served over mutual TLS unless --insecure-plaintext is given):
   --ca-bundle-secret-arn <arn>
                               with --ca-secret-arn: publish the roots' certificates (no key) to
                               this secret on every load and rotation, for agents' --ca-bundle-env
+  --ca-k8s-secret [<namespace>/]<name>
+                              in a Kubernetes pod: keep the mesh CA's root in this Secret instead of
+                              --ca-dir (namespace default: the pod's; the first replica creates it,
+                              or fills it while it holds no root, unless --ca-create=false)
+  --ca-bundle-k8s-configmap [<namespace>/]<name>
+                              with --ca-k8s-secret: publish the roots' certificates (no key) to this
+                              ConfigMap, key ca.pem, on every load and rotation, for agents' --ca-bundle
+  --ca-acm-pca-arn <arn>      an ACM Private CA as the root: it certifies the mesh CA's own key as a
+                              subordinate CA (one IssueCertificate per new key; leaves are signed
+                              here), and its certificate joins the trust bundle; with any CA store
   --ca-create <true|false>    create a root when the CA store holds none (default true); false for
                               replicas that must use a root made elsewhere
   --tls-names <a,b,…>         DNS names and IPs of the server certificate the CA issues for itself
@@ -172,6 +188,12 @@ export interface TrustOptions {
   readonly caSecretArn?: string;
   /** Secrets Manager secret the trust bundle is published to (with caSecretArn). */
   readonly caBundleSecretArn?: string;
+  /** Kubernetes Secret holding the CA root, `[<namespace>/]<name>`, instead of caDir. */
+  readonly caK8sSecret?: string;
+  /** Kubernetes ConfigMap the trust bundle is published to (with caK8sSecret). */
+  readonly caBundleK8sConfigMap?: string;
+  /** ACM Private CA that certifies the signing CA, instead of a root made here. */
+  readonly caAcmPcaArn?: string;
   readonly caCreate: boolean;
   readonly tlsNames: readonly string[];
   readonly tlsCert?: string;
@@ -186,7 +208,7 @@ export interface TrustOptions {
 export class UsageError extends Error {}
 
 /** The flags, for util.parseArgs. Every value is read as a string and checked below. */
-const OPTIONS = {
+export const OPTIONS = {
   'spec': { type: 'string' },
   'spec-poll-interval': { type: 'string' },
   'max-spec-bytes': { type: 'string' },
@@ -201,8 +223,11 @@ const OPTIONS = {
   'trust-domain': { type: 'string' },
   'ca-dir': { type: 'string' },
   'ca-create': { type: 'string' },
+  'ca-acm-pca-arn': { type: 'string' },
   'ca-secret-arn': { type: 'string' },
   'ca-bundle-secret-arn': { type: 'string' },
+  'ca-k8s-secret': { type: 'string' },
+  'ca-bundle-k8s-configmap': { type: 'string' },
   'tls-names': { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
@@ -305,7 +330,7 @@ export function parseArgs(argv: readonly string[]): CliOptions | 'help' {
   };
 }
 
-const TRUST_FLAGS = ['trust-domain', 'ca-dir', 'ca-secret-arn', 'ca-bundle-secret-arn', 'ca-create', 'tls-names', 'tls-cert', 'tls-key', 'client-ca', 'server-id', 'sts-region', 'sts-endpoint', 'k8s-issuer', 'k8s-audience'];
+const TRUST_FLAGS = ['trust-domain', 'ca-dir', 'ca-secret-arn', 'ca-bundle-secret-arn', 'ca-acm-pca-arn', 'ca-k8s-secret', 'ca-bundle-k8s-configmap', 'ca-create', 'tls-names', 'tls-cert', 'tls-key', 'client-ca', 'server-id', 'sts-region', 'sts-endpoint', 'k8s-issuer', 'k8s-audience'];
 
 /** --insecure-plaintext turns trust off; a trust flag beside it is a contradiction, not a no-op. */
 function plaintextChecked(one: (name: string) => string | undefined): undefined {
@@ -314,7 +339,7 @@ function plaintextChecked(one: (name: string) => string | undefined): undefined 
   return undefined;
 }
 
-function parseTrust(one: (name: string) => string | undefined): TrustOptions {
+export function parseTrust(one: (name: string) => string | undefined): TrustOptions {
   const nonEmpty = (name: string): string | undefined => {
     const raw = one(name);
     if (raw !== undefined && raw.trim() === '') throw new UsageError(`--${name} must not be empty`);
@@ -357,12 +382,31 @@ function parseTrust(one: (name: string) => string | undefined): TrustOptions {
       throw new UsageError(`--${flag} must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>), got "${value}"`);
     }
   }
+  const caK8sSecret = nonEmpty('ca-k8s-secret');
+  const caBundleK8sConfigMap = nonEmpty('ca-bundle-k8s-configmap');
+  if (caK8sSecret !== undefined && (caDir ?? caSecretArn) !== undefined) {
+    throw new UsageError(`--ca-k8s-secret and ${caDir !== undefined ? '--ca-dir' : '--ca-secret-arn'} name two CA stores: give one`);
+  }
+  if (caBundleK8sConfigMap !== undefined && caK8sSecret === undefined) throw new UsageError('--ca-bundle-k8s-configmap needs --ca-k8s-secret');
+  for (const [flag, value] of [['ca-k8s-secret', caK8sSecret], ['ca-bundle-k8s-configmap', caBundleK8sConfigMap]] as const) {
+    if (value !== undefined && parseObjectRef(value) === undefined) {
+      throw new UsageError(`--${flag} must be [<namespace>/]<name> with Kubernetes names (lowercase letters, digits, '-', '.'), got "${value}"`);
+    }
+  }
+  const caAcmPcaArn = nonEmpty('ca-acm-pca-arn');
+  if (caAcmPcaArn !== undefined && !/^arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:\d{12}:certificate-authority\/[0-9a-f-]+$/.test(caAcmPcaArn)) {
+    throw new UsageError('--ca-acm-pca-arn must be an ACM Private CA ARN (arn:aws:acm-pca:<region>:<account>:certificate-authority/<id>), '
+      + `got "${caAcmPcaArn}"`);
+  }
   return {
     trustDomain,
     serverId,
     caDir: caDir ?? DEFAULT_CA_DIR,
+    ...(caAcmPcaArn !== undefined ? { caAcmPcaArn } : {}),
     ...(caSecretArn !== undefined ? { caSecretArn } : {}),
     ...(caBundleSecretArn !== undefined ? { caBundleSecretArn } : {}),
+    ...(caK8sSecret !== undefined ? { caK8sSecret } : {}),
+    ...(caBundleK8sConfigMap !== undefined ? { caBundleK8sConfigMap } : {}),
     caCreate: caCreate === 'true',
     tlsNames,
     ...(tlsCert !== undefined ? { tlsCert, tlsKey } : {}),
@@ -582,7 +626,8 @@ interface Trust {
 }
 
 /** Where the CA root lives: a Secrets Manager secret (ECS: shared by the replicas, no disk) or a directory. */
-function caStoreOf(options: TrustOptions, region: string | undefined): { store: CaStore; flag: string } {
+export function caStoreOf(options: TrustOptions, region: string | undefined): { store: CaStore; flag: string } {
+  if (options.caK8sSecret !== undefined) return kubernetesCaStoreOf(options.caK8sSecret, options.caBundleK8sConfigMap);
   if (options.caSecretArn === undefined) return { store: new FileCaStore(options.caDir), flag: `--ca-dir ${options.caDir}` };
   const [{ SecretsManagerCaStore }, { SecretsManagerClient }] = loadSecretsManager();
   // The secret's own region, unless --region says otherwise.
@@ -595,16 +640,54 @@ function caStoreOf(options: TrustOptions, region: string | undefined): { store: 
   return { store, flag: `--ca-secret-arn ${options.caSecretArn}` };
 }
 
+/** The Secret (and ConfigMap) through the pod's service account; a name without namespace is in the pod's. */
+function kubernetesCaStoreOf(secret: string, bundle: string | undefined): { store: CaStore; flag: string } {
+  const flag = `--ca-k8s-secret ${secret}`;
+  let api: KubernetesApi;
+  try {
+    api = new KubernetesApi();
+  } catch (error) {
+    throw new Error(`${flag}: ${(error as Error).message}`);
+  }
+  const refOf = (flagName: string, value: string) => {
+    const ref = parseObjectRef(value)!;
+    const namespace = ref.namespace ?? api.namespace;
+    if (namespace === undefined) throw new Error(`--${flagName} ${value}: the pod's namespace cannot be read; write <namespace>/${ref.name}`);
+    return { namespace, name: ref.name };
+  };
+  const store = new KubernetesSecretCaStore({
+    secret: refOf('ca-k8s-secret', secret),
+    ...(bundle !== undefined ? { trustBundleConfigMap: refOf('ca-bundle-k8s-configmap', bundle) } : {}),
+    api,
+  });
+  return { store, flag };
+}
+
+/** The ACM Private CA of --ca-acm-pca-arn, reached in its own region unless --region says otherwise. */
+export function signingCaSourceOf(options: TrustOptions, region: string | undefined): SigningCaSource | undefined {
+  if (options.caAcmPcaArn === undefined) return undefined;
+  const [{ AcmPcaSigningCa }, { ACMPCAClient }] = loadAcmPca();
+  const client = new ACMPCAClient({ region: region ?? options.caAcmPcaArn.split(':')[3] });
+  return new AcmPcaSigningCa({ certificateAuthorityArn: options.caAcmPcaArn, client, trustDomain: options.trustDomain });
+}
+
 async function startTrust(options: TrustOptions, region: string | undefined, log: Logger): Promise<Trust> {
   const { store, flag: storeFlag } = caStoreOf(options, region);
+  const signingCaSource = signingCaSourceOf(options, region);
   let ca: MeshCa;
   try {
-    ca = await MeshCa.open({ store, trustDomain: options.trustDomain, createIfMissing: options.caCreate });
+    ca = await MeshCa.open({ store, trustDomain: options.trustDomain, createIfMissing: options.caCreate, ...(signingCaSource ? { signingCaSource } : {}) });
   } catch (error) {
     const hint = options.caCreate ? '' : ' (--ca-create=false: put the shared root there first, or let this replica create one)';
     throw new Error(`${storeFlag}: ${(error as Error).message}${hint}`);
   }
   log.info('mesh CA loaded', { store: store.description, trustDomain: ca.trustDomain });
+  const active = new X509Certificate(ca.rootCertificatePem);
+  if (signingCaSource && active.checkIssued(active)) {
+    // A store made before the flag keeps its own root until a rotation moves the mesh to the Private CA.
+    log.warn('--ca-acm-pca-arn is given, but the CA store holds a root made here, which keeps signing; run '
+      + '`open-app-mesh ca rotate` with the same store flags and --ca-acm-pca-arn to move the mesh to the Private CA', { store: store.description });
+  }
   const readPem = async (flag: string, file: string): Promise<string> => {
     try {
       return await fs.readFile(file, 'utf8');

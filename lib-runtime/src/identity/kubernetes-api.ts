@@ -94,8 +94,8 @@ export class KubernetesApi {
         ca,
         timeout: this.timeoutMs,
         headers: {
-          'Authorization': `Bearer ${token}`,
-          'Accept': 'application/json',
+          Authorization: `Bearer ${token}`,
+          Accept: 'application/json',
           ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}),
         },
       }, (res) => {

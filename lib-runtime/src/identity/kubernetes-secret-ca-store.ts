@@ -144,7 +144,8 @@ export class KubernetesSecretCaStore implements CaStore {
           throw error;
         });
         const published = Number(current?.metadata?.annotations?.[TRUST_BUNDLE_GENERATION_ANNOTATION] ?? -1);
-        if (current && (published > material.generation || (published === material.generation && current.data?.[TRUST_BUNDLE_KEY] === bundle))) return;
+        const upToDate = published === material.generation && current?.data?.[TRUST_BUNDLE_KEY] === bundle;
+        if (current && (published > material.generation || upToDate)) return;
         const annotations = { ...current?.metadata?.annotations, [TRUST_BUNDLE_GENERATION_ANNOTATION]: generation };
         const object = current
           ? { ...current, metadata: { ...current.metadata, annotations }, data: { ...current.data, [TRUST_BUNDLE_KEY]: bundle } }
@@ -179,4 +180,11 @@ function collectionPath(resource: 'secrets' | 'configmaps', namespace: string): 
 
 function objectPath(resource: 'secrets' | 'configmaps', ref: KubernetesObjectRef): string {
   return `${collectionPath(resource, ref.namespace)}/${encodeURIComponent(ref.name)}`;
+}
+
+/** `[<namespace>/]<name>` (a namespace label, an object name as Kubernetes allows); undefined when malformed. */
+export function parseObjectRef(value: string): { readonly namespace?: string; readonly name: string } | undefined {
+  const match = /^(?:([a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)\/)?([a-z0-9](?:[-.a-z0-9]{0,251}[a-z0-9])?)$/.exec(value);
+  if (!match) return undefined;
+  return { ...(match[1] !== undefined ? { namespace: match[1] } : {}), name: match[2] };
 }

@@ -94,7 +94,7 @@ class ApiServerStandIn {
       return status(400, 'BadRequest', 'the object does not match the request');
     }
     if (resource === 'secrets' && Object.values(body.data ?? {}).some((v) => typeof v !== 'string' || Buffer.from(v, 'base64').toString('base64') !== v)) {
-      return status(400, 'BadRequest', `Secret in version "v1" cannot be handled as a Secret: illegal base64 data`);
+      return status(400, 'BadRequest', 'Secret in version "v1" cannot be handled as a Secret: illegal base64 data');
     }
     const key = `${resource}/${namespace}/${objectName}`;
     const existing = this.objects.get(key);
@@ -225,7 +225,8 @@ maybe('KubernetesSecretCaStore against an API server on loopback', () => {
     expect(b.rootCertificatePem).toBe(a.rootCertificatePem);
 
     const configMap = apiServer.get('configmaps', BUNDLE);
-    expect(fingerprints(configMap.data[TRUST_BUNDLE_KEY])).toEqual([a.rootCertificatePem, oldRoot].map((pem) => new X509Certificate(pem).fingerprint256));
+    const expected = [a.rootCertificatePem, oldRoot].map((pem) => new X509Certificate(pem).fingerprint256);
+    expect(fingerprints(configMap.data[TRUST_BUNDLE_KEY])).toEqual(expected);
     expect(configMap.metadata.annotations[TRUST_BUNDLE_GENERATION_ANNOTATION]).toBe('1');
   });
 
@@ -248,7 +249,8 @@ maybe('KubernetesSecretCaStore against an API server on loopback', () => {
   test('a replica publishing an older generation late leaves the newer bundle alone', async () => {
     await MeshCa.open({ store: store(false), trustDomain: TD });
     apiServer.put('configmaps', NS, {
-      apiVersion: 'v1', kind: 'ConfigMap',
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
       metadata: { name: BUNDLE.name, annotations: { [TRUST_BUNDLE_GENERATION_ANNOTATION]: '3' } },
       data: { [TRUST_BUNDLE_KEY]: 'generation 3\n' },
     });
