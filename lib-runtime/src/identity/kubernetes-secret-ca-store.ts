@@ -133,7 +133,8 @@ export class KubernetesSecretCaStore implements CaStore {
   private async publishTrustBundle(material: CaMaterial): Promise<void> {
     const ref = this.options.trustBundleConfigMap;
     if (ref === undefined) return;
-    const bundle = [material.active.certificatePem, ...material.retired.map((r) => r.certificatePem)]
+    // As the Secrets Manager store publishes it: every root, retired ones and an ACM Private CA's chain included.
+    const bundle = [material.active.certificatePem, ...material.retired.map((r) => r.certificatePem), ...material.anchors ?? []]
       .map((pem) => pem.trim() + '\n').join('');
     const where = `trust bundle ConfigMap ${ref.namespace}/${ref.name}`;
     const generation = String(material.generation);
