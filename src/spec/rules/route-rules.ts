@@ -171,12 +171,13 @@ export const ROUTE_RULES: readonly SpecRule<RouteResource>[] = [
   },
   {
     id: 'http-match-path',
-    summary: 'an HTTP route match sets exactly one of prefix and path; path sets exactly one of exact and regex',
+    summary: 'an HTTP route match sets exactly one of prefix and path, or neither with a port (prefix "/" implied, as App Mesh did); path sets exactly one of exact and regex',
     check: (route, ctx) => {
       for (const key of HTTP_KINDS) {
         const match = route.spec[key]?.match;
         if (match === undefined) continue;
-        checkExactlyOne(match, ['prefix', 'path'], `.spec.${key}.match`, ctx, 'an HTTP route match');
+        const portOnly = match.prefix === undefined && match.path === undefined && match.port !== undefined;
+        if (!portOnly) checkExactlyOne(match, ['prefix', 'path'], `.spec.${key}.match`, ctx, 'an HTTP route match');
         checkExactlyOne(match.path, ['exact', 'regex'], `.spec.${key}.match.path`, ctx, 'a path match');
         checkRe2(match.path?.regex, `.spec.${key}.match.path.regex`, ctx);
       }
