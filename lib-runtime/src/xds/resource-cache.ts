@@ -16,7 +16,7 @@
  *   only in key order is caught by the byte hash after encoding.
  * A content version is therefore encoded and stored once for all the groups that hold it.
  */
-import { createHash } from 'crypto';
+import { hash } from 'crypto';
 import { encodeAny, encodeResource } from './protos';
 import { CLUSTER_TYPE_URL, edsNameOfCluster, resourceNameOf, shortTypeName } from './type-urls';
 
@@ -39,6 +39,12 @@ export interface TypeSnapshot {
   readonly resources: ReadonlyMap<string, CachedResource>;
 }
 
+/**
+ * Every type of one group as installed. Immutable like its snapshots, so it can be installed
+ * again later, in this group or another, with nothing validated, hashed or encoded again.
+ */
+export type GroupContent = ReadonlyMap<string, TypeSnapshot>;
+
 /** Resources as the layer above hands them in: a list (names read from the objects) or a map by name. */
 export type ResourceInput = readonly object[] | ReadonlyMap<string, object> | Readonly<Record<string, object>>;
 
@@ -52,9 +58,10 @@ export interface EncodeStats {
 
 /** Hash to a short hex string; 64 bits is plenty to tell versions apart. */
 export function shortHash(data: string | Uint8Array): string {
-  // Not digest('hex').slice(0, 16): a sliced string keeps the whole 64-digit text alive, and
-  // versions are held per resource, snapshot and stream.
-  return createHash('sha256').update(data).digest().toString('hex', 0, 8);
+  // One-shot: a Hash object per call cost more than the hashing (every resource handed in is hashed).
+  // Not hex then slice(0, 16): a sliced string keeps the whole 64-digit text alive, and versions are
+  // held per resource, snapshot and stream.
+  return hash('sha256', data, 'buffer').toString('hex', 0, 8);
 }
 
 /**
@@ -100,6 +107,12 @@ export class ResourceCache {
     return this.groups.get(group)?.get(typeUrl);
   }
 
+  /** A group's content (every type set for it), or undefined when it has none. */
+  contentOf(group: string): GroupContent | undefined {
+    const types = this.groups.get(group);
+    return types ? new Map(types) : undefined;
+  }
+
   /** Group names that have any resources. */
   groupNames(): string[] {
     return [...this.groups.keys()];
@@ -140,6 +153,21 @@ export class ResourceCache {
     const previous = types.get(snapshot.typeUrl);
     types.set(snapshot.typeUrl, snapshot);
     if (previous) this.releaseAll(previous);
+  }
+
+  /**
+   * Install content taken with contentOf (from this cache) in a group: the types whose version
+   * differs replace the group's, the others are left as they are. Returns the types installed.
+   */
+  installContent(group: string, content: GroupContent): string[] {
+    const changed = [...content.values()].filter((snapshot) => this.get(group, snapshot.typeUrl)?.version !== snapshot.version);
+    for (const snapshot of changed) {
+      for (const resource of snapshot.resources.values()) {
+        if (!this.entries.has(resource)) throw new Error(`${shortTypeName(snapshot.typeUrl)} "${resource.name}" was not made by this cache`);
+      }
+    }
+    for (const snapshot of changed) this.install(group, snapshot);
+    return changed.map((snapshot) => snapshot.typeUrl);
   }
 
   /** Forget a group entirely; returns whether it existed. */

@@ -32,7 +32,7 @@ import type {
 } from './events';
 import { limitClause, resolveXdsLimits, type XdsLimits } from './limits';
 import { adsServiceDefinition } from './protos';
-import { type EncodeStats, ResourceCache, type ResourceInput, type TypeSnapshot } from './resource-cache';
+import { type EncodeStats, type GroupContent, ResourceCache, type ResourceInput, type TypeSnapshot } from './resource-cache';
 import { SotwStream } from './sotw-stream';
 import { REMOVAL_ORDER, RESOURCE_TYPE_URLS, shortTypeName } from './type-urls';
 import { type AdsCall, type DecodedRequest, type SharedFrame, type StreamHost, XdsStream } from './xds-stream';
@@ -136,6 +136,26 @@ export class XdsServer {
     for (const snapshot of prepared) this.cache.install(group, snapshot);
     if (prepared.length > 0) this.schedulePush(group);
     return prepared.length > 0;
+  }
+
+  /**
+   * A group's resources as installed (every type set for it), or undefined when it has none. The
+   * content is immutable and stays valid after the group is changed or removed: setContent installs
+   * it again, in this group or another, without validating or encoding anything.
+   */
+  contentOf(group: string): GroupContent | undefined {
+    return this.cache.contentOf(group);
+  }
+
+  /**
+   * Set a group's resources to content taken with contentOf from this server. Types the content
+   * does not hold keep their resources. Returns whether anything changed; a change is pushed
+   * after the debounce delay.
+   */
+  setContent(group: string, content: GroupContent): boolean {
+    const changed = this.cache.installContent(group, content).length > 0;
+    if (changed) this.schedulePush(group);
+    return changed;
   }
 
   /** Forget a group's resources. Its streams keep what they have; new requests wait for resources. */
