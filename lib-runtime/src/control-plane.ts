@@ -5,6 +5,7 @@ import { discoveryTargets } from './discovery/targets';
 import { DiscoveredEndpoints, EndpointDiscovery } from './discovery/types';
 import { streamIdentityRefusal } from './identity/stream-authorizer';
 import { describeError, Logger, SILENT_LOGGER } from './log';
+import { NodeContentCache } from './node-content-cache';
 import { SlicedQueue } from './sliced-queue';
 import { SpecRejection, SpecSnapshot, SpecSource } from './sources/spec-source';
 import {
@@ -75,8 +76,9 @@ interface PreparedSpec {
   readonly mesh: CompiledMesh;
   readonly meshName: string;
   readonly nodeIds: Set<string>;
-  readonly affected: number;
-  readonly removed: number;
+  /** Node ids whose rendering may differ under the new spec, and those it no longer has. */
+  readonly affected: readonly string[];
+  readonly removed: readonly string[];
   /** Renders of installed nodes the spec changes. */
   readonly renders: Map<string, NodeConfig>;
   readonly targets: ReturnType<typeof discoveryTargets>;
@@ -133,6 +135,8 @@ export class ControlPlane {
   private dirty = new Set<string>();
   // Null prototype: virtual nodes may be named `constructor` or `__proto__`.
   private endpoints: DiscoveredEndpoints = Object.create(null) as DiscoveredEndpoints;
+  /** Per node and view, the content of its last render under the current spec and endpoints. */
+  private readonly contents = new NodeContentCache();
   /** Groups installed in the xDS server, with the node they render. */
   private readonly groups = new Map<string, { nodeId: string; view: ClientView }>();
   private readonly openStreams = new Map<string, number>();
@@ -296,8 +300,8 @@ export class ControlPlane {
       mesh,
       meshName: snapshot.doc.mesh.meshName,
       nodeIds: new Set(listNodeIds(mesh)),
-      affected: change.affected.length,
-      removed: change.removed.length,
+      affected: change.affected,
+      removed: change.removed,
       renders,
       targets: discoveryTargets(snapshot.doc),
     };
@@ -329,6 +333,9 @@ export class ControlPlane {
     this.metrics.specLoads.inc();
     this.metrics.specInfo.reset();
     this.metrics.specInfo.set({ version: snapshot.version, mesh: prepared.meshName }, 1);
+    // Nodes the change leaves alone render as before; the others' content is stale.
+    this.contents.forget(prepared.affected);
+    this.contents.retain((nodeId) => this.nodeIds.has(nodeId));
     // What an older spec left uninstalled is stale now: its nodes stay dirty for the render pass.
     this.cancelInstalls();
     const installs: PendingInstall[] = [];
@@ -353,7 +360,7 @@ export class ControlPlane {
     // Every render succeeded, so the spec is accepted: install and push a slice of groups at a
     // time, so the first clients get theirs while the next groups are installed.
     this.installs.run(installs);
-    this.log.info('spec applied', { version: snapshot.version, affectedNodes: prepared.affected, removedNodes: prepared.removed });
+    this.log.info('spec applied', { version: snapshot.version, affectedNodes: prepared.affected.length, removedNodes: prepared.removed.length });
     try {
       // May report endpoint changes synchronously (targets dropped), which marks nodes dirty.
       this.options.discovery.setTargets(prepared.targets);
@@ -379,7 +386,10 @@ export class ControlPlane {
       // Called from discovery's listener: must not throw. Re-render everything installed instead.
       this.log.error('cannot tell which nodes an endpoint change touches; re-rendering every installed node', { error: describeError(error) });
       touched = [...this.installedNodeIds()];
+      this.contents.clear();
     }
+    // Not only installed nodes: a node whose groups were freed keeps content that is stale now.
+    this.contents.forget(touched);
     // Renders still waiting to be installed were made with the old endpoints: leave those nodes to the render pass.
     if (touched.some((id) => this.pendingInstalls.has(id))) this.cancelInstalls();
     this.markDirty(touched);
@@ -461,11 +471,18 @@ export class ControlPlane {
     if (!this.mesh) return false;
     const started = performance.now();
     try {
-      if (!config) {
-        config = configForClient(this.render(nodeId), choicesOfKey(view));
-        this.metrics.translateDuration.observe({}, (performance.now() - started) / 1000);
+      const kept = config ? undefined : this.contents.get(nodeId, view);
+      if (kept) {
+        // Rendered before from the same spec and endpoints (a reconnect, another id spelling).
+        this.xds.setContent(group, kept);
+      } else {
+        if (!config) {
+          config = configForClient(this.render(nodeId), choicesOfKey(view));
+          this.metrics.translateDuration.observe({}, (performance.now() - started) / 1000);
+        }
+        this.xds.setSnapshot(group, snapshotOf(config));
+        this.contents.set(nodeId, view, this.xds.contentOf(group)!);
       }
-      this.xds.setSnapshot(group, snapshotOf(config));
       this.groups.set(group, { nodeId, view });
       return true;
     } catch (error) {
