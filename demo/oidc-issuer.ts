@@ -44,12 +44,12 @@ export class LoopbackOidcIssuer {
     const now = Math.floor(Date.now() / 1000);
     const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
     const input = `${part({ alg: 'ES256', kid: this.kid, typ: 'JWT' })}.${part({
-      iss: this.url,
-      aud: [audience],
-      sub: `system:serviceaccount:${namespace}:${serviceAccount}`,
-      iat: now,
-      nbf: now,
-      exp: now + ttlSeconds,
+      'iss': this.url,
+      'aud': [audience],
+      'sub': `system:serviceaccount:${namespace}:${serviceAccount}`,
+      'iat': now,
+      'nbf': now,
+      'exp': now + ttlSeconds,
       'kubernetes.io': { namespace, serviceaccount: { name: serviceAccount, uid: randomUUID() } },
     })}`;
     return `${input}.${sign('sha256', Buffer.from(input), { key: this.key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;

@@ -196,7 +196,7 @@ async function run(options: DemoOptions, running: Running, signal: AbortSignal):
       }));
     }
     await Promise.all(running.agents.map((agent) => agent.start(180_000)));
-    step(4, `an agent per workload (open-app-mesh agent --identity kubernetes) exchanged its service-account token for its node's certificate`);
+    step(4, 'an agent per workload (open-app-mesh agent --identity kubernetes) exchanged its service-account token for its node\'s certificate');
     for (const [i, node] of CANARY_NODES.entries()) {
       const agent = running.agents[i];
       const issued = agent.process.logs.find((l) => l.msg === 'certificate obtained');

@@ -27,7 +27,8 @@ export interface AskReply {
  */
 export function meshServerCredentials(agentOutDir: string): grpc.ServerCredentials {
   const read = (file: string) => fs.readFileSync(path.join(agentOutDir, file));
-  return grpc.ServerCredentials.createSsl(read(TRUST_BUNDLE_FILE), [{ cert_chain: read(CERTIFICATE_FILE), private_key: read(PRIVATE_KEY_FILE) }], true);
+  const keyPair = { cert_chain: read(CERTIFICATE_FILE), private_key: read(PRIVATE_KEY_FILE) };
+  return grpc.ServerCredentials.createSsl(read(TRUST_BUNDLE_FILE), [keyPair], true);
 }
 
 /** A loopback server that answers every Ask as `version` (the virtual node name it plays). */
@@ -69,7 +70,8 @@ export class WhoAmIServer {
   }
 }
 
-type AskMethod = (req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: AskReply) => void) => grpc.ClientUnaryCall;
+type AskCallback = (e: grpc.ServiceError | null, r: AskReply) => void;
+type AskMethod = (req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: AskCallback) => grpc.ClientUnaryCall;
 
 /** One unary Ask with a deadline. */
 export function ask(client: grpc.Client, seq: number, timeoutMs: number): Promise<AskReply> {

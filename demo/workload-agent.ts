@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CERTIFICATE_FILE, PRIVATE_KEY_FILE, TRUST_BUNDLE_FILE } from '../lib-runtime/src/agent/certificate-files';
 import type { LoopbackOidcIssuer } from './oidc-issuer';
 import { ProgramProcess } from './program-process';
+import { CERTIFICATE_FILE, PRIVATE_KEY_FILE, TRUST_BUNDLE_FILE } from '../lib-runtime/src/agent/certificate-files';
 
 /** Lifetime of the demo's service-account tokens; rewritten at 80 %, as the kubelet refreshes projected tokens. */
 const TOKEN_TTL_SECONDS = 3600;

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as grpcXds from '@grpc/grpc-js-xds';
-import { CERTIFICATE_FILE, PRIVATE_KEY_FILE, TRUST_BUNDLE_FILE } from '../lib-runtime/src/agent/certificate-files';
 import { WhoAmIClient } from './whoami';
+import { CERTIFICATE_FILE, PRIVATE_KEY_FILE, TRUST_BUNDLE_FILE } from '../lib-runtime/src/agent/certificate-files';
 
 /**
  * serviceA as a proxyless gRPC client: a real @grpc/grpc-js-xds channel to

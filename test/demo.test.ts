@@ -1,16 +1,19 @@
 /**
  * The demo end to end, run as users run it (ts-node on the TypeScript sources, no build):
- * real synthesis, the real control-plane program, real gRPC calls through @grpc/grpc-js-xds.
- * The split is checked here from the demo's printed counts, independently of its own verdict.
- * Also unit tests of the demo's split arithmetic.
+ * real synthesis, the real control-plane and agent programs, real mTLS gRPC calls through
+ * @grpc/grpc-js-xds. The split is checked here from the demo's printed counts, independently of
+ * its own verdict; the identities and the absence of refusals from what it printed and from the
+ * control plane's own metrics. Also unit tests of the demo's split arithmetic.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
 import { parseDemoArgs } from '../demo/options';
 import { checkSplit, parseWeights, SwitchDetector } from '../demo/split';
+import { ask, WhoAmIClient } from '../demo/whoami';
 import { parseWellFormedXml } from '../lib-runtime/test/graph/xml-well-formed';
 
 const REPO = path.resolve(__dirname, '..');
@@ -76,6 +79,27 @@ function splitTables(output: string): { configured: [number, number]; counts: [n
   return tables;
 }
 
+const SPIFFE = 'spiffe://open-app-mesh.internal/mesh/apps/virtualNode';
+
+/** The SPIFFE IDs of both ends of the call the demo printed, and which version answered it. */
+function printedIdentities(output: string): { client: string; server: string; answered: string } {
+  return {
+    client: output.match(/client identity, as the server saw it: (\S+)/)![1],
+    server: output.match(/server identity, as the client saw it: (\S+)/)![1],
+    answered: output.match(/through its xDS channel: (\S+) answered/)![1],
+  };
+}
+
+/** The pids of every child process the demo reported: the control plane's and each agent's. */
+function childPids(output: string): number[] {
+  return [...output.matchAll(/(?:control plane running: pid|^\s+service\w+\s+pid) (\d+)/gm)].map((m) => Number(m[1]));
+}
+
+/** A sample of the control plane's Prometheus text (0 when the series does not exist). */
+function metric(text: string, name: string): number {
+  return text.split('\n').filter((l) => l.startsWith(name)).reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+}
+
 /** |k − np| ≤ 4σ for serviceB's share p; exact when p is 0 or 1. */
 function expectBinomial(k: number, n: number, p: number): void {
   const sigma = Math.sqrt(n * p * (1 - p));
@@ -95,7 +119,7 @@ describe('npm run demo (end to end)', () => {
     fs.rmSync(workDir, { recursive: true, force: true });
   });
 
-  test('shows about 75/25, then 0/100 after the weight change, from real RPCs; exits 0 and stops everything', async () => {
+  test('with mTLS (the default): shows about 75/25, then 0/100 after the weight change, from real RPCs; prints both identities; exits 0 and stops everything', async () => {
     const run = startDemo(['--work-dir', path.join(workDir, 'once')]);
     runs.push(run);
     const code = await run.exited;
@@ -111,11 +135,28 @@ describe('npm run demo (end to end)', () => {
     expect(after.configured).toEqual([0, 100]);
     expect(after.counts).toEqual([0, 1000]);
 
-    // The same control-plane process served both specs, and it is gone afterwards.
+    // Both ends of a call, each read from the peer's certificate by the other end.
+    const identities = printedIdentities(output);
+    expect(identities.client).toBe(`${SPIFFE}/serviceA`);
+    expect(['serviceB', 'serviceBv2']).toContain(identities.answered);
+    expect(identities.server).toBe(`${SPIFFE}/${identities.answered}`);
+    // Each workload's agent got its own node's certificate for its own service account, and
+    // nothing that should have been served was refused.
+    for (const [node, account] of [['serviceA', 'servicea'], ['serviceB', 'serviceb'], ['serviceBv2', 'servicebv2']]) {
+      expect(output).toMatch(new RegExp(`^\\s+${node}\\s+pid \\d+, system:serviceaccount:demo:${account} → ${SPIFFE}/${node}$`, 'm'));
+    }
+    expect(output).toContain('control plane: 3 certificates issued, 0 exchanges refused, 0 xDS streams refused, 0 configurations rejected (NACK)');
+    expect(output).not.toContain('WARNING');
+
+    // The same control-plane process served both specs; it, the agents and the temporary CA are gone afterwards.
     const pid = Number(output.match(/control plane running: pid (\d+)/)![1]);
     expect(output).toContain(`(pid ${pid}, same process)`);
-    expect(isAlive(pid)).toBe(false);
-    expect(output).toMatch(/control plane drained and stopped/);
+    const pids = childPids(output);
+    expect(pids).toHaveLength(4);
+    expect(pids.filter(isAlive)).toEqual([]);
+    expect(output).toMatch(/control plane drained and stopped, 3 agents stopped/);
+    const caDir = output.match(/mesh CA in (\S+) /)![1];
+    expect(fs.existsSync(path.dirname(caDir))).toBe(false);
 
     // What it wrote: the spec the control plane watched (now the 0/100 one) and the picture.
     const spec = JSON.parse(fs.readFileSync(path.join(workDir, 'once', 'apps.mesh.json'), 'utf8'));
@@ -123,24 +164,53 @@ describe('npm run demo (end to end)', () => {
     expect(weights.sort()).toEqual(['serviceB=0', 'serviceBv2=100']);
     const svg = parseWellFormedXml(fs.readFileSync(path.join(workDir, 'once', 'apps.mesh.svg'), 'utf8'));
     expect(svg.name).toBe('svg');
-  }, 120_000);
+  }, 300_000);
 
-  test('--keep-running stays up with the admin endpoints printed and exits cleanly on SIGTERM', async () => {
+  test('--insecure still runs the canary in plaintext, with a warning and no identities', async () => {
+    const run = startDemo(['--work-dir', path.join(workDir, 'insecure'), '--requests', '200', '--insecure']);
+    runs.push(run);
+    const code = await run.exited;
+    const output = run.output();
+    expect({ code, output }).toEqual({ code: 0, output: expect.stringContaining('summary') });
+    expect(output).toMatch(/^WARNING: --insecure: xDS and the calls between services are plaintext/m);
+    expect(output).toMatch(/xDS 127\.0\.0\.1:\d+ \(PLAINTEXT\)/);
+    expect(output).toContain('no identities: the call was plaintext (--insecure)');
+    expect(output).not.toContain('spiffe://');
+    expect(output).toContain('control plane: 0 certificates issued, 0 exchanges refused, 0 xDS streams refused');
+    const [before, after] = splitTables(output);
+    expectBinomial(before.counts[0], 200, 0.75);
+    expect(after.counts).toEqual([0, 200]);
+    expect(childPids(output).filter(isAlive)).toEqual([]);
+  }, 300_000);
+
+  test('--keep-running stays up with the admin endpoints printed, serves only mTLS, and exits cleanly on SIGTERM', async () => {
     const run = startDemo(['--work-dir', path.join(workDir, 'kept'), '--requests', '200', '--keep-running']);
     runs.push(run);
-    await waitForOutput(run, /still running/, 100_000);
+    await waitForOutput(run, /still running/, 280_000);
     const healthz = (await waitForOutput(run, /curl '(http:\/\/127\.0\.0\.1:\d+)\/healthz'/, 1000))[1];
     const pid = Number(run.output().match(/control plane running: pid (\d+)/)![1]);
     expect((await get(`${healthz}/healthz`)).status).toBe(200);
     expect((await get(`${healthz}/readyz`)).status).toBe(200);
     const clients = JSON.parse((await get(`${healthz}/clients`)).body) as { streams: { nodeId: string }[] };
     expect(clients.streams.map((s) => s.nodeId)).toContain('mesh/apps/virtualNode/serviceA');
-    expect(run.output()).toMatch(/xDS 127\.0\.0\.1:\d+/);
+    expect(run.output()).toMatch(/xDS 127\.0\.0\.1:\d+ \(mutual TLS\)/);
+    // The control plane's own count: three certificates issued, nothing refused.
+    const metrics = (await get(`${healthz}/metrics`)).body;
+    expect(metric(metrics, 'oam_certificates_issued_total')).toBe(3);
+    expect(metric(metrics, 'oam_certificate_exchanges_refused_total')).toBe(0);
+    expect(metric(metrics, 'oam_xds_streams_refused_total')).toBe(0);
+    // The services require mTLS: a plaintext call to serviceB is not answered.
+    const serviceB = Number(run.output().match(/serviceB \(v1\)\s+gRPC server on 127\.0\.0\.1:(\d+)/)![1]);
+    const plaintext = new WhoAmIClient(`127.0.0.1:${serviceB}`, grpc.credentials.createInsecure());
+    await expect(ask(plaintext, 1, 5000)).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+    plaintext.close();
 
+    const pids = childPids(run.output());
+    expect(pids).toHaveLength(4);
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
-    expect(isAlive(pid)).toBe(false);
-  }, 120_000);
+    expect(pids.filter(isAlive)).toEqual([]);
+  }, 300_000);
 });
 
 describe('demo split arithmetic', () => {
@@ -185,5 +255,7 @@ describe('demo split arithmetic', () => {
     expect(() => parseDemoArgs(['--requests', 'many'], '/x')).toThrow(/whole number/);
     expect(() => parseDemoArgs(['--bogus'], '/x')).toThrow(/unknown argument/);
     expect(parseDemoArgs(['--help'], '/x')).toBe('help');
+    expect(parseDemoArgs([], '/x')).toMatchObject({ insecure: false });
+    expect(parseDemoArgs(['--insecure'], '/x')).toMatchObject({ insecure: true });
   });
 });

@@ -6,8 +6,8 @@
 //      CANARY_WEIGHTS=0/100 npx ts-node examples/canary/app.ts
 //      cdk synth -c canaryWeights=0/100 ...
 import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as acmpca from 'aws-cdk-lib/aws-acmpca';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { Construct } from 'constructs';
 import * as appmesh from '../../src';
 
@@ -49,9 +49,9 @@ export class CanaryStack extends Stack {
     });
 
     const tls = props.tls;
-    const certificate = (id: string, arn?: string) => arn === undefined ? undefined : {
+    const certificate = (importId: string, arn?: string) => arn === undefined ? undefined : {
       mode: appmesh.TlsMode.STRICT,
-      certificate: appmesh.TlsCertificate.acm(acm.Certificate.fromCertificateArn(this, id, arn)),
+      certificate: appmesh.TlsCertificate.acm(acm.Certificate.fromCertificateArn(this, importId, arn)),
     };
     const listener = (listenerTls?: appmesh.ListenerTlsOptions) => appmesh.VirtualNodeListener.http({
       port: 8080,
