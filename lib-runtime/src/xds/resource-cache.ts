@@ -136,6 +136,8 @@ export class ResourceCache {
       if (resources.has(name)) throw new Error(`duplicate ${shortTypeName(typeUrl)} name "${name}" in group "${group}"`);
       resources.set(name, this.resourceOf(typeUrl, object));
     }
+    // The usual case of a re-render: every resource found as held already, so the set is the same.
+    if (previous && sameResources(previous.resources, resources)) return undefined;
     const version = versionOfSet(resources.values());
     if (previous && previous.version === version) return undefined;
     return { typeUrl, version, resources };
@@ -241,6 +243,13 @@ export class ResourceCache {
       for (const text of entry.texts) if (this.byText.get(text) === resource) this.byText.delete(text);
     }
   }
+}
+
+/** Whether two sets hold the same resource objects under the same names (so the same version). */
+function sameResources(a: ReadonlyMap<string, CachedResource>, b: ReadonlyMap<string, CachedResource>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [name, resource] of b) if (a.get(name) !== resource) return false;
+  return true;
 }
 
 function toEntries(typeUrl: string, input: ResourceInput): Array<[string, object]> {
