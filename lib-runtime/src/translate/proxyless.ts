@@ -12,20 +12,22 @@ import { ClientPolicy, VirtualGatewayClientPolicy } from '../../../src/spec/appm
 export interface ProxylessTarget {
   readonly serviceName: string;
   readonly policy: ClientPolicy | VirtualGatewayClientPolicy | undefined;
-  /** Preferred port (gateway route targets), if any. */
+  /**
+   * A port the client dials (a gateway route's target port): the listener is then named
+   * `<service>:<port>`, as a client dialing `xds:///<service>:<port>` asks for, and uses that port's table.
+   */
   readonly port?: number;
 }
 
 const PROTOCOL_PREFERENCE: { readonly [protocol: string]: number } = { grpc: 0, http2: 1, http: 2 };
 
 /**
- * The table a gRPC client uses for a service: the requested port's, else the lowest-numbered
- * grpc listener, else http2, else http. TCP tables are never used.
+ * The table a gRPC client uses for a service: the requested port's (none if it has none), else the
+ * lowest-numbered grpc listener, else http2, else http. TCP tables are never used.
  */
 export function proxylessTable(tables: readonly ServicePortTable[], port?: number): ServicePortTable | undefined {
   const http = tables.filter(t => t.protocol !== 'tcp');
-  const onPort = port !== undefined ? http.find(t => t.port === port) : undefined;
-  if (onPort) return onPort;
+  if (port !== undefined) return http.find(t => t.port === port);
   return [...http].sort((a, b) => PROTOCOL_PREFERENCE[a.protocol] - PROTOCOL_PREFERENCE[b.protocol] || a.port - b.port)[0];
 }
 
@@ -44,26 +46,28 @@ export function renderProxyless(mesh: CompiledMesh, targets: readonly ProxylessT
   for (const { serviceName, policy, port } of targets) {
     const tables = mesh.tablesOf(serviceName);
     const table = proxylessTable(tables, port);
-    if (!table && tables.length > 0) continue;
+    if (!table && tables.length > 0 && port === undefined) continue;
+    const name = port === undefined ? serviceName : `${serviceName}:${port}`;
     // Made from the service's table alone, so every caller that picks that table shares it.
-    out.addListener(sharedOutput(mesh, `proxylessListener\u0000${serviceName}\u0000${table?.port ?? ''}`, () => proxylessListener(serviceName, table)));
+    out.addListener(sharedOutput(mesh, `proxylessListener\u0000${name}\u0000${table?.port ?? ''}`, () => proxylessListener(name, serviceName, table)));
     for (const target of table?.targets ?? []) requests.push({ target, policy });
   }
   addRemoteClusters(out, mesh, requests, endpoints, 'proxyless');
   return out;
 }
 
-function proxylessListener(serviceName: string, table: ServicePortTable | undefined): ProtoJson {
-  const domains = table ? [serviceName, `${serviceName}:${table.port}`] : [serviceName];
+/** `name` is the service name, or `<service>:<port>` for a dialed port (the only domain then). */
+function proxylessListener(name: string, serviceName: string, table: ServicePortTable | undefined): ProtoJson {
+  const domains = name !== serviceName || !table ? [name] : [serviceName, `${serviceName}:${table.port}`];
   const routeConfig: ProtoJson = {
-    name: serviceName,
-    virtual_hosts: [{ name: serviceName, domains, routes: table ? table.proxylessRoutes : [] }],
+    name,
+    virtual_hosts: [{ name, domains, routes: table ? table.proxylessRoutes : [] }],
   };
   return {
-    name: serviceName,
+    name,
     api_listener: {
       api_listener: packed(TYPE.httpConnectionManager, {
-        stat_prefix: serviceName,
+        stat_prefix: name,
         route_config: routeConfig,
         http_filters: [routerFilter()],
       }),

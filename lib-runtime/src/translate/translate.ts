@@ -82,8 +82,7 @@ export function renderNode(mesh: CompiledMesh, node: NodeRef, endpoints: Discove
   if (!gateway) throw new UnknownNodeError(formatNodeId(node), `mesh "${mesh.meshName}" has no virtualGateway named "${node.name}"`);
   const envoy = renderVirtualGateway(mesh, gateway, endpoints).build();
   const policy = gateway.spec.backendDefaults?.clientPolicy;
-  const routeTargets = gatewayTargets(mesh.gatewayRoutesByGateway.get(node.name) ?? []);
-  const targets = [...routeTargets.keys()].sort().map(serviceName => ({ serviceName, policy, port: routeTargets.get(serviceName) }));
+  const targets = gatewayTargets(mesh.gatewayRoutesByGateway.get(node.name) ?? []).map(target => ({ ...target, policy }));
   return { node, envoy, proxyless: renderProxyless(mesh, targets, endpoints).build() };
 }
 

@@ -73,28 +73,44 @@ export function renderVirtualGateway(mesh: CompiledMesh, gateway: VirtualGateway
   return out;
 }
 
-/** Every virtual service a gateway's routes target, with the port the first route asks for. */
-export function gatewayTargets(routes: readonly GatewayRouteResource[]): Map<string, number | undefined> {
-  const targets = new Map<string, number | undefined>();
+/** A virtual service a gateway route targets, with the port the route names (`target.port`), if any. */
+export interface GatewayTarget {
+  readonly serviceName: string;
+  readonly port?: number;
+}
+
+/** Every distinct (service, port) the gateway's routes target, by service name, then port (none first). */
+export function gatewayTargets(routes: readonly GatewayRouteResource[]): GatewayTarget[] {
+  const targets = new Map<string, GatewayTarget>();
   for (const route of routes) {
     const target = (route.spec.httpRoute ?? route.spec.http2Route ?? route.spec.grpcRoute)?.action.target;
     if (!target) continue;
-    const name = target.virtualService.virtualServiceName;
-    if (!targets.has(name) || targets.get(name) === undefined) targets.set(name, target.port);
+    const found: GatewayTarget = { serviceName: target.virtualService.virtualServiceName, ...(target.port !== undefined ? { port: target.port } : {}) };
+    targets.set(gatewayTargetAuthority(found), found);
   }
-  return targets;
+  return [...targets.values()].sort((a, b) => (a.serviceName < b.serviceName ? -1 : a.serviceName > b.serviceName ? 1 : (a.port ?? -1) - (b.port ?? -1)));
 }
 
-/** The table a gateway uses for a service: the targeted port's, else the first HTTP-family one. */
+/**
+ * The authority a gateway route's requests carry from the ingress hop to the re-entry hop (and
+ * the name a proxyless client dials): the service name, or `<service>:<port>` when the route
+ * names a target port, so routes to different ports of one service reach different tables.
+ */
+export function gatewayTargetAuthority(target: GatewayTarget): string {
+  return target.port === undefined ? target.serviceName : `${target.serviceName}:${target.port}`;
+}
+
+/** The table a gateway target uses: the one of its port; without a port, the first HTTP-family one. */
 export function gatewayTable(tables: readonly ServicePortTable[], port: number | undefined): ServicePortTable | undefined {
   const http = tables.filter(t => t.protocol !== 'tcp');
-  return (port !== undefined ? http.find(t => t.port === port) : undefined) ?? http[0];
+  return port !== undefined ? http.find(t => t.port === port) : http[0];
 }
 
 /**
  * Re-entry side: `lds_egress_0.0.0.0_15001` → `rds_egress_http_15001` with a virtual host per
- * targeted service (domains `[<vs>, <vs>:15001]`; an empty one when it has no routes) and a
- * `default_backend` virtual host that picks a service by `x-app-mesh-virtual-service`.
+ * targeted service (domains `[<vs>, <vs>:15001]`) and per targeted (service, port) (domain
+ * `<vs>:<port>`), empty when it has no routes, and a `default_backend` virtual host that picks
+ * one by `x-app-mesh-virtual-service`.
  */
 function renderGatewayEgress(
   out: ResourceCollector,
@@ -105,24 +121,24 @@ function renderGatewayEgress(
   accessLog: ProtoJson[] | undefined,
 ): void {
   const policy = gateway.spec.backendDefaults?.clientPolicy;
-  const targets = gatewayTargets(routes);
   const virtualHosts: ProtoJson[] = [];
   const defaultRoutes: ProtoJson[] = [];
   const requests: ClusterRequest[] = [];
-  for (const serviceName of [...targets.keys()].sort()) {
-    const table = gatewayTable(mesh.tablesOf(serviceName), targets.get(serviceName));
+  for (const target of gatewayTargets(routes)) {
+    const authority = gatewayTargetAuthority(target);
+    const table = gatewayTable(mesh.tablesOf(target.serviceName), target.port);
     virtualHosts.push({
-      name: serviceName,
-      domains: [serviceName, `${serviceName}:${EGRESS_PORT}`],
+      name: authority,
+      domains: target.port === undefined ? [authority, `${authority}:${EGRESS_PORT}`] : [authority],
       routes: table ? table.routes : [],
     });
     if (!table) continue;
-    const selector = exactHeader(VIRTUAL_SERVICE_HEADER, serviceName);
+    const selector = exactHeader(VIRTUAL_SERVICE_HEADER, authority);
     for (const route of table.routes) {
       const match = route.match as ProtoJson;
       defaultRoutes.push({ ...route, match: { ...match, headers: [selector, ...((match.headers as ProtoJson[] | undefined) ?? [])] } });
     }
-    for (const target of table.targets) requests.push({ target, policy });
+    for (const listener of table.targets) requests.push({ target: listener, policy });
   }
   virtualHosts.push({ name: 'default_backend', domains: ['*'], routes: defaultRoutes, response_headers_to_remove: [VIRTUAL_SERVICE_HEADER] });
   const routeConfigName = egressRouteConfigName('http', EGRESS_PORT);
@@ -151,16 +167,18 @@ function gatewayRouteToEnvoy(resource: GatewayRouteResource, cluster: string): P
   const grpc = spec.grpcRoute;
   const kind = http ?? grpc;
   if (!kind) return [];
-  const serviceName = kind.action.target.virtualService.virtualServiceName;
+  const target = kind.action.target;
+  // Host (or the selecting header) names the port too when the route names one: see gatewayTargetAuthority.
+  const authority = gatewayTargetAuthority({ serviceName: target.virtualService.virtualServiceName, port: target.port });
   const hostname = kind.match.hostname ? hostnameMatcher(kind.match.hostname) : undefined;
   const extraHeaders = hostname ? [hostname] : [];
   const action: ProtoJson = { cluster, timeout: durationMs(DEFAULT_PER_REQUEST_TIMEOUT_MS) };
   const route: ProtoJson = { name: resource.gatewayRouteName };
   const keepHost = kind.action.rewrite?.hostname?.defaultTargetHostname === 'DISABLED';
   if (!keepHost) {
-    action.host_rewrite_literal = serviceName;
+    action.host_rewrite_literal = authority;
   } else {
-    route.request_headers_to_add = [{ header: { key: VIRTUAL_SERVICE_HEADER, value: serviceName }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }];
+    route.request_headers_to_add = [{ header: { key: VIRTUAL_SERVICE_HEADER, value: authority }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }];
   }
   if (grpc) {
     return [{ ...route, match: grpcRouteMatch(grpc.match, extraHeaders), route: action }];
