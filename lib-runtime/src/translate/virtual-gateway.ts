@@ -85,10 +85,12 @@ export function gatewayTargets(routes: readonly GatewayRouteResource[]): Gateway
   for (const route of routes) {
     const target = (route.spec.httpRoute ?? route.spec.http2Route ?? route.spec.grpcRoute)?.action.target;
     if (!target) continue;
-    const found: GatewayTarget = { serviceName: target.virtualService.virtualServiceName, ...(target.port !== undefined ? { port: target.port } : {}) };
+    const serviceName = target.virtualService.virtualServiceName;
+    const found: GatewayTarget = target.port !== undefined ? { serviceName, port: target.port } : { serviceName };
     targets.set(gatewayTargetAuthority(found), found);
   }
-  return [...targets.values()].sort((a, b) => (a.serviceName < b.serviceName ? -1 : a.serviceName > b.serviceName ? 1 : (a.port ?? -1) - (b.port ?? -1)));
+  const byName = (a: GatewayTarget, b: GatewayTarget) => (a.serviceName < b.serviceName ? -1 : a.serviceName > b.serviceName ? 1 : 0);
+  return [...targets.values()].sort((a, b) => byName(a, b) || (a.port ?? -1) - (b.port ?? -1));
 }
 
 /**

@@ -68,7 +68,8 @@ describe('gateway routes to one service on different target ports', () => {
   });
 
   test('a route without a port keeps the plain service host next to the port ones', () => {
-    const { envoy } = gatewayConfig({ 'gw/any': { httpRoute: { match: { prefix: '/any/' }, action: { target: { virtualService: { virtualServiceName: SERVICE } } } } } });
+    const any: GatewayRouteSpec = { httpRoute: { match: { prefix: '/any/' }, action: { target: { virtualService: { virtualServiceName: SERVICE } } } } };
+    const { envoy } = gatewayConfig({ 'gw/any': any });
     expect(named(vhostRoutes(envoy, 'rds_ingress_http_8080', 'self_redirect'), 'any').route).toMatchObject({ host_rewrite_literal: SERVICE });
     const reentry = named(envoy.routes, 'rds_egress_http_15001').virtual_hosts as ProtoJson[];
     expect(named(reentry, SERVICE).domains).toEqual([SERVICE, `${SERVICE}:15001`]);
