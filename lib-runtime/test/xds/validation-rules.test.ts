@@ -39,9 +39,9 @@ function routeConfig(virtualHost: Json = {}, routeFields: Json = {}): Json {
 
 function hcm(fields: Json = {}): Json {
   return {
-    'name': 'ingress',
-    'address': { socket_address: { address: '0.0.0.0', port_value: 15000 } },
-    'filter_chains': [{
+    name: 'ingress',
+    address: { socket_address: { address: '0.0.0.0', port_value: 15000 } },
+    filter_chains: [{
       filters: [{
         name: 'envoy.filters.network.http_connection_manager',
         typed_config: {
@@ -143,7 +143,8 @@ describe('numbers, enums, bools and wrappers', () => {
   });
 
   test('repeated items with a uint32 range (source ports 1 to 65535)', () => {
-    const listener = (ports: number[]): Json => ({ ...hcm(), filter_chains: [{ ...(hcm().filter_chains as Json[])[0], filter_chain_match: { source_ports: ports } }] });
+    const chain = (hcm().filter_chains as Json[])[0];
+    const listener = (ports: number[]): Json => ({ ...hcm(), filter_chains: [{ ...chain, filter_chain_match: { source_ports: ports } }] });
     expect(violations(LISTENER_TYPE_URL, listener([80, 0])))
       .toEqual(['Listener "ingress".filter_chains[0].filter_chain_match.source_ports[1]: uint32.gte 1, lte 65535 (got 0)']);
     expect(violations(LISTENER_TYPE_URL, listener([80, 65535]))).toEqual([]);

@@ -8,7 +8,7 @@
 import * as protobuf from 'protobufjs';
 import { messageKindViolations, ruleKind, scalarViolations, unimplementedRules } from './field-rules';
 import { FieldRules, fieldRules, isRecord, messageSkipped, oneofRequired, RuleSet } from './rules';
-import { decodeResource, messageTypeOfUrl } from '../protos';
+import { messageTypeOfUrl, OBJECT_OPTIONS } from '../protos';
 import { shortTypeName } from '../type-urls';
 
 /** One broken rule: where (`Listener "x".filter_chains[0].name`) and which (`string.min_len 1 (has 0)`). */
@@ -20,8 +20,14 @@ export interface RuleViolation {
 const MAX_DEPTH = 64;
 const ANY = 'google.protobuf.Any';
 
+/** Finds the message a type URL names, for Any values. */
+export type TypeOfUrl = (typeUrl: string) => protobuf.Type;
+
 export class MessageChecker {
   readonly violations: RuleViolation[] = [];
+
+  /** `typeOfUrl` resolves Any contents; by default in the server's Root. */
+  constructor(private readonly typeOfUrl: TypeOfUrl = messageTypeOfUrl) {}
 
   /** Checks `value` as a `type` message found at `path`. */
   message(type: protobuf.Type, value: unknown, path: string, depth = 0): void {
@@ -112,7 +118,7 @@ export class MessageChecker {
     if (typeof typeUrl !== 'string') return; // checkResourceObject reports an Any without a type
     let inner: protobuf.Type;
     try {
-      inner = messageTypeOfUrl(typeUrl);
+      inner = this.typeOfUrl(typeUrl);
     } catch {
       this.report(path, `any: ${typeUrl} is not a loaded message, its rules cannot be checked`);
       return;
@@ -120,7 +126,7 @@ export class MessageChecker {
     let content: unknown = value;
     if (value['@type'] === undefined && typeof value.value === 'string') {
       try {
-        content = decodeResource(typeUrl, Buffer.from(value.value, 'base64'));
+        content = inner.toObject(inner.decode(Buffer.from(value.value, 'base64')), OBJECT_OPTIONS);
       } catch (err) {
         this.report(path, `any: the bytes do not decode as ${typeUrl}: ${(err as Error).message}`);
         return;

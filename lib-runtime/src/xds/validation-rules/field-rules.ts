@@ -40,27 +40,35 @@ export function unimplementedRules(rules: FieldRules | undefined): string[] {
   if (!rules) return [];
   const gaps: string[] = [];
   for (const [kind, set] of Object.entries(rules)) {
-    const unknown = (known: Set<string>): string[] => Object.keys(set).filter((name) => !known.has(name));
-    let names: string[];
-    if (kind === 'message') names = unknown(MESSAGE_RULES);
-    else if (kind === 'string' || kind === 'bytes') names = unknownStringRules(kind, set);
-    else if (kind === 'enum' || kind === 'bool' || isNumericKind(kind)) names = unknownScalarRules(kind, set);
-    else if (kind === 'duration') names = unknownDurationRules(set);
-    else if (kind === 'any') names = unknown(ANY_RULES);
-    else if (kind === 'repeated') {
-      names = unknown(REPEATED_RULES);
-      gaps.push(...unimplementedRules(set.items as FieldRules | undefined).map((gap) => `repeated.items.${gap}`));
-    } else if (kind === 'map') {
-      names = unknown(MAP_RULES).concat(set.no_sparse === true ? ['no_sparse'] : []);
-      gaps.push(...unimplementedRules(set.keys as FieldRules | undefined).map((gap) => `map.keys.${gap}`));
-      gaps.push(...unimplementedRules(set.values as FieldRules | undefined).map((gap) => `map.values.${gap}`));
-    } else {
-      gaps.push(kind); // timestamp and anything newer
+    const names = unknownRuleNames(kind, set);
+    if (names === undefined) {
+      gaps.push(kind); // timestamp, and kinds newer than this checker
       continue;
     }
     gaps.push(...names.map((name) => `${kind}.${name}`));
+    if (kind === 'repeated') gaps.push(...unimplementedRules(set.items as FieldRules | undefined).map((gap) => `repeated.items.${gap}`));
+    if (kind === 'map') {
+      gaps.push(...unimplementedRules(set.keys as FieldRules | undefined).map((gap) => `map.keys.${gap}`));
+      gaps.push(...unimplementedRules(set.values as FieldRules | undefined).map((gap) => `map.values.${gap}`));
+    }
   }
   return gaps;
+}
+
+/** The rule names of one kind this checker does not implement; undefined for a kind it does not know. */
+function unknownRuleNames(kind: string, set: RuleSet): string[] | undefined {
+  const unknown = (known: Set<string>): string[] => Object.keys(set).filter((name) => !known.has(name));
+  switch (kind) {
+    case 'message': return unknown(MESSAGE_RULES);
+    case 'string':
+    case 'bytes': return unknownStringRules(kind, set);
+    case 'duration': return unknownDurationRules(set);
+    case 'any': return unknown(ANY_RULES);
+    case 'repeated': return unknown(REPEATED_RULES);
+    // no_sparse (no unset message values in a map) is not implemented: reported when a field asks for it.
+    case 'map': return unknown(MAP_RULES).concat(set.no_sparse === true ? ['no_sparse'] : []);
+    default: return kind === 'enum' || kind === 'bool' || isNumericKind(kind) ? unknownScalarRules(kind, set) : undefined;
+  }
 }
 
 /**
@@ -84,7 +92,8 @@ export function scalarViolations(kind: string, set: RuleSet, value: unknown, enu
  */
 export function messageKindViolations(type: protobuf.Type, kind: string, set: RuleSet, value: unknown): string[] {
   const wrapped = WRAPPER_KINDS[type.fullName.slice(1)];
-  if (wrapped !== undefined) return scalarViolations(kind, set, isRecord(value) ? value.value : undefined);
+  // proto-loader JSON wraps the value ({value: 5}); proto3 JSON (a bootstrap) writes it bare.
+  if (wrapped !== undefined) return scalarViolations(kind, set, isRecord(value) ? value.value : value);
   if (kind === 'duration') return durationViolations(set, value).map((problem) => `duration.${problem}`);
   if (kind === 'any') return anyViolations(set, value);
   return [];

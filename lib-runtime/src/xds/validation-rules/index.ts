@@ -6,11 +6,12 @@
  * annotations from the descriptors the server already loads (xds/protos.ts) and applies them to
  * resource objects in the project's proto JSON. Generic: it knows messages, not meshes.
  */
-import { MessageChecker, RuleViolation } from './check-message';
+import type * as protobuf from 'protobufjs';
+import { MessageChecker, RuleViolation, TypeOfUrl } from './check-message';
 import { messageTypeOfUrl } from '../protos';
 import { shortTypeName } from '../type-urls';
 
-export type { RuleViolation } from './check-message';
+export type { RuleViolation, TypeOfUrl } from './check-message';
 export { unimplementedRules } from './field-rules';
 export { fieldRules, oneofRequired, messageSkipped } from './rules';
 
@@ -21,6 +22,16 @@ export { fieldRules, oneofRequired, messageSkipped } from './rules';
 export function validationRuleViolations(typeUrl: string, resource: object): RuleViolation[] {
   const checker = new MessageChecker();
   checker.message(messageTypeOfUrl(typeUrl), resource, resourceLabel(typeUrl, resource));
+  return checker.violations;
+}
+
+/**
+ * Every validation rule a message object breaks, for messages outside the served resource types
+ * (a bootstrap, say); `typeOfUrl` resolves the Any values inside it.
+ */
+export function messageRuleViolations(type: protobuf.Type, value: object, path: string, typeOfUrl?: TypeOfUrl): RuleViolation[] {
+  const checker = new MessageChecker(typeOfUrl);
+  checker.message(type, value, path);
   return checker.violations;
 }
 
