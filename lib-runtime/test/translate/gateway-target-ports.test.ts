@@ -79,8 +79,8 @@ describe('gateway routes to one service on different target ports', () => {
   test('proxyless: a listener per dialed authority, <service>:<port>, with that port\'s cluster', () => {
     const { proxyless } = gatewayConfig();
     expect(proxyless.listeners.map(l => l.name)).toEqual([`${SERVICE}:3333`, `${SERVICE}:4444`]);
-    const hosts = (name: string) => ((named(proxyless.listeners, name).api_listener as ProtoJson).api_listener as ProtoJson).route_config as ProtoJson;
-    const [vh] = hosts(`${SERVICE}:4444`).virtual_hosts as ProtoJson[];
+    const hcm = (named(proxyless.listeners, `${SERVICE}:4444`).api_listener as ProtoJson).api_listener as ProtoJson;
+    const [vh] = (hcm.route_config as ProtoJson).virtual_hosts as ProtoJson[];
     expect(vh.domains).toEqual([`${SERVICE}:4444`]);
     expect((vh.routes as ProtoJson[]).map(clusterOf)).toEqual(['cds_egress_m_produce_http_4444']);
     expect(proxyless.clusters.map(c => c.name).sort()).toEqual(['cds_egress_m_produce_http_3333', 'cds_egress_m_produce_http_4444']);
