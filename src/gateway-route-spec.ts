@@ -258,7 +258,7 @@ class GrpcGatewayRouteSpec extends GatewayRouteSpec {
     if (match.serviceName === undefined && match.hostname === undefined
       && match.metadata === undefined && match.port === undefined) {
       throw meshError('GrpcGatewayRouteMatchRequired',
-        'At least one gRPC gateway route match property must be provided: serviceName, hostname, metadata or port', scope);
+        'At least one gRPC gateway route match property beside rewriteRequestHostname must be provided (serviceName, hostname, metadata or port)', scope);
     }
     checkListLength(scope, 'metadata', 'MetadataCountOutOfRange', match.metadata);
     if (match.serviceName !== undefined && !Token.isUnresolved(match.serviceName)

@@ -108,10 +108,10 @@ class HealthCheckImpl extends HealthCheck {
     this.unhealthyThreshold = options.unhealthyThreshold ?? 2;
     this.interval = options.interval ?? Duration.seconds(5);
     this.timeout = options.timeout ?? Duration.seconds(2);
-    checkRange('HealthyThresholdOutOfRange', 'healthy threshold', this.healthyThreshold, 2, 10);
-    checkRange('UnhealthyThresholdOutOfRange', 'unhealthy threshold', this.unhealthyThreshold, 2, 10);
-    checkRange('IntervalOutOfRange', 'interval (ms)', millis(this.interval), 5000, 300000);
-    checkRange('TimeoutOutOfRange', 'timeout (ms)', millis(this.timeout), 2000, 60000);
+    checkRange('HealthyThresholdOutOfRange', 'healthyThreshold', this.healthyThreshold, 2, 10);
+    checkRange('UnhealthyThresholdOutOfRange', 'unhealthyThreshold', this.unhealthyThreshold, 2, 10);
+    checkDuration('IntervalOutOfRange', 'interval', this.interval, 5, 300);
+    checkDuration('TimeoutOutOfRange', 'timeout', this.timeout, 2, 60);
     if (options.port !== undefined) checkRange('HealthCheckPortOutOfRange', 'port', options.port, 1, 65535);
   }
 
@@ -141,6 +141,15 @@ function millis(duration: Duration): number | undefined {
 function checkRange(code: string, what: string, value: number | undefined, min: number, max: number): void {
   if (value === undefined || Token.isUnresolved(value)) return;
   if (value < min || value > max) {
-    throw meshError(code, `Health check ${what} must be between ${min} and ${max}, got ${value}`);
+    throw meshError(code, `${what} must be between ${min} and ${max}, got ${value}`);
+  }
+}
+
+/** In aws-cdk-lib's words and unit (seconds); App Mesh counted milliseconds. */
+function checkDuration(code: string, what: string, duration: Duration, minSeconds: number, maxSeconds: number): void {
+  const ms = millis(duration);
+  if (ms === undefined) return;
+  if (ms < minSeconds * 1000 || ms > maxSeconds * 1000) {
+    throw meshError(code, `${what} must be between ${minSeconds} seconds and ${maxSeconds} seconds, got ${duration.toHumanString()}`);
   }
 }

@@ -128,7 +128,7 @@ class WholeGatewayPathMatch extends HttpGatewayRoutePathMatch {
     }
     if (rewriteTo === '') {
       // Unlike prefixes there is no service default for a whole-path rewrite to fall back on.
-      throw meshError('ExactPathRewriteCannotBeEmpty', `${where}: Exact Path for the rewrite cannot be empty; a whole-path match has no automatic rewrite (omit rewriteTo to forward the path unchanged)`);
+      throw meshError('ExactPathRewriteCannotBeEmpty', `${where}: Exact Path for the rewrite cannot be empty. Unlike startsWith() method, no automatic rewrite on whole path match (omit rewriteTo to forward the path unchanged)`);
     }
     if (!rewriteTo.startsWith('/')) {
       throw meshError('ExactPathRewriteMustStartWithSlash', `${where}: Exact Path for the rewrite must start with '/', got: ${rewriteTo}`);

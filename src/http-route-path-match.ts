@@ -19,7 +19,7 @@ export abstract class HttpRoutePathMatch {
    */
   public static exactly(path: string): HttpRoutePathMatch {
     if (!Token.isUnresolved(path) && !path.startsWith('/')) {
-      throw meshError('ExactPathMustStartWithSlash', `An exact path to match must start with '/', got '${path}'`);
+      throw meshError('ExactPathMustStartWithSlash', `Exact Path for the match must start with '/', got: ${path}`);
     }
     return new HttpRouteWholePathMatch({ exact: path });
   }
@@ -35,7 +35,7 @@ export abstract class HttpRoutePathMatch {
    */
   public static startsWith(prefix: string): HttpRoutePathMatch {
     if (!Token.isUnresolved(prefix) && !prefix.startsWith('/')) {
-      throw meshError('PrefixPathMustStartWithSlash', `A path prefix to match must start with '/', got '${prefix}'`);
+      throw meshError('PrefixPathMustStartWithSlash', `Prefix Path for the match must start with '/', got: ${prefix}`);
     }
     return new HttpRoutePrefixPathMatch(prefix);
   }

@@ -18,7 +18,7 @@ export abstract class LoggingFormat {
   public static fromJson(jsonLoggingFormat: { [key: string]: string }): LoggingFormat {
     const keys = Object.keys(jsonLoggingFormat);
     if (keys.length === 0) {
-      throw meshError('JsonKeyPairsEmpty', 'A JSON logging format needs at least one key/value pair');
+      throw meshError('JsonKeyPairsEmpty', 'Json key pairs cannot be empty.');
     }
     return new LoggingFormatImpl({ json: keys.map((key) => ({ key, value: jsonLoggingFormat[key] })) });
   }

@@ -240,7 +240,7 @@ class HttpRouteSpec extends RouteSpec {
     if (options.retryPolicy) {
       const policy = options.retryPolicy;
       if (isEmpty(policy.httpRetryEvents) && isEmpty(policy.tcpRetryEvents)) {
-        throw meshError('RetryEventsRequired', 'An HTTP retry policy needs at least one HTTP or TCP retry event');
+        throw meshError('RetryEventsRequired', 'You must specify one value for at least one of `httpRetryEvents` or `tcpRetryEvents`');
       }
     }
   }
@@ -293,7 +293,7 @@ class GrpcRouteSpec extends RouteSpec {
     super();
     const policy = options.retryPolicy;
     if (policy && isEmpty(policy.grpcRetryEvents) && isEmpty(policy.httpRetryEvents) && isEmpty(policy.tcpRetryEvents)) {
-      throw meshError('GrpcRetryEventsRequired', 'A gRPC retry policy needs at least one gRPC, HTTP or TCP retry event');
+      throw meshError('GrpcRetryEventsRequired', 'You must specify one value for at least one of `grpcRetryEvents`, `httpRetryEvents` or `tcpRetryEvents`');
     }
   }
 
@@ -302,12 +302,12 @@ class GrpcRouteSpec extends RouteSpec {
     if (match.serviceName === undefined && match.methodName === undefined
       && match.metadata === undefined && match.port === undefined) {
       throw meshError('GrpcRouteMatchRequired',
-        'A gRPC route match needs at least one of serviceName, methodName, metadata or port', scope);
+        'At least one gRPC route match property must be provided (serviceName, methodName, metadata or port)', scope);
     }
     if (match.methodName !== undefined && match.serviceName === undefined) {
-      throw meshError('ServiceNameRequired', 'A gRPC route match on methodName also needs serviceName', scope);
+      throw meshError('ServiceNameRequired', 'If you specify a method name, you must also specify a service name', scope);
     }
-    checkCount(scope, 'MetadataCountOutOfRange', 'metadata entries', match.metadata);
+    checkCount(scope, 'MetadataCountOutOfRange', 'metadata', match.metadata);
     const policy = this.options.retryPolicy;
     return {
       grpcRouteSpec: compact({
@@ -354,6 +354,6 @@ function isEmpty(list: unknown[] | undefined): boolean {
 function checkCount(scope: Construct, code: string, what: string, list: unknown[] | undefined): void {
   if (list === undefined || Token.isUnresolved(list)) return;
   if (list.length < 1 || list.length > 10) {
-    throw meshError(code, `A route match takes 1 to 10 ${what}, got ${list.length}`, scope);
+    throw meshError(code, `Number of ${what} provided for matching must be between 1 and 10, got: ${list.length}`, scope);
   }
 }

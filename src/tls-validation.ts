@@ -70,7 +70,7 @@ class TlsValidationAcmTrust extends TlsValidationTrust {
 
   public bind(scope: Construct): TlsValidationTrustConfig {
     if (this.certificateAuthorities.length === 0) {
-      throw meshError('CertificateAuthorityRequired', 'An ACM trust needs at least one certificate authority', scope);
+      throw meshError('CertificateAuthorityRequired', 'you must provide at least one Certificate Authority when creating an ACM Trust ClientPolicy', scope);
     }
     // Any reference to an authority will do: only its ARN is rendered.
     const arns = this.certificateAuthorities.map((ca) => ca.certificateAuthorityRef.certificateAuthorityArn);

@@ -201,7 +201,7 @@ export class VirtualNode extends VirtualNodeBase {
     if (this.serviceDiscoveryConfig === undefined) {
       throw meshError(
         'ServiceDiscoveryRequired',
-        'A virtual node with a listener needs service discovery (set serviceDiscovery)',
+        'Service discovery information is required for a VirtualNode with a listener.',
         this,
       );
     }

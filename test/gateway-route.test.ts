@@ -264,7 +264,7 @@ describe('GatewayRouteSpec.grpc', () => {
   });
 
   test.each([
-    ['an empty match', {}, /\[Stack\/Mesh\/Gateway\/Bad\] At least one gRPC gateway route match property must be provided.*\(GrpcGatewayRouteMatchRequired\)/],
+    ['an empty match', {}, /\[Stack\/Mesh\/Gateway\/Bad\] At least one gRPC gateway route match property beside rewriteRequestHostname must be provided.*\(GrpcGatewayRouteMatchRequired\)/],
     ['rewriteRequestHostname alone', { rewriteRequestHostname: true }, /\(GrpcGatewayRouteMatchRequired\)/],
     ['no metadata', { metadata: [] }, /Number of metadata provided for matching must be between 1 and 10, got: 0 \(MetadataCountOutOfRange\)/],
     ['11 metadata entries', { metadata: Array.from({ length: 11 }, (_, i) => appmesh.HeaderMatch.valueIs(`m${i}`, 'v')) },

@@ -65,7 +65,7 @@ describe('Route', () => {
     });
 
     test('a prefix or exact path must start with / (the empty prefix too, Q8)', () => {
-      expect(() => appmesh.HttpRoutePathMatch.startsWith('api')).toThrow(/must start with '\/', got 'api' \(PrefixPathMustStartWithSlash\)/);
+      expect(() => appmesh.HttpRoutePathMatch.startsWith('api')).toThrow(/Prefix Path for the match must start with '\/', got: api \(PrefixPathMustStartWithSlash\)/);
       expect(() => appmesh.HttpRoutePathMatch.startsWith('')).toThrow(/PrefixPathMustStartWithSlash/);
       expect(() => appmesh.HttpRoutePathMatch.exactly('health')).toThrow(/ExactPathMustStartWithSlash/);
     });
@@ -124,11 +124,11 @@ describe('Route', () => {
       const f = fixture();
       const eleven = Array.from({ length: 11 }, (_, i) => appmesh.HeaderMatch.valueIs(`h${i}`, 'v'));
       expect(() => f.router.addRoute('a', { routeSpec: appmesh.RouteSpec.http({ weightedTargets: [{ virtualNode: f.node }], match: { headers: [] } }) }))
-        .toThrow(/\[Stack\/mesh\/router\/a\] A route match takes 1 to 10 headers, got 0 \(HeaderCountOutOfRange\)/);
+        .toThrow(/\[Stack\/mesh\/router\/a\] Number of headers provided for matching must be between 1 and 10, got: 0 \(HeaderCountOutOfRange\)/);
       expect(() => f.router.addRoute('b', { routeSpec: appmesh.RouteSpec.http({ weightedTargets: [{ virtualNode: f.node }], match: { headers: eleven } }) }))
-        .toThrow(/got 11 \(HeaderCountOutOfRange\)/);
+        .toThrow(/got: 11 \(HeaderCountOutOfRange\)/);
       expect(() => f.router.addRoute('c', { routeSpec: appmesh.RouteSpec.http({ weightedTargets: [{ virtualNode: f.node }], match: { queryParameters: [] } }) }))
-        .toThrow(/1 to 10 query parameters, got 0 \(QueryParameterCountOutOfRange\)/);
+        .toThrow(/query parameters provided for matching must be between 1 and 10, got: 0 \(QueryParameterCountOutOfRange\)/);
     });
 
     test('timeout and retry policy', () => {
@@ -155,7 +155,7 @@ describe('Route', () => {
       expect(() => appmesh.RouteSpec.http({
         weightedTargets: [{ virtualNode: node }],
         retryPolicy: { retryAttempts: 1, retryTimeout: Duration.seconds(1), httpRetryEvents: [], tcpRetryEvents: [] },
-      })).toThrow(/needs at least one HTTP or TCP retry event \(RetryEventsRequired\)/);
+      })).toThrow(/at least one of `httpRetryEvents` or `tcpRetryEvents` \(RetryEventsRequired\)/);
     });
   });
 
@@ -197,11 +197,11 @@ describe('Route', () => {
     test('the match needs a member (GrpcRouteMatchRequired); a method needs its service (ServiceNameRequired)', () => {
       const f = fixture([grpc]);
       expect(() => f.router.addRoute('a', { routeSpec: appmesh.RouteSpec.grpc({ weightedTargets: [{ virtualNode: f.node }], match: {} }) }))
-        .toThrow(/\[Stack\/mesh\/router\/a\] A gRPC route match needs at least one of .* \(GrpcRouteMatchRequired\)/);
+        .toThrow(/\[Stack\/mesh\/router\/a\] At least one gRPC route match property must be provided .* \(GrpcRouteMatchRequired\)/);
       expect(() => f.router.addRoute('b', { routeSpec: appmesh.RouteSpec.grpc({ weightedTargets: [{ virtualNode: f.node }], match: { methodName: 'Call' } }) }))
-        .toThrow(/methodName also needs serviceName \(ServiceNameRequired\)/);
+        .toThrow(/If you specify a method name, you must also specify a service name \(ServiceNameRequired\)/);
       expect(() => f.router.addRoute('c', { routeSpec: appmesh.RouteSpec.grpc({ weightedTargets: [{ virtualNode: f.node }], match: { metadata: [] } }) }))
-        .toThrow(/1 to 10 metadata entries, got 0 \(MetadataCountOutOfRange\)/);
+        .toThrow(/Number of metadata provided for matching must be between 1 and 10, got: 0 \(MetadataCountOutOfRange\)/);
     });
 
     test('a gRPC retry policy needs an event (GrpcRetryEventsRequired)', () => {

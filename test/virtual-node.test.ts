@@ -162,7 +162,7 @@ describe('VirtualNode', () => {
       const { stack } = newStack();
       expect(() => dnsNode(meshIn(stack), {
         backendDefaults: { tlsClientPolicy: { validation: { trust: appmesh.TlsValidationTrust.acm([]) } } },
-      })).toThrow(/\[Stack\/node\] An ACM trust needs at least one certificate authority \(CertificateAuthorityRequired\)/);
+      })).toThrow(/\[Stack\/node\] you must provide at least one Certificate Authority when creating an ACM Trust ClientPolicy \(CertificateAuthorityRequired\)/);
     });
   });
 
@@ -171,7 +171,7 @@ describe('VirtualNode', () => {
       const { stack } = newStack();
       const mesh = meshIn(stack);
       expect(() => new appmesh.VirtualNode(stack, 'a', { mesh, listeners: [appmesh.VirtualNodeListener.http()] }))
-        .toThrow(/\[Stack\/a\] A virtual node with a listener needs service discovery .*\(ServiceDiscoveryRequired\)/);
+        .toThrow(/\[Stack\/a\] Service discovery information is required for a VirtualNode with a listener\. \(ServiceDiscoveryRequired\)/);
       expect(() => mesh.addVirtualNode('b', { listeners: [appmesh.VirtualNodeListener.http()] }))
         .toThrow(/ServiceDiscoveryRequired/);
       const c = new appmesh.VirtualNode(stack, 'c', { mesh });
@@ -348,7 +348,7 @@ describe('VirtualNode', () => {
     });
 
     test('an empty JSON format is refused (JsonKeyPairsEmpty)', () => {
-      expect(() => appmesh.LoggingFormat.fromJson({})).toThrow(/at least one key\/value pair \(JsonKeyPairsEmpty\)/);
+      expect(() => appmesh.LoggingFormat.fromJson({})).toThrow(/Json key pairs cannot be empty\. \(JsonKeyPairsEmpty\)/);
     });
   });
 
