@@ -1,4 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import { EnvoyObservabilityOptions, renderObservability } from './observability';
 
 /** Envoy admin port, as App Mesh's image used (`ENVOY_ADMIN_ACCESS_PORT`). */
 export const ENVOY_ADMIN_PORT = 9901;
@@ -16,8 +17,11 @@ export const SDS_CLUSTER_NAME = 'static_cluster_sds_unix_socket';
  */
 const APP_MESH_STATIC_RUNTIME = { 're2.max_program_size.error_level': 1000 };
 
-/** What an Envoy bootstrap needs: who the proxy is and where the control plane is. Nothing of the mesh spec. */
-export interface EnvoyBootstrapOptions {
+/**
+ * What an Envoy bootstrap needs: who the proxy is, where the control plane is, and where
+ * traces and stats go. Nothing of the mesh spec.
+ */
+export interface EnvoyBootstrapOptions extends EnvoyObservabilityOptions {
   /** Envoy node id, `mesh/<mesh>/virtualNode/<name>` or `mesh/<mesh>/virtualGateway/<name>`. */
   readonly nodeId: string;
 
@@ -83,11 +87,12 @@ export interface EnvoyBootstrapOptions {
  * address behind the name; or, with `xdsSocketPath`, the local agent's xDS proxy, which holds
  * the workload certificate and speaks mutual TLS to the control plane. With `sdsSocketPath`,
  * certificates come from the agent over SDS. The static runtime layer carries App Mesh's RE2
- * program-size limit.
+ * program-size limit. The tracer, stats sinks and stats tags (mesh and proxy names, on by
+ * default) are rendered as App Mesh's image rendered those it offered.
  *
  * The result is proto3 JSON (durations as strings, `@type` in Any), what `envoy -c` reads. It
- * depends only on the node id and the control-plane address, so a mesh change never changes
- * a task definition that carries it.
+ * depends only on these options, never on the mesh spec, so a mesh change never changes a task
+ * definition that carries it.
  */
 export class EnvoyBootstrap {
   /** The bootstrap as a JSON-ready object. */
@@ -145,6 +150,7 @@ export class EnvoyBootstrap {
       typed_extension_protocol_options: http2({}),
       load_assignment: pipeAssignment(SDS_CLUSTER_NAME, options.sdsSocketPath),
     }] : [];
+    const observability = renderObservability(options.nodeId, options);
     const configSource = () => ({
       ads: {},
       resource_api_version: 'V3',
@@ -175,7 +181,7 @@ export class EnvoyBootstrap {
         cds_config: configSource(),
       },
       static_resources: {
-        clusters: [xdsCluster, ...sdsCluster],
+        clusters: [xdsCluster, ...sdsCluster, ...observability.clusters],
       },
       layered_runtime: {
         layers: [
@@ -183,6 +189,7 @@ export class EnvoyBootstrap {
           { name: 'admin', admin_layer: {} },
         ],
       },
+      ...observability.fields,
     };
   }
 

@@ -2,6 +2,7 @@ import { Annotations } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { ENVOY_ADMIN_PORT, EnvoyBootstrap, EnvoyBootstrapOptions } from './envoy-bootstrap';
+import { appMeshImageObservabilityEnvironment } from './observability';
 
 /** Upstream Envoy image used by default, pinned. */
 export const DEFAULT_ENVOY_IMAGE = 'envoyproxy/envoy:v1.34.4';
@@ -138,6 +139,7 @@ class AppMeshEnvoyImage extends EnvoyImage {
       environment: {
         ...identity,
         APPMESH_XDS_ENDPOINT: `${bootstrap.controlPlaneHost}:${bootstrap.controlPlanePort}`,
+        ...appMeshImageObservabilityEnvironment(`[${scope.node.path}] EnvoyImage.appMesh({ useOwnBootstrap: false })`, bootstrap.nodeId, bootstrap),
       },
     };
   }

@@ -1,5 +1,9 @@
 export * from './envoy-bootstrap';
 export * from './envoy-image';
+export { EnvoyObservabilityOptions } from './observability';
+export { EnvoyProxyIdentity } from './envoy-proxy-identity';
+export * from './envoy-tracing';
+export * from './envoy-stats-sink';
 export * from './spec-delivery';
 export * from './control-plane';
 export { EnvoyContainerOptions, ENVOY_CONTAINER_NAME, ENVOY_UID } from './ecs/envoy-container';

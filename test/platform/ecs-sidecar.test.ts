@@ -262,6 +262,7 @@ describe('EnvoySidecar options and errors', () => {
       { Name: 'APPMESH_RESOURCE_ARN', Value: 'mesh/shop/virtualNode/backend' },
       { Name: 'ENVOY_ADMIN_ACCESS_PORT', Value: '9901' },
       { Name: 'APPMESH_XDS_ENDPOINT', Value: 'xds.shop.open-app-mesh.local:18000' },
+      { Name: 'ENABLE_ENVOY_STATS_TAGS', Value: '1' },
     ]);
     Annotations.fromStack(fixture.stack).hasWarning('/Platform/T/EnvoySidecar', Match.stringLikeRegexp('only behind a TLS-terminating relay'));
   });

@@ -13,6 +13,12 @@ const FILES = [
   'envoy/config/bootstrap/v3/bootstrap.proto',
   'envoy/extensions/access_loggers/file/v3/file.proto',
   'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
+  // Tracers and stat sinks the bootstrap may name (packed in Any, so not imported by bootstrap.proto).
+  'envoy/config/trace/v3/xray.proto',
+  'envoy/config/trace/v3/datadog.proto',
+  'envoy/config/trace/v3/zipkin.proto',
+  'envoy/config/trace/v3/opentelemetry.proto',
+  'envoy/config/metrics/v3/stats.proto',
 ];
 
 let root: protobuf.Root | undefined;

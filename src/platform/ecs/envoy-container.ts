@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { ControlPlane } from '../control-plane';
 import { ENVOY_ADMIN_PORT } from '../envoy-bootstrap';
 import { EnvoyImage } from '../envoy-image';
+import { EnvoyObservabilityOptions } from '../observability';
 import { addMeshAgent } from './mesh-agent-container';
 
 /** Envoy's user id; the APPMESH proxy configuration exempts its traffic from redirection. */
@@ -14,7 +15,7 @@ export const ENVOY_UID = 1337;
 export const ENVOY_CONTAINER_NAME = 'envoy';
 
 /** Settings of the Envoy container shared by sidecars and gateways. */
-export interface EnvoyContainerOptions {
+export interface EnvoyContainerOptions extends EnvoyObservabilityOptions {
   /**
    * Envoy build and how it gets its bootstrap.
    * @default EnvoyImage.envoyproxy()
@@ -69,6 +70,9 @@ export function addEnvoyContainer(
     adminAddress: '127.0.0.1',
     ...(agent ? { xdsSocketPath: agent.xdsSocketPath, sdsSocketPath: agent.sdsSocketPath } : {}),
     ...(options.initialFetchTimeout !== undefined ? { initialFetchTimeout: options.initialFetchTimeout } : {}),
+    tracing: options.tracing,
+    statsSinks: options.statsSinks,
+    statsTags: options.statsTags,
   });
   const container = taskDefinition.addContainer(ENVOY_CONTAINER_NAME, {
     containerName: ENVOY_CONTAINER_NAME,
