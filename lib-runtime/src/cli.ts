@@ -4,8 +4,10 @@
  *   open-app-mesh control-plane --spec <file> [options]   serve a mesh spec over xDS
  *   open-app-mesh graph <spec.json> [--out mesh.svg]      draw a mesh spec
  *   open-app-mesh agent --node-id <id> [options]         beside a proxy: certificate, SDS, xDS proxy
+ *   open-app-mesh ca show|rotate [CA store flags]          the mesh CA: what signs, root rotation
  */
 import { runAgentCommand } from './agent/agent-command';
+import { runCaCommand } from './ca-command';
 import { runGraphCommand } from './graph/cli';
 import { main as runControlPlane } from './main';
 
@@ -15,6 +17,7 @@ Commands:
   control-plane   serve a mesh spec to Envoy and proxyless gRPC clients over xDS (--help for options)
   graph           draw a mesh spec as Mermaid or SVG (--help for options)
   agent           beside a proxy: workload certificate, SDS, mTLS xDS proxy (--help for options)
+  ca              the mesh CA: show what signs and what is trusted, rotate the root (--help for options)
 `;
 
 /** Runs one command; returns the process exit code. */
@@ -27,6 +30,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return runGraphCommand(rest);
     case 'agent':
       return runAgentCommand(rest);
+    case 'ca':
+      return runCaCommand(rest);
     case undefined:
     case '-h':
     case '--help':

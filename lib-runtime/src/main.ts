@@ -676,7 +676,9 @@ async function startTrust(options: TrustOptions, region: string | undefined, log
   const signingCaSource = signingCaSourceOf(options, region);
   let ca: MeshCa;
   try {
-    ca = await MeshCa.open({ store, trustDomain: options.trustDomain, createIfMissing: options.caCreate, ...(signingCaSource ? { signingCaSource } : {}) });
+    ca = await MeshCa.open({
+      store, trustDomain: options.trustDomain, createIfMissing: options.caCreate, ...(signingCaSource ? { signingCaSource } : {}),
+    });
   } catch (error) {
     const hint = options.caCreate ? '' : ' (--ca-create=false: put the shared root there first, or let this replica create one)';
     throw new Error(`${storeFlag}: ${(error as Error).message}${hint}`);

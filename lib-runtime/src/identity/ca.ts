@@ -123,6 +123,11 @@ export class MeshCa {
     if (this.rootLifetimeMs <= this.maxLeafLifetimeMs) throw new Error('mesh CA: rootLifetimeMs must be longer than maxLeafLifetimeMs');
   }
 
+  /** The stored generation this CA has loaded (counts rotations). */
+  get generation(): number {
+    return this.material.generation;
+  }
+
   /** The active root's certificate (PEM). */
   get rootCertificatePem(): string {
     return this.material.active.certificatePem;

@@ -4,7 +4,7 @@
  * leaves chain to the Private CA's root (checked by openssl and by Node), and the service's
  * answers (in progress, throttled, access denied, a wrong certificate) are handled.
  */
-import { generateKeyPairSync, X509Certificate } from 'crypto';
+import { generateKeyPairSync, X509Certificate, type webcrypto as nodeWebcrypto } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -128,7 +128,7 @@ test('an unknown CA names the flag', async () => {
 
 test('a certificate for another key than ours is refused', async () => {
   const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
-  pca.substituteKey = (keys as CryptoKeyPair).publicKey;
+  pca.substituteKey = (keys as nodeWebcrypto.CryptoKeyPair).publicKey;
   await expect(source().newSigningCa()).rejects.toThrow(/certificate .* is not for the key this control plane made/);
 });
 

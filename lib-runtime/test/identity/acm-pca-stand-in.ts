@@ -8,7 +8,9 @@ import {
   ACMPCAClient,
   ACMPCAServiceException,
   GetCertificateAuthorityCertificateCommand,
+  type GetCertificateAuthorityCertificateCommandInput,
   GetCertificateCommand,
+  type GetCertificateCommandInput,
   type IssueCertificateCommandInput,
   IssueCertificateCommand,
   RequestInProgressException,
@@ -51,7 +53,9 @@ export class PcaStandIn {
   }
 
   readonly client = new ACMPCAClient({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' } });
-  readonly mock = mockClient(this.client);
+  // Every client of the class, also those the program makes. The cast: aws-sdk-client-mock is
+  // typed against another @smithy/types release than this client.
+  readonly mock = mockClient(ACMPCAClient as unknown as Parameters<typeof mockClient>[0]);
   readonly issueRequests: IssueCertificateCommandInput[] = [];
   /** How many GetCertificate calls of each certificate answer "in progress" first. */
   pollsBeforeReady = 2;
@@ -65,12 +69,12 @@ export class PcaStandIn {
   private readonly issued = new Map<string, { pem?: Promise<string>; polls: number; input: IssueCertificateCommandInput }>();
 
   private install(): void {
-    this.mock.on(GetCertificateAuthorityCertificateCommand).callsFake(async (input) => {
+    this.mock.on(GetCertificateAuthorityCertificateCommand as never).callsFake(async (input: GetCertificateAuthorityCertificateCommandInput) => {
       if (input.CertificateAuthorityArn !== PCA_ARN) throw this.notFound(input.CertificateAuthorityArn);
       // A root CA: its own certificate and no chain.
       return { Certificate: this.rootPem.trim(), $metadata: metadata(200) };
     });
-    this.mock.on(IssueCertificateCommand).callsFake(async (input: IssueCertificateCommandInput) => {
+    this.mock.on(IssueCertificateCommand as never).callsFake(async (input: IssueCertificateCommandInput) => {
       this.issueRequests.push(input);
       const failure = this.issueFailures.shift();
       if (failure) throw failure;
@@ -79,7 +83,7 @@ export class PcaStandIn {
       this.issued.set(certificateArn, { polls: 0, input });
       return { CertificateArn: certificateArn, $metadata: metadata(200) };
     });
-    this.mock.on(GetCertificateCommand).callsFake(async (input) => {
+    this.mock.on(GetCertificateCommand as never).callsFake(async (input: GetCertificateCommandInput) => {
       const entry = this.issued.get(input.CertificateArn ?? '');
       if (!entry) throw this.notFound(input.CertificateArn);
       if (entry.polls++ < this.pollsBeforeReady) {

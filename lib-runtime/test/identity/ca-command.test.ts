@@ -1,0 +1,217 @@
+/**
+ * `open-app-mesh ca show|rotate` against a file CA store (and an ACM Private CA stand-in): what
+ * show prints, a rotation and what a running control plane makes of it (its mutual-TLS server
+ * trusts both roots, it signs with the new one), and a rotation from a stale generation refused.
+ */
+import { generateKeyPairSync, X509Certificate } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as grpc from '@grpc/grpc-js';
+import { PCA_ARN, PcaStandIn } from './acm-pca-stand-in';
+import { runCaCommand } from '../../src/ca-command';
+import { runCli } from '../../src/cli';
+import { MeshCa } from '../../src/identity/ca';
+import { FileCaStore } from '../../src/identity/ca-store';
+import { ServerTls } from '../../src/identity/server-tls';
+import { nodeIdOf, peerWorkload, type WorkloadRef } from '../../src/identity/spiffe';
+import { Logger } from '../../src/log';
+
+const TD = 'mesh.example';
+const CART: WorkloadRef = { meshName: 'shop', kind: 'virtualNode', name: 'cart' };
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+let dir: string;
+let caDir: string;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-ca-command-'));
+  caDir = path.join(dir, 'ca');
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the command as the CLI does, capturing what it prints. */
+async function ca(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => (stdout += String(chunk), true));
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => (stderr += String(chunk), true));
+  try {
+    const code = await runCli(['ca', ...argv]);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+test('show prints the generation and the signing root with its not-after date, never a key', async () => {
+  const mesh = await MeshCa.open({ store: new FileCaStore(caDir), trustDomain: TD });
+  const root = new X509Certificate(mesh.rootCertificatePem);
+  const { code, stdout } = await ca('show', '--ca-dir', caDir);
+  expect(code).toBe(0);
+  expect(stdout).toContain(`CA store ${path.join(caDir, 'ca.json')}: generation 0\n`);
+  expect(stdout).toMatch(new RegExp(`signs +${root.subject.split('\n').join(', ')}\n +not after ${new Date(root.validTo).toISOString()}, sha256 ${root.fingerprint256}`));
+  expect(stdout).not.toMatch(/PRIVATE KEY|BEGIN/);
+});
+
+test('rotate makes a new root that signs; the old one is listed as retired and trusted until its leaves expire', async () => {
+  const before = await MeshCa.open({ store: new FileCaStore(caDir), trustDomain: TD });
+  const oldRoot = new X509Certificate(before.rootCertificatePem);
+  const rotated = await ca('rotate', '--ca-dir', caDir, '--generation', '0', '--trust-domain', TD);
+  expect(rotated).toMatchObject({ code: 0, stderr: '' });
+  expect(rotated.stdout).toMatch(/^rotated: generation 0 -> 1\n/);
+
+  const stored = (await new FileCaStore(caDir).load())!;
+  expect(stored.generation).toBe(1);
+  expect(stored.retired.map((r) => r.certificatePem)).toEqual([before.rootCertificatePem]);
+  const hours = (Date.parse(stored.retired[0].trustedUntil) - Date.now()) / 3600_000;
+  expect(hours).toBeGreaterThan(24);
+  expect(hours).toBeLessThan(24.2);
+
+  const shown = await ca('show', '--ca-dir', caDir);
+  expect(shown.stdout).toMatch(new RegExp(`retired +${oldRoot.subject.split('\n').join(', ')}\n.*, trusted until ${stored.retired[0].trustedUntil}, sha256 ${oldRoot.fingerprint256}`));
+  expect(shown.stdout).toContain(`sha256 ${new X509Certificate(stored.active.certificatePem).fingerprint256}`);
+});
+
+test('a rotation from a stale generation is refused and the store is left as it was', async () => {
+  await MeshCa.open({ store: new FileCaStore(caDir), trustDomain: TD });
+  expect((await ca('rotate', '--ca-dir', caDir, '--generation', '0')).code).toBe(0);
+  const after = fs.readFileSync(path.join(caDir, 'ca.json'), 'utf8');
+
+  const second = await ca('rotate', '--ca-dir', caDir, '--generation', '0');
+  expect(second.code).toBe(1);
+  expect(second.stderr).toMatch(/^open-app-mesh ca: refused: the CA store holds generation 1, not 0: it has changed since you looked .*ca show/);
+  expect(fs.readFileSync(path.join(caDir, 'ca.json'), 'utf8')).toBe(after);
+});
+
+test('a rotation that loses a race to another one is refused by the store', async () => {
+  await MeshCa.open({ store: new FileCaStore(caDir), trustDomain: TD });
+  // The other rotation saves between this one's read and its write.
+  const racing = await MeshCa.open({ store: new FileCaStore(caDir), trustDomain: TD });
+  const save = jest.spyOn(FileCaStore.prototype, 'save').mockImplementationOnce(async function (this: FileCaStore, material) {
+    save.mockRestore();
+    await racing.rotateRoot();
+    return this.save(material);
+  });
+  const result = await ca('rotate', '--ca-dir', caDir, '--generation', '0');
+  expect(result.code).toBe(1);
+  expect(result.stderr).toMatch(/refused: CA store .*stored generation is 1, so generation 1 cannot replace it.*Another rotation won/);
+  expect((await new FileCaStore(caDir).load())!.active.certificatePem).toBe(racing.rootCertificatePem);
+});
+
+test('usage: rotate needs --generation, unknown subcommands and flags are named, an empty store says so', async () => {
+  expect(await ca('rotate', '--ca-dir', caDir)).toMatchObject({ code: 2, stderr: expect.stringContaining('rotate needs --generation <n>') });
+  expect(await ca('rotate', '--ca-dir', caDir, '--generation', 'x')).toMatchObject({ code: 2, stderr: expect.stringContaining('--generation must be a whole number, got "x"') });
+  expect(await ca('renew')).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "renew"') });
+  expect(await ca('show', '--spec', 'x.json')).toMatchObject({ code: 2, stderr: expect.stringContaining('--spec') });
+  expect(await ca('show', '--ca-dir', caDir, '--ca-secret-arn', 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:x'))
+    .toMatchObject({ code: 2, stderr: expect.stringContaining('--ca-dir and --ca-secret-arn name two CA stores') });
+  expect(await ca('show', '--ca-dir', caDir, '--ca-acm-pca-arn', 'arn:aws:acm:eu-west-1:111122223333:certificate/x'))
+    .toMatchObject({ code: 2, stderr: expect.stringContaining('--ca-acm-pca-arn must be an ACM Private CA ARN') });
+  expect(await ca('show', '--ca-dir', caDir)).toMatchObject({ code: 1, stderr: expect.stringContaining(`--ca-dir ${caDir}: the CA store holds no CA yet`) });
+  expect(fs.existsSync(caDir)).toBe(false);
+});
+
+test('rotate --ca-acm-pca-arn moves the mesh to the Private CA; show lists the Private CA\'s root above the signing CA', async () => {
+  const pca = await PcaStandIn.start();
+  pca.pollsBeforeReady = 0;
+  try {
+    const before = await MeshCa.open({ store: new FileCaStore(caDir), trustDomain: TD });
+    const rotated = await ca('rotate', '--ca-dir', caDir, '--generation', '0', '--ca-acm-pca-arn', PCA_ARN, '--trust-domain', TD);
+    expect(rotated).toMatchObject({ code: 0, stderr: '' });
+    expect(pca.issueRequests).toHaveLength(1);
+    const stored = (await new FileCaStore(caDir).load())!;
+    expect(stored.anchors).toEqual([pca.rootPem]);
+    expect(stored.retired.map((r) => r.certificatePem)).toEqual([before.rootCertificatePem]);
+    const root = new X509Certificate(pca.rootPem);
+    expect(rotated.stdout).toMatch(new RegExp(`above +${root.subject.split('\n').join(', ')}\n.*\\(ACM Private CA\\), sha256 ${root.fingerprint256}`));
+    expect(rotated.stdout).toMatch(/signs +CN=open-app-mesh signing CA \w+, O=mesh.example/);
+  } finally {
+    pca.mock.restore();
+  }
+});
+
+describe('a running control plane', () => {
+  const raw = { serialize: (b: Buffer): Buffer => b, deserialize: (b: Buffer): Buffer => b };
+  const WHOAMI: grpc.ServiceDefinition = {
+    whoami: {
+      path: '/test.Identity/Whoami',
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: raw.serialize,
+      requestDeserialize: raw.deserialize,
+      responseSerialize: raw.serialize,
+      responseDeserialize: raw.deserialize,
+    },
+  };
+
+  async function leaf(issuer: MeshCa): Promise<{ key: string; cert: string }> {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const issued = await issuer.issueWorkloadCertificate({ workload: CART, publicKey });
+    return { key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, cert: issued.certificatePem };
+  }
+
+  async function call(port: number, client: { key: string; cert: string }, trust: string): Promise<string | grpc.status> {
+    const channel = new grpc.Client(`127.0.0.1:${port}`,
+      grpc.credentials.createSsl(Buffer.from(trust), Buffer.from(client.key), Buffer.from(client.cert)));
+    try {
+      return await new Promise((resolve) => {
+        channel.makeUnaryRequest('/test.Identity/Whoami', raw.serialize, raw.deserialize, Buffer.alloc(0), { deadline: Date.now() + 5000 },
+          (err, reply) => resolve(err ? err.code : reply!.toString()));
+      });
+    } finally {
+      channel.close();
+    }
+  }
+
+  test('picks up the rotation: its mutual TLS trusts both roots, and it signs with the new one and hands out the two-root bundle', async () => {
+    // What main wires: the CA and the server's TLS identity, re-reading the store (here every 50 ms, not 5 minutes).
+    const controlPlaneCa = await MeshCa.open({ store: new FileCaStore(caDir), trustDomain: TD });
+    const oldRootPem = controlPlaneCa.rootCertificatePem;
+    const tls = await ServerTls.start({ ca: controlPlaneCa, names: ['127.0.0.1'], log: new Logger('silent'), refreshIntervalMs: 50 });
+    const server = new grpc.Server();
+    server.addService(WHOAMI, {
+      whoami: (unary: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) =>
+        callback(null, Buffer.from(nodeIdOf(peerWorkload(unary.getAuthContext(), TD)))),
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync('127.0.0.1:0', tls.grpcCredentials(), (err, bound) => (err ? reject(err) : resolve(bound)));
+    });
+    try {
+      const oldLeaf = await leaf(controlPlaneCa);
+      expect(await call(port, oldLeaf, oldRootPem)).toBe('mesh/shop/virtualNode/cart');
+
+      expect((await ca('rotate', '--ca-dir', caDir, '--generation', '0')).code).toBe(0);
+      const operatorView = await MeshCa.open({ store: new FileCaStore(caDir), trustDomain: TD });
+      const newLeaf = await leaf(operatorView);
+      const bundle = operatorView.trustBundlePem();
+
+      const deadline = Date.now() + 10_000;
+      while ((tls.current.clientCaPem.match(PEM_CERTIFICATE) ?? []).length < 2 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(tls.current.clientCaPem).toBe(bundle);
+      expect(await call(port, newLeaf, bundle)).toBe('mesh/shop/virtualNode/cart');
+      expect(await call(port, oldLeaf, bundle)).toBe('mesh/shop/virtualNode/cart');
+
+      const issued = await controlPlaneCa.issueWorkloadCertificate({ workload: CART, publicKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey });
+      expect(issued.trustBundlePem).toBe(bundle);
+      expect(bundle.match(PEM_CERTIFICATE)!.map((pem) => pem.trim())).toEqual([operatorView.rootCertificatePem.trim(), oldRootPem.trim()]);
+      expect(new X509Certificate(issued.certificatePem).verify(new X509Certificate(operatorView.rootCertificatePem).publicKey)).toBe(true);
+    } finally {
+      tls.stop();
+      server.forceShutdown();
+    }
+  });
+});
+
+test('runCaCommand --help prints the usage', async () => {
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    expect(await runCaCommand(['--help'])).toBe(0);
+    expect(write).toHaveBeenCalledWith(expect.stringContaining('Usage: open-app-mesh ca <show | rotate --generation <n>>'));
+  } finally {
+    write.mockRestore();
+  }
+});
