@@ -5,6 +5,7 @@
  * N = 1,000 and 5,000).
  */
 import type { ColdStartResult, FleetResult, FloorResult, SynthResult, TranslateResult } from './scenarios';
+import { median } from './stats';
 
 export interface BenchResults {
   readonly mode: 'quick' | 'full';
@@ -162,6 +163,19 @@ export function rows(results: BenchResults): Row[] {
       ratio: floor ? ratio(f.reconnectMs, floor.connectMs) : '—',
       target: target ? '≤ 1.3× floor' : '',
       met: target && floor ? check(f.reconnectMs <= 1.3 * floor.connectMs) : '',
+    });
+  }
+  // Saved runs from before these figures have none.
+  for (const f of results.fleet.filter((x) => x.reconnectCpuMs !== undefined)) {
+    const floor = floorFor(results, f);
+    const pushCpu = median(f.rounds.map((r) => r.cpuMs));
+    out.push({
+      figure: `7. server CPU time per push (median) / reconnect storm (${describeFleet(f)})`,
+      value: `${ms(pushCpu)} / ${ms(f.reconnectCpuMs)}`,
+      floor: floor?.pushCpuMs !== undefined ? `${ms(floor.pushCpuMs)} / ${ms(floor.connectCpuMs)}` : '—',
+      ratio: floor?.pushCpuMs !== undefined ? `${ratio(pushCpu, floor.pushCpuMs)} / ${ratio(f.reconnectCpuMs, floor.connectCpuMs)}` : '—',
+      target: '',
+      met: '',
     });
   }
   const c = results.coldStart;

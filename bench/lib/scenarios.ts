@@ -54,6 +54,8 @@ export interface PushRound {
   readonly streamsOnNewVersion: number;
   /** Streams whose ACKed route version changed in this push (must be all). */
   readonly streamsChanged: number;
+  /** CPU time the control plane used from handing over the spec to the last ACK (and the quiet wait after it). */
+  readonly cpuMs: number;
 }
 
 /** Which clients a fleet has: all Envoy, or blocks of Envoy and proxyless gRPC clients (about half each). */
@@ -79,6 +81,8 @@ export interface FleetResult {
   readonly reconnectMs: number;
   readonly reconnectRetries: number;
   readonly reconnectStreamsSynced: number;
+  /** CPU time the control plane used during the reconnect storm. */
+  readonly reconnectCpuMs: number;
 }
 
 interface EncodeStats { resources: number; resourceBytes: number; anys: number; anyBytes: number }
@@ -120,10 +124,12 @@ export async function fleetScenario(
       const encBefore = await server.call<EncodeStats>('encodeStats');
       await server.call('takeFlushes');
       await loadgen.call('arm');
+      const cpuBefore = await server.call<number>('cpu');
       const set = await server.call<{ t0: string; parseMs: number; applyMs: number }>('setSpec', { json: next.json });
       const records = await loadgen.call<Array<{ responses: number; lastAckAt: string; lastBytes: number }>>('awaitPush', {
         timeoutMs: 30_000 + streams * 10, quietMs: 300,
       });
+      const cpuAfter = await server.call<number>('cpu');
       const encAfter = await server.call<EncodeStats>('encodeStats');
       const flushes = await server.call<Array<{ startedAt: string; durationMs: number }>>('takeFlushes');
       const after = await loadgen.call<Array<{ nodeId: string; acked: Record<string, string> }>>('versions');
@@ -145,18 +151,21 @@ export async function fleetScenario(
         anys: encAfter.anys - encBefore.anys,
         streamsOnNewVersion: after.filter((a, i) => a.acked[routeTypeOf(i)] === serverVersions[viewOf(i)][routeTypeOf(i)]).length,
         streamsChanged: after.filter((a, i) => a.acked[routeTypeOf(i)] !== before[i].acked[routeTypeOf(i)]).length,
+        cpuMs: cpuAfter - cpuBefore,
       });
       before = after.map((a) => ({ ...a, syncBytes: 0 }));
       const r = results[results.length - 1];
       if (round === 0 && r.streamsOnNewVersion !== streams) log(`    first stream not on the new version: ${JSON.stringify(after.find((a, i) => a.acked[routeTypeOf(i)] !== serverVersions[viewOf(i)][routeTypeOf(i)]))}`);
       log(`    push ${round + 1}: p50 ${r.latency.p50.toFixed(0)} p99 ${r.latency.p99.toFixed(0)} max ${r.latency.max.toFixed(0)} ms; `
         + `parse ${r.parseMs.toFixed(0)} apply ${r.applyMs.toFixed(0)} →flush ${r.toFlushMs.toFixed(0)} flush ${r.flushMs.toFixed(0)} ms; `
-        + `${r.streamsOnNewVersion}/${streams} on new version; encoded ${r.encodedBytes} B`);
+        + `${r.streamsOnNewVersion}/${streams} on new version; encoded ${r.encodedBytes} B; CPU ${r.cpuMs.toFixed(0)} ms`);
     }
+    const reconnectCpuBefore = await server.call<number>('cpu');
     const reconnect = await loadgen.call<{ startedAt: string; syncedAt: string; retries: number }>('reconnect', { timeoutMs: 60_000 + streams * 30 });
+    const reconnectCpuMs = await server.call<number>('cpu') - reconnectCpuBefore;
     const reconnectMs = msBetween(reconnect.startedAt, reconnect.syncedAt);
     const afterReconnect = await loadgen.call<Array<{ ended: string | null }>>('versions');
-    log(`    reconnect storm: ${streams} streams converged in ${reconnectMs.toFixed(0)} ms (${reconnect.retries} stream retries)`);
+    log(`    reconnect storm: ${streams} streams converged in ${reconnectMs.toFixed(0)} ms (${reconnect.retries} stream retries); CPU ${reconnectCpuMs.toFixed(0)} ms`);
     return {
       virtualNodes: files.mesh.doc.virtualNodes.length,
       streams,
@@ -175,6 +184,7 @@ export async function fleetScenario(
       reconnectMs,
       reconnectRetries: reconnect.retries,
       reconnectStreamsSynced: afterReconnect.filter((a) => a.ended === null).length,
+      reconnectCpuMs,
     };
   } finally {
     await loadgen.call('closeAll').catch(() => undefined);
@@ -193,6 +203,9 @@ export interface FloorResult {
   readonly connectedRss: number;
   readonly rssPerStream: number;
   readonly push: Distribution;
+  /** CPU time the floor server used to connect and greet the N streams, and per push (median). */
+  readonly connectCpuMs: number;
+  readonly pushCpuMs: number;
 }
 
 /** The floor: a bare grpc-js server writing one pre-encoded payload to N streams (one connection each). */
@@ -203,17 +216,23 @@ export async function floorScenario(streams: number, payloadBytes: number, greet
     const port = await server.call<number>('listen');
     const idle = await server.call<{ rss: number }>('memory');
     await server.call('greet', { bytes: greetingBytes });
+    const connectCpuBefore = await server.call<number>('cpu');
     const connect = await loadgen.call<{ startedAt: string; doneAt: string }>('floorConnect', {
       target: `127.0.0.1:${port}`, streams, greeted: true, timeoutMs: 60_000 + streams * 30,
     });
+    const connectCpuMs = await server.call<number>('cpu') - connectCpuBefore;
     await server.call('greet', { bytes: 0 });
     const connected = await server.call<{ rss: number }>('memory');
     const latencies: number[] = [];
+    const pushCpu: number[] = [];
     for (let round = 0; round < rounds; round++) {
+      const cpuBefore = await server.call<number>('cpu');
       const pushed = await server.call<{ startedAt: string; streams: number }>('push', { bytes: payloadBytes });
       const received = await loadgen.call<string[]>('floorAwait', { count: round + 2, timeoutMs: 30_000 + streams * 10 });
       latencies.push(...received.map((t) => msBetween(pushed.startedAt, t)));
+      // The same quiet wait as the control plane's push (awaitPush's quietMs), inside the measured span.
       await new Promise((resolve) => setTimeout(resolve, 300));
+      pushCpu.push(await server.call<number>('cpu') - cpuBefore);
     }
     return {
       streams,
@@ -224,6 +243,8 @@ export async function floorScenario(streams: number, payloadBytes: number, greet
       connectedRss: connected.rss,
       rssPerStream: (connected.rss - idle.rss) / streams,
       push: distribution(latencies),
+      connectCpuMs,
+      pushCpuMs: median(pushCpu),
     };
   } finally {
     await loadgen.call('floorClose').catch(() => undefined);

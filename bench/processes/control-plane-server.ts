@@ -10,6 +10,7 @@ import { StaticFileDiscovery } from '../../lib-runtime/src/discovery/static-file
 import { Logger } from '../../lib-runtime/src/log';
 import * as protos from '../../lib-runtime/src/xds/protos';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../lib-runtime/src/xds/type-urls';
+import { cpuMs } from '../lib/process-cpu';
 import { fillYoungGeneration, settledRss } from '../lib/process-memory';
 import { PushedSpecSource } from '../lib/pushed-spec-source';
 import { serveCommands } from '../lib/worker-ipc';
@@ -79,6 +80,11 @@ serveCommands({
 
   async memory() {
     return settledRss();
+  },
+
+  /** CPU time this process has used, in ms (user + system). */
+  cpu() {
+    return cpuMs();
   },
 
   /** The server's current versions of each type, by group (`<view>|<node id>`). */

@@ -4,6 +4,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { FLOOR_SERVICE } from '../lib/floor-protocol';
+import { cpuMs } from '../lib/process-cpu';
 import { fillYoungGeneration, settledRss } from '../lib/process-memory';
 import { serveCommands } from '../lib/worker-ipc';
 
@@ -46,6 +47,10 @@ serveCommands({
   },
   memory() {
     return settledRss();
+  },
+  /** CPU time this process has used, in ms (user + system). */
+  cpu() {
+    return cpuMs();
   },
   /** Write the same pre-encoded payload to every stream; returns the start time. */
   push(args: { bytes: number }) {
