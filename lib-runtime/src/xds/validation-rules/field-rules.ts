@@ -10,7 +10,7 @@ import { boolViolations, enumViolations, isNumericKind, numberViolations, unknow
 import { bytesViolations, stringViolations, unknownStringRules } from './string-rules';
 
 /** The scalar kind whose rules a wrapper message field carries. */
-export const WRAPPER_KINDS: Readonly<Record<string, string>> = {
+const WRAPPER_KINDS: Readonly<Record<string, string>> = {
   'google.protobuf.DoubleValue': 'double',
   'google.protobuf.FloatValue': 'float',
   'google.protobuf.Int64Value': 'int64',

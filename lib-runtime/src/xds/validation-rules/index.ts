@@ -13,7 +13,7 @@ import { shortTypeName } from '../type-urls';
 
 export type { RuleViolation, TypeOfUrl } from './check-message';
 export { unimplementedRules } from './field-rules';
-export { fieldRules, oneofRequired, messageSkipped } from './rules';
+export { fieldRules } from './rules';
 
 /**
  * Every validation rule a resource breaks, with the path to the field; empty when it passes.

@@ -30,15 +30,20 @@ const HEADER_LOOSE = /^[^\u0000\u000A\u000D]*$/;
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
-const compiled = new Map<string, RE2JS>();
+const compiled = new Map<string, RE2JS | undefined>();
 
-function re2(pattern: string): RE2JS {
-  let regex = compiled.get(pattern);
-  if (!regex) {
-    regex = RE2JS.compile(pattern);
+/** Whether RE2 finds the pattern in the value; a pattern RE2 refuses matches nothing. */
+function matchesPattern(pattern: string, value: string | Uint8Array): boolean {
+  if (!compiled.has(pattern)) {
+    let regex: RE2JS | undefined;
+    try {
+      regex = RE2JS.compile(pattern);
+    } catch {
+      regex = undefined;
+    }
     compiled.set(pattern, regex);
   }
-  return regex;
+  return compiled.get(pattern)?.test(value) ?? false;
 }
 
 export function stringViolations(rules: RuleSet, raw: unknown): string[] {
@@ -59,7 +64,7 @@ export function stringViolations(rules: RuleSet, raw: unknown): string[] {
   lengthRule('min_bytes', (n) => bytes >= n, bytes);
   lengthRule('max_bytes', (n) => bytes <= n, bytes);
   if (rules.const !== undefined && value !== rules.const) problems.push(`const ${JSON.stringify(rules.const)}${got}`);
-  if (typeof rules.pattern === 'string' && !re2(rules.pattern).test(value)) problems.push(`pattern ${JSON.stringify(rules.pattern)}${got}`);
+  if (typeof rules.pattern === 'string' && !matchesPattern(rules.pattern, value)) problems.push(`pattern ${JSON.stringify(rules.pattern)}${got}`);
   if (typeof rules.prefix === 'string' && !value.startsWith(rules.prefix)) problems.push(`prefix ${JSON.stringify(rules.prefix)}${got}`);
   if (typeof rules.suffix === 'string' && !value.endsWith(rules.suffix)) problems.push(`suffix ${JSON.stringify(rules.suffix)}${got}`);
   if (typeof rules.contains === 'string' && !value.includes(rules.contains)) problems.push(`contains ${JSON.stringify(rules.contains)}${got}`);
@@ -107,7 +112,7 @@ export function bytesViolations(rules: RuleSet, raw: unknown): string[] {
   if (typeof rules.min_len === 'number' && value.length < rules.min_len) problems.push(`min_len ${rules.min_len}${got}`);
   if (typeof rules.max_len === 'number' && value.length > rules.max_len) problems.push(`max_len ${rules.max_len}${got}`);
   if (rules.const !== undefined && !value.equals(literal(rules.const))) problems.push(`const${got}`);
-  if (typeof rules.pattern === 'string' && !re2(rules.pattern).test(value)) problems.push(`pattern ${JSON.stringify(rules.pattern)}${got}`);
+  if (typeof rules.pattern === 'string' && !matchesPattern(rules.pattern, value)) problems.push(`pattern ${JSON.stringify(rules.pattern)}${got}`);
   if (rules.prefix !== undefined && !value.subarray(0, literal(rules.prefix).length).equals(literal(rules.prefix))) problems.push(`prefix${got}`);
   if (rules.suffix !== undefined) {
     const suffix = literal(rules.suffix);
