@@ -44,25 +44,25 @@ export interface ClientNode {
 interface CurrentFormSince {
   readonly totalWeight: ClientVersion;
   readonly stringMatch: ClientVersion;
-  readonly regexEngineOptional: ClientVersion;
+  /** Absent: the family never required the engine field. */
+  readonly regexEngineOptional?: ClientVersion;
 }
 
 /**
  * Per family, the first version that reads the current form of each choice (from each project's
- * release notes; docs/compatibility.md has the sources). gRPC libraries never required the regex
- * engine field.
+ * release notes; docs/compatibility.md has the sources).
  */
 const CURRENT_FORM_SINCE: { readonly [family in ClientFamily]?: CurrentFormSince } = {
   // 1.24 deprecated total_weight and sums the weights; 1.20 added string_match; 1.23 made RE2 the default engine.
   'envoy': { totalWeight: v(1, 24), stringMatch: v(1, 20), regexEngineOptional: v(1, 23) },
   // 1.53 stopped comparing the sum with total_weight (grpc/grpc#32134); 1.56 added string_match (gRFC A63).
-  'grpc-c-core': { totalWeight: v(1, 53), stringMatch: v(1, 56), regexEngineOptional: v(0, 0) },
+  'grpc-c-core': { totalWeight: v(1, 53), stringMatch: v(1, 56) },
   // Before 1.14.1 an absent total_weight meant 100 when picking (grpc/grpc-node#3070); 1.9 added string_match.
-  'grpc-js': { totalWeight: v(1, 14, 1), stringMatch: v(1, 9), regexEngineOptional: v(0, 0) },
+  'grpc-js': { totalWeight: v(1, 14, 1), stringMatch: v(1, 9) },
   // 1.53 validates the sum, not total_weight (grpc/grpc-java#9738); 1.53 added string_match.
-  'grpc-java': { totalWeight: v(1, 53), stringMatch: v(1, 53), regexEngineOptional: v(0, 0) },
+  'grpc-java': { totalWeight: v(1, 53), stringMatch: v(1, 53) },
   // Compared the sum with total_weight (absent = 100) until grpc/grpc-go#6085 (1.54); 1.56 added string_match.
-  'grpc-go': { totalWeight: v(1, 54), stringMatch: v(1, 56), regexEngineOptional: v(0, 0) },
+  'grpc-go': { totalWeight: v(1, 54), stringMatch: v(1, 56) },
 };
 
 /** The profile of the client that sent `node`. */
@@ -74,7 +74,11 @@ export function clientProfile(node: ClientNode): ClientProfile {
   const since = CURRENT_FORM_SINCE[family];
   // Older spellings only for a client known to predate the current one: every real Envoy and gRPC
   // library names itself and its version, so what does not is a custom client, given the current API.
-  const older = (current: keyof CurrentFormSince) => !!(since && version && !atLeast(version, since[current]));
+  // C-core without a release number (see clientVersion) gets them too: every C-core version reads them.
+  const older = (current: keyof CurrentFormSince) => {
+    const first = since?.[current];
+    return !!first && (version ? !atLeast(version, first) : family === 'grpc-c-core');
+  };
   return {
     family,
     ...(version ? { version } : {}),
@@ -121,8 +125,9 @@ function clientFamily(name: unknown): ClientFamily {
 
 /**
  * Envoy sends `user_agent_build_version.version` {major_number, minor_number, patch}; gRPC
- * libraries a string in `user_agent_version` ("1.14.1", or C-core's "C-core 1.51.1 …"): its
- * first dotted number is taken.
+ * libraries a string in `user_agent_version`: the release ("1.14.1"), except C-core, which sends
+ * its own core library version and then the wrapping language's release ("C-core 29.0.0 Python
+ * 1.51.1"). The core version is not the release, so C-core's is the second number, if any.
  */
 function clientVersion(family: ClientFamily, node: ClientNode): ClientVersion | undefined {
   const build = node.user_agent_build_version;
@@ -134,7 +139,8 @@ function clientVersion(family: ClientFamily, node: ClientNode): ClientVersion | 
     }
   }
   if (family === 'unknown') return undefined;
-  const match = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(text(node.user_agent_version));
+  const numbers = [...text(node.user_agent_version).matchAll(/(\d+)\.(\d+)(?:\.(\d+))?/g)];
+  const match = family === 'grpc-c-core' ? numbers[1] : numbers[0];
   return match ? v(Number(match[1]), Number(match[2]), Number(match[3] ?? 0)) : undefined;
 }
 

@@ -6,7 +6,7 @@
 import { MESH, named, routedMesh } from './spec-builder';
 import { choicesOfKey, clientProfile, configForClient, NodeConfig, ProtoJson, RenderChoices, translateNode } from '../../src/translate';
 
-const CCORE_1_51 = clientProfile({ user_agent_name: 'gRPC C-core linux Python', user_agent_version: 'C-core 1.51.1 Python 1.51.1' }).choices;
+const CCORE_1_51 = clientProfile({ user_agent_name: 'gRPC C-core linux Python', user_agent_version: 'C-core 29.0.0 Python 1.51.1' }).choices;
 const ENVOY_1_15 = clientProfile({ user_agent_name: 'envoy', user_agent_build_version: { version: { major_number: 1, minor_number: 15, patch: 5 } } }).choices;
 const CURRENT_PROXYLESS = choicesOfKey('proxyless');
 

@@ -5,7 +5,8 @@ const envoy = (major: number, minor: number, patch = 0): ClientNode => ({
   user_agent_name: 'envoy',
   user_agent_build_version: { version: { major_number: major, minor_number: minor, patch }, metadata: {} },
 });
-const ccore = (version: string): ClientNode => ({ user_agent_name: 'gRPC C-core linux Python', user_agent_version: `C-core ${version} Python ${version}` });
+// C-core sends its core library version first (29.0.0 in gRPC 1.51), then the language's release.
+const ccore = (version: string): ClientNode => ({ user_agent_name: 'gRPC C-core linux Python', user_agent_version: `C-core 29.0.0 Python ${version}` });
 const grpcJs = (version: string): ClientNode => ({ user_agent_name: 'gRPC Node Pure JS', user_agent_version: version });
 const grpcJava = (version: string): ClientNode => ({ user_agent_name: 'gRPC Java', user_agent_version: version });
 const grpcGo = (version: string): ClientNode => ({ user_agent_name: 'gRPC Go', user_agent_version: version });
@@ -49,6 +50,11 @@ describe('client profile', () => {
     expect(clientProfile(grpcGo('1.53.0')).choices).toMatchObject({ totalWeight: true, legacyHeaderMatch: true });
     expect(clientProfile(grpcGo('1.55.0')).choices).toMatchObject({ totalWeight: false, legacyHeaderMatch: true });
     expect(clientProfile(grpcGo('1.56.0')).choices).toMatchObject(CURRENT);
+  });
+
+  test('C-core with only its core version (the core version is not the release): the older spellings, which every C-core reads', () => {
+    expect(clientProfile({ user_agent_name: 'gRPC C-core linux', user_agent_version: 'C-core 40.0.0' }))
+      .toEqual({ family: 'grpc-c-core', choices: { view: 'proxyless', totalWeight: true, legacyHeaderMatch: true, regexEngine: false } });
   });
 
   test('a client that does not say its version, or says it unreadably, gets the current API', () => {
