@@ -14,7 +14,7 @@ import { generateMesh, nodeIdOf, staticEndpoints } from '../../../bench/lib/mesh
 import { EnvoyBootstrap } from '../../../src/platform/envoy-bootstrap';
 import { parseMeshSpec } from '../../../src/spec/canonical';
 import { compileMesh, DiscoveredEndpoints, EnvoyConfig, listNodeIds, TRANSLATION_TYPE_URLS, translateNode, TYPE_URLS } from '../../src/translate';
-import { messageTypeOfUrl, protoIncludeDirs, protoRoot } from '../../src/xds/protos';
+import { decodeResource, encodeResource, messageTypeOfUrl, protoIncludeDirs, protoRoot } from '../../src/xds/protos';
 import { fieldRules, formatViolation, messageRuleViolations, unimplementedRules, validationRuleViolations } from '../../src/xds/validation-rules';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
@@ -28,13 +28,20 @@ const RESOURCE_LISTS: ReadonlyArray<[keyof EnvoyConfig, string]> = [
   ['secrets', TYPE_URLS.secret],
 ];
 
-/** Every violation in both views of a rendered node, prefixed with where it came from. */
+/**
+ * Every violation in both views of a rendered node, prefixed with where it came from. Each
+ * resource is checked as rendered and as a client receives it (encoded, then decoded), so what
+ * the check passes is what goes on the wire.
+ */
 function configViolations(source: string, config: { envoy: EnvoyConfig; proxyless: EnvoyConfig }): string[] {
   const lines: string[] = [];
   for (const view of ['envoy', 'proxyless'] as const) {
     for (const [list, typeUrl] of RESOURCE_LISTS) {
       for (const resource of config[view][list]) {
-        for (const violation of validationRuleViolations(typeUrl, resource)) lines.push(`${source} (${view}): ${formatViolation(violation)}`);
+        const received = decodeResource(typeUrl, encodeResource(typeUrl, resource));
+        for (const [form, object] of [['rendered', resource], ['received', received]] as const) {
+          for (const violation of validationRuleViolations(typeUrl, object)) lines.push(`${source} (${view}, ${form}): ${formatViolation(violation)}`);
+        }
       }
     }
   }
@@ -86,6 +93,15 @@ test('every validation rule in the messages we emit is one the checker implement
 describe('golden files', () => {
   test('there are golden files of every fixture', () => {
     expect(new Set(goldenFiles.map((file) => path.dirname(file)))).toEqual(new Set(fixtures.map((file) => path.basename(file, '.json'))));
+  });
+
+  test('the check reads the golden files: a virtual host emptied of domains is caught, rendered and received', () => {
+    const file = goldenFiles.find((f) => f.startsWith('example-routing/'))!;
+    const config = JSON.parse(fs.readFileSync(path.join(GOLDEN, file), 'utf8'));
+    const routes = config.envoy.routes[0];
+    routes.virtual_hosts[0].domains = [];
+    const where = `RouteConfiguration ${JSON.stringify(routes.name)}.virtual_hosts[0].domains: repeated.min_items 1 (has 0)`;
+    expect(configViolations(file, config)).toEqual([`${file} (envoy, rendered): ${where}`, `${file} (envoy, received): ${where}`]);
   });
 
   test.each(goldenFiles)('%s breaks no rule', (file) => {
