@@ -57,8 +57,9 @@ export class WorkloadAgent {
     this.writeToken();
     this.tokenRefresh = setInterval(() => this.writeToken(), TOKEN_TTL_SECONDS * 800);
     this.tokenRefresh.unref();
-    const first = await this.process.start((l) => l.msg === 'certificate obtained' || l.msg.startsWith('no certificate yet'), timeoutMs);
-    if (first.msg !== 'certificate obtained') throw new Error(`${this.process.name}: ${first.msg}: ${String(first.error ?? '')}`);
+    // A failed first exchange is retried by the agent itself (after 1 s, then longer); a timeout
+    // here reports the failures it logged.
+    await this.process.start((l) => l.msg === 'certificate obtained', timeoutMs);
     // The agent logs the certificate, then writes its outputs.
     const files = [CERTIFICATE_FILE, PRIVATE_KEY_FILE, TRUST_BUNDLE_FILE].map((f) => path.join(this.outDir, f));
     const deadline = Date.now() + timeoutMs;

@@ -138,6 +138,8 @@ export class KubernetesTokenVerifier {
 
   /** The key for `kid`, fetching the issuer's keys when none are held, they are old, or `kid` is new (rate-limited). */
   private async keyFor(kid: string): Promise<VerificationKey | undefined> {
+    // A fetch under way may bring this kid: wait for it rather than refuse (its failure is judged below).
+    if (this.inFlight) await this.inFlight.catch(() => undefined);
     const now = this.now().getTime();
     const stale = this.fetchedAt === undefined || now - this.fetchedAt > this.maxAgeMs;
     const mayRetry = this.lastAttempt === undefined || now - this.lastAttempt >= this.minRefreshMs;

@@ -126,6 +126,14 @@ test.each([
   expect(err.message).toContain(reason);
 });
 
+test('tokens verified at the same time by a verifier that holds no keys yet all wait for its one fetch of the keys', async () => {
+  const v = verifier();
+  const fetches = issuer.jwksFetches;
+  const results = await Promise.all([1, 2, 3].map(() => v.verify(token(claims())).then((id) => id.serviceAccount, (e: Error) => e.message)));
+  expect(results).toEqual(['cart', 'cart', 'cart']);
+  expect(issuer.jwksFetches).toBe(fetches + 1);
+});
+
 test('an audience list containing ours, and expiry within the clock skew, are accepted', async () => {
   await expect(verifier().verify(token(claims({ aud: ['https://kubernetes.default.svc', AUDIENCE], exp: nowSeconds() - 30 })))).resolves.toMatchObject({ serviceAccount: 'cart' });
 });
