@@ -3,6 +3,7 @@ import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { registerMeshResource } from './private/mesh-resource';
 import { arnSegment, assertArnKinds, meshResourceArn } from './private/names';
+import { warnIfNotSpiffeSafe } from './private/spiffe-name-warning';
 import { MeshServiceDiscovery } from './service-discovery';
 import * as spec from './spec';
 import { VirtualGateway, VirtualGatewayBaseProps } from './virtual-gateway';
@@ -115,6 +116,7 @@ export class Mesh extends MeshBase {
     super(scope, id, { physicalName: props.meshName });
     this.meshName = props.meshName ?? Names.uniqueId(this);
     this.meshArn = meshResourceArn(this, this.meshName);
+    warnIfNotSpiffeSafe(this, 'its virtual nodes and gateways', [['mesh name', this.meshName]]);
 
     const meshSpec: spec.MeshSpec = {
       // App Mesh's default, rendered so the document states the effective behaviour.

@@ -10,6 +10,7 @@ import { checkArnKinds } from './private/arn-kinds';
 import { meshError } from './private/errors';
 import { registerMeshResource } from './private/mesh-resource';
 import { arnSegment, meshResourceArn, proxyNodeId } from './private/names';
+import { warnIfNotSpiffeSafe } from './private/spiffe-name-warning';
 import { renderClientPolicy } from './private/tls-render';
 import * as spec from './spec';
 import { VirtualGatewayGrants } from './virtual-gateway-grants';
@@ -177,6 +178,7 @@ export class VirtualGateway extends VirtualGatewayBase {
     super(scope, id, { physicalName: props.virtualGatewayName });
     this.virtualGatewayName = props.virtualGatewayName ?? Names.uniqueId(this);
     this.mesh = props.mesh;
+    warnIfNotSpiffeSafe(this, 'this virtual gateway', [['mesh name', this.mesh.meshName], ['virtual gateway name', this.virtualGatewayName]]);
 
     const listeners = props.listeners ?? [VirtualGatewayListener.http()];
     if (listeners.length === 0) {

@@ -10,6 +10,7 @@ import { meshError } from './private/errors';
 import { registerMeshResource } from './private/mesh-resource';
 import { arnSegment, assertArnKinds, meshResourceArn, proxyNodeId } from './private/names';
 import { compact } from './private/render';
+import { warnIfNotSpiffeSafe } from './private/spiffe-name-warning';
 import { renderClientPolicy } from './private/tls-render';
 import { ServiceDiscovery, ServiceDiscoveryConfig } from './service-discovery';
 import * as spec from './spec';
@@ -174,6 +175,7 @@ export class VirtualNode extends VirtualNodeBase {
     this.mesh = props.mesh;
     this.virtualNodeName = props.virtualNodeName ?? Names.uniqueId(this);
     this.virtualNodeArn = meshResourceArn(this, this.mesh.meshName, 'virtualNode', this.virtualNodeName);
+    warnIfNotSpiffeSafe(this, 'this virtual node', [['mesh name', this.mesh.meshName], ['virtual node name', this.virtualNodeName]]);
 
     this.serviceDiscoveryConfig = props.serviceDiscovery?.bind(this);
     for (const listener of props.listeners ?? []) this.addListener(listener);
