@@ -5,7 +5,7 @@ import { GatewayRouteSpec, GatewayRouteSpecConfig } from './gateway-route-spec';
 import { Mesh } from './mesh';
 import { checkArnKinds } from './private/arn-kinds';
 import { registerMeshResource } from './private/mesh-resource';
-import { arnSegment, meshResourceArn } from './private/names';
+import { arnSegment, meshOwnerOf, meshResourceArn } from './private/names';
 import { compact } from './private/render';
 import * as spec from './spec';
 import { IVirtualGateway, VirtualGateway } from './virtual-gateway';
@@ -104,6 +104,7 @@ export class GatewayRoute extends Resource implements IGatewayRoute {
     registerMeshResource(this, {
       kind: 'gatewayRoute',
       meshName: () => this.virtualGateway.mesh.meshName,
+      meshOwner: () => meshOwnerOf(this, this.virtualGateway.mesh),
       parentName: () => this.virtualGateway.virtualGatewayName,
       name: () => this.gatewayRouteName,
       renderSpec: () => this.renderSpec(),

@@ -3,7 +3,7 @@ import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { IMesh } from './mesh';
 import { registerMeshResource } from './private/mesh-resource';
-import { arnSegment, assertArnKinds, meshResourceArn } from './private/names';
+import { arnSegment, assertArnKinds, meshOwnerOf, meshResourceArn } from './private/names';
 import { RouteSpec } from './route-spec';
 import * as spec from './spec';
 import { IVirtualRouter, VirtualRouter } from './virtual-router';
@@ -99,6 +99,7 @@ export class Route extends Resource implements IRoute {
     registerMeshResource(this, {
       kind: 'route',
       meshName: () => mesh.meshName,
+      meshOwner: () => meshOwnerOf(this, mesh),
       name: () => this.routeName,
       parentName: () => this.virtualRouter.virtualRouterName,
       renderSpec: () => routeSpec,

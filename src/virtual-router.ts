@@ -3,7 +3,7 @@ import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { IMesh, Mesh } from './mesh';
 import { registerMeshResource } from './private/mesh-resource';
-import { arnSegment, assertArnKinds, meshResourceArn } from './private/names';
+import { arnSegment, assertArnKinds, meshOwnerOf, meshResourceArn } from './private/names';
 import { Route, RouteBaseProps } from './route';
 import * as spec from './spec';
 import { VirtualRouterListener } from './virtual-router-listener';
@@ -113,6 +113,7 @@ export class VirtualRouter extends VirtualRouterBase {
     registerMeshResource(this, {
       kind: 'virtualRouter',
       meshName: () => this.mesh.meshName,
+      meshOwner: () => meshOwnerOf(this, this.mesh),
       name: () => this.virtualRouterName,
       renderSpec: (): spec.VirtualRouterSpec => ({ listeners: [...this.listeners] }),
     });

@@ -3,7 +3,7 @@ import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { IMesh, Mesh } from './mesh';
 import { registerMeshResource } from './private/mesh-resource';
-import { arnSegment, assertArnKinds, meshResourceArn } from './private/names';
+import { arnSegment, assertArnKinds, meshOwnerOf, meshResourceArn } from './private/names';
 import * as spec from './spec';
 import { IVirtualNode } from './virtual-node';
 import { IVirtualRouter } from './virtual-router';
@@ -85,6 +85,7 @@ export class VirtualService extends Resource implements IVirtualService {
     registerMeshResource(this, {
       kind: 'virtualService',
       meshName: () => this.mesh.meshName,
+      meshOwner: () => meshOwnerOf(this, this.mesh),
       name: () => this.virtualServiceName,
       renderSpec: () => serviceSpec,
     });

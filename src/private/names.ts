@@ -1,4 +1,4 @@
-import { ArnFormat, Fn, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Fn, IResource, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -9,6 +9,17 @@ import { IConstruct } from 'constructs';
  */
 export function proxyNodeId(meshName: string, kind: 'virtualNode' | 'virtualGateway', name: string): string {
   return `mesh/${meshName}/${kind}/${name}`;
+}
+
+/**
+ * App Mesh's `meshOwner` of a resource defined in `mesh`: the mesh's account when it differs
+ * from the resource's own (a shared mesh), else undefined. As aws-cdk-lib decides it: an
+ * account that may differ (one side a deploy-time value) counts as different.
+ */
+export function meshOwnerOf(resource: IConstruct, mesh: IResource): string | undefined {
+  const meshAccount = mesh.env.account;
+  const comparison = Token.compareStrings(Stack.of(resource).account, meshAccount);
+  return comparison === TokenComparison.DIFFERENT || comparison === TokenComparison.ONE_UNRESOLVED ? meshAccount : undefined;
 }
 
 /**

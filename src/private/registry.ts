@@ -24,6 +24,11 @@ export interface MeshResourceRegistration {
   readonly name: () => string;
   /** Name of the parent router or gateway, for routes and gateway routes. */
   readonly parentName?: () => string;
+  /**
+   * Account that owns the mesh, when it is not the resource's own (a mesh shared with this
+   * account, imported with `Mesh.fromMeshArn`); App Mesh's `meshOwner`.
+   */
+  readonly meshOwner?: () => string | undefined;
   /** The resource's spec, with App Mesh API field names. */
   readonly renderSpec: () => object;
 }

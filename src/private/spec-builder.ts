@@ -107,6 +107,7 @@ function collectOne(
   const routes: spec.RouteResource[] = [];
   const virtualGateways: spec.VirtualGatewayResource[] = [];
   const gatewayRoutes: spec.GatewayRouteResource[] = [];
+  const owners = new Map<string, IConstruct>();
 
   for (const { construct, registration } of resources) {
     const kind = registration.kind;
@@ -122,6 +123,19 @@ function collectOne(
       continue;
     }
     byRef.set(key, construct);
+    const meshOwner = registration.meshOwner?.();
+    if (meshOwner !== undefined) {
+      const rendered = JSON.stringify(render(construct, meshOwner));
+      const other = [...owners.entries()].find(([owner]) => owner !== rendered);
+      if (other !== undefined) {
+        issues.push({
+          construct,
+          message: `mesh '${meshName}' is owned by ${rendered} here and by ${other[0]} at ${other[1].node.path}; `
+            + 'every resource of a mesh names the same owner account (meshOwner)',
+        });
+      }
+      if (!owners.has(rendered)) owners.set(rendered, construct);
+    }
     const resourceSpec = render(construct, registration.renderSpec());
     const mn = render(construct, meshName);
     const n = render(construct, name);
@@ -170,7 +184,10 @@ function collectOne(
 
   const document = canonicalizeMeshSpec({
     specVersion: spec.SPEC_VERSION,
-    mesh: mesh ?? { meshName: render(owner, meshName), spec: DEFAULT_MESH_SPEC },
+    mesh: {
+      ...(mesh ?? { meshName: render(owner, meshName), spec: DEFAULT_MESH_SPEC }),
+      ...(owners.size > 0 ? { meshOwner: JSON.parse([...owners.keys()][0]) } : {}),
+    },
     virtualNodes,
     virtualServices,
     virtualRouters,

@@ -18,6 +18,12 @@ export const SPEC_VERSION = 'open-app-mesh/v1';
 export interface MeshResource {
   /** Name of the mesh (1–255 characters). */
   readonly meshName: string;
+  /**
+   * The 12-digit account that owns the mesh, when its resources are defined from another
+   * account it was shared with (App Mesh's `meshOwner`). Informational: a document holds one
+   * mesh, whoever defines its resources.
+   */
+  readonly meshOwner?: string;
   /** The mesh spec. */
   readonly spec: MeshSpec;
 }

@@ -234,7 +234,11 @@ class Validation {
     const report = (path: string, message: string) => issues.push({ path, message, resource: ref });
     if (typeof name === 'string' && name.length > 0 && this.known(name)) this.meshName = name;
     this.checkName(name, 'mesh.meshName', 'mesh name', NAME_MAX_LENGTH, report);
-    this.checkEnvelopeFields(mesh, ['meshName', 'spec'], 'mesh', 'the mesh', report);
+    this.checkEnvelopeFields(mesh, ['meshName', 'meshOwner', 'spec'], 'mesh', 'the mesh', report);
+    const owner = mesh.meshOwner;
+    if (owner !== undefined && this.known(owner) && (typeof owner !== 'string' || !/^[0-9]{12}$/.test(owner))) {
+      report('mesh.meshOwner', `expected a 12-digit AWS account id, got ${describeValue(owner)}`);
+    }
     if (mesh.spec !== undefined) checkAgainstSchema('MeshSpec', mesh.spec, 'mesh.spec', report, this.isUnresolved);
   }
 

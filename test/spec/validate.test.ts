@@ -50,7 +50,7 @@ describe('document envelope', () => {
     expect(issueLines({ ...meshDoc(), mesh: null })).toEqual(['mesh: expected the mesh object { meshName, spec }, got null']);
     expect(issueLines({ ...meshDoc(), mesh: { meshName: '', spec: { egressFilter: { type: 'NONE' } }, tags: [] } })).toEqual([
       'mesh.meshName: the mesh name is empty',
-      'mesh.tags: unknown field (the mesh has meshName, spec)',
+      'mesh.tags: unknown field (the mesh has meshName, meshOwner, spec)',
       'mesh.spec.egressFilter.type: "NONE" is not one of "ALLOW_ALL", "DROP_ALL" (EgressFilter.type)',
     ]);
   });
