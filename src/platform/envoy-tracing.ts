@@ -288,7 +288,7 @@ class OpenTelemetryTracing extends EnvoyTracing {
   }
 }
 
-/** `virtual_node_name` or `virtual_gateway_name`: the key X-Ray segments of App Mesh proxies carry. */
+/** `virtual_node_name` or `virtual_gateway_name`: the key of the proxy's name in the segments' `aws.app_mesh`. */
 function appMeshNameKey(proxy: EnvoyProxyIdentity): string {
   return proxy.proxyKind === 'virtualGateway' ? 'virtual_gateway_name' : 'virtual_node_name';
 }
