@@ -57,6 +57,15 @@ message Sample {
   optional string nickname = 35 [(validate.rules).string.min_len = 3];
   repeated string hosts = 36 [(validate.rules).repeated.items.string = {hostname: true}];
   bytes token = 37 [(validate.rules).bytes = {min_len: 1, max_len: 2, ignore_empty: true}];
+  string peer = 38 [(validate.rules).string = {ip: true, ignore_empty: true}];
+  string peer6 = 39 [(validate.rules).string = {ipv6: true, ignore_empty: true}];
+  bytes magic = 40 [(validate.rules).bytes = {const: "ab", ignore_empty: true}];
+  bytes framed = 41 [(validate.rules).bytes = {suffix: "z", contains: "m", pattern: "^a", min_len: 3, ignore_empty: true}];
+  bytes flag = 42 [(validate.rules).bytes = {in: ["y", "n"], not_in: ["n"], ignore_empty: true}];
+  bytes addr_any = 43 [(validate.rules).bytes = {ip: true, ignore_empty: true}];
+  bytes addr6 = 44 [(validate.rules).bytes = {ipv6: true, ignore_empty: true}];
+  map<string, string> labels = 45 [(validate.rules).map = {min_pairs: 2, ignore_empty: true}];
+  google.protobuf.Duration grace = 46 [(validate.rules).duration = {lt: {seconds: 10}, in: {seconds: 1}, not_in: {seconds: 2}}];
 }
 
 message Limit {
@@ -140,6 +149,14 @@ describe('string', () => {
       'Sample.ip: string.ipv4 (got "::1")',
       'Sample.address: string.address (got "a_b")',
       'Sample.id: string.uuid (got "123")',
+    ]);
+  });
+
+  test('ip and ipv6', () => {
+    expect(violations({ peer: '::1', peer6: 'fd00::1' })).toEqual([]);
+    expect(violations({ peer: 'localhost', peer6: '10.0.0.1' })).toEqual([
+      'Sample.peer: string.ip (got "localhost")',
+      'Sample.peer6: string.ipv6 (got "10.0.0.1")',
     ]);
   });
 
@@ -238,6 +255,32 @@ describe('maps, lists, Any, bytes, durations, skipping', () => {
       'Sample.addr: bytes.ipv4 (got 3 bytes)',
       'Sample.token: bytes.max_len 2 (got 3 bytes)',
     ]);
+  });
+
+  test('bytes const, suffix, contains, pattern, min_len, in, not_in, ip, ipv6', () => {
+    const b64 = (text: string): string => Buffer.from(text, 'latin1').toString('base64');
+    expect(violations({ magic: b64('ab'), framed: b64('amz'), flag: b64('y'), addr_any: b64('\x7f\x00\x00\x01'), addr6: b64('\x00'.repeat(16)) })).toEqual([]);
+    expect(violations({ magic: b64('ba'), framed: b64('bz'), flag: b64('n'), addr_any: b64('\x00'.repeat(5)), addr6: b64('\x00'.repeat(4)) })).toEqual([
+      'Sample.magic: bytes.const (got 2 bytes)',
+      'Sample.framed: bytes.min_len 3 (got 2 bytes)',
+      'Sample.framed: bytes.pattern "^a" (got 2 bytes)',
+      'Sample.framed: bytes.contains (got 2 bytes)',
+      'Sample.flag: bytes.not_in (got 1 bytes)',
+      'Sample.addr_any: bytes.ip (got 5 bytes)',
+      'Sample.addr6: bytes.ipv6 (got 4 bytes)',
+    ]);
+    expect(violations({ framed: b64('amy'), flag: b64('x') })).toEqual(['Sample.framed: bytes.suffix (got 3 bytes)', 'Sample.flag: bytes.in (got 1 bytes)']);
+  });
+
+  test('map ignore_empty', () => {
+    expect(violations({ labels: {} })).toEqual([]);
+    expect(violations({ labels: { a: 'b' } })).toEqual(['Sample.labels: map.min_pairs 2 (has 1)']);
+  });
+
+  test('duration lt, in and not_in (one operand each)', () => {
+    expect(violations({ grace: { seconds: 1 } })).toEqual([]);
+    expect(violations({ grace: { seconds: 2 } })).toEqual(['Sample.grace: duration.in [1s] (got 2s)', 'Sample.grace: duration.not_in [2s] (got 2s)']);
+    expect(violations({ grace: { seconds: 10 } })).toEqual(['Sample.grace: duration.lt 10s (got 10s)', 'Sample.grace: duration.in [1s] (got 10s)']);
   });
 
   test('duration gte/lte and const', () => {
