@@ -1,8 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as appmesh from '../src';
+import { newStack, onlyDocument } from './helpers';
 import { buildMeshSpecs } from '../src/private/spec-builder';
 import { validateMeshSpec } from '../src/spec';
-import { newStack, onlyDocument } from './helpers';
 
 /** A shared mesh (App Mesh's resource sharing): resources defined from another account than the mesh's. */
 const SHARED_MESH_ARN = 'arn:aws:appmesh:eu-west-1:111111111111:mesh/shared';
