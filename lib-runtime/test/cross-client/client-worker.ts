@@ -102,13 +102,17 @@ export class ClientWorker {
     return this.stderrText;
   }
 
+  /** Closes the worker's stdin (it exits at end of input); kills it if it has not gone within 3 s. */
   async stop(): Promise<void> {
     const child = this.child;
     this.child = undefined;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+    // 'close', not 'exit': the pipes are closed too, so nothing of the worker keeps jest waiting.
+    const closed = new Promise((resolve) => child.once('close', resolve));
+    child.stdin!.end();
+    const killer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await closed;
+    clearTimeout(killer);
   }
 
   private send(command: Record<string, unknown>, timeoutMs = 30_000): Promise<unknown> {
