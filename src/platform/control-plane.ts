@@ -1,4 +1,5 @@
 import { Annotations, Aws, Duration, Lazy, Token, Validations } from 'aws-cdk-lib';
+import * as acmpca from 'aws-cdk-lib/aws-acmpca';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -93,6 +94,19 @@ export interface ControlPlaneProps {
    * @default 18002
    */
   readonly exchangePort?: number;
+
+  /**
+   * An ACM Private CA as the root of the mesh's certificates (`--ca-acm-pca-arn`): the control
+   * plane has it certify the control plane's own signing key as a subordinate CA (path length 0,
+   * one certificate per rotation) and signs workload certificates itself, so they chain to this
+   * CA, whose certificate joins the trust bundle. The task role may issue only with the
+   * `SubordinateCACertificate_PathLen0/V1` template on this CA, and read certificates back.
+   * Give the mesh a CA of its own: the mesh trusts whatever this CA certifies.
+   *
+   * A mesh whose CA secret already holds a root keeps it until `open-app-mesh ca rotate` moves it.
+   * @default - a root the control plane makes and keeps in the CA secret
+   */
+  readonly certificateAuthority?: acmpca.ICertificateAuthority;
 
   /**
    * Subnets of the tasks.
@@ -211,6 +225,9 @@ export class ControlPlane extends Construct {
   /** The secret the control plane publishes the CA roots' certificates to (undefined with `insecurePlaintext`). */
   public readonly trustBundleSecret?: secretsmanager.ISecret;
 
+  /** The ACM Private CA at the root of the mesh's certificates, if one was given. */
+  public readonly certificateAuthority?: acmpca.ICertificateAuthority;
+
   /** Cloud Map service of the control plane. */
   public readonly cloudMapService: cloudmap.IService;
 
@@ -271,6 +288,9 @@ export class ControlPlane extends Construct {
     const endpoints = props.endpointSources ?? ['cloudmap'];
     let trustFlags: string[];
     if (this.insecurePlaintext) {
+      if (props.certificateAuthority !== undefined) {
+        throw new Error(`[${this.node.path}] certificateAuthority cannot go with insecurePlaintext, which runs no CA`);
+      }
       trustFlags = ['--insecure-plaintext'];
       Annotations.of(this).addWarningV2('open-app-mesh:control-plane-insecure-plaintext',
         'insecurePlaintext: xDS is served without TLS and without node identity, so any client that reaches the xDS port can read '
@@ -287,6 +307,11 @@ export class ControlPlane extends Construct {
         '--ca-bundle-secret-arn', secrets.trustBundle.secretArn,
         '--exchange-port', String(this.exchangePort),
       ];
+      if (props.certificateAuthority !== undefined) {
+        this.certificateAuthority = props.certificateAuthority;
+        trustFlags.push('--ca-acm-pca-arn', props.certificateAuthority.certificateAuthorityArn);
+        this.grantSubordinateCa(props.certificateAuthority);
+      }
     }
     const container = this.taskDefinition.addContainer('control-plane', {
       image: this.image,
@@ -401,6 +426,23 @@ export class ControlPlane extends Construct {
     return `https://${this.xdsHost}:${this.exchangePort}`;
   }
 
+
+  /** What the runtime's ACM Private CA signing source calls, on that CA only. */
+  private grantSubordinateCa(authority: acmpca.ICertificateAuthority): void {
+    const role = this.taskDefinition.taskRole;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'CertifyMeshSigningCa',
+      actions: ['acm-pca:IssueCertificate'],
+      resources: [authority.certificateAuthorityArn],
+      // Only a CA certificate that can sign nothing but leaves: never another CA, never a leaf of its own choosing.
+      conditions: { StringEquals: { 'acm-pca:TemplateArn': `arn:${Aws.PARTITION}:acm-pca:::template/SubordinateCACertificate_PathLen0/V1` } },
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadMeshCaCertificates',
+      actions: ['acm-pca:GetCertificate', 'acm-pca:GetCertificateAuthorityCertificate'],
+      resources: [authority.certificateAuthorityArn],
+    }));
+  }
 
   /** Cloud Map namespaces named by the mesh's virtual nodes (the runtime looks them up). */
   private discoveryNamespaces(): string[] {
