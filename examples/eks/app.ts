@@ -1,6 +1,6 @@
 // The canary mesh of examples/canary on Amazon EKS: the same constructs, plus an EksMesh
 // that runs the control plane and one Deployment per virtual node (application, Envoy
-// sidecar, iptables init container).
+// sidecar, mesh agent, iptables init container), with mutual TLS on xDS.
 //
 // Run: npx ts-node examples/eks/app.ts
 //   → cdk.out/apps.k8s.yaml, ready for `kubectl apply -f` (namespace `apps`).
@@ -12,6 +12,11 @@
 // Images: `controlPlaneImage` (build lib-runtime/Dockerfile and push it; it also runs the
 // proxy init container, so it has iptables) and `appImagePrefix` (your images of service A
 // and B, listening on 8080 with /ping). The defaults point at registry.example.com.
+//
+// Identity: each pod's agent proves its ServiceAccount with a projected token, which the control
+// plane checks against the cluster's OIDC issuer: pass it as `-c oidcIssuer=<url>`
+// (aws eks describe-cluster --name <name> --query cluster.identity.oidc.issuer); the default is
+// a placeholder.
 //
 // DNS: the canary mesh names its services `*.apps.local`. The Services here are `servicea`,
 // `serviceb` and `servicebv2` in namespace `apps`; make the names resolve with a CoreDNS
@@ -35,6 +40,7 @@ export interface ExistingCluster {
 export interface EksCanaryOptions {
   readonly weights?: CanaryWeights;
   readonly controlPlaneImage?: string;
+  readonly oidcIssuer?: string;
   readonly appImagePrefix?: string;
   readonly cluster?: ExistingCluster;
 }
@@ -57,6 +63,7 @@ export function eksCanaryOptions(app: App): EksCanaryOptions {
   return {
     weights: canaryWeights(app),
     controlPlaneImage: context('controlPlaneImage'),
+    oidcIssuer: context('oidcIssuer'),
     appImagePrefix: context('appImagePrefix'),
     cluster: clusterName !== undefined ? { clusterName, kubectlRoleArn: kubectlRoleArn!, kubectlLayerArn: kubectlLayerArn! } : undefined,
   };
@@ -81,6 +88,7 @@ export function buildEksCanaryApp(app: App, options: EksCanaryOptions = eksCanar
       // The canary nodes use DNS service discovery: the control plane resolves their
       // hostnames (headless Services list every ready pod).
       endpointSources: ['dns'],
+      serviceAccountIssuer: options.oidcIssuer ?? 'https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE',
     },
   });
 

@@ -25,7 +25,9 @@ describe('examples/eks: the canary mesh on EKS', () => {
     objects.forEach(validateManifest);
     expect(objects.map(key)).toEqual([
       'Namespace/apps',
-      'ServiceAccount/apps-control-plane', 'Service/apps-control-plane', 'Deployment/apps-control-plane', 'PodDisruptionBudget/apps-control-plane',
+      'ServiceAccount/apps-control-plane', 'Role/apps-control-plane', 'RoleBinding/apps-control-plane',
+      'Secret/apps-control-plane-ca', 'ConfigMap/apps-control-plane-ca-bundle',
+      'Service/apps-control-plane', 'Deployment/apps-control-plane', 'PodDisruptionBudget/apps-control-plane',
       'ConfigMap/apps-control-plane-spec',
       'ServiceAccount/servicea', 'ConfigMap/servicea-envoy-bootstrap', 'Deployment/servicea', 'Service/servicea',
       'ServiceAccount/serviceb', 'ConfigMap/serviceb-envoy-bootstrap', 'Deployment/serviceb', 'Service/serviceb',
@@ -36,11 +38,24 @@ describe('examples/eks: the canary mesh on EKS', () => {
     expect(specConfigMap.data['apps.mesh.json']).toBe(fs.readFileSync(path.join(assembly.directory, 'apps.mesh.json'), 'utf8'));
   });
 
-  test('plaintext xDS on EKS is never silent: the EksMesh warns, acknowledgeable by id', () => {
-    const app = new App();
-    const { eksMesh } = buildEksCanaryApp(app, { weights: { serviceB: 75, serviceBv2: 25 } });
-    Annotations.fromStack(Stack.of(eksMesh)).hasWarning(`/${eksMesh.node.path}`,
-      Match.stringLikeRegexp('serves xDS without TLS and without node identity.*open-app-mesh:eksPlaintextXds'));
+  test('mutual TLS by default: no plaintext warning, the issuer from context, every pod with the agent, each node granted to its ServiceAccount', () => {
+    const app = new App({ context: { oidcIssuer: 'https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF' } });
+    const { eksMesh } = buildEksCanaryApp(app);
+    Annotations.fromStack(Stack.of(eksMesh)).hasNoWarning(`/${eksMesh.node.path}`, Match.stringLikeRegexp('eksPlaintextXds'));
+    const objects = eksMesh.renderManifests();
+    const deployments = objects.filter((o) => o.kind === 'Deployment');
+    const args: string[] = deployments.find((d) => d.metadata.name === 'apps-control-plane').spec.template.spec.containers[0].args;
+    expect(args).not.toContain('--insecure-plaintext');
+    expect(args[args.indexOf('--k8s-issuer') + 1]).toBe('https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF');
+    for (const workload of deployments.filter((d) => d.metadata.name !== 'apps-control-plane')) {
+      expect(workload.spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(['proxy-init', 'mesh-agent', 'envoy']);
+    }
+    const spec = JSON.parse(objects.find((o) => key(o) === 'ConfigMap/apps-control-plane-spec').data['apps.mesh.json']);
+    expect(spec.proxyAccess.map((g: any) => [g.nodeId, g.principals])).toEqual([
+      ['mesh/apps/virtualNode/serviceA', ['system:serviceaccount:apps:servicea']],
+      ['mesh/apps/virtualNode/serviceB', ['system:serviceaccount:apps:serviceb']],
+      ['mesh/apps/virtualNode/serviceBv2', ['system:serviceaccount:apps:servicebv2']],
+    ]);
   });
 
   test('a route weight change changes only the spec ConfigMap', () => {
@@ -77,11 +92,16 @@ describe('examples/eks: the canary mesh on EKS', () => {
   test('context: a cluster needs all three values', () => {
     const app = new App({ context: { eksClusterName: 'prod', kubectlRoleArn: 'arn:aws:iam::111111111111:role/kubectl' } });
     expect(() => eksCanaryOptions(app)).toThrow(/needs kubectlRoleArn and kubectlLayerArn/);
-    const full = new App({ context: { eksClusterName: 'prod', kubectlRoleArn: 'r', kubectlLayerArn: 'l', canaryWeights: '10/90', controlPlaneImage: 'cp:1' } });
+    const full = new App({
+      context: {
+        eksClusterName: 'prod', kubectlRoleArn: 'r', kubectlLayerArn: 'l', canaryWeights: '10/90', controlPlaneImage: 'cp:1', oidcIssuer: 'https://issuer.example',
+      },
+    });
     expect(eksCanaryOptions(full)).toMatchObject({
       cluster: { clusterName: 'prod', kubectlRoleArn: 'r', kubectlLayerArn: 'l' },
       weights: { serviceB: 10, serviceBv2: 90 },
       controlPlaneImage: 'cp:1',
+      oidcIssuer: 'https://issuer.example',
     });
   });
 });

@@ -10,14 +10,14 @@ export const MESH_AGENT_CONTAINER_NAME = 'mesh-agent';
 export const MESH_AGENT_HEALTH_PORT = 15020;
 
 /** Where the agent's sockets live: a task volume only the agent and Envoy mount. */
-const SOCKET_DIRECTORY = '/run/open-app-mesh';
+export const SOCKET_DIRECTORY = '/run/open-app-mesh';
 const VOLUME_NAME = 'mesh-agent-sockets';
 
 /** The environment variable ECS fills with the trust bundle secret (`--ca-bundle-env`). */
 const CA_BUNDLE_VARIABLE = 'OPEN_APP_MESH_CA_BUNDLE';
 
 /** The package's CLI in the runtime image (lib-runtime/Dockerfile); its entry point is the control plane. */
-const RUNTIME_CLI = '/app/lib-runtime/dist/lib-runtime/src/cli.js';
+export const RUNTIME_CLI = '/app/lib-runtime/dist/lib-runtime/src/cli.js';
 
 /** What Envoy needs from the agent. */
 export interface MeshAgent {

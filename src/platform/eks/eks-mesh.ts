@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Annotations, attachCustomSynthesis, ISynthesisSession, Lazy, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as eks from 'aws-cdk-lib/aws-eks';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { KubernetesManifests } from './kubernetes-manifests';
 import {
@@ -20,7 +21,7 @@ import { IVirtualNode } from '../../virtual-node';
 import { PACKAGE_ROOT, RUNTIME_IMAGE_CONTEXT } from '../private/runtime-image';
 import { controlPlaneEndpoint, controlPlaneNames, renderControlPlane, renderSpecConfigMap } from './private/control-plane-manifests';
 import { kubernetesName } from './private/kubernetes-names';
-import { renderVirtualGatewayWorkload, renderVirtualNodeWorkload } from './private/workload-manifests';
+import { renderVirtualGatewayWorkload, renderVirtualNodeWorkload, workloadName } from './private/workload-manifests';
 import { toYamlDocuments } from './private/yaml';
 
 /** Room for the spec in kubectl's last-applied-configuration annotation (256 KiB for all annotations). */
@@ -55,7 +56,9 @@ export interface EksMeshProps {
 
   /**
    * The control plane.
-   * @default - 2 replicas of the bundled runtime image (built as an image asset), `dns` discovery
+   * @default - 2 replicas of the bundled runtime image (built as an image asset), `dns`
+   *            discovery, mutual TLS with the cluster's OIDC issuer (from `cluster`, which must
+   *            then be an `eks.Cluster` of this app, or `controlPlane.serviceAccountIssuer`)
    */
   readonly controlPlane?: KubernetesControlPlaneOptions;
 
@@ -96,10 +99,19 @@ interface Workload {
 }
 
 /**
- * A mesh on Amazon EKS: the control plane (Deployment, headless xDS Service,
- * PodDisruptionBudget, spec ConfigMap) and one Deployment per virtual node or gateway, with
- * the Envoy sidecar and an iptables init container. Objects go to an `aws-eks` cluster via
+ * A mesh on Amazon EKS: the control plane (Deployment, headless Service, PodDisruptionBudget,
+ * spec ConfigMap) and one Deployment per virtual node or gateway, with the Envoy sidecar, the
+ * mesh agent and (for nodes) an iptables init container. Objects go to an `aws-eks` cluster via
  * `addManifest`, and/or into a YAML file in the cloud assembly.
+ *
+ * Secure by default: xDS is mutual TLS with node identity on every stream. The CA root lives
+ * in a Kubernetes Secret only the control plane's ServiceAccount may read (a Role naming that
+ * Secret and the trust bundle ConfigMap); each workload's agent proves its pod's
+ * ServiceAccount with a projected token for the control plane's audience, which the control
+ * plane checks against the cluster's OIDC issuer, and each node is granted to its workload's
+ * ServiceAccount (`system:serviceaccount:<namespace>:<name>` in `proxyAccess`). Both admin
+ * ports (control plane and Envoy) listen on the pod's loopback only.
+ * `controlPlane.insecurePlaintext` turns TLS and identity off, with a warning.
  *
  * The spec ConfigMap is the only object whose content depends on routes, services and
  * backends: changing a route weight updates that ConfigMap (the runtime hot-reloads the
@@ -136,8 +148,17 @@ export class EksMesh extends Construct {
     }
     this.namespace = props.namespace ?? kubernetesName(meshName);
     this.controlPlaneImage = props.controlPlane?.image ?? this.bundledImage();
+    const plaintext = props.controlPlane?.insecurePlaintext ?? false;
+    const issuer = props.controlPlane?.serviceAccountIssuer
+      ?? (props.cluster instanceof eks.Cluster ? props.cluster.clusterOpenIdConnectIssuerUrl : undefined);
+    if (!plaintext && issuer === undefined) {
+      throw new Error(`[${this.node.path}] the control plane checks the pods' service-account tokens against the cluster's OIDC issuer: `
+        + 'set controlPlane.serviceAccountIssuer (aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer), '
+        + 'pass an eks.Cluster defined in this app as cluster, or set controlPlane.insecurePlaintext (no TLS, no node identity)');
+    }
     this.controlPlaneProps = {
       ...props.controlPlane,
+      ...(issuer !== undefined ? { serviceAccountIssuer: issuer } : {}),
       image: this.controlPlaneImage,
       meshName,
       namespace: this.namespace,
@@ -146,10 +167,12 @@ export class EksMesh extends Construct {
     controlPlaneNames(this.controlPlaneProps); // fail early on a bad name
     this.controlPlaneEndpoint = controlPlaneEndpoint(this.controlPlaneProps);
     this.yamlFileName = `${meshSpecFileStem(meshName)}${YAML_FILE_SUFFIX}`;
-    Annotations.of(this).addWarningV2('open-app-mesh:eksPlaintextXds',
-      'on EKS the control plane serves xDS without TLS and without node identity for now (--insecure-plaintext): '
-      + 'any pod that reaches its xDS port can read any node\'s configuration. Restrict it with a NetworkPolicy; '
-      + 'the agent with service-account tokens is not wired into the EKS manifests yet');
+    if (plaintext) {
+      Annotations.of(this).addWarningV2('open-app-mesh:eksPlaintextXds',
+        'controlPlane.insecurePlaintext: the control plane serves xDS without TLS and without node identity, so any pod that '
+        + 'reaches its xDS port can read any node\'s configuration, and mesh TLS from its CA is unavailable. For trials only; '
+        + 'restrict the port with a NetworkPolicy');
+    }
 
     const cluster = props.cluster;
     if (cluster !== undefined) {
@@ -175,9 +198,10 @@ export class EksMesh extends Construct {
   }
 
   /**
-   * Run a virtual node of the mesh: a Deployment with the application, Envoy and the proxy
-   * init container, a Service for its listeners, a ServiceAccount and the Envoy bootstrap.
-   * Add the node's listeners before calling this (their ports are read now).
+   * Run a virtual node of the mesh: a Deployment with the application, Envoy, the mesh agent
+   * and the proxy init container, a Service for its listeners, a ServiceAccount (granted the
+   * node's stream) and the Envoy bootstrap. Add the node's listeners before calling this (their
+   * ports are read now).
    */
   public addVirtualNode(virtualNode: IVirtualNode, options: KubernetesVirtualNodeWorkloadOptions): void {
     const label = `virtual node '${virtualNode.virtualNodeName}'`;
@@ -196,11 +220,14 @@ export class EksMesh extends Construct {
       });
     };
     this.addWorkload(virtualNode, label, render);
+    // Once the workload is accepted: its ServiceAccount may act as the node.
+    virtualNode.grantStreamAggregatedResources(this.serviceAccountPrincipal(workloadName(virtualNode.virtualNodeName, options)));
   }
 
   /**
-   * Run a virtual gateway of the mesh: a Deployment with Envoy binding the listener ports, a
-   * Service (a load balancer by default), a ServiceAccount and the Envoy bootstrap.
+   * Run a virtual gateway of the mesh: a Deployment with Envoy binding the listener ports and
+   * the mesh agent, a Service (a load balancer by default), a ServiceAccount (granted the
+   * gateway's stream) and the Envoy bootstrap.
    */
   public addVirtualGateway(virtualGateway: IVirtualGateway, options: KubernetesVirtualGatewayWorkloadOptions = {}): void {
     const label = `virtual gateway '${virtualGateway.virtualGatewayName}'`;
@@ -217,6 +244,8 @@ export class EksMesh extends Construct {
       });
     };
     this.addWorkload(virtualGateway, label, render);
+    // Once the workload is accepted: its ServiceAccount may act as the node.
+    virtualGateway.grantStreamAggregatedResources(this.serviceAccountPrincipal(workloadName(virtualGateway.virtualGatewayName, options)));
   }
 
   /**
@@ -238,6 +267,11 @@ export class EksMesh extends Construct {
    */
   public toYaml(): string {
     return KubernetesManifests.toYaml(this.renderManifests());
+  }
+
+  /** The workload's ServiceAccount as the control plane names a token's subject; it may act as the node. */
+  private serviceAccountPrincipal(serviceAccountName: string): iam.IGrantable {
+    return new iam.ArnPrincipal(`system:serviceaccount:${this.namespace}:${serviceAccountName}`);
   }
 
   private addWorkload(resource: IConstruct, label: string, render: () => Record<string, any>[]): void {

@@ -26,8 +26,10 @@ export class KubernetesManifests {
 
   /**
    * A virtual node's objects: ServiceAccount, Envoy bootstrap ConfigMap, Deployment (an
-   * iptables init container, the Envoy sidecar, the application) and a Service for its
-   * listener ports.
+   * iptables init container, the mesh agent, the Envoy sidecar, the application) and a Service
+   * for its listener ports. The agent proves the ServiceAccount, so grant it the node's stream:
+   * `virtualNode.grantStreamAggregatedResources(new iam.ArnPrincipal('system:serviceaccount:<namespace>:<name>'))`
+   * (EksMesh does).
    */
   public static virtualNodeWorkload(props: KubernetesVirtualNodeWorkloadProps): any[] {
     return renderVirtualNodeWorkload(props);
@@ -35,15 +37,18 @@ export class KubernetesManifests {
 
   /**
    * A virtual gateway's objects: ServiceAccount, Envoy bootstrap ConfigMap, Deployment
-   * (Envoy only) and a Service (a load balancer by default) for its listener ports.
+   * (Envoy and the mesh agent) and a Service (a load balancer by default) for its listener
+   * ports. Grant the ServiceAccount the gateway's stream, as for a virtual node.
    */
   public static virtualGatewayWorkload(props: KubernetesVirtualGatewayWorkloadProps): any[] {
     return renderVirtualGatewayWorkload(props);
   }
 
   /**
-   * The control plane's ServiceAccount, headless Service (xDS and admin), Deployment and
-   * PodDisruptionBudget. Its spec comes from `meshSpecConfigMap`.
+   * The control plane's ServiceAccount, headless Service (xDS and certificate exchange),
+   * Deployment and PodDisruptionBudget; with TLS (the default) also its Role and RoleBinding
+   * and the CA's Secret and trust bundle ConfigMap, created empty. Its spec comes from
+   * `meshSpecConfigMap`.
    */
   public static controlPlane(props: KubernetesControlPlaneProps): any[] {
     return renderControlPlane(props);
@@ -60,7 +65,10 @@ export class KubernetesManifests {
     return renderSpecConfigMap(props, toCanonicalJson(document));
   }
 
-  /** Where the control plane described by `props` serves xDS (`<name>.<namespace>.svc.<domain>:18000`). */
+  /**
+   * Where the control plane described by `props` serves xDS (`<name>.<namespace>.svc.<domain>:18000`)
+   * and how workloads' agents reach and trust it: give it to the workloads as `controlPlane`.
+   */
   public static controlPlaneEndpoint(props: KubernetesControlPlaneProps): KubernetesControlPlaneEndpoint {
     return controlPlaneEndpoint(props);
   }

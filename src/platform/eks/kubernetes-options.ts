@@ -10,18 +10,57 @@ export enum KubernetesServiceType {
   LOAD_BALANCER = 'LoadBalancer',
 }
 
-/** Where proxies reach the control plane. */
+/**
+ * Where proxies reach the control plane, and how their mesh agent proves itself to it and
+ * trusts it. `KubernetesManifests.controlPlaneEndpoint` fills every field from the control
+ * plane's props.
+ */
 export interface KubernetesControlPlaneEndpoint {
   /** DNS name of the control plane's xDS Service, e.g. `apps-control-plane.apps.svc.cluster.local`. */
   readonly host: string;
   /** xDS port. */
   readonly port: number;
+
+  /**
+   * The control plane serves xDS in plaintext (`insecurePlaintext`): workloads run no agent and
+   * Envoy streams to `host:port` itself.
+   * @default false
+   */
+  readonly insecurePlaintext?: boolean;
+
+  /**
+   * Image of the workloads' mesh agent (`open-app-mesh agent`): the control-plane image.
+   * @default - required unless `insecurePlaintext`
+   */
+  readonly agentImage?: string;
+
+  /**
+   * Port of the certificate exchange (HTTPS) on `host`.
+   * @default 18002
+   */
+  readonly exchangePort?: number;
+
+  /**
+   * Audience of the projected service-account token the agent presents; the control plane
+   * accepts no other (`--k8s-audience`).
+   * @default - `host`
+   */
+  readonly tokenAudience?: string;
+
+  /**
+   * ConfigMap holding the control plane's trust bundle (`ca.pem`), which the agent mounts as its
+   * `--ca-bundle`. A pod can mount only a ConfigMap of its own namespace: run workloads in the
+   * control plane's namespace (EksMesh does).
+   * @default - `<first label of host>-ca-bundle`, the one the control plane publishes
+   */
+  readonly trustBundleConfigMap?: string;
 }
 
 /** The Envoy container of a virtual node's or gateway's pods. */
 export interface KubernetesEnvoyOptions {
   /**
-   * Envoy image: an upstream Envoy build with `envoy`, `sleep` and `/bin/sh` on the PATH.
+   * Envoy image: an upstream Envoy build with `envoy`, `sleep` and `bash` on the PATH (the
+   * probes read the admin port, which listens on 127.0.0.1 only, from inside the container).
    * @default - `envoyproxy/envoy`, pinned (DEFAULT_ENVOY_IMAGE)
    */
   readonly image?: string;
@@ -70,10 +109,11 @@ export interface KubernetesEnvoyOptions {
   readonly environment?: { [name: string]: string };
 
   /**
-   * Run Envoy as a native sidecar (an init container with `restartPolicy: Always`,
-   * Kubernetes 1.29+): it starts, and becomes ready, before the application container
-   * starts, and stops after it. With `false` Envoy is an ordinary container placed first.
-   * Virtual gateways ignore this (Envoy is their only container).
+   * Run Envoy and the mesh agent as native sidecars (init containers with `restartPolicy:
+   * Always`, Kubernetes 1.29+): the agent starts and holds the node's certificate before Envoy
+   * starts, and Envoy is ready before the application container starts; they stop after it.
+   * With `false` they are ordinary containers placed first. In a virtual gateway, Envoy is
+   * always an ordinary container (it is the workload); the agent follows this setting.
    * @default true
    */
   readonly nativeSidecar?: boolean;
@@ -365,10 +405,41 @@ export interface KubernetesControlPlaneOptions {
   readonly memoryLimit?: string;
 
   /**
-   * More runtime arguments (e.g. `--poll-interval`, `--region`).
+   * More runtime arguments (e.g. `--poll-interval`, `--region`, `--trust-domain`).
    * @default - none
    */
   readonly extraArgs?: string[];
+
+  /**
+   * OIDC issuer URL of the cluster's service-account tokens (`--k8s-issuer`): the control plane
+   * checks the agents' projected tokens against its keys (JWKS), so it must reach that URL (an
+   * EKS issuer is a public HTTPS endpoint: `aws eks describe-cluster --name <cluster> --query
+   * cluster.identity.oidc.issuer`).
+   * @default - EksMesh: the `clusterOpenIdConnectIssuerUrl` of its cluster when that is an
+   *            `eks.Cluster` of the app; otherwise required unless `insecurePlaintext`
+   */
+  readonly serviceAccountIssuer?: string;
+
+  /**
+   * Audience the agents' projected tokens carry and the control plane requires
+   * (`--k8s-audience`), so a token made for it is good for nothing else.
+   * @default - the control plane's Service DNS name, `<name>.<namespace>.svc.<cluster domain>`
+   */
+  readonly tokenAudience?: string;
+
+  /**
+   * Serve xDS in plaintext, without node identity and without the certificate exchange: any
+   * pod that reaches the xDS port can read any node's configuration, and mesh TLS from the
+   * control plane's CA is unavailable. For clusters where the issuer is not set up yet; EksMesh
+   * warns (`open-app-mesh:eksPlaintextXds`).
+   *
+   * By default xDS is mutual TLS: the CA root lives in a Kubernetes Secret only the control
+   * plane may read, its certificates are published to a ConfigMap, and every workload runs the
+   * mesh agent, which trades a projected service-account token for the node's certificate and
+   * serves it to Envoy over SDS.
+   * @default false
+   */
+  readonly insecurePlaintext?: boolean;
 }
 
 /** The control plane's Kubernetes objects, as plain data (for `KubernetesManifests.controlPlane`). */

@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { MeshSpecs } from '../../../mesh-specs';
-import { DEFAULT_CONTROL_PLANE_ADMIN_PORT, DEFAULT_XDS_PORT } from '../../control-plane';
+import { DEFAULT_CONTROL_PLANE_ADMIN_PORT, DEFAULT_EXCHANGE_PORT, DEFAULT_XDS_PORT } from '../../control-plane';
+import { loopbackHttpProbe } from '../../private/loopback-http-probe';
 import { KubernetesControlPlaneEndpoint, KubernetesControlPlaneProps } from '../kubernetes-options';
 import { isKubernetesLabel, kubernetesName, labelValue } from './kubernetes-names';
 import { COMPONENT_LABEL, MANAGED_BY, MANAGED_BY_LABEL, MESH_LABEL, NAME_LABEL } from './labels';
@@ -18,6 +19,10 @@ const CONFIG_MAP_LIMIT_BYTES = 1024 * 1024;
 export interface ControlPlaneNames {
   readonly name: string;
   readonly specConfigMap: string;
+  /** The Secret holding the CA root (certificate and key). */
+  readonly caSecret: string;
+  /** The ConfigMap the roots' certificates are published to. */
+  readonly trustBundleConfigMap: string;
   readonly specFile: string;
   readonly namespace: string;
 }
@@ -30,6 +35,8 @@ export function controlPlaneNames(props: Pick<KubernetesControlPlaneProps, 'mesh
   return {
     name,
     specConfigMap: kubernetesName(name, 'spec'),
+    caSecret: kubernetesName(name, 'ca'),
+    trustBundleConfigMap: kubernetesName(name, 'ca-bundle'),
     specFile: MeshSpecs.assemblyFileName(props.meshName),
     namespace: props.namespace ?? 'default',
   };
@@ -38,7 +45,16 @@ export function controlPlaneNames(props: Pick<KubernetesControlPlaneProps, 'mesh
 export function controlPlaneEndpoint(props: KubernetesControlPlaneProps): KubernetesControlPlaneEndpoint {
   const names = controlPlaneNames(props);
   const domain = props.clusterDomain ?? 'cluster.local';
-  return { host: `${names.name}.${names.namespace}.svc.${domain}`, port: DEFAULT_XDS_PORT };
+  const host = `${names.name}.${names.namespace}.svc.${domain}`;
+  if (props.insecurePlaintext) return { host, port: DEFAULT_XDS_PORT, insecurePlaintext: true };
+  return {
+    host,
+    port: DEFAULT_XDS_PORT,
+    ...(props.image !== undefined ? { agentImage: props.image } : {}),
+    exchangePort: DEFAULT_EXCHANGE_PORT,
+    tokenAudience: props.tokenAudience ?? host,
+    trustBundleConfigMap: names.trustBundleConfigMap,
+  };
 }
 
 function labels(props: KubernetesControlPlaneProps, names: ControlPlaneNames): Record<string, string> {
@@ -68,8 +84,10 @@ export function renderSpecConfigMap(props: KubernetesControlPlaneProps, specJson
 }
 
 /**
- * ServiceAccount, Service (headless: Envoy's STRICT_DNS xDS cluster sees every ready
- * replica), Deployment and PodDisruptionBudget of the control plane.
+ * ServiceAccount, Service (headless: every ready replica is seen), Deployment and
+ * PodDisruptionBudget of the control plane; with TLS (the default) also the CA's Secret and the
+ * trust bundle's ConfigMap, both created empty (the first replica fills them), and a Role that
+ * lets the control plane's ServiceAccount read and update those two objects and nothing else.
  */
 export function renderControlPlane(props: KubernetesControlPlaneProps): Record<string, any>[] {
   const names = controlPlaneNames(props);
@@ -83,6 +101,20 @@ export function renderControlPlane(props: KubernetesControlPlaneProps): Record<s
   const uid = props.runAsUser ?? 1000;
   if (!Token.isUnresolved(uid) && uid === 0) throw new Error('The control plane must not run as root (runAsUser 0)');
   const endpoints = props.endpointSources ?? ['dns'];
+  const tls = !props.insecurePlaintext;
+  const endpoint = controlPlaneEndpoint(props);
+  if (tls && props.serviceAccountIssuer === undefined) {
+    throw new Error('The control plane needs serviceAccountIssuer (the cluster\'s OIDC issuer URL, with which it checks the agents\' '
+      + 'service-account tokens), or insecurePlaintext: true (no TLS, no node identity)');
+  }
+  const trustArgs = tls ? [
+    '--tls-names', endpoint.host,
+    '--ca-k8s-secret', `${names.namespace}/${names.caSecret}`,
+    '--ca-bundle-k8s-configmap', `${names.namespace}/${names.trustBundleConfigMap}`,
+    '--exchange-port', String(DEFAULT_EXCHANGE_PORT),
+    '--k8s-issuer', props.serviceAccountIssuer!,
+    '--k8s-audience', endpoint.tokenAudience!,
+  ] : ['--insecure-plaintext'];
 
   const saAnnotations = props.serviceAccountAnnotations ?? {};
   const serviceAccount = {
@@ -99,15 +131,17 @@ export function renderControlPlane(props: KubernetesControlPlaneProps): Record<s
       selector,
       ports: [
         { name: 'grpc-xds', port: xdsPort, targetPort: 'xds', protocol: 'TCP', appProtocol: 'grpc' },
-        { name: 'http-admin', port: adminPort, targetPort: 'admin', protocol: 'TCP', appProtocol: 'http' },
+        ...(tls ? [{ name: 'https-exchange', port: DEFAULT_EXCHANGE_PORT, targetPort: 'exchange', protocol: 'TCP', appProtocol: 'https' }] : []),
       ],
     },
   };
+  // Admin (config dump, clients) listens on the pod's loopback only: the probes run inside the container.
   const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
-    httpGet: { path, port: 'admin' },
+    exec: { command: ['node', '-e', loopbackHttpProbe(adminPort, path)] },
     periodSeconds,
     failureThreshold,
-    timeoutSeconds: 3,
+    // Room for node to start besides the probe's own 3 s.
+    timeoutSeconds: 5,
   });
   const deployment = {
     apiVersion: 'apps/v1',
@@ -122,6 +156,8 @@ export function renderControlPlane(props: KubernetesControlPlaneProps): Record<s
         metadata: { labels: objectLabels },
         spec: {
           serviceAccountName: names.name,
+          // The CA store reaches the API server with this token.
+          ...(tls ? { automountServiceAccountToken: true } : {}),
           securityContext: {
             runAsNonRoot: true,
             runAsUser: uid,
@@ -149,16 +185,14 @@ export function renderControlPlane(props: KubernetesControlPlaneProps): Record<s
               ...endpoints.flatMap((e) => ['--endpoints', e]),
               '--xds-port', String(xdsPort),
               '--admin-port', String(adminPort),
+              '--admin-bind', '127.0.0.1',
               '--log-level', props.logLevel ?? 'info',
-              // Not yet on TLS: the EKS sidecars have no agent to hold their certificates (EksMesh
-              // warns). The kubelet's HTTP probes reach the admin port on the pod's address.
-              '--insecure-plaintext',
-              '--admin-bind', '0.0.0.0',
+              ...trustArgs,
               ...(props.extraArgs ?? []),
             ],
             ports: [
               { name: 'xds', containerPort: xdsPort, protocol: 'TCP' },
-              { name: 'admin', containerPort: adminPort, protocol: 'TCP' },
+              ...(tls ? [{ name: 'exchange', containerPort: DEFAULT_EXCHANGE_PORT, protocol: 'TCP' }] : []),
             ],
             startupProbe: probe('/healthz', 2, 30),
             livenessProbe: probe('/healthz', 10, 3),
@@ -186,5 +220,38 @@ export function renderControlPlane(props: KubernetesControlPlaneProps): Record<s
     // One replica at a time may be evicted, whatever the replica count.
     spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
   };
-  return [serviceAccount, service, deployment, disruptionBudget];
+  if (!tls) return [serviceAccount, service, deployment, disruptionBudget];
+  return [serviceAccount, ...trustObjects(names, meta), service, deployment, disruptionBudget];
+}
+
+/**
+ * The Secret and ConfigMap of the mesh CA, created empty here so that the control plane needs
+ * no right to create objects: RBAC cannot limit `create` to a name (the name is not known when
+ * the request is authorized), and whoever may create Secrets in a namespace can obtain tokens of
+ * its service accounts. The control plane's Role names the two objects and allows get and
+ * update (a replace carrying the resourceVersion read, so replicas cannot overwrite each other).
+ * `kubectl apply` of these manifests leaves their data alone (it was never in the applied object).
+ */
+function trustObjects(names: ControlPlaneNames, meta: (extra?: Record<string, any>) => Record<string, any>): Record<string, any>[] {
+  const named = (name: string) => ({ ...meta(), name });
+  return [
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: meta(),
+      rules: [
+        { apiGroups: [''], resources: ['secrets'], resourceNames: [names.caSecret], verbs: ['get', 'update'] },
+        { apiGroups: [''], resources: ['configmaps'], resourceNames: [names.trustBundleConfigMap], verbs: ['get', 'update'] },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: meta(),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: names.name },
+      subjects: [{ kind: 'ServiceAccount', name: names.name, namespace: names.namespace }],
+    },
+    { apiVersion: 'v1', kind: 'Secret', metadata: named(names.caSecret), type: 'Opaque' },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: named(names.trustBundleConfigMap) },
+  ];
 }

@@ -1,6 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { proxyNodeId } from '../../../private/names';
-import { ENVOY_UID } from '../../ecs/envoy-container';
+import { DEFAULT_EXCHANGE_PORT } from '../../control-plane';
+import { ENVOY_UID, envoyReadyProbe } from '../../ecs/envoy-container';
 import { PROXY_EGRESS_PORT, PROXY_INGRESS_PORT } from '../../ecs/envoy-sidecar';
 import { ENVOY_ADMIN_PORT, EnvoyBootstrap } from '../../envoy-bootstrap';
 import { DEFAULT_ENVOY_IMAGE } from '../../envoy-image';
@@ -10,6 +11,7 @@ import {
 } from '../kubernetes-options';
 import { isKubernetesLabel, kubernetesName, labelValue } from './kubernetes-names';
 import { COMPONENT_LABEL, MANAGED_BY, MANAGED_BY_LABEL, MESH_LABEL, NAME_LABEL } from './labels';
+import { meshAgentOf, MeshAgentSidecar } from './mesh-agent';
 import { renderProxyInitScript } from './proxy-init-script';
 
 /** Where the bootstrap ConfigMap is mounted in the Envoy container. */
@@ -32,6 +34,8 @@ interface WorkloadIdentity {
   readonly name: string;
   readonly namespace: string;
   readonly controlPlane: KubernetesControlPlaneEndpoint;
+  /** Undefined when the control plane serves plaintext. */
+  readonly agent?: MeshAgentSidecar;
 }
 
 /** Name of a workload's Kubernetes objects, from its options or its mesh resource name. */
@@ -65,14 +69,14 @@ export function virtualNodeServiceName(props: KubernetesVirtualNodeWorkloadProps
  */
 export function renderVirtualNodeWorkload(props: KubernetesVirtualNodeWorkloadProps): Record<string, any>[] {
   const name = workloadName(props.virtualNodeName, props);
-  const identity: WorkloadIdentity = {
+  const identity = withAgent({
     kind: 'virtualNode',
     meshName: props.meshName,
     resourceName: props.virtualNodeName,
     name,
     namespace: props.namespace ?? 'default',
     controlPlane: props.controlPlane,
-  };
+  }, props.envoy);
   const appPorts = props.app.ports ?? props.listenerPorts;
   const proxyInit = props.proxyInit ?? {};
   if (proxyInit.image === undefined) {
@@ -103,14 +107,16 @@ export function renderVirtualNodeWorkload(props: KubernetesVirtualNodeWorkloadPr
 
   const envoyOptions = props.envoy ?? {};
   const native = envoyOptions.nativeSidecar ?? true;
-  const envoy = envoyContainer(envoyOptions, [], native);
+  const envoy = envoyContainer(envoyOptions, [], native, identity.agent);
   const app = appContainer(props.app, appPorts);
+  const agent = identity.agent ? [identity.agent.container] : [];
   const podSpec = {
     serviceAccountName: name,
     terminationGracePeriodSeconds: terminationGrace(envoyOptions),
-    initContainers: native ? [initContainer, envoy] : [initContainer],
-    containers: native ? [app] : [envoy, app],
-    volumes: envoyVolumes(name),
+    // The agent starts after the redirect rules (its traffic is exempt as Envoy's UID) and before Envoy.
+    initContainers: native ? [initContainer, ...agent, envoy] : [initContainer],
+    containers: native ? [app] : [...agent, envoy, app],
+    volumes: [...envoyVolumes(name), ...identity.agent?.volumes ?? []],
   };
 
   const serviceName = virtualNodeServiceName(props, name);
@@ -134,22 +140,25 @@ export function renderVirtualNodeWorkload(props: KubernetesVirtualNodeWorkloadPr
  */
 export function renderVirtualGatewayWorkload(props: KubernetesVirtualGatewayWorkloadProps): Record<string, any>[] {
   const name = workloadName(props.virtualGatewayName, props);
-  const identity: WorkloadIdentity = {
+  const identity = withAgent({
     kind: 'virtualGateway',
     meshName: props.meshName,
     resourceName: props.virtualGatewayName,
     name,
     namespace: props.namespace ?? 'default',
     controlPlane: props.controlPlane,
-  };
+  }, props.envoy);
   if (props.listenerPorts.length === 0) throw new Error(`Virtual gateway '${props.virtualGatewayName}' has no listener port`);
   const envoyOptions = props.envoy ?? {};
-  const envoy = envoyContainer(envoyOptions, props.listenerPorts, false);
+  const envoy = envoyContainer(envoyOptions, props.listenerPorts, false, identity.agent);
+  const agent = identity.agent ? [identity.agent.container] : [];
+  const nativeAgent = envoyOptions.nativeSidecar ?? true;
   const podSpec: Record<string, any> = {
     serviceAccountName: name,
     terminationGracePeriodSeconds: terminationGrace(envoyOptions),
-    containers: [envoy],
-    volumes: envoyVolumes(name),
+    ...(nativeAgent && agent.length > 0 ? { initContainers: agent } : {}),
+    containers: nativeAgent ? [envoy] : [...agent, envoy],
+    volumes: [...envoyVolumes(name), ...identity.agent?.volumes ?? []],
   };
   if (props.listenerPorts.some((p) => p < 1024)) {
     // Envoy runs as 1337: let it bind low listener ports (a "safe" sysctl, no capability needed).
@@ -161,6 +170,28 @@ export function renderVirtualGatewayWorkload(props: KubernetesVirtualGatewayWork
     deployment(identity, props, podSpec),
     service(identity, name, props.listenerPorts, { type: props.serviceType ?? KubernetesServiceType.LOAD_BALANCER }, props.serviceAnnotations),
   ];
+}
+
+/** The mesh agent of the workload, unless the control plane serves plaintext. */
+function withAgent(identity: Omit<WorkloadIdentity, 'agent'>, envoy: KubernetesEnvoyOptions | undefined): WorkloadIdentity {
+  const controlPlane = identity.controlPlane;
+  if (controlPlane.insecurePlaintext) return identity;
+  const label = `${identity.kind === 'virtualNode' ? 'Virtual node' : 'Virtual gateway'} '${identity.resourceName}'`;
+  if (controlPlane.agentImage === undefined) {
+    throw new Error(`${label}: controlPlane.agentImage is required (the control-plane image, which runs the mesh agent), `
+      + 'or controlPlane.insecurePlaintext when the control plane serves plaintext');
+  }
+  const agent = meshAgentOf({
+    image: controlPlane.agentImage,
+    nodeId: proxyNodeId(identity.meshName, identity.kind, identity.resourceName),
+    exchangeUrl: `https://${controlPlane.host}:${controlPlane.exchangePort ?? DEFAULT_EXCHANGE_PORT}`,
+    xdsAddress: `${controlPlane.host}:${controlPlane.port}`,
+    tokenAudience: controlPlane.tokenAudience ?? controlPlane.host,
+    trustBundleConfigMap: controlPlane.trustBundleConfigMap ?? `${controlPlane.host.split('.')[0]}-ca-bundle`,
+    uid: ENVOY_UID,
+    native: envoy?.nativeSidecar ?? true,
+  });
+  return { ...identity, agent };
 }
 
 function labelsOf(identity: WorkloadIdentity): Record<string, string> {
@@ -201,6 +232,8 @@ function bootstrapConfigMap(identity: WorkloadIdentity, envoy: KubernetesEnvoyOp
     controlPlaneHost: identity.controlPlane.host,
     controlPlanePort: identity.controlPlane.port,
     adminPort: ENVOY_ADMIN_PORT,
+    adminAddress: '127.0.0.1',
+    ...(identity.agent ? { xdsSocketPath: identity.agent.xdsSocketPath, sdsSocketPath: identity.agent.sdsSocketPath } : {}),
     ...(envoy.initialFetchTimeout !== undefined ? { initialFetchTimeout: envoy.initialFetchTimeout } : {}),
   });
   return {
@@ -264,14 +297,17 @@ function terminationGrace(envoy: KubernetesEnvoyOptions): number {
 
 /**
  * Envoy: user 1337 (the UID the redirect rules exempt), read-only root, no capabilities,
- * admin on 9901 with readiness on `/ready` (200 once Envoy is LIVE), a preStop sleep so
- * callers stop sending first. As a native sidecar it also has a startup probe, so the
- * application starts only once Envoy has its configuration.
+ * admin on 127.0.0.1:9901 with readiness on `/ready` (LIVE once Envoy has its configuration,
+ * read from inside the container), a preStop sleep so callers stop sending first. As a native
+ * sidecar it also has a startup probe, so the application starts only once Envoy has its
+ * configuration. With the agent, it mounts the agent's sockets (xDS and SDS).
  */
-function envoyContainer(options: KubernetesEnvoyOptions, listenerPorts: readonly number[], native: boolean): Record<string, any> {
+function envoyContainer(
+  options: KubernetesEnvoyOptions, listenerPorts: readonly number[], native: boolean, agent: MeshAgentSidecar | undefined,
+): Record<string, any> {
   const drain = drainSeconds(options);
   const readyProbe = (periodSeconds: number, failureThreshold: number) => ({
-    httpGet: { path: '/ready', port: ENVOY_ADMIN_PORT },
+    exec: { command: ['bash', '-c', envoyReadyProbe(ENVOY_ADMIN_PORT)] },
     periodSeconds,
     failureThreshold,
     timeoutSeconds: 2,
@@ -292,10 +328,8 @@ function envoyContainer(options: KubernetesEnvoyOptions, listenerPorts: readonly
       '--drain-time-s', String(drain),
       '--disable-hot-restart',
     ],
-    ports: [
-      { name: 'envoy-admin', containerPort: ENVOY_ADMIN_PORT, protocol: 'TCP' },
-      ...listenerPorts.map((port) => ({ name: `listener-${port}`, containerPort: port, protocol: 'TCP' })),
-    ],
+    ...(listenerPorts.length > 0
+      ? { ports: listenerPorts.map((port) => ({ name: `listener-${port}`, containerPort: port, protocol: 'TCP' })) } : {}),
     ...(Object.keys(environment).length > 0 ? { env: Object.entries(environment).map(([name, value]) => ({ name, value })) } : {}),
     resources,
     readinessProbe: { ...readyProbe(10, 3), initialDelaySeconds: 1 },
@@ -311,6 +345,7 @@ function envoyContainer(options: KubernetesEnvoyOptions, listenerPorts: readonly
     volumeMounts: [
       { name: 'envoy-bootstrap', mountPath: BOOTSTRAP_DIR, readOnly: true },
       { name: 'envoy-tmp', mountPath: '/tmp' },
+      ...(agent ? [agent.socketsMount] : []),
     ],
   };
   if (native) {
