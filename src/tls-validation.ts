@@ -41,8 +41,9 @@ export abstract class TlsValidationTrust {
   /**
    * ACM Private CA authorities (1–3). Not usable to validate client certificates. Accepted as App
    * Mesh accepted it; the spec records the ARNs, but the proxy verifies servers against the
-   * open-app-mesh mesh CA's trust bundle, which the agent beside Envoy serves. Synth adds the
-   * warning `open-app-mesh:acm-mesh-ca` saying so.
+   * open-app-mesh mesh CA's trust bundle, which the agent beside Envoy serves; an ACM Private CA
+   * is in it only when the control plane has one as its root (ControlPlane `certificateAuthority`).
+   * Synth adds the warning `open-app-mesh:acm-mesh-ca` saying so.
    */
   public static acm(certificateAuthorities: acmpca.ICertificateAuthorityRef[]): TlsValidationTrust {
     return new TlsValidationAcmTrust(certificateAuthorities);

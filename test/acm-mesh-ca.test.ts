@@ -16,6 +16,7 @@ const CERTIFICATE_WARNING = Match.stringLikeRegexp(
   + 'needs the open-app-mesh agent.*\\[ack: open-app-mesh:acm-mesh-ca\\]$');
 const TRUST_WARNING = Match.stringLikeRegexp(
   '^\\[Stack/mesh/(node|gateway)\\] TlsValidationTrust\\.acm\\(\\.\\.\\.\\): the certificate authority ARNs are not used; .*mesh CA\'s trust bundle.*'
+  + 'holds an ACM Private CA only when the control plane is given one as its root \\(ControlPlane certificateAuthority, --ca-acm-pca-arn\\).*'
   + 'needs the open-app-mesh agent.*\\[ack: open-app-mesh:acm-mesh-ca\\]$');
 const ANY_ACM_WARNING = Match.stringLikeRegexp('open-app-mesh:acm-mesh-ca');
 

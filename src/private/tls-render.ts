@@ -23,7 +23,8 @@ function warnAcmCertificate(scope: Construct): void {
 function warnAcmTrust(scope: Construct): void {
   Annotations.of(scope).addWarningV2(ACM_MESH_CA_WARNING, `[${scope.node.path}] TlsValidationTrust.acm(...): the certificate authority ARNs are not used; `
     + 'servers are verified against the open-app-mesh mesh CA\'s trust bundle, served by the agent over SDS (and, without subjectAlternativeNames, '
-    + `must carry the mesh identity of the target virtual node). ${NEEDS_AGENT}`);
+    + 'must carry the mesh identity of the target virtual node). That bundle holds an ACM Private CA only when the control plane is given one '
+    + `as its root (ControlPlane certificateAuthority, --ca-acm-pca-arn), whatever ARNs are written here. ${NEEDS_AGENT}`);
 }
 
 /** App Mesh `TlsValidationContext` of a TlsValidation or MutualTlsValidation. */
