@@ -4,7 +4,7 @@ import * as readline from 'node:readline';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 
-/** The Python whose gRPC is Debian's python3-grpcio (the C-core the issue names), not a pyenv one. */
+/** The Python whose gRPC is Debian's python3-grpcio (C-core 1.51 on Debian 12), not one from PATH. */
 export const SYSTEM_PYTHON = '/usr/bin/python3';
 
 /** One RPC's outcome as a worker reports it. */
@@ -36,14 +36,14 @@ export const GRPC_JS: WorkerKind = {
   name: 'grpc-js-xds',
   command: process.execPath,
   args: ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'grpc-js-worker.ts')],
-  userAgent: /node/i,
+  userAgent: /grpc node/i,
 };
 
 export const C_CORE: WorkerKind = {
   name: 'gRPC C-core (python3-grpcio)',
   command: SYSTEM_PYTHON,
   args: [path.join(__dirname, 'ccore-worker.py')],
-  userAgent: /c-core|python/i,
+  userAgent: /c-core/i,
 };
 
 /** Slack a command gets on top of its RPC deadlines before the worker counts as hung. */
@@ -68,7 +68,7 @@ export class ClientWorker {
       env: {
         ...process.env,
         GRPC_XDS_BOOTSTRAP: this.bootstrapFile,
-        // C-core logs errors only; grpc-js stays quiet; both still report on stderr.
+        // Both libraries log only errors, to stderr, which is kept for failure messages.
         GRPC_VERBOSITY: 'error',
         NODE_NO_WARNINGS: '1',
         TS_NODE_PROJECT: path.join(REPO, 'lib-runtime', 'tsconfig.json'),
@@ -82,11 +82,6 @@ export class ClientWorker {
     child.stdin!.on('error', () => { /* the exit handler reports it */ });
     // The first answer proves the library loaded (ts-node compiles the grpc-js worker first).
     await this.send({ op: 'version' }, 60_000);
-  }
-
-  /** Library version as the worker reports it. */
-  version(): Promise<string> {
-    return this.send({ op: 'version' }) as Promise<string>;
   }
 
   /** `times` sequential unary RPCs to `xds:///<target>`; each outcome is a reply or an error. */
