@@ -23,7 +23,8 @@ const FILES = [
 
 let root: protobuf.Root | undefined;
 
-function envoyRoot(): protobuf.Root {
+/** The Envoy messages the bootstrap uses, read from the protos with their annotations. */
+export function envoyRoot(): protobuf.Root {
   if (root) return root;
   const descriptorNested = (descriptorJson as unknown as { nested: { google: { nested: { protobuf: { nested: protobuf.INamespace['nested'] } } } } })
     .nested.google.nested.protobuf.nested;

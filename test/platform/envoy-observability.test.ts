@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { checkEnvoyJson } from './envoy-json-check';
+import * as protobuf from 'protobufjs';
+import { checkEnvoyJson, envoyRoot } from './envoy-json-check';
+import { formatViolation, messageRuleViolations } from '../../lib-runtime/src/xds/validation-rules';
 import { EnvoyBootstrap, EnvoyBootstrapOptions } from '../../src/platform/envoy-bootstrap';
 import { EnvoyStatsSink } from '../../src/platform/envoy-stats-sink';
 import { EnvoyTracing, JaegerSpanEncoding } from '../../src/platform/envoy-tracing';
@@ -207,6 +209,34 @@ describe('the proto check sees through the tracer and sink configs', () => {
       b.tracing.http.typed_config[foreign] = 'x';
       expect(checkEnvoyJson(BOOTSTRAP, b)).toEqual([expect.stringContaining(`${foreign}: no such field`)]);
     }
+  });
+});
+
+describe('Envoy\'s validation rules (protoc-gen-validate annotations) on the tracer and sink configs', () => {
+  function ruleViolations(bootstrap: object): string[] {
+    const typeOfUrl = (typeUrl: string): protobuf.Type => envoyRoot().lookupType(typeUrl.slice(typeUrl.lastIndexOf('/') + 1));
+    return messageRuleViolations(typeOfUrl(BOOTSTRAP), bootstrap, 'Bootstrap', typeOfUrl).map(formatViolation);
+  }
+
+  test('every tracer and sink, with defaults and with every option set, breaks no rule', () => {
+    const all = [
+      render({ statsSinks: [EnvoyStatsSink.statsd(), EnvoyStatsSink.dogStatsd(), EnvoyStatsSink.dogStatsd({ socketPath: '/s/dsd.socket' })] }),
+      render({ nodeId: 'mesh/shop/virtualGateway/ingress', tracing: EnvoyTracing.xray() }),
+      render({ tracing: EnvoyTracing.xray({ daemonAddress: '10.0.0.7', daemonPort: 2100, samplingRate: 0.5, segmentName: 's' }) }),
+      render({ tracing: EnvoyTracing.datadog({ address: 'dd', port: 1, serviceName: 's' }) }),
+      render({ tracing: EnvoyTracing.jaeger({ encoding: JaegerSpanEncoding.JSON }) }),
+      render({ tracing: EnvoyTracing.openTelemetry({ address: 'otel', port: 65535, serviceName: 's' }) }),
+    ];
+    for (const bootstrap of all) expect(ruleViolations(bootstrap)).toEqual([]);
+  });
+
+  test('the rules are applied inside them: an empty segment name or collector path is caught', () => {
+    const xray = render({ tracing: EnvoyTracing.xray() });
+    xray.tracing.http.typed_config.segment_name = '';
+    expect(ruleViolations(xray)).toEqual([expect.stringMatching(/^Bootstrap\.tracing\.http\.typed_config.*segment_name: .*min_len/)]);
+    const jaeger = render({ tracing: EnvoyTracing.jaeger() });
+    jaeger.tracing.http.typed_config.collector_endpoint = '';
+    expect(ruleViolations(jaeger)).toEqual([expect.stringMatching(/collector_endpoint: .*min_len/)]);
   });
 });
 
