@@ -2,12 +2,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { consistencyProblems, encodingProblems } from './envoy-checks';
 import { parseMeshSpec } from '../../../src/spec/canonical';
-import { choicesOfKey, compileMesh, configForClient, listNodeIds, translateNode } from '../../src/translate';
+import { choicesOfKey, compileMesh, configForClient, EnvoyConfig, listNodeIds, translateNode, TYPE_URLS } from '../../src/translate';
+import { formatViolation, validationRuleViolations } from '../../src/xds/validation-rules';
 
 /**
  * What older clients receive (client-dialect.ts): for every fixture, node and older set of
  * choices, the rewritten view still encodes with Envoy's protos (so the older field names exist
- * there) and stays consistent; and for examples/routing's `web`, the full views are golden files,
+ * there), keeps Envoy's validation rules (the older fields have their own) and stays consistent; and for examples/routing's `web`, the full views are golden files,
  * so a change of what those clients get is a visible diff. `UPDATE_GOLDEN=1` rewrites them.
  */
 const FIXTURES = path.join(__dirname, 'fixtures');
@@ -26,13 +27,21 @@ const OLDER = [
 
 const fixtures = fs.readdirSync(FIXTURES).filter(f => f.endsWith('.json')).sort();
 
+/** Rule violations of the resources the older spellings rewrite. */
+function ruleProblems(view: EnvoyConfig): string[] {
+  return [
+    ...view.routes.flatMap(r => validationRuleViolations(TYPE_URLS.routeConfiguration, r)),
+    ...view.listeners.flatMap(l => validationRuleViolations(TYPE_URLS.listener, l)),
+  ].map(formatViolation);
+}
+
 describe.each(fixtures)('fixture %s for older clients', (file) => {
   const mesh = compileMesh(parseMeshSpec(fs.readFileSync(path.join(FIXTURES, file), 'utf8')));
-  test.each(listNodeIds(mesh))('%s encodes and is consistent in every older spelling', (nodeId) => {
+  test.each(listNodeIds(mesh))('%s encodes, keeps the validation rules and is consistent in every older spelling', (nodeId) => {
     const config = translateNode({ mesh, nodeId });
     for (const key of OLDER) {
       const view = configForClient(config, choicesOfKey(key));
-      expect({ key, problems: [...encodingProblems(view), ...consistencyProblems(view)] }).toEqual({ key, problems: [] });
+      expect({ key, problems: [...encodingProblems(view), ...consistencyProblems(view), ...ruleProblems(view)] }).toEqual({ key, problems: [] });
     }
   });
 });
