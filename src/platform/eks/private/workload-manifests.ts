@@ -64,7 +64,7 @@ export function virtualNodeServiceName(props: KubernetesVirtualNodeWorkloadProps
 
 /**
  * The objects of a virtual node: ServiceAccount, Envoy bootstrap ConfigMap, Deployment
- * (proxy init container, Envoy, application) and Service. Nothing here depends on the mesh
+ * (proxy init container, mesh agent, Envoy, application) and Service. Nothing here depends on the mesh
  * spec beyond the node's identity and listener ports, so routing changes never touch them.
  */
 export function renderVirtualNodeWorkload(props: KubernetesVirtualNodeWorkloadProps): Record<string, any>[] {
@@ -136,7 +136,7 @@ export function renderVirtualNodeWorkload(props: KubernetesVirtualNodeWorkloadPr
 
 /**
  * The objects of a virtual gateway: ServiceAccount, Envoy bootstrap ConfigMap, Deployment
- * (Envoy only, binding the listener ports itself) and a Service for the listener ports.
+ * (mesh agent and Envoy, which binds the listener ports itself) and a Service for the listener ports.
  */
 export function renderVirtualGatewayWorkload(props: KubernetesVirtualGatewayWorkloadProps): Record<string, any>[] {
   const name = workloadName(props.virtualGatewayName, props);
@@ -187,7 +187,8 @@ function withAgent(identity: Omit<WorkloadIdentity, 'agent'>, envoy: KubernetesE
     exchangeUrl: `https://${controlPlane.host}:${controlPlane.exchangePort ?? DEFAULT_EXCHANGE_PORT}`,
     xdsAddress: `${controlPlane.host}:${controlPlane.port}`,
     tokenAudience: controlPlane.tokenAudience ?? controlPlane.host,
-    trustBundleConfigMap: controlPlane.trustBundleConfigMap ?? `${controlPlane.host.split('.')[0]}-ca-bundle`,
+    // Named as the control plane names it (control-plane-manifests.ts).
+    trustBundleConfigMap: controlPlane.trustBundleConfigMap ?? kubernetesName(controlPlane.host.split('.')[0], 'ca-bundle'),
     uid: ENVOY_UID,
     native: envoy?.nativeSidecar ?? true,
   });
