@@ -28,7 +28,7 @@ import { CANARY_MESH, CANARY_NODES, publishAtomically, serviceAccountOf, synthes
 import { runTraffic } from './traffic';
 import { askWithPeer, meshServerCredentials, WhoAmIServer } from './whoami';
 import { WorkloadAgent } from './workload-agent';
-import { connectServiceA } from './xds-client';
+import { connectServiceA, ServiceAConnection } from './xds-client';
 
 const VERSIONS: readonly [string, string] = ['serviceB', 'serviceBv2'];
 const LABELS: Record<string, string> = { serviceB: 'serviceB (v1)', serviceBv2: 'serviceBv2 (v2)' };
@@ -135,14 +135,12 @@ async function run(options: DemoOptions, running: Running, signal: AbortSignal):
 
   // The services' ports go into this file once they listen (with mTLS they need their certificates first).
   publishAtomically(endpointsFile, '{}\n');
-  const secrets = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-demo-'));
-  running.secretsDir = secrets;
-  const caDir = path.join(secrets, 'ca');
   let trustArgs = ['--insecure-plaintext'];
   if (mtls) {
+    running.secretsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-demo-'));
     running.issuer = new LoopbackOidcIssuer();
     await running.issuer.start();
-    trustArgs = ['--ca-dir', caDir, '--ca-create', 'true', '--tls-names', '127.0.0.1', '--exchange-port', '0',
+    trustArgs = ['--ca-dir', path.join(running.secretsDir, 'ca'), '--ca-create', 'true', '--tls-names', '127.0.0.1', '--exchange-port', '0',
       '--k8s-issuer', running.issuer.url, '--k8s-audience', AUDIENCE];
   }
 
@@ -173,38 +171,12 @@ async function run(options: DemoOptions, running: Running, signal: AbortSignal):
     out('      (it started before the first synthesis finished: it logged the missing spec file and applied the spec once it appeared)');
   }
 
-  let serviceAConnection = { xdsServerUri: `127.0.0.1:${controlPlane.xdsPort}`, nodeId: CLIENT_NODE_ID } as Parameters<typeof connectServiceA>[0];
+  let serviceAConnection: ServiceAConnection = { xdsServerUri: `127.0.0.1:${controlPlane.xdsPort}`, nodeId: CLIENT_NODE_ID };
   const credentialsOf = new Map<string, grpc.ServerCredentials>();
   if (mtls) {
-    const trustDomain = String(controlPlane.logs.find((l) => l.msg === 'certificate exchange listening')?.trustDomain);
-    out(`      mesh CA in ${caDir} (trust domain ${trustDomain}), certificate exchange https://127.0.0.1:${controlPlane.exchangePort}`);
-    out(`      accepting service-account tokens of the issuer ${running.issuer!.url} (a loopback stand-in of a cluster's OIDC issuer) for audience ${AUDIENCE}`);
-    const caBundle = path.join(secrets, 'mesh-roots.pem');
-    writeMeshRoots(caDir, caBundle);
-    for (const node of CANARY_NODES) {
-      running.agents.push(new WorkloadAgent({
-        nodeId: nodeIdOf(node),
-        namespace: NAMESPACE,
-        serviceAccount: serviceAccountOf(NAMESPACE, node).split(':').pop()!,
-        controlPlaneUrl: `https://127.0.0.1:${controlPlane.exchangePort}`,
-        caBundleFile: caBundle,
-        audience: AUDIENCE,
-        issuer: running.issuer!,
-        dir: path.join(secrets, node),
-        ...(node === 'serviceA' ? { xdsAddress: `127.0.0.1:${controlPlane.xdsPort}` } : {}),
-        logFile: path.join(work, `agent-${node}.log`),
-      }));
-    }
-    await Promise.all(running.agents.map((agent) => agent.start(180_000)));
-    step(4, 'an agent per workload (open-app-mesh agent --identity kubernetes) exchanged its service-account token for its node\'s certificate');
-    for (const [i, node] of CANARY_NODES.entries()) {
-      const agent = running.agents[i];
-      const issued = agent.process.logs.find((l) => l.msg === 'certificate obtained');
-      out(`      ${node.padEnd(11)} pid ${agent.process.pid}, ${serviceAccountOf(NAMESPACE, node)} → ${String(issued?.spiffeId)}`);
-      credentialsOf.set(node, meshServerCredentials(agent.outDir));
-    }
+    await startAgents(running, work);
+    for (const [i, node] of CANARY_NODES.entries()) credentialsOf.set(node, meshServerCredentials(running.agents[i].outDir));
     const agentA = running.agents[0];
-    out(`      serviceA's agent also relays its xDS stream to the control plane over mutual TLS (${agentA.xdsProxyUri})`);
     serviceAConnection = { xdsServerUri: agentA.xdsProxyUri!, nodeId: CLIENT_NODE_ID, certificateDir: agentA.outDir };
   } else {
     step(4, 'no identities (--insecure): no CA, no agents, no certificates');
@@ -278,6 +250,40 @@ async function run(options: DemoOptions, running: Running, signal: AbortSignal):
 
   if (options.keepRunning && !signal.aborted) await explore(running, options, signal);
   return ok ? 0 : 1;
+}
+
+/** Step 4: the mesh roots out of the CA store, then an agent per node, each with its service-account token. */
+async function startAgents(running: Running, work: string): Promise<void> {
+  const controlPlane = running.controlPlane!;
+  const secrets = running.secretsDir!;
+  const caDir = path.join(secrets, 'ca');
+  const trustDomain = String(controlPlane.logs.find((l) => l.msg === 'certificate exchange listening')?.trustDomain);
+  out(`      mesh CA in ${caDir} (trust domain ${trustDomain}), certificate exchange https://127.0.0.1:${controlPlane.exchangePort}`);
+  out(`      accepting service-account tokens of the issuer ${running.issuer!.url} (a loopback stand-in of a cluster's OIDC issuer) for audience ${AUDIENCE}`);
+  const caBundle = path.join(secrets, 'mesh-roots.pem');
+  writeMeshRoots(caDir, caBundle);
+  for (const node of CANARY_NODES) {
+    running.agents.push(new WorkloadAgent({
+      nodeId: nodeIdOf(node),
+      namespace: NAMESPACE,
+      serviceAccount: serviceAccountOf(NAMESPACE, node).split(':').pop()!,
+      controlPlaneUrl: `https://127.0.0.1:${controlPlane.exchangePort}`,
+      caBundleFile: caBundle,
+      audience: AUDIENCE,
+      issuer: running.issuer!,
+      dir: path.join(secrets, node),
+      ...(node === 'serviceA' ? { xdsAddress: `127.0.0.1:${controlPlane.xdsPort}` } : {}),
+      logFile: path.join(work, `agent-${node}.log`),
+    }));
+  }
+  await Promise.all(running.agents.map((agent) => agent.start(180_000)));
+  step(4, 'an agent per workload (open-app-mesh agent --identity kubernetes) exchanged its service-account token for its node\'s certificate');
+  for (const [i, node] of CANARY_NODES.entries()) {
+    const agent = running.agents[i];
+    const issued = agent.process.logs.find((l) => l.msg === 'certificate obtained');
+    out(`      ${node.padEnd(11)} pid ${agent.process.pid}, ${serviceAccountOf(NAMESPACE, node)} → ${String(issued?.spiffeId)}`);
+  }
+  out(`      serviceA's agent also relays its xDS stream to the control plane over mutual TLS (${running.agents[0].xdsProxyUri})`);
 }
 
 /**
