@@ -2,8 +2,11 @@
  * An ACM Private CA behind aws-sdk-client-mock, answering as the service does: IssueCertificate
  * returns a CertificateArn at once and signs later, GetCertificate answers
  * RequestInProgressException until then, and the certificates are real, signed by a test root.
+ * `serveHttp()` offers the same CA to the real program over the service's JSON protocol.
  */
 import { randomUUID, type webcrypto as nodeWebcrypto } from 'crypto';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
 import {
   ACMPCAClient,
   ACMPCAServiceException,
@@ -66,32 +69,80 @@ export class PcaStandIn {
   rootPem = '';
   private root!: x509.X509Certificate;
   private rootKey!: nodeWebcrypto.CryptoKey;
+  private server?: http.Server;
   private readonly issued = new Map<string, { pem?: Promise<string>; polls: number; input: IssueCertificateCommandInput }>();
 
+  /**
+   * Serves the same CA over the service's JSON protocol on loopback, for the real program (through
+   * AWS_ENDPOINT_URL_ACM_PCA); returns the endpoint. Stopped by `stop()`.
+   */
+  async serveHttp(): Promise<string> {
+    this.server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+      req.on('end', () => void this.answerHttp(String(req.headers['x-amz-target'] ?? ''), JSON.parse(body || '{}')).then(([status, answer]) => {
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify(answer));
+      }));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.mock.restore();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
   private install(): void {
-    this.mock.on(GetCertificateAuthorityCertificateCommand as never).callsFake(async (input: GetCertificateAuthorityCertificateCommandInput) => {
-      if (input.CertificateAuthorityArn !== PCA_ARN) throw this.notFound(input.CertificateAuthorityArn);
-      // A root CA: its own certificate and no chain.
-      return { Certificate: this.rootPem.trim(), $metadata: metadata(200) };
-    });
-    this.mock.on(IssueCertificateCommand as never).callsFake(async (input: IssueCertificateCommandInput) => {
-      this.issueRequests.push(input);
-      const failure = this.issueFailures.shift();
-      if (failure) throw failure;
-      if (input.CertificateAuthorityArn !== PCA_ARN) throw this.notFound(input.CertificateAuthorityArn);
-      const certificateArn = `${PCA_ARN}/certificate/${randomUUID().replace(/-/g, '')}`;
-      this.issued.set(certificateArn, { polls: 0, input });
-      return { CertificateArn: certificateArn, $metadata: metadata(200) };
-    });
-    this.mock.on(GetCertificateCommand as never).callsFake(async (input: GetCertificateCommandInput) => {
-      const entry = this.issued.get(input.CertificateArn ?? '');
-      if (!entry) throw this.notFound(input.CertificateArn);
-      if (entry.polls++ < this.pollsBeforeReady) {
-        throw new RequestInProgressException({ message: 'The request is still being processed. Please try again later.', $metadata: metadata(400) });
+    this.mock.on(GetCertificateAuthorityCertificateCommand as never)
+      .callsFake((input: GetCertificateAuthorityCertificateCommandInput) => this.getAuthorityCertificate(input));
+    this.mock.on(IssueCertificateCommand as never).callsFake((input: IssueCertificateCommandInput) => this.issueCertificate(input));
+    this.mock.on(GetCertificateCommand as never).callsFake((input: GetCertificateCommandInput) => this.getCertificate(input));
+  }
+
+  private async answerHttp(target: string, input: Record<string, unknown>): Promise<[number, object]> {
+    try {
+      switch (target) {
+        case 'ACMPrivateCA.GetCertificateAuthorityCertificate':
+          return [200, withoutMetadata(await this.getAuthorityCertificate(input))];
+        case 'ACMPrivateCA.IssueCertificate':
+          // The protocol carries the CSR blob as base64.
+          return [200, withoutMetadata(await this.issueCertificate({ ...input, Csr: Buffer.from(String(input.Csr), 'base64') } as IssueCertificateCommandInput))];
+        case 'ACMPrivateCA.GetCertificate':
+          return [200, withoutMetadata(await this.getCertificate(input))];
+        default:
+          return [400, { __type: 'UnknownOperationException', message: `unknown operation ${target}` }];
       }
-      entry.pem ??= this.sign(entry.input);
-      return { Certificate: (await entry.pem).trim(), CertificateChain: this.rootPem.trim(), $metadata: metadata(200) };
-    });
+    } catch (err) {
+      return [400, { __type: (err as Error).name, message: (err as Error).message }];
+    }
+  }
+
+  private async getAuthorityCertificate(input: GetCertificateAuthorityCertificateCommandInput) {
+    if (input.CertificateAuthorityArn !== PCA_ARN) throw this.notFound(input.CertificateAuthorityArn);
+    // A root CA: its own certificate and no chain.
+    return { Certificate: this.rootPem.trim(), $metadata: metadata(200) };
+  }
+
+  private async issueCertificate(input: IssueCertificateCommandInput) {
+    this.issueRequests.push(input);
+    const failure = this.issueFailures.shift();
+    if (failure) throw failure;
+    if (input.CertificateAuthorityArn !== PCA_ARN) throw this.notFound(input.CertificateAuthorityArn);
+    const certificateArn = `${PCA_ARN}/certificate/${randomUUID().replace(/-/g, '')}`;
+    this.issued.set(certificateArn, { polls: 0, input });
+    return { CertificateArn: certificateArn, $metadata: metadata(200) };
+  }
+
+  private async getCertificate(input: GetCertificateCommandInput) {
+    const entry = this.issued.get(input.CertificateArn ?? '');
+    if (!entry) throw this.notFound(input.CertificateArn);
+    if (entry.polls++ < this.pollsBeforeReady) {
+      throw new RequestInProgressException({ message: 'The request is still being processed. Please try again later.', $metadata: metadata(400) });
+    }
+    entry.pem ??= this.sign(entry.input);
+    return { Certificate: (await entry.pem).trim(), CertificateChain: this.rootPem.trim(), $metadata: metadata(200) };
   }
 
   /** What the SubordinateCACertificate_PathLen0/V1 template makes of a CSR. */
@@ -121,4 +172,9 @@ export class PcaStandIn {
   private notFound(arn: string | undefined): Error {
     return new ResourceNotFoundException({ message: `Could not find resource ${arn}`, $metadata: metadata(400) });
   }
+}
+
+function withoutMetadata<T extends { $metadata?: unknown }>(output: T): Omit<T, '$metadata'> {
+  const { $metadata, ...rest } = output;
+  return rest;
 }
