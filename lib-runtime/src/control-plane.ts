@@ -76,9 +76,9 @@ interface PreparedSpec {
   readonly mesh: CompiledMesh;
   readonly meshName: string;
   readonly nodeIds: Set<string>;
-  /** Node ids whose rendering may differ under the new spec, and those it no longer has. */
+  /** Node ids whose rendering may differ under the new spec. */
   readonly affected: readonly string[];
-  readonly removed: readonly string[];
+  readonly removed: number;
   /** Renders of installed nodes the spec changes. */
   readonly renders: Map<string, NodeConfig>;
   readonly targets: ReturnType<typeof discoveryTargets>;
@@ -301,7 +301,7 @@ export class ControlPlane {
       meshName: snapshot.doc.mesh.meshName,
       nodeIds: new Set(listNodeIds(mesh)),
       affected: change.affected,
-      removed: change.removed,
+      removed: change.removed.length,
       renders,
       targets: discoveryTargets(snapshot.doc),
     };
@@ -360,7 +360,7 @@ export class ControlPlane {
     // Every render succeeded, so the spec is accepted: install and push a slice of groups at a
     // time, so the first clients get theirs while the next groups are installed.
     this.installs.run(installs);
-    this.log.info('spec applied', { version: snapshot.version, affectedNodes: prepared.affected.length, removedNodes: prepared.removed.length });
+    this.log.info('spec applied', { version: snapshot.version, affectedNodes: prepared.affected.length, removedNodes: prepared.removed });
     try {
       // May report endpoint changes synchronously (targets dropped), which marks nodes dirty.
       this.options.discovery.setTargets(prepared.targets);
