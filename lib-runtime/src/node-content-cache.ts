@@ -37,11 +37,4 @@ export class NodeContentCache {
   clear(): void {
     this.byNode.clear();
   }
-
-  /** How many (node, view) entries are kept. */
-  get size(): number {
-    let size = 0;
-    for (const views of this.byNode.values()) size += views.size;
-    return size;
-  }
 }
