@@ -3,20 +3,22 @@ import { EnvoyConfig, NodeConfig, ProtoJson } from './types';
 
 /**
  * Translation renders the current Envoy v3 API. Some clients still in use read an older spelling
- * of the same routes (client-profile.ts decides which); this spells a node's view their way. Only
- * route matching and weighted clusters differ, so only route configurations (RDS resources, and
- * the inline ones of proxyless api_listeners) are rewritten; every other resource is passed
- * through as the same object, and a rewritten one is made once per (resource, choices), so the
- * xDS layer still recognises shared resources by identity.
+ * (client-profile.ts decides which); this spells a node's view their way. Route matching and
+ * weighted clusters differ in route configurations (RDS resources, and the inline ones of
+ * proxyless api_listeners), SAN checks in the TLS contexts of listeners and clusters. Every other
+ * resource is passed through as the same object, and a rewritten one is made once per
+ * (resource, choices), so the xDS layer still recognises shared resources by identity.
  */
 export function configForClient(config: NodeConfig, choices: RenderChoices): EnvoyConfig {
   const view = config[choices.view];
-  if (!choices.totalWeight && !choices.legacyHeaderMatch && !choices.regexEngine) return view;
+  const routing = choices.totalWeight || choices.legacyHeaderMatch || choices.regexEngine;
+  if (!routing && !choices.legacySanMatch) return view;
   const key = dialectKey(choices);
   return {
     ...view,
     listeners: view.listeners.map(listener => once(key, listener, () => listenerInDialect(listener, choices))),
-    routes: view.routes.map(routeConfig => once(key, routeConfig, () => routeConfigurationInDialect(routeConfig, choices))),
+    routes: routing ? view.routes.map(routeConfig => once(key, routeConfig, () => routeConfigurationInDialect(routeConfig, choices))) : view.routes,
+    clusters: choices.legacySanMatch ? view.clusters.map(cluster => once(key, cluster, () => withTransportSocketInDialect(cluster))) : view.clusters,
   };
 }
 
@@ -37,11 +39,15 @@ function once(key: string, resource: ProtoJson, make: () => ProtoJson): ProtoJso
 }
 
 function dialectKey(choices: RenderChoices): string {
-  return `${+choices.totalWeight}${+choices.legacyHeaderMatch}${+choices.regexEngine}`;
+  return `${+choices.totalWeight}${+choices.legacyHeaderMatch}${+choices.regexEngine}${+choices.legacySanMatch}`;
 }
 
-/** A proxyless listener's inline route configuration; Envoy listeners use RDS and pass through. */
+/** A proxyless listener's inline route configuration, or an Envoy listener's TLS contexts. */
 function listenerInDialect(listener: ProtoJson, choices: RenderChoices): ProtoJson {
+  const chains = listener.filter_chains as ProtoJson[] | undefined;
+  if (chains && choices.legacySanMatch) {
+    return { ...listener, filter_chains: chains.map(withTransportSocketInDialect) };
+  }
   const outer = listener.api_listener as ProtoJson | undefined;
   const hcm = outer?.api_listener as ProtoJson | undefined;
   const routeConfig = hcm?.route_config as ProtoJson | undefined;
@@ -105,4 +111,25 @@ function headerInDialect(header: ProtoJson, choices: RenderChoices): ProtoJson {
 
 function withEngine(regexMatcher: ProtoJson): ProtoJson {
   return { google_re2: {}, ...regexMatcher };
+}
+
+/**
+ * A cluster's or filter chain's TLS context with its SAN matchers untyped: the typed list is newer
+ * than Envoy 1.21, and an older Envoy ignores what it does not know, so it would check no SAN at all.
+ */
+function withTransportSocketInDialect(holder: ProtoJson): ProtoJson {
+  const socket = holder.transport_socket as ProtoJson | undefined;
+  const context = socket?.typed_config as ProtoJson | undefined;
+  const common = context?.common_tls_context as ProtoJson | undefined;
+  if (!common) return holder;
+  const combined = common.combined_validation_context as ProtoJson | undefined;
+  const validation = (combined?.default_validation_context ?? common.validation_context) as ProtoJson | undefined;
+  const typed = validation?.match_typed_subject_alt_names as ProtoJson[] | undefined;
+  if (!typed) return holder;
+  const { match_typed_subject_alt_names: _, ...rest } = validation!;
+  const untyped = { ...rest, match_subject_alt_names: typed.map(san => san.matcher) };
+  const commonOut = combined
+    ? { ...common, combined_validation_context: { ...combined, default_validation_context: untyped } }
+    : { ...common, validation_context: untyped };
+  return { ...holder, transport_socket: { ...socket, typed_config: { ...context, common_tls_context: commonOut } } };
 }

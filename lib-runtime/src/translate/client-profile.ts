@@ -24,6 +24,8 @@ export interface RenderChoices {
   readonly legacyHeaderMatch: boolean;
   /** Name the RE2 engine (`google_re2`) in every RegexMatcher: required before it became the default. */
   readonly regexEngine: boolean;
+  /** Subject alternative name checks in the untyped `match_subject_alt_names`, from before the typed ones. */
+  readonly legacySanMatch: boolean;
 }
 
 export interface ClientProfile {
@@ -46,6 +48,8 @@ interface CurrentFormSince {
   readonly stringMatch: ClientVersion;
   /** Absent: the family never required the engine field. */
   readonly regexEngineOptional?: ClientVersion;
+  /** Absent: the family's view carries no typed SAN matchers. */
+  readonly typedSanMatch?: ClientVersion;
 }
 
 /**
@@ -53,8 +57,9 @@ interface CurrentFormSince {
  * release notes; docs/compatibility.md has the sources).
  */
 const CURRENT_FORM_SINCE: { readonly [family in ClientFamily]?: CurrentFormSince } = {
-  // 1.24 deprecated total_weight and sums the weights; 1.20 added string_match; 1.23 made RE2 the default engine.
-  'envoy': { totalWeight: v(1, 24), stringMatch: v(1, 20), regexEngineOptional: v(1, 23) },
+  // 1.24 deprecated total_weight and sums the weights; 1.20 added string_match; 1.23 made RE2 the
+  // default engine; 1.21 added match_typed_subject_alt_names (an older Envoy ignores it: no SAN check).
+  'envoy': { totalWeight: v(1, 24), stringMatch: v(1, 20), regexEngineOptional: v(1, 23), typedSanMatch: v(1, 21) },
   // 1.53 stopped comparing the sum with total_weight (grpc/grpc#32134); 1.56 added string_match (gRFC A63).
   'grpc-c-core': { totalWeight: v(1, 53), stringMatch: v(1, 56) },
   // Before 1.14.1 an absent total_weight meant 100 when picking (grpc/grpc-node#3070); 1.9 added string_match.
@@ -87,11 +92,17 @@ export function clientProfile(node: ClientNode): ClientProfile {
       totalWeight: older('totalWeight'),
       legacyHeaderMatch: older('stringMatch'),
       regexEngine: older('regexEngineOptional'),
+      legacySanMatch: older('typedSanMatch'),
     },
   };
 }
 
-const CHOICE_NAMES = [['totalWeight', 'total-weight'], ['legacyHeaderMatch', 'legacy-header-match'], ['regexEngine', 'regex-engine']] as const;
+const CHOICE_NAMES = [
+  ['totalWeight', 'total-weight'],
+  ['legacyHeaderMatch', 'legacy-header-match'],
+  ['regexEngine', 'regex-engine'],
+  ['legacySanMatch', 'legacy-san-match'],
+] as const;
 
 /**
  * A short stable key for a set of choices: the view, then each older spelling the client needs,
@@ -106,7 +117,13 @@ export function choicesOfKey(key: string): RenderChoices {
   const [view, ...names] = key.split('+');
   if (view !== 'envoy' && view !== 'proxyless') throw new Error(`not a client view key: ${key}`);
   const has = (name: string) => names.includes(name);
-  return { view, totalWeight: has('total-weight'), legacyHeaderMatch: has('legacy-header-match'), regexEngine: has('regex-engine') };
+  return {
+    view,
+    totalWeight: has('total-weight'),
+    legacyHeaderMatch: has('legacy-header-match'),
+    regexEngine: has('regex-engine'),
+    legacySanMatch: has('legacy-san-match'),
+  };
 }
 
 /**

@@ -3,7 +3,10 @@
  * 1.51 on examples/routing ("RouteAction weighted_cluster has incorrect total weight", "Invalid
  * route header matcher specified.") and what Envoy before 1.20/1.23/1.24 requires.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { MESH, named, routedMesh } from './spec-builder';
+import { parseMeshSpec } from '../../../src/spec/canonical';
 import { choicesOfKey, clientProfile, configForClient, NodeConfig, ProtoJson, RenderChoices, translateNode } from '../../src/translate';
 
 const CCORE_1_51 = clientProfile({ user_agent_name: 'gRPC C-core linux Python', user_agent_version: 'C-core 29.0.0 Python 1.51.1' }).choices;
@@ -68,6 +71,22 @@ describe('rendering for older clients', () => {
     expect(weighted(single).total_weight).toEqual({ value: 1 });
     expect(headers(single)[1]).toEqual({ name: 'x-re', safe_regex_match: { google_re2: {}, regex: 'b.*' } });
     expect((split.match as ProtoJson).safe_regex).toEqual({ google_re2: {}, regex: '/split/.*' });
+  });
+
+  test('Envoy before 1.21: SAN checks in the untyped list (it ignores the typed one, checking nothing); others untouched', () => {
+    const spec = parseMeshSpec(fs.readFileSync(path.join(__dirname, 'fixtures', 'example-mtls.json'), 'utf8'));
+    const config = translateNode({ spec, nodeId: 'mesh/bank/virtualNode/payments' });
+    const validation = (cluster: ProtoJson) => (((cluster.transport_socket as ProtoJson).typed_config as ProtoJson).common_tls_context as ProtoJson)
+      .validation_context as ProtoJson;
+    const before = validation(named(config.envoy.clusters, 'cds_egress_bank_ledger_http_8443'));
+    const old = configForClient(config, ENVOY_1_15);
+    const after = validation(named(old.clusters, 'cds_egress_bank_ledger_http_8443'));
+    expect(before.match_typed_subject_alt_names).toEqual([{ san_type: 'DNS', matcher: { exact: 'ledger.bank.local' } }]);
+    expect(after).toEqual({ trusted_ca: before.trusted_ca, match_subject_alt_names: [{ exact: 'ledger.bank.local' }] });
+    // A cluster without TLS is passed through as the same object; so is everything for Envoy 1.21.
+    const plain = config.envoy.clusters.find(c => !c.transport_socket)!;
+    expect(old.clusters.find(c => c.name === plain.name)).toBe(plain);
+    expect(configForClient(config, choicesOfKey('envoy+total-weight+regex-engine')).clusters).toBe(config.envoy.clusters);
   });
 
   test('current clients get the rendering unchanged, as the same objects', () => {

@@ -11,7 +11,7 @@ const grpcJs = (version: string): ClientNode => ({ user_agent_name: 'gRPC Node P
 const grpcJava = (version: string): ClientNode => ({ user_agent_name: 'gRPC Java', user_agent_version: version });
 const grpcGo = (version: string): ClientNode => ({ user_agent_name: 'gRPC Go', user_agent_version: version });
 
-const CURRENT = { totalWeight: false, legacyHeaderMatch: false, regexEngine: false };
+const CURRENT = { totalWeight: false, legacyHeaderMatch: false, regexEngine: false, legacySanMatch: false };
 
 describe('client profile', () => {
   test('family and version from the user agent fields', () => {
@@ -23,18 +23,20 @@ describe('client profile', () => {
     expect(clientProfile({ user_agent_name: 'my-proxy', user_agent_version: '2.0' })).toEqual({ family: 'unknown', choices: { view: 'envoy', ...CURRENT } });
   });
 
-  test('Envoy: total_weight before 1.24, legacy header fields before 1.20, the RE2 engine field before 1.23', () => {
-    expect(clientProfile(envoy(1, 15)).choices).toEqual({ view: 'envoy', totalWeight: true, legacyHeaderMatch: true, regexEngine: true });
-    expect(clientProfile(envoy(1, 19, 9)).choices).toEqual({ view: 'envoy', totalWeight: true, legacyHeaderMatch: true, regexEngine: true });
-    expect(clientProfile(envoy(1, 20)).choices).toEqual({ view: 'envoy', totalWeight: true, legacyHeaderMatch: false, regexEngine: true });
-    expect(clientProfile(envoy(1, 23)).choices).toEqual({ view: 'envoy', totalWeight: true, legacyHeaderMatch: false, regexEngine: false });
+  test('Envoy: total_weight before 1.24, legacy header fields before 1.20, the RE2 engine field before 1.23, untyped SANs before 1.21', () => {
+    const all = { view: 'envoy', totalWeight: true, legacyHeaderMatch: true, regexEngine: true, legacySanMatch: true };
+    expect(clientProfile(envoy(1, 15)).choices).toEqual(all);
+    expect(clientProfile(envoy(1, 19, 9)).choices).toEqual(all);
+    expect(clientProfile(envoy(1, 20)).choices).toEqual({ ...all, legacyHeaderMatch: false });
+    expect(clientProfile(envoy(1, 21)).choices).toEqual({ ...all, legacyHeaderMatch: false, legacySanMatch: false });
+    expect(clientProfile(envoy(1, 23)).choices).toEqual({ view: 'envoy', ...CURRENT, totalWeight: true });
     expect(clientProfile(envoy(1, 24)).choices).toEqual({ view: 'envoy', ...CURRENT });
     expect(clientProfile(envoy(1, 34, 13)).choices).toEqual({ view: 'envoy', ...CURRENT });
   });
 
   test('gRPC C-core: total_weight before 1.53, legacy header fields before 1.56', () => {
-    expect(clientProfile(ccore('1.51.1')).choices).toEqual({ view: 'proxyless', totalWeight: true, legacyHeaderMatch: true, regexEngine: false });
-    expect(clientProfile(ccore('1.53.0')).choices).toEqual({ view: 'proxyless', totalWeight: false, legacyHeaderMatch: true, regexEngine: false });
+    expect(clientProfile(ccore('1.51.1')).choices).toEqual({ view: 'proxyless', ...CURRENT, totalWeight: true, legacyHeaderMatch: true });
+    expect(clientProfile(ccore('1.53.0')).choices).toEqual({ view: 'proxyless', ...CURRENT, legacyHeaderMatch: true });
     expect(clientProfile(ccore('1.56.0')).choices).toEqual({ view: 'proxyless', ...CURRENT });
   });
 
@@ -54,7 +56,7 @@ describe('client profile', () => {
 
   test('C-core with only its core version (the core version is not the release): the older spellings, which every C-core reads', () => {
     expect(clientProfile({ user_agent_name: 'gRPC C-core linux', user_agent_version: 'C-core 40.0.0' }))
-      .toEqual({ family: 'grpc-c-core', choices: { view: 'proxyless', totalWeight: true, legacyHeaderMatch: true, regexEngine: false } });
+      .toEqual({ family: 'grpc-c-core', choices: { view: 'proxyless', ...CURRENT, totalWeight: true, legacyHeaderMatch: true } });
   });
 
   test('a client that does not say its version, or says it unreadably, gets the current API', () => {
@@ -70,7 +72,7 @@ describe('client profile', () => {
     expect(choicesKey(clientProfile(grpcJs('1.14.1')).choices)).toBe('proxyless');
     expect(choicesKey(clientProfile(ccore('1.51.1')).choices)).toBe('proxyless+total-weight+legacy-header-match');
     expect(choicesKey(clientProfile(ccore('1.52.0')).choices)).toBe(choicesKey(clientProfile(grpcGo('1.50.0')).choices));
-    expect(choicesKey(clientProfile(envoy(1, 15)).choices)).toBe('envoy+total-weight+legacy-header-match+regex-engine');
+    expect(choicesKey(clientProfile(envoy(1, 15)).choices)).toBe('envoy+total-weight+legacy-header-match+regex-engine+legacy-san-match');
     for (const node of [envoy(1, 15), envoy(1, 21), envoy(1, 34), ccore('1.51.1'), grpcJs('1.14.0'), {}]) {
       const choices: RenderChoices = clientProfile(node).choices;
       expect(choicesOfKey(choicesKey(choices))).toEqual(choices);

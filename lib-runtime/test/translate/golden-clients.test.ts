@@ -17,8 +17,9 @@ const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
 /** The keys of the clients of docs/compatibility.md that need older spellings. */
 const OLDER = [
-  'envoy+total-weight+legacy-header-match+regex-engine', // Envoy 1.15–1.19 (App Mesh images v1.15–v1.19)
-  'envoy+total-weight+regex-engine', // Envoy 1.20–1.22
+  'envoy+total-weight+legacy-header-match+regex-engine+legacy-san-match', // Envoy 1.15–1.19 (App Mesh images v1.15–v1.19)
+  'envoy+total-weight+regex-engine+legacy-san-match', // Envoy 1.20
+  'envoy+total-weight+regex-engine', // Envoy 1.21–1.22
   'envoy+total-weight', // Envoy 1.23
   'proxyless+total-weight+legacy-header-match', // gRPC C-core 1.51–1.52, grpc-go before 1.54, grpc-java before 1.53
   'proxyless+legacy-header-match', // gRPC C-core 1.53–1.55, grpc-go 1.54–1.55
@@ -32,6 +33,7 @@ function ruleProblems(view: EnvoyConfig): string[] {
   return [
     ...view.routes.flatMap(r => validationRuleViolations(TYPE_URLS.routeConfiguration, r)),
     ...view.listeners.flatMap(l => validationRuleViolations(TYPE_URLS.listener, l)),
+    ...view.clusters.flatMap(c => validationRuleViolations(TYPE_URLS.cluster, c)),
   ].map(formatViolation);
 }
 
@@ -47,7 +49,7 @@ describe.each(fixtures)('fixture %s for older clients', (file) => {
 });
 
 test.each([
-  ['envoy-1.15', 'envoy+total-weight+legacy-header-match+regex-engine'],
+  ['envoy-1.15', 'envoy+total-weight+legacy-header-match+regex-engine+legacy-san-match'],
   ['grpc-c-core-1.51', 'proxyless+total-weight+legacy-header-match'],
 ])('examples/routing web as %s receives it matches its golden file', (client, key) => {
   const spec = parseMeshSpec(fs.readFileSync(path.join(FIXTURES, 'example-routing.json'), 'utf8'));
