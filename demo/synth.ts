@@ -23,7 +23,8 @@ export const CANARY_NODES = ['serviceA', 'serviceB', 'serviceBv2'] as const;
 /**
  * Mesh mTLS for the canary: the ACM settings of App Mesh's TLS walkthrough (which the control
  * plane maps to its mesh CA; the ARNs only have to be well formed), and each node granted to the
- * Kubernetes service account `system:serviceaccount:<namespace>:<node>`.
+ * Kubernetes service account `system:serviceaccount:<namespace>:<node in lower case>` (Kubernetes
+ * names are lower case).
  */
 export interface CanaryIdentities {
   readonly serviceAccountNamespace: string;
