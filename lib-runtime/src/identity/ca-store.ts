@@ -1,9 +1,9 @@
 /**
  * Where the mesh CA's root lives between runs, shared by every replica of the control plane.
- * The file store is here; Secrets Manager (ECS) and a Kubernetes Secret (EKS) implement the same
- * interface later: `createIfAbsent` maps to CreateSecret (which fails when the name exists) and to
- * a create of the Secret (409 when it exists), `save` to a write conditioned on the generation
- * read (a secret version stage, a resourceVersion).
+ * The file store is here; Secrets Manager (ECS, secrets-manager-ca-store.ts) and a Kubernetes
+ * Secret (EKS, kubernetes-secret-ca-store.ts) implement the same interface: `createIfAbsent` maps
+ * to a create that fails when the name exists (CreateSecret; a Secret create answered 409), `save`
+ * to a write conditioned on the generation read (a version id; a resourceVersion).
  */
 import { randomBytes } from 'crypto';
 import * as fs from 'fs/promises';
