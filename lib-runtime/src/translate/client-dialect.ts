@@ -55,7 +55,7 @@ function listenerInDialect(listener: ProtoJson, choices: RenderChoices): ProtoJs
   return { ...listener, api_listener: { ...outer, api_listener: { ...hcm, route_config: routeConfigurationInDialect(routeConfig, choices) } } };
 }
 
-export function routeConfigurationInDialect(routeConfig: ProtoJson, choices: RenderChoices): ProtoJson {
+function routeConfigurationInDialect(routeConfig: ProtoJson, choices: RenderChoices): ProtoJson {
   const virtualHosts = routeConfig.virtual_hosts as ProtoJson[] | undefined;
   if (!virtualHosts) return routeConfig;
   return {
