@@ -105,12 +105,12 @@ export class PcaStandIn {
     try {
       switch (target) {
         case 'ACMPrivateCA.GetCertificateAuthorityCertificate':
-          return [200, withoutMetadata(await this.getAuthorityCertificate(input))];
+          return [200, withoutMetadata(await this.getAuthorityCertificate(input as unknown as GetCertificateAuthorityCertificateCommandInput))];
         case 'ACMPrivateCA.IssueCertificate':
           // The protocol carries the CSR blob as base64.
-          return [200, withoutMetadata(await this.issueCertificate({ ...input, Csr: Buffer.from(String(input.Csr), 'base64') } as IssueCertificateCommandInput))];
+          return [200, withoutMetadata(await this.issueCertificate({ ...input, Csr: Buffer.from(String(input.Csr), 'base64') } as unknown as IssueCertificateCommandInput))];
         case 'ACMPrivateCA.GetCertificate':
-          return [200, withoutMetadata(await this.getCertificate(input))];
+          return [200, withoutMetadata(await this.getCertificate(input as unknown as GetCertificateCommandInput))];
         default:
           return [400, { __type: 'UnknownOperationException', message: `unknown operation ${target}` }];
       }
