@@ -19,7 +19,9 @@ Commands:
                               Private CA certifies); the one it replaces stays in the trust bundle
                               until every leaf it signed has expired. Refused unless the store still
                               holds generation <n>, the one \`ca show\` printed, so two operators
-                              cannot rotate twice by accident
+                              cannot rotate twice by accident. A store whose CA an ACM Private CA
+                              certifies is rotated only with --ca-acm-pca-arn, or with --own-root
+                              to leave the Private CA for a root made here
 
 CA store flags, as the control plane's (open-app-mesh control-plane --help):
   --ca-dir <dir>, --ca-secret-arn <arn> [--ca-bundle-secret-arn <arn>], and the other --ca-* store flags
@@ -33,8 +35,9 @@ new bundle at their next renewal.
 
 /** The control plane's flags that say where the CA is, plus this command's own. */
 const OWN_OPTIONS = {
-  generation: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
+  'generation': { type: 'string' },
+  'own-root': { type: 'boolean' },
+  'help': { type: 'boolean', short: 'h' },
 } satisfies NonNullable<ParseArgsConfig['options']>;
 const STORE_OPTIONS = Object.fromEntries(Object.entries(OPTIONS)
   .filter(([name]) => (name.startsWith('ca-') && name !== 'ca-create') || name === 'trust-domain' || name === 'region'));
@@ -71,8 +74,11 @@ export async function runCaCommand(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const region = values.region as string | undefined;
+  let flag = '';
   try {
-    const { store, flag } = caStoreOf(trust, region);
+    const located = caStoreOf(trust, region);
+    const store = located.store;
+    flag = located.flag;
     const material = await store.load();
     if (!material) {
       err(`${flag}: the CA store holds no CA yet (the first control plane to start creates one)`);
@@ -81,6 +87,12 @@ export async function runCaCommand(argv: readonly string[]): Promise<number> {
     if (command === 'show') {
       out(describeMaterial(material, store.description));
       return 0;
+    }
+    if (material.anchors?.length && trust.caAcmPcaArn === undefined && !values['own-root']) {
+      // Forgetting the flag must not quietly take the mesh off its Private CA.
+      err('refused: an ACM Private CA certifies this store\'s CA: give --ca-acm-pca-arn to rotate under it, '
+        + 'or --own-root to move the mesh to a root made here');
+      return 1;
     }
     const signingCaSource = signingCaSourceOf(trust, region);
     const ca = await MeshCa.open({ store, trustDomain: trust.trustDomain, createIfMissing: false, ...(signingCaSource ? { signingCaSource } : {}) });
@@ -101,7 +113,8 @@ export async function runCaCommand(argv: readonly string[]): Promise<number> {
       err(`refused: ${error.message}. Another rotation won; run \`open-app-mesh ca show\` and decide again`);
       return 1;
     }
-    err(error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
+    err(message.startsWith('--') || flag === '' ? message : `${flag}: ${message}`);
     return 1;
   }
 }

@@ -113,7 +113,7 @@ test('usage: rotate needs --generation, unknown subcommands and flags are named,
   expect(fs.existsSync(caDir)).toBe(false);
 });
 
-test('rotate --ca-acm-pca-arn moves the mesh to the Private CA; show lists the Private CA\'s root above the signing CA', async () => {
+test('rotate --ca-acm-pca-arn moves the mesh to the Private CA; show lists its root; leaving it takes --own-root', async () => {
   const pca = await PcaStandIn.start();
   pca.pollsBeforeReady = 0;
   try {
@@ -127,6 +127,16 @@ test('rotate --ca-acm-pca-arn moves the mesh to the Private CA; show lists the P
     const root = new X509Certificate(pca.rootPem);
     expect(rotated.stdout).toMatch(new RegExp(`above +${root.subject.split('\n').join(', ')}\n.*\\(ACM Private CA\\), sha256 ${root.fingerprint256}`));
     expect(rotated.stdout).toMatch(/signs +CN=open-app-mesh signing CA \w+, O=mesh.example/);
+
+    // Without the flag, a rotation would quietly leave the Private CA: refused unless --own-root says so.
+    const forgotten = await ca('rotate', '--ca-dir', caDir, '--generation', '1');
+    expect(forgotten).toMatchObject({ code: 1, stderr: expect.stringContaining('give --ca-acm-pca-arn to rotate under it, or --own-root') });
+    expect((await new FileCaStore(caDir).load())!.generation).toBe(1);
+    expect((await ca('rotate', '--ca-dir', caDir, '--generation', '1', '--own-root')).code).toBe(0);
+    const own = (await new FileCaStore(caDir).load())!;
+    expect(own.anchors).toBeUndefined();
+    // The Private CA's root stays trusted as long as the subordinate's leaves.
+    expect(own.retired.map((r) => r.certificatePem)).toEqual([before.rootCertificatePem, stored.active.certificatePem, pca.rootPem]);
   } finally {
     pca.mock.restore();
   }
