@@ -315,7 +315,13 @@ async function explore(running: Running, options: DemoOptions, signal: AbortSign
     out(`  curl '${admin}/${endpoint}'`);
   }
   out('change the weights again (the control plane picks the file up; serviceA follows):');
-  out(`  CANARY_WEIGHTS=50/50 CDK_OUTDIR=${assembly} npx ts-node --transpile-only examples/canary/app.ts \\`);
+  if (options.insecure) {
+    out(`  CANARY_WEIGHTS=50/50 CDK_OUTDIR=${assembly} npx ts-node --transpile-only examples/canary/app.ts \\`);
+  } else {
+    // The demo's synthesis, so the new spec keeps the mesh TLS and the service-account grants.
+    const synth = `require('./demo/synth').synthesizeCanary({ serviceB: 50, serviceBv2: 50 }, '${assembly}', { serviceAccountNamespace: '${NAMESPACE}' })`;
+    out(`  npx ts-node --transpile-only -e "${synth}" \\`);
+  }
   out(`    && cp ${assembly}/${CANARY_MESH}.mesh.json ${spec}.tmp && mv ${spec}.tmp ${spec}`);
   out();
   const counts: Record<string, number> = {};
