@@ -1,7 +1,11 @@
 import { EnvoyConfig, ProtoJson, TYPE_URLS } from '../../src/translate';
 import { encodeResource } from '../../src/xds/protos';
+import { formatViolation, validationRuleViolations } from '../../src/xds/validation-rules';
 
-/** Encodes every resource of a view through the real Envoy protos; returns the problems found. */
+/**
+ * Encodes every resource of a view through the real Envoy protos and applies Envoy's own
+ * validation rules to it; returns the problems found.
+ */
 export function encodingProblems(config: EnvoyConfig): string[] {
   const problems: string[] = [];
   const lists: [string, ProtoJson[]][] = [
@@ -18,6 +22,7 @@ export function encodingProblems(config: EnvoyConfig): string[] {
       } catch (err) {
         problems.push((err as Error).message);
       }
+      problems.push(...validationRuleViolations(typeUrl, resource).map(formatViolation));
     }
   }
   return problems;
