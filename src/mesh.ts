@@ -138,7 +138,7 @@ class ImportedMesh extends MeshBase {
   public readonly meshArn: string;
 
   constructor(scope: Construct, id: string, public readonly meshName: string, meshArn?: string) {
-    super(scope, id);
+    super(scope, id, meshArn !== undefined ? { environmentFromArn: meshArn } : {});
     this.meshArn = meshArn ?? meshResourceArn(this, meshName);
   }
 }

@@ -9,7 +9,7 @@ import { IMesh, Mesh } from './mesh';
 import { checkArnKinds } from './private/arn-kinds';
 import { meshError } from './private/errors';
 import { registerMeshResource } from './private/mesh-resource';
-import { arnSegment, meshResourceArn, proxyNodeId } from './private/names';
+import { arnSegment, meshOwnerOf, meshResourceArn, proxyNodeId } from './private/names';
 import { warnIfNotSpiffeSafe } from './private/spiffe-name-warning';
 import { renderClientPolicy } from './private/tls-render';
 import * as spec from './spec';
@@ -198,6 +198,7 @@ export class VirtualGateway extends VirtualGatewayBase {
     registerMeshResource(this, {
       kind: 'virtualGateway',
       meshName: () => this.mesh.meshName,
+      meshOwner: () => meshOwnerOf(this, this.mesh),
       name: () => this.virtualGatewayName,
       renderSpec: () => this.renderSpec(),
     });

@@ -8,7 +8,7 @@ import { BackendDefaults } from './backend-defaults';
 import { IMesh, Mesh } from './mesh';
 import { meshError } from './private/errors';
 import { registerMeshResource } from './private/mesh-resource';
-import { arnSegment, assertArnKinds, meshResourceArn, proxyNodeId } from './private/names';
+import { arnSegment, assertArnKinds, meshOwnerOf, meshResourceArn, proxyNodeId } from './private/names';
 import { compact } from './private/render';
 import { warnIfNotSpiffeSafe } from './private/spiffe-name-warning';
 import { renderClientPolicy } from './private/tls-render';
@@ -190,6 +190,7 @@ export class VirtualNode extends VirtualNodeBase {
     registerMeshResource(this, {
       kind: 'virtualNode',
       meshName: () => this.mesh.meshName,
+      meshOwner: () => meshOwnerOf(this, this.mesh),
       name: () => this.virtualNodeName,
       renderSpec: () => this.renderSpec(),
     });
