@@ -1,8 +1,9 @@
 import { IResource, Names, Resource } from 'aws-cdk-lib';
 import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
+import { checkArnKinds } from './private/arn-kinds';
 import { registerMeshResource } from './private/mesh-resource';
-import { arnSegment, assertArnKinds, meshResourceArn } from './private/names';
+import { arnSegment, meshResourceArn } from './private/names';
 import { warnIfNotSpiffeSafe } from './private/spiffe-name-warning';
 import { MeshServiceDiscovery } from './service-discovery';
 import * as spec from './spec';
@@ -95,7 +96,7 @@ export class Mesh extends MeshBase {
 
   /** Reference a mesh defined elsewhere by its ARN. */
   public static fromMeshArn(scope: Construct, id: string, meshArn: string): IMesh {
-    assertArnKinds(scope, meshArn, []);
+    checkArnKinds(scope, meshArn, []);
     return new ImportedMesh(scope, id, arnSegment(scope, meshArn, 0), meshArn);
   }
 

@@ -2,8 +2,9 @@ import { Arn, ArnFormat, IResource, Names, Resource } from 'aws-cdk-lib';
 import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { IMesh } from './mesh';
+import { checkArnKinds } from './private/arn-kinds';
 import { registerMeshResource } from './private/mesh-resource';
-import { arnSegment, assertArnKinds, meshOwnerOf, meshResourceArn } from './private/names';
+import { arnSegment, meshOwnerOf, meshResourceArn } from './private/names';
 import { RouteSpec } from './route-spec';
 import * as spec from './spec';
 import { IVirtualRouter, VirtualRouter } from './virtual-router';
@@ -126,7 +127,7 @@ class ImportedRoute extends Resource implements IRoute {
         this, this.virtualRouter.mesh.meshName, 'virtualRouter', this.virtualRouter.virtualRouterName, 'route', this.routeName);
     } else {
       this.routeArn = arn!;
-      assertArnKinds(this, this.routeArn, ['virtualRouter', 'route']);
+      checkArnKinds(this, this.routeArn, ['virtualRouter', 'route']);
       this.virtualRouter = VirtualRouter.fromVirtualRouterArn(this, 'VirtualRouter', routerArnOf(this, this.routeArn));
       this.routeName = arnSegment(this, this.routeArn, 4);
     }

@@ -6,9 +6,10 @@ import { AccessLog } from './access-log';
 import { Backend } from './backend';
 import { BackendDefaults } from './backend-defaults';
 import { IMesh, Mesh } from './mesh';
+import { checkArnKinds } from './private/arn-kinds';
 import { meshError } from './private/errors';
 import { registerMeshResource } from './private/mesh-resource';
-import { arnSegment, assertArnKinds, meshOwnerOf, meshResourceArn, proxyNodeId } from './private/names';
+import { arnSegment, meshOwnerOf, meshResourceArn, proxyNodeId } from './private/names';
 import { compact } from './private/render';
 import { warnIfNotSpiffeSafe } from './private/spiffe-name-warning';
 import { renderClientPolicy } from './private/tls-render';
@@ -241,7 +242,7 @@ class ImportedVirtualNode extends VirtualNodeBase {
       this.virtualNodeArn = meshResourceArn(this, this.mesh.meshName, 'virtualNode', this.virtualNodeName);
     } else {
       this.virtualNodeArn = arn!;
-      assertArnKinds(this, this.virtualNodeArn, ['virtualNode']);
+      checkArnKinds(this, this.virtualNodeArn, ['virtualNode']);
       this.mesh = Mesh.fromMeshName(this, 'Mesh', arnSegment(this, this.virtualNodeArn, 0));
       this.virtualNodeName = arnSegment(this, this.virtualNodeArn, 2);
     }

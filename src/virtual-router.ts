@@ -2,8 +2,9 @@ import { IResource, Names, Resource } from 'aws-cdk-lib';
 import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { IMesh, Mesh } from './mesh';
+import { checkArnKinds } from './private/arn-kinds';
 import { registerMeshResource } from './private/mesh-resource';
-import { arnSegment, assertArnKinds, meshOwnerOf, meshResourceArn } from './private/names';
+import { arnSegment, meshOwnerOf, meshResourceArn } from './private/names';
 import { Route, RouteBaseProps } from './route';
 import * as spec from './spec';
 import { VirtualRouterListener } from './virtual-router-listener';
@@ -133,7 +134,7 @@ class ImportedVirtualRouter extends VirtualRouterBase {
       this.virtualRouterArn = meshResourceArn(this, this.mesh.meshName, 'virtualRouter', this.virtualRouterName);
     } else {
       this.virtualRouterArn = arn!;
-      assertArnKinds(this, this.virtualRouterArn, ['virtualRouter']);
+      checkArnKinds(this, this.virtualRouterArn, ['virtualRouter']);
       this.mesh = Mesh.fromMeshName(this, 'Mesh', arnSegment(this, this.virtualRouterArn, 0));
       this.virtualRouterName = arnSegment(this, this.virtualRouterArn, 2);
     }

@@ -2,8 +2,9 @@ import { IResource, Names, Resource } from 'aws-cdk-lib';
 import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { IMesh, Mesh } from './mesh';
+import { checkArnKinds } from './private/arn-kinds';
 import { registerMeshResource } from './private/mesh-resource';
-import { arnSegment, assertArnKinds, meshOwnerOf, meshResourceArn } from './private/names';
+import { arnSegment, meshOwnerOf, meshResourceArn } from './private/names';
 import * as spec from './spec';
 import { IVirtualNode } from './virtual-node';
 import { IVirtualRouter } from './virtual-router';
@@ -110,7 +111,7 @@ class ImportedVirtualService extends Resource implements IVirtualService {
       this.virtualServiceArn = meshResourceArn(this, this.mesh.meshName, 'virtualService', this.virtualServiceName);
     } else {
       this.virtualServiceArn = arn!;
-      assertArnKinds(this, this.virtualServiceArn, ['virtualService']);
+      checkArnKinds(this, this.virtualServiceArn, ['virtualService']);
       this.mesh = Mesh.fromMeshName(this, 'Mesh', arnSegment(this, this.virtualServiceArn, 0));
       this.virtualServiceName = arnSegment(this, this.virtualServiceArn, 2);
     }

@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ts from 'typescript';
 import * as appmesh from '../src';
 import { buildMeshSpecs, collectMeshSpecs } from '../src/private/spec-builder';
@@ -326,12 +327,13 @@ describe('GatewayRoute', () => {
     expect(route.virtualGateway.mesh.meshName).toBe('shop');
   });
 
-  test('fromGatewayRouteArn rejects the ARN of another kind', () => {
+  test('fromGatewayRouteArn reads the ARN of another kind by position, as aws-cdk-lib does, and warns', () => {
     const stack = new Stack();
     const arn = 'arn:aws:appmesh:eu-west-1:123456789012:mesh/shop/virtualRouter/orders/route/r1';
-    expect(() => appmesh.GatewayRoute.fromGatewayRouteArn(stack, 'Imported', arn)).toThrow(
-      `[Default/Imported] '${arn}' is not the ARN of a gatewayRoute `
-      + '(expected ...:mesh/<mesh>/virtualGateway/<name>/gatewayRoute/<name>) (UnexpectedArnKind)');
+    const route = appmesh.GatewayRoute.fromGatewayRouteArn(stack, 'Imported', arn);
+    expect([route.gatewayRouteName, route.virtualGateway.virtualGatewayName]).toEqual(['r1', 'orders']);
+    Annotations.fromStack(stack).hasWarning('/Default/Imported', Match.stringLikeRegexp(
+      "is not the ARN of a gatewayRoute \\(expected \\.\\.\\.:mesh/<mesh>/virtualGateway/<name>/gatewayRoute/<name>\\); .*named 'r1' in mesh 'shop'"));
   });
 
   test('fromGatewayRouteArn works with a deploy-time ARN', () => {

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Fn, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
 import * as appmesh from '../src';
 import { documentOf, newStack, nodeSpec, onlyDocument } from './helpers';
@@ -265,13 +266,20 @@ test('resources expose aws-cdk-lib reference objects (IMeshRef, IVirtualNodeRef,
   expect(service.virtualServiceRef).toEqual({ virtualServiceArn: service.virtualServiceArn });
 });
 
-test('imports from an ARN of the wrong kind are refused with the expected shape', () => {
+test('imports from an ARN of the wrong kind read it by position, as aws-cdk-lib does, and warn', () => {
   const { stack } = newStack();
   const routerArn = 'arn:aws:appmesh:eu-west-1:123456789012:mesh/m/virtualRouter/r';
-  expect(() => appmesh.VirtualNode.fromVirtualNodeArn(stack, 'a', routerArn))
-    .toThrow(/\[Stack\/a\] '.*virtualRouter\/r' is not the ARN of a virtualNode \(expected resource 'mesh\/<mesh>\/virtualNode\/<name>'\)/);
-  expect(() => appmesh.VirtualService.fromVirtualServiceArn(stack, 'b', routerArn)).toThrow(/not the ARN of a virtualService/);
-  expect(() => appmesh.Route.fromRouteArn(stack, 'c', routerArn)).toThrow(/not the ARN of a route/);
-  expect(() => appmesh.Mesh.fromMeshArn(stack, 'd', routerArn)).toThrow(/\[Stack\] '.*' is not the ARN of a mesh \(expected resource 'mesh\/<mesh>'\)/);
-  expect(() => appmesh.VirtualRouter.fromVirtualRouterArn(stack, 'e', routerArn)).not.toThrow();
+  const node = appmesh.VirtualNode.fromVirtualNodeArn(stack, 'a', routerArn);
+  expect([node.mesh.meshName, node.virtualNodeName]).toEqual(['m', 'r']);
+  expect(appmesh.VirtualService.fromVirtualServiceArn(stack, 'b', routerArn).virtualServiceName).toBe('r');
+  expect(appmesh.Mesh.fromMeshArn(stack, 'd', routerArn).meshName).toBe('m');
+  appmesh.VirtualRouter.fromVirtualRouterArn(stack, 'e', routerArn);
+  const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('is not the ARN of'));
+  expect(warnings.map((w) => `${w.id} ${w.entry.data}`).sort()).toEqual([
+    expect.stringMatching(/^\/Stack .*not the ARN of a mesh \(expected \.\.\.:mesh\/<mesh>\); .*the imported mesh is named 'm'/),
+    expect.stringMatching(/^\/Stack\/a '.*virtualRouter\/r' is not the ARN of a virtualNode \(expected \.\.\.:mesh\/<mesh>\/virtualNode\/<name>\); .*named 'r' in mesh 'm'.*open-app-mesh:arn-kind-mismatch/),
+    expect.stringMatching(/^\/Stack\/b .*not the ARN of a virtualService/),
+  ]);
+  // Too short to hold a route name at its position: cannot be read at all.
+  expect(() => appmesh.Route.fromRouteArn(stack, 'c', routerArn)).toThrow(/not the ARN of a route .*\(UnexpectedArnKind\)/);
 });

@@ -1,4 +1,5 @@
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as appmesh from '../src';
@@ -246,12 +247,18 @@ describe('VirtualGateway', () => {
   });
 
   test.each([
-    'arn:aws:appmesh:eu-west-1:123456789012:mesh/shop/virtualNode/orders',
-    'arn:aws:appmesh:eu-west-1:123456789012:mesh/shop/virtualGateway/ingress/gatewayRoute/r1',
-    'arn:aws:appmesh:eu-west-1:123456789012:mesh/shop/virtualGateway/',
-  ])('fromVirtualGatewayArn rejects %s', (arn) => {
+    ['arn:aws:appmesh:eu-west-1:123456789012:mesh/shop/virtualNode/orders', 'orders'],
+    ['arn:aws:appmesh:eu-west-1:123456789012:mesh/shop/virtualGateway/ingress/gatewayRoute/r1', 'ingress'],
+  ])('fromVirtualGatewayArn reads %s by position, as aws-cdk-lib does, and warns', (arn, name) => {
     const stack = new Stack();
-    expect(() => appmesh.VirtualGateway.fromVirtualGatewayArn(stack, 'Imported', arn)).toThrow(
+    expect(appmesh.VirtualGateway.fromVirtualGatewayArn(stack, 'Imported', arn).virtualGatewayName).toBe(name);
+    Annotations.fromStack(stack).hasWarning('/Default/Imported', Match.stringLikeRegexp(
+      'is not the ARN of a virtualGateway \\(expected \\.\\.\\.:mesh/<mesh>/virtualGateway/<name>\\).*open-app-mesh:arn-kind-mismatch'));
+  });
+
+  test('fromVirtualGatewayArn refuses an ARN with no name at the gateway\'s position', () => {
+    const arn = 'arn:aws:appmesh:eu-west-1:123456789012:mesh/shop/virtualGateway/';
+    expect(() => appmesh.VirtualGateway.fromVirtualGatewayArn(new Stack(), 'Imported', arn)).toThrow(
       `[Default/Imported] '${arn}' is not the ARN of a virtualGateway (expected ...:mesh/<mesh>/virtualGateway/<name>) (UnexpectedArnKind)`);
   });
 

@@ -1,12 +1,16 @@
-import { Token } from 'aws-cdk-lib';
+import { Annotations, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { meshError } from './errors';
 
 /**
  * Check that a literal App Mesh ARN names the expected kinds below the mesh:
- * `mesh/<mesh>/<kinds[0]>/<name>[/<kinds[1]>/<name>]`. Importing a virtual node's ARN as a
- * gateway then fails where it is imported instead of yielding a gateway named after the
- * node. Deploy-time ARNs cannot be checked and pass.
+ * `mesh/<mesh>[/<kinds[0]>/<name>[/<kinds[1]>/<name>]]`.
+ *
+ * aws-cdk-lib reads these ARNs by position and never looks at the kinds, so an ARN of another
+ * kind imports (a virtual router's ARN as a virtual node yields a node named after the router).
+ * The same code must synthesize here, so a kind mismatch is a warning; an ARN too short to hold a
+ * name at each position, or with an empty name, cannot be read at all and is an error.
+ * Deploy-time ARNs cannot be checked and pass.
  */
 export function checkArnKinds(scope: IConstruct, arn: string, kinds: string[]): void {
   if (Token.isUnresolved(arn)) {
@@ -14,12 +18,18 @@ export function checkArnKinds(scope: IConstruct, arn: string, kinds: string[]): 
   }
   // arn:partition:appmesh:region:account:<resource part>
   const segments = arn.split(':').slice(5).join(':').split('/');
+  const what = kinds.length > 0 ? kinds[kinds.length - 1] : 'mesh';
+  const expected = ['mesh/<mesh>', ...kinds.map((kind) => `${kind}/<name>`)].join('/');
+  const names = segments.filter((_, i) => i % 2 === 1);
+  if (segments.length < 2 + 2 * kinds.length || names.slice(0, 1 + kinds.length).some((name) => name.length === 0)) {
+    throw meshError('UnexpectedArnKind', `'${arn}' is not the ARN of a ${what} (expected ...:${expected})`, scope);
+  }
   const wellFormed = segments.length === 2 + 2 * kinds.length
     && segments[0] === 'mesh'
-    && kinds.every((kind, i) => segments[2 * i + 2] === kind)
-    && segments.every((segment) => segment.length > 0);
+    && kinds.every((kind, i) => segments[2 * i + 2] === kind);
   if (!wellFormed) {
-    const expected = ['mesh/<mesh>', ...kinds.map((kind) => `${kind}/<name>`)].join('/');
-    throw meshError('UnexpectedArnKind', `'${arn}' is not the ARN of a ${kinds[kinds.length - 1]} (expected ...:${expected})`, scope);
+    Annotations.of(scope).addWarningV2('open-app-mesh:arn-kind-mismatch',
+      `'${arn}' is not the ARN of a ${what} (expected ...:${expected}); it is read by position, as aws-cdk-lib does, `
+      + (kinds.length === 0 ? `so the imported mesh is named '${names[0]}'` : `so the imported ${what} is named '${names[kinds.length]}' in mesh '${names[0]}'`));
   }
 }

@@ -56,20 +56,3 @@ export function arnSegment(scope: IConstruct, arn: string, index: number): strin
   }
   return segments[index];
 }
-
-/**
- * Check that a literal App Mesh ARN names the expected kind of resource, e.g.
- * `['virtualRouter', 'route']` for `mesh/<m>/virtualRouter/<r>/route/<n>`. Token ARNs
- * cannot be checked before deployment and pass.
- */
-export function assertArnKinds(scope: IConstruct, arn: string, kinds: string[]): void {
-  if (Token.isUnresolved(arn)) return;
-  const resourceName = Stack.of(scope).splitArn(arn, ArnFormat.SLASH_RESOURCE_NAME).resourceName ?? '';
-  const segments = resourceName.split('/');
-  const actual = segments.filter((_, i) => i % 2 === 1);
-  if (segments.length !== 1 + 2 * kinds.length || actual.join('/') !== kinds.join('/')) {
-    const expected = ['mesh/<mesh>', ...kinds.map((k) => `${k}/<name>`)].join('/');
-    const what = kinds.length > 0 ? kinds[kinds.length - 1] : 'mesh';
-    throw new Error(`[${scope.node.path}] '${arn}' is not the ARN of a ${what} (expected resource '${expected}')`);
-  }
-}
