@@ -31,6 +31,27 @@ export interface CaMaterial {
    * certificate and chain, PEM): always in the trust bundle, so leaves chain to a self-signed root.
    */
   readonly anchors?: readonly string[];
+  /**
+   * The next signing CA, made by a rotation that does not sign at once: in the trust bundle from
+   * the start, signing from `activatesAt` on (when every workload has renewed and trusts it).
+   * Material without it loads as before.
+   */
+  readonly pending?: {
+    readonly certificatePem: string;
+    /** PKCS#8 PEM. */
+    readonly privateKeyPem: string;
+    /** ISO 8601. */
+    readonly activatesAt: string;
+    /** As `anchors`, for the next CA. */
+    readonly anchors?: readonly string[];
+  };
+}
+
+/** Every certificate the material holds (never a key), as one PEM bundle: what the stores publish for agents. */
+export function storedCertificatesPem(material: CaMaterial): string {
+  const pending = material.pending ? [material.pending.certificatePem, ...material.pending.anchors ?? []] : [];
+  return [material.active.certificatePem, ...material.retired.map((r) => r.certificatePem), ...material.anchors ?? [], ...pending]
+    .map((pem) => pem.trim() + '\n').join('');
 }
 
 export interface CaStore {
@@ -80,6 +101,11 @@ export function parseCaMaterial(text: string, description: string): CaMaterial {
   }
   if (m.anchors !== undefined && (!Array.isArray(m.anchors) || !m.anchors.every(isPem))) {
     throw new Error(`CA store ${description}: anchors must be a list of PEM certificates`);
+  }
+  const p = m.pending;
+  if (p !== undefined && (!p || !isPem(p.certificatePem) || !isPem(p.privateKeyPem) || typeof p.activatesAt !== 'string'
+    || Number.isNaN(Date.parse(p.activatesAt)) || (p.anchors !== undefined && (!Array.isArray(p.anchors) || !p.anchors.every(isPem))))) {
+    throw new Error(`CA store ${description}: pending must be { certificatePem, privateKeyPem, activatesAt[, anchors] }`);
   }
   return m as CaMaterial;
 }

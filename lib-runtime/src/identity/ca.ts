@@ -7,11 +7,16 @@
  *   const svid = await ca.issueWorkloadCertificate({ workload, csrPem });   // workload: who the caller authenticated
  *   const bundle = ca.trustBundlePem();
  *
- * Rotation: `rotateRoot()` makes a new root that signs from then on; the old root stays in the
- * bundle until every leaf it can have signed has expired (rotation time + the longest leaf
- * lifetime + clock skew), and all of it is saved, so every replica that `reload()`s agrees.
+ * Rotation, in two phases so that no workload ever meets a peer whose root it does not trust:
+ * `prepareRootRotation()` saves a next root as pending: in the bundle at once, signing nothing. Once
+ * it has been in the bundle for the longest leaf lifetime + clock skew, every workload has renewed
+ * since and trusts it, and it signs from then on, on every replica by itself (the time is saved
+ * with it, so no second write). The old root stays in the bundle until every leaf it can have
+ * signed has expired. `rotateRoot()` switches at once, for a leaked key. Every replica that
+ * `reload()`s sees the same phases.
  */
 import { createPrivateKey, createPublicKey, randomBytes, X509Certificate as NodeX509Certificate, type webcrypto as nodeWebcrypto } from 'crypto';
+import { materialAt, RotationPendingError, succeed, withoutExpired, type SigningCaMaterial } from './ca-rotation';
 import type { CaMaterial, CaStore } from './ca-store';
 import { checkCsr, checkPublicKey, type CheckedPublicKey } from './csr';
 import { spiffeIdFor, validateTrustDomain, type WorkloadRef } from './spiffe';
@@ -82,9 +87,15 @@ export interface IssuedServerCertificate extends IssuedCertificate {
   readonly privateKeyPem: string;
 }
 
-interface ActiveRoot {
+interface Signer {
   readonly certificate: x509.X509Certificate;
   readonly signingKey: nodeWebcrypto.CryptoKey;
+}
+
+/** The next root of a prepared rotation, until it signs. */
+export interface PendingRoot {
+  readonly certificatePem: string;
+  readonly activatesAt: Date;
 }
 
 export class MeshCa {
@@ -96,7 +107,14 @@ export class MeshCa {
       if (options.createIfMissing === false) {
         throw new Error(`mesh CA: no CA material in ${options.store.description}, and creating a root is disabled`);
       }
-      material = await options.store.createIfAbsent(await ca.newMaterial(0, []));
+      const first = await ca.newSigningCa();
+      material = await options.store.createIfAbsent({
+        format: 'open-app-mesh-ca/v1',
+        generation: 0,
+        active: { certificatePem: first.certificatePem, privateKeyPem: first.privateKeyPem },
+        retired: [],
+        ...(first.anchors ? { anchors: [...first.anchors] } : {}),
+      });
     }
     await ca.adopt(material);
     return ca;
@@ -109,8 +127,10 @@ export class MeshCa {
   private readonly clockSkewMs: number;
   private readonly now: () => Date;
   private readonly signingCaSource?: SigningCaSource;
+  /** As stored; `current()` is what it means now. */
   private material!: CaMaterial;
-  private active!: ActiveRoot;
+  /** The active and the pending CA's keys, by certificate PEM. */
+  private signers!: Map<string, Signer>;
 
   private constructor(options: MeshCaOptions) {
     this.trustDomain = validateTrustDomain(options.trustDomain);
@@ -128,16 +148,32 @@ export class MeshCa {
     return this.material.generation;
   }
 
-  /** The active root's certificate (PEM). */
+  /** The certificate (PEM) of the root that signs now. */
   get rootCertificatePem(): string {
-    return this.material.active.certificatePem;
+    return this.current().active.certificatePem;
   }
 
-  /** PEM of every trusted root: the active one first, then retired ones not yet past their time. */
+  /** The next root of a prepared rotation and when it starts signing; undefined once it signs, or with none. */
+  get pendingRoot(): PendingRoot | undefined {
+    const pending = this.current().pending;
+    return pending && { certificatePem: pending.certificatePem, activatesAt: new Date(pending.activatesAt) };
+  }
+
+  /** The stored material as it stands now (a pending root whose time has come is the active one). Holds keys: never print it. */
+  materialNow(): CaMaterial {
+    return this.current();
+  }
+
+  /**
+   * PEM of every trusted root: the one that signs first, then a pending one, retired ones not yet
+   * past their time, and the certificates above a CA that is not a root.
+   */
   trustBundlePem(): string {
     const now = this.now().getTime();
-    const retired = this.material.retired.filter((r) => Date.parse(r.trustedUntil) > now).map((r) => r.certificatePem);
-    const all = [this.material.active.certificatePem, ...retired, ...this.material.anchors ?? []].map((pem) => pem.trim() + '\n');
+    const material = this.current();
+    const retired = material.retired.filter((r) => Date.parse(r.trustedUntil) > now).map((r) => r.certificatePem);
+    const pending = material.pending ? [material.pending.certificatePem, ...material.pending.anchors ?? []] : [];
+    const all = [material.active.certificatePem, ...pending, ...retired, ...material.anchors ?? []].map((pem) => pem.trim() + '\n');
     return [...new Set(all)].join('');
   }
 
@@ -176,23 +212,32 @@ export class MeshCa {
   }
 
   /**
-   * Replaces the signing root with a new one, keeping the old in the bundle until every leaf it
-   * signed has expired, and saves that. Run it on one replica; the others `reload()`.
+   * Phase 1 of a rotation: saves a new root as pending, in the bundle at once; it starts signing,
+   * on every replica by itself, after the longest leaf lifetime + clock skew (returned), when every
+   * workload has renewed since and trusts it. Refused while another is pending. Run it on one
+   * replica; the others `reload()`.
+   */
+  async prepareRootRotation(): Promise<Date> {
+    const now = this.now().getTime();
+    const current = this.current();
+    if (current.pending) throw new RotationPendingError(current.pending.activatesAt);
+    const next = await this.newSigningCa();
+    const activatesAt = new Date(now + this.retireAfterMs()).toISOString();
+    await this.save({ ...withoutExpired(current, now), generation: current.generation + 1, pending: { ...next, activatesAt } });
+    return new Date(activatesAt);
+  }
+
+  /**
+   * Replaces the signing root at once (for a leaked key), keeping the old in the bundle until every
+   * leaf it signed has expired; a pending root that does not sign yet is dropped. Workloads that
+   * have not renewed since trust only the old root and refuse peers with new leaves until they do.
    */
   async rotateRoot(): Promise<void> {
     const now = this.now().getTime();
-    const trustedUntil = new Date(now + this.maxLeafLifetimeMs + this.clockSkewMs).toISOString();
-    const stillTrusted = this.material.retired.filter((r) => Date.parse(r.trustedUntil) > now);
-    const made = await this.newMaterial(this.material.generation + 1, [
-      ...stillTrusted,
-      { certificatePem: this.material.active.certificatePem, trustedUntil },
-    ]);
-    // Anchors the new CA does not share (moving to or from an ACM Private CA) stay as long as the old CA's leaves.
-    const kept = new Set((made.anchors ?? []).map((pem) => pem.trim()));
-    const dropped = (this.material.anchors ?? []).filter((pem) => !kept.has(pem.trim()));
-    const next = { ...made, retired: [...made.retired, ...dropped.map((certificatePem) => ({ certificatePem, trustedUntil }))] };
-    await this.store.save(next);
-    await this.adopt(next);
+    const current = this.current();
+    const trustedUntil = new Date(now + this.retireAfterMs()).toISOString();
+    const next = succeed(withoutExpired(current, now), await this.newSigningCa(), trustedUntil);
+    await this.save({ ...next, generation: current.generation + 1 });
   }
 
   /** Picks up what another replica saved (a rotation). */
@@ -208,22 +253,23 @@ export class MeshCa {
       throw new Error(`mesh CA: lifetimeMs ${lifetime} is longer than the maximum ${this.maxLeafLifetimeMs}`);
     }
     const now = this.now().getTime();
+    const signer = this.signers.get(this.current().active.certificatePem)!;
     const notBefore = new Date(now - this.clockSkewMs);
-    const notAfter = new Date(Math.min(now + lifetime, this.active.certificate.notAfter.getTime()));
+    const notAfter = new Date(Math.min(now + lifetime, signer.certificate.notAfter.getTime()));
     const certificate = await x509.X509CertificateGenerator.create({
       serialNumber: randomSerial(),
       subject: '',
-      issuer: this.active.certificate.subjectName,
+      issuer: signer.certificate.subjectName,
       notBefore,
       notAfter,
       publicKey: key.spki,
-      signingKey: this.active.signingKey,
+      signingKey: signer.signingKey,
       signingAlgorithm: SIGNING,
       extensions: [
         new x509.BasicConstraintsExtension(false, undefined, true),
         ...extensions,
         await x509.SubjectKeyIdentifierExtension.create(key.spki),
-        await x509.AuthorityKeyIdentifierExtension.create(this.active.certificate.publicKey),
+        await x509.AuthorityKeyIdentifierExtension.create(signer.certificate.publicKey),
       ],
     });
     return {
@@ -235,11 +281,22 @@ export class MeshCa {
     };
   }
 
-  private async newMaterial(generation: number, retired: CaMaterial['retired']): Promise<CaMaterial> {
-    if (this.signingCaSource) {
-      const { certificatePem, privateKeyPem, anchors } = await this.signingCaSource.newSigningCa();
-      return { format: 'open-app-mesh-ca/v1', generation, active: { certificatePem, privateKeyPem }, retired, anchors: [...anchors] };
-    }
+  /** How long a root that stops signing stays trusted: its last leaf's lifetime, plus skew. Also how long a pending root waits. */
+  private retireAfterMs(): number {
+    return this.maxLeafLifetimeMs + this.clockSkewMs;
+  }
+
+  private current(): CaMaterial {
+    return materialAt(this.material, this.now().getTime(), this.retireAfterMs());
+  }
+
+  private async save(material: CaMaterial): Promise<void> {
+    await this.store.save(material);
+    await this.adopt(material);
+  }
+
+  private async newSigningCa(): Promise<SigningCaMaterial> {
+    if (this.signingCaSource) return this.signingCaSource.newSigningCa();
     const now = this.now().getTime();
     const keys = await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify']) as nodeWebcrypto.CryptoKeyPair;
     const serialNumber = randomSerial();
@@ -259,41 +316,42 @@ export class MeshCa {
       ],
     });
     const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-    return {
-      format: 'open-app-mesh-ca/v1',
-      generation,
-      active: { certificatePem: root.toString('pem') + '\n', privateKeyPem: toPem(pkcs8, 'PRIVATE KEY') },
-      retired,
-    };
+    return { certificatePem: root.toString('pem') + '\n', privateKeyPem: toPem(pkcs8, 'PRIVATE KEY') };
   }
 
-  /** Checks stored material before using it: a CA root, its key, P-256. */
+  /** Checks stored material before using it (the active and a pending CA: a CA, its key, P-256); bad material changes nothing. */
   private async adopt(material: CaMaterial): Promise<void> {
+    const signers = new Map<string, Signer>();
+    signers.set(material.active.certificatePem, await this.signerOf(material.active, 'active'));
+    if (material.pending) signers.set(material.pending.certificatePem, await this.signerOf(material.pending, 'pending'));
+    this.material = material;
+    this.signers = signers;
+  }
+
+  private async signerOf(ca: { certificatePem: string; privateKeyPem: string }, field: 'active' | 'pending'): Promise<Signer> {
     const where = `mesh CA: CA material in ${this.store.description}`;
     let certificate: x509.X509Certificate;
     let nodeCertificate: NodeX509Certificate;
     try {
-      certificate = new x509.X509Certificate(material.active.certificatePem);
-      nodeCertificate = new NodeX509Certificate(material.active.certificatePem);
+      certificate = new x509.X509Certificate(ca.certificatePem);
+      nodeCertificate = new NodeX509Certificate(ca.certificatePem);
     } catch (err) {
-      throw new Error(`${where}: active.certificatePem is not a certificate (${(err as Error).message})`);
+      throw new Error(`${where}: ${field}.certificatePem is not a certificate (${(err as Error).message})`);
     }
-    if (!nodeCertificate.ca) throw new Error(`${where}: the active root is not a CA certificate`);
+    if (!nodeCertificate.ca) throw new Error(`${where}: the ${field} root is not a CA certificate`);
     let privateKey;
     try {
-      privateKey = createPrivateKey(material.active.privateKeyPem);
+      privateKey = createPrivateKey(ca.privateKeyPem);
     } catch (err) {
-      throw new Error(`${where}: active.privateKeyPem is not a private key (${(err as Error).message})`);
+      throw new Error(`${where}: ${field}.privateKeyPem is not a private key (${(err as Error).message})`);
     }
-    if (privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') throw new Error(`${where}: the root key must be EC P-256`);
+    if (privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') throw new Error(`${where}: the ${field} root key must be EC P-256`);
     const derived = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
     if (!derived.equals(Buffer.from(certificate.publicKey.rawData))) {
-      throw new Error(`${where}: active.privateKeyPem does not belong to active.certificatePem`);
+      throw new Error(`${where}: ${field}.privateKeyPem does not belong to ${field}.certificatePem`);
     }
     const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'der' });
-    const signingKey = await webcrypto.subtle.importKey('pkcs8', pkcs8, EC_P256, false, ['sign']);
-    this.material = material;
-    this.active = { certificate, signingKey };
+    return { certificate, signingKey: await webcrypto.subtle.importKey('pkcs8', pkcs8, EC_P256, false, ['sign']) };
   }
 }
 

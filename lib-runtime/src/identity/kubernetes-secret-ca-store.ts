@@ -14,7 +14,7 @@
  * generation published is kept in an annotation, so a replica publishing an older generation
  * late leaves the newer bundle alone.
  */
-import { CaStoreConflictError, parseCaMaterial, type CaMaterial, type CaStore } from './ca-store';
+import { CaStoreConflictError, parseCaMaterial, storedCertificatesPem, type CaMaterial, type CaStore } from './ca-store';
 import { KubernetesApiError, type KubernetesApi } from './kubernetes-api';
 
 /** Key of the CA material in the Secret's data. */
@@ -134,8 +134,7 @@ export class KubernetesSecretCaStore implements CaStore {
     const ref = this.options.trustBundleConfigMap;
     if (ref === undefined) return;
     // As the Secrets Manager store publishes it: every root, retired ones and an ACM Private CA's chain included.
-    const bundle = [material.active.certificatePem, ...material.retired.map((r) => r.certificatePem), ...material.anchors ?? []]
-      .map((pem) => pem.trim() + '\n').join('');
+    const bundle = storedCertificatesPem(material);
     const where = `trust bundle ConfigMap ${ref.namespace}/${ref.name}`;
     const generation = String(material.generation);
     try {

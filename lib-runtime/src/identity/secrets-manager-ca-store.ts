@@ -22,7 +22,7 @@ import {
   ResourceNotFoundException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { CaStoreConflictError, parseCaMaterial, type CaMaterial, type CaStore } from './ca-store';
+import { CaStoreConflictError, parseCaMaterial, storedCertificatesPem, type CaMaterial, type CaStore } from './ca-store';
 
 export interface SecretsManagerCaStoreOptions {
   /** ARN (or name) of the secret holding the CA material: key included, readable by the control plane only. */
@@ -105,8 +105,7 @@ export class SecretsManagerCaStore implements CaStore {
   private async publishTrustBundle(material: CaMaterial): Promise<void> {
     const secretId = this.options.trustBundleSecretId;
     if (secretId === undefined) return;
-    const bundle = [material.active.certificatePem, ...material.retired.map((r) => r.certificatePem), ...material.anchors ?? []]
-      .map((pem) => pem.trim() + '\n').join('');
+    const bundle = storedCertificatesPem(material);
     try {
       await this.options.client.send(new PutSecretValueCommand({
         SecretId: secretId,
