@@ -1,7 +1,8 @@
 /**
  * `open-app-mesh ca show|rotate` against a file CA store (and an ACM Private CA stand-in): what
- * show prints, a rotation and what a running control plane makes of it (its mutual-TLS server
- * trusts both roots, it signs with the new one), and a rotation from a stale generation refused.
+ * show prints, a prepared rotation (pending, then signing) and an immediate one, what a running
+ * control plane makes of it (its mutual-TLS server trusts the pending root before it signs), and
+ * rotations refused: from a stale generation, or while another is pending.
  */
 import { generateKeyPairSync, X509Certificate } from 'crypto';
 import * as fs from 'fs';
@@ -55,23 +56,76 @@ test('show prints the generation and the signing root with its not-after date, n
   expect(stdout).not.toMatch(/PRIVATE KEY|BEGIN/);
 });
 
-test('rotate makes a new root that signs; the old one is listed as retired and trusted until its leaves expire', async () => {
+const HOUR = 3600_000;
+/** The subject as show prints it. */
+const subjectOf = (certificate: X509Certificate): string => certificate.subject.split('\n').join(', ');
+
+/** Moves a pending root's time to `activatesAt`, as if that much time had passed. */
+function activatePendingAt(activatesAt: Date): void {
+  const file = path.join(caDir, 'ca.json');
+  const material = JSON.parse(fs.readFileSync(file, 'utf8'));
+  material.pending.activatesAt = activatesAt.toISOString();
+  fs.writeFileSync(file, JSON.stringify(material));
+}
+
+test('rotate prepares a pending root that show lists with when it starts signing; the old root signs until then', async () => {
   const before = await MeshCa.open({ store: new FileCaStore(caDir), trustDomain: TD });
   const oldRoot = new X509Certificate(before.rootCertificatePem);
+  const started = Date.now();
   const rotated = await ca('rotate', '--ca-dir', caDir, '--generation', '0', '--trust-domain', TD);
   expect(rotated).toMatchObject({ code: 0, stderr: '' });
-  expect(rotated.stdout).toMatch(/^rotated: generation 0 -> 1\n/);
+  expect(rotated.stdout).toMatch(/^prepared: generation 0 -> 1\n/);
 
   const stored = (await new FileCaStore(caDir).load())!;
   expect(stored.generation).toBe(1);
+  expect(stored.active.certificatePem).toBe(before.rootCertificatePem);
+  expect(stored.retired).toEqual([]);
+  // One leaf lifetime (24 h) + clock skew (5 min) from now.
+  const wait = Date.parse(stored.pending!.activatesAt) - started;
+  expect(wait).toBeGreaterThanOrEqual(24 * HOUR + 5 * 60_000);
+  expect(wait).toBeLessThan(24 * HOUR + 6 * 60_000);
+  expect(rotated.stdout).toContain(`starts signing at ${stored.pending!.activatesAt}`);
+
+  const next = new X509Certificate(stored.pending!.certificatePem);
+  const shown = await ca('show', '--ca-dir', caDir);
+  expect(shown.stdout).toMatch(new RegExp(`signs +${subjectOf(oldRoot)}\n.*, sha256 ${oldRoot.fingerprint256}\n`));
+  expect(shown.stdout).toMatch(new RegExp(`pending +${subjectOf(next)}\n.*, signs from ${stored.pending!.activatesAt}, sha256 ${next.fingerprint256}\n`));
+  expect(shown.stdout).not.toMatch(/PRIVATE KEY|BEGIN/);
+
+  // Once its time has come, show (as every control plane) takes the pending root as the one that signs.
+  const activatesAt = new Date(Date.now() - HOUR);
+  activatePendingAt(activatesAt);
+  const later = await ca('show', '--ca-dir', caDir);
+  const trustedUntil = new Date(activatesAt.getTime() + 24 * HOUR + 5 * 60_000).toISOString();
+  expect(later.stdout).toMatch(new RegExp(`signs +${subjectOf(next)}\n`));
+  expect(later.stdout).toMatch(new RegExp(`retired +${subjectOf(oldRoot)}\n.*, trusted until ${trustedUntil}, sha256 ${oldRoot.fingerprint256}`));
+  expect(later.stdout).not.toContain('pending');
+});
+
+test('a second rotation while one is pending is refused, saying when the pending root signs; --now rotates at once', async () => {
+  const before = await MeshCa.open({ store: new FileCaStore(caDir), trustDomain: TD });
+  expect((await ca('rotate', '--ca-dir', caDir, '--generation', '0')).code).toBe(0);
+  const prepared = fs.readFileSync(path.join(caDir, 'ca.json'), 'utf8');
+  const { activatesAt } = JSON.parse(prepared).pending;
+
+  const second = await ca('rotate', '--ca-dir', caDir, '--generation', '1');
+  expect(second).toMatchObject({ code: 1, stdout: '' });
+  expect(second.stderr).toBe(`open-app-mesh ca: refused: a rotation is already under way: the next CA starts signing at ${activatesAt}. `
+    + 'Rotate again after that, or with --now if a key leaked (workloads that have not renewed since then refuse peers with new leaves)\n');
+  expect(fs.readFileSync(path.join(caDir, 'ca.json'), 'utf8')).toBe(prepared);
+
+  // A leaked key: the new root signs at once, the pending one (kept in the same store) is dropped.
+  const now = await ca('rotate', '--ca-dir', caDir, '--generation', '1', '--now');
+  expect(now).toMatchObject({ code: 0, stderr: '' });
+  expect(now.stdout).toMatch(/^rotated now: generation 1 -> 2\n[\s\S]*refuses peers that hold a leaf of the new one/);
+  const stored = (await new FileCaStore(caDir).load())!;
+  expect(stored.pending).toBeUndefined();
+  expect(stored.active.certificatePem).not.toBe(before.rootCertificatePem);
+  expect(stored.active.certificatePem).not.toBe(JSON.parse(prepared).pending.certificatePem);
   expect(stored.retired.map((r) => r.certificatePem)).toEqual([before.rootCertificatePem]);
-  const hours = (Date.parse(stored.retired[0].trustedUntil) - Date.now()) / 3600_000;
+  const hours = (Date.parse(stored.retired[0].trustedUntil) - Date.now()) / HOUR;
   expect(hours).toBeGreaterThan(24);
   expect(hours).toBeLessThan(24.2);
-
-  const shown = await ca('show', '--ca-dir', caDir);
-  expect(shown.stdout).toMatch(new RegExp(`retired +${oldRoot.subject.split('\n').join(', ')}\n.*, trusted until ${stored.retired[0].trustedUntil}, sha256 ${oldRoot.fingerprint256}`));
-  expect(shown.stdout).toContain(`sha256 ${new X509Certificate(stored.active.certificatePem).fingerprint256}`);
 });
 
 test('a rotation from a stale generation is refused and the store is left as it was', async () => {
@@ -113,7 +167,7 @@ test('usage: rotate needs --generation, unknown subcommands and flags are named,
   expect(fs.existsSync(caDir)).toBe(false);
 });
 
-test('rotate --ca-acm-pca-arn moves the mesh to the Private CA; show lists its root; leaving it takes --own-root', async () => {
+test('rotate --ca-acm-pca-arn prepares a pending subordinate of the Private CA; show lists its root; leaving it takes --own-root', async () => {
   const pca = await PcaStandIn.start();
   pca.pollsBeforeReady = 0;
   try {
@@ -122,21 +176,27 @@ test('rotate --ca-acm-pca-arn moves the mesh to the Private CA; show lists its r
     expect(rotated).toMatchObject({ code: 0, stderr: '' });
     expect(pca.issueRequests).toHaveLength(1);
     const stored = (await new FileCaStore(caDir).load())!;
-    expect(stored.anchors).toEqual([pca.rootPem]);
-    expect(stored.retired.map((r) => r.certificatePem)).toEqual([before.rootCertificatePem]);
+    expect(stored.active.certificatePem).toBe(before.rootCertificatePem);
+    expect(stored.anchors).toBeUndefined();
+    expect(stored.pending!.anchors).toEqual([pca.rootPem]);
     const root = new X509Certificate(pca.rootPem);
-    expect(rotated.stdout).toMatch(new RegExp(`above +${root.subject.split('\n').join(', ')}\n.*\\(ACM Private CA\\), sha256 ${root.fingerprint256}`));
-    expect(rotated.stdout).toMatch(/signs +CN=open-app-mesh signing CA \w+, O=mesh.example/);
+    expect(rotated.stdout).toMatch(/pending +CN=open-app-mesh signing CA \w+, O=mesh.example\n.*, signs from /);
+    expect(rotated.stdout).toMatch(new RegExp(`above +${subjectOf(root)}\n.*\\(ACM Private CA, for the pending CA\\), sha256 ${root.fingerprint256}`));
 
-    // Without the flag, a rotation would quietly leave the Private CA: refused unless --own-root says so.
+    // Once the subordinate signs, a rotation without the flag would quietly leave the Private CA: refused unless --own-root says so.
+    activatePendingAt(new Date(Date.now() - HOUR));
     const forgotten = await ca('rotate', '--ca-dir', caDir, '--generation', '1');
     expect(forgotten).toMatchObject({ code: 1, stderr: expect.stringContaining('give --ca-acm-pca-arn to rotate under it, or --own-root') });
     expect((await new FileCaStore(caDir).load())!.generation).toBe(1);
     expect((await ca('rotate', '--ca-dir', caDir, '--generation', '1', '--own-root')).code).toBe(0);
     const own = (await new FileCaStore(caDir).load())!;
-    expect(own.anchors).toBeUndefined();
-    // The Private CA's root stays trusted as long as the subordinate's leaves.
-    expect(own.retired.map((r) => r.certificatePem)).toEqual([before.rootCertificatePem, stored.active.certificatePem, pca.rootPem]);
+    expect(own.active.certificatePem).toBe(stored.pending!.certificatePem);
+    expect(own.anchors).toEqual([pca.rootPem]);
+    expect(own.pending!.anchors).toBeUndefined();
+    // When the own root signs, the Private CA's root stays trusted as long as the subordinate's leaves.
+    const later = await MeshCa.open({ store: new FileCaStore(caDir), trustDomain: TD, now: () => new Date(Date.parse(own.pending!.activatesAt)) });
+    expect(later.materialNow().anchors).toBeUndefined();
+    expect(later.materialNow().retired.map((r) => r.certificatePem)).toEqual([before.rootCertificatePem, stored.pending!.certificatePem, pca.rootPem]);
   } finally {
     pca.mock.restore();
   }
@@ -175,7 +235,7 @@ describe('a running control plane', () => {
     }
   }
 
-  test('picks up the rotation: its mutual TLS trusts both roots, and it signs with the new one and hands out the two-root bundle', async () => {
+  test('picks up a prepared rotation: its mutual TLS trusts the pending root at once, it still signs with the old one and hands out both', async () => {
     // What main wires: the CA and the server's TLS identity, re-reading the store (here every 50 ms, not 5 minutes).
     const controlPlaneCa = await MeshCa.open({ store: new FileCaStore(caDir), trustDomain: TD });
     const oldRootPem = controlPlaneCa.rootCertificatePem;
@@ -194,21 +254,29 @@ describe('a running control plane', () => {
 
       expect((await ca('rotate', '--ca-dir', caDir, '--generation', '0')).code).toBe(0);
       const operatorView = await MeshCa.open({ store: new FileCaStore(caDir), trustDomain: TD });
-      const newLeaf = await leaf(operatorView);
       const bundle = operatorView.trustBundlePem();
+      const nextRootPem = operatorView.pendingRoot!.certificatePem;
+      expect(bundle.match(PEM_CERTIFICATE)!.map((pem) => pem.trim())).toEqual([oldRootPem.trim(), nextRootPem.trim()]);
 
       const deadline = Date.now() + 10_000;
       while ((tls.current.clientCaPem.match(PEM_CERTIFICATE) ?? []).length < 2 && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       expect(tls.current.clientCaPem).toBe(bundle);
-      expect(await call(port, newLeaf, bundle)).toBe('mesh/shop/virtualNode/cart');
       expect(await call(port, oldLeaf, bundle)).toBe('mesh/shop/virtualNode/cart');
+      // A leaf of the pending root, as one will be once it signs (a copy of the store whose time has come), is accepted already.
+      const copy = path.join(dir, 'activated');
+      fs.mkdirSync(copy);
+      const material = JSON.parse(fs.readFileSync(path.join(caDir, 'ca.json'), 'utf8'));
+      material.pending.activatesAt = new Date(Date.now() - 1000).toISOString();
+      fs.writeFileSync(path.join(copy, 'ca.json'), JSON.stringify(material));
+      const activated = await MeshCa.open({ store: new FileCaStore(copy), trustDomain: TD });
+      expect(activated.rootCertificatePem).toBe(nextRootPem);
+      expect(await call(port, await leaf(activated), bundle)).toBe('mesh/shop/virtualNode/cart');
 
       const issued = await controlPlaneCa.issueWorkloadCertificate({ workload: CART, publicKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey });
       expect(issued.trustBundlePem).toBe(bundle);
-      expect(bundle.match(PEM_CERTIFICATE)!.map((pem) => pem.trim())).toEqual([operatorView.rootCertificatePem.trim(), oldRootPem.trim()]);
-      expect(new X509Certificate(issued.certificatePem).verify(new X509Certificate(operatorView.rootCertificatePem).publicKey)).toBe(true);
+      expect(new X509Certificate(issued.certificatePem).verify(new X509Certificate(oldRootPem).publicKey)).toBe(true);
     } finally {
       tls.stop();
       server.forceShutdown();
@@ -220,7 +288,7 @@ test('runCaCommand --help prints the usage', async () => {
   const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   try {
     expect(await runCaCommand(['--help'])).toBe(0);
-    expect(write).toHaveBeenCalledWith(expect.stringContaining('Usage: open-app-mesh ca <show | rotate --generation <n>>'));
+    expect(write).toHaveBeenCalledWith(expect.stringContaining('Usage: open-app-mesh ca <show | rotate --generation <n> [--now]>'));
   } finally {
     write.mockRestore();
   }
