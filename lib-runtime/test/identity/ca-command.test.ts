@@ -194,9 +194,10 @@ test('rotate --ca-acm-pca-arn prepares a pending subordinate of the Private CA; 
     expect(own.anchors).toEqual([pca.rootPem]);
     expect(own.pending!.anchors).toBeUndefined();
     // When the own root signs, the Private CA's root stays trusted as long as the subordinate's leaves.
-    const later = await MeshCa.open({ store: new FileCaStore(caDir), trustDomain: TD, now: () => new Date(Date.parse(own.pending!.activatesAt)) });
-    expect(later.materialNow().anchors).toBeUndefined();
-    expect(later.materialNow().retired.map((r) => r.certificatePem)).toEqual([before.rootCertificatePem, stored.pending!.certificatePem, pca.rootPem]);
+    const activation = new Date(Date.parse(own.pending!.activatesAt));
+    const later = (await MeshCa.open({ store: new FileCaStore(caDir), trustDomain: TD, now: () => activation })).materialNow();
+    expect(later.anchors).toBeUndefined();
+    expect(later.retired.map((r) => r.certificatePem)).toEqual([before.rootCertificatePem, stored.pending!.certificatePem, pca.rootPem]);
   } finally {
     pca.mock.restore();
   }
