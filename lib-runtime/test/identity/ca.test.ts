@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { HAS_OPENSSL, openssl } from './openssl';
 import { MeshCa } from '../../src/identity/ca';
+import { RotationPendingError } from '../../src/identity/ca-rotation';
 import { CaStoreConflictError, FileCaStore } from '../../src/identity/ca-store';
 import { CsrRejectedError } from '../../src/identity/csr';
 import type { WorkloadRef } from '../../src/identity/spiffe';
@@ -224,7 +225,7 @@ describe('the control plane\'s server certificate', () => {
   });
 });
 
-describe('root rotation', () => {
+describe('root rotation at once (rotateRoot, for a leaked key)', () => {
   test('the old root stays trusted until its last leaf expires; new leaves come from the new root', async () => {
     let now = Date.now();
     const clock = (): Date => new Date(now);
@@ -282,6 +283,115 @@ describe('root rotation', () => {
     expect(b.rootCertificatePem).not.toBe(a.rootCertificatePem);
     await b.reload();
     expect(b.rootCertificatePem).toBe(a.rootCertificatePem);
+  });
+});
+
+describe('prepared root rotation', () => {
+  const SKEW = 5 * 60_000;
+  const LEAF = 24 * HOUR;
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+  const fingerprint = (pem: string): string => new X509Certificate(pem).fingerprint256;
+  const issuerOf = async (ca: MeshCa): Promise<string> => {
+    const leaf = new X509Certificate((await ca.issueWorkloadCertificate({ workload: CART, publicKey: key })).certificatePem);
+    return [ca.rootCertificatePem, ca.pendingRoot?.certificatePem].find((pem) => pem && leaf.verify(new X509Certificate(pem).publicKey))!;
+  };
+
+  test('the next root is trusted at once, signs from activatesAt, and the old root leaves the bundle after its last leaf', async () => {
+    let now = Date.parse('2026-03-01T00:00:00Z');
+    const ca = await MeshCa.open({ store: new FileCaStore(dir), trustDomain: TD, now: () => new Date(now) });
+    const oldRoot = ca.rootCertificatePem;
+    const before = await ca.issueWorkloadCertificate({ workload: CART, publicKey: key });
+    expect(bundleOf(ca)).toEqual([fingerprint(oldRoot)]);
+
+    const prepared = now;
+    const activatesAt = await ca.prepareRootRotation();
+    expect(activatesAt.getTime()).toBe(prepared + LEAF + SKEW);
+    const nextRoot = ca.pendingRoot!.certificatePem;
+    expect(ca.pendingRoot!.activatesAt).toEqual(activatesAt);
+    expect(ca.generation).toBe(1);
+    // In the bundle at once, for every workload that renews from now on; leaves still come from the old root.
+    expect(bundleOf(ca)).toEqual([fingerprint(oldRoot), fingerprint(nextRoot)]);
+    expect(before.trustBundlePem).toBe(oldRoot);
+    now += 12 * HOUR;
+    const renewed = await ca.issueWorkloadCertificate({ workload: CART, publicKey: key });
+    expect(renewed.trustBundlePem).toBe(oldRoot + nextRoot);
+    expect(await issuerOf(ca)).toBe(oldRoot);
+
+    now = activatesAt.getTime() - 1;
+    expect(ca.rootCertificatePem).toBe(oldRoot);
+    const lastOld = await ca.issueWorkloadCertificate({ workload: CART, publicKey: key });
+    expect(new X509Certificate(lastOld.certificatePem).verify(new X509Certificate(oldRoot).publicKey)).toBe(true);
+
+    now = activatesAt.getTime();
+    expect(ca.rootCertificatePem).toBe(nextRoot);
+    expect(ca.pendingRoot).toBeUndefined();
+    expect(await issuerOf(ca)).toBe(nextRoot);
+    expect(bundleOf(ca)).toEqual([fingerprint(nextRoot), fingerprint(oldRoot)]);
+    expect(ca.generation).toBe(1); // no second write
+
+    // The old root's last leaf lives until activatesAt + 24 h; the old root stays that long, plus skew.
+    now = lastOld.notAfter.getTime();
+    expect(bundleOf(ca)).toEqual([fingerprint(nextRoot), fingerprint(oldRoot)]);
+    now = activatesAt.getTime() + LEAF + SKEW;
+    expect(bundleOf(ca)).toEqual([fingerprint(nextRoot)]);
+  });
+
+  test('a second prepare while one is pending is refused and saves nothing; after activation the next one is allowed', async () => {
+    let now = Date.parse('2026-03-01T00:00:00Z');
+    const store = new FileCaStore(dir);
+    const ca = await MeshCa.open({ store, trustDomain: TD, now: () => new Date(now) });
+    const activatesAt = await ca.prepareRootRotation();
+    const saved = fs.readFileSync(path.join(dir, 'ca.json'), 'utf8');
+    now = activatesAt.getTime() - 1;
+    const second = ca.prepareRootRotation();
+    await expect(second).rejects.toBeInstanceOf(RotationPendingError);
+    await expect(second).rejects.toThrow(`mesh CA: a rotation is already under way: the next CA is in the trust bundle and starts signing at ${activatesAt.toISOString()}`);
+    expect(fs.readFileSync(path.join(dir, 'ca.json'), 'utf8')).toBe(saved);
+
+    now = activatesAt.getTime();
+    const nextRoot = ca.rootCertificatePem;
+    const after = await ca.prepareRootRotation();
+    const stored = (await store.load())!;
+    // The save writes down what had happened by itself: the pending root is the active one.
+    expect(stored.active.certificatePem).toBe(nextRoot);
+    expect(stored.retired).toHaveLength(1);
+    expect(stored.pending!.activatesAt).toBe(after.toISOString());
+  });
+
+  test('another replica that reloads sees the same phases at the same times', async () => {
+    let now = Date.parse('2026-03-01T00:00:00Z');
+    const clock = (): Date => new Date(now);
+    const store = new FileCaStore(dir);
+    const a = await MeshCa.open({ store, trustDomain: TD, now: clock });
+    const b = await MeshCa.open({ store, trustDomain: TD, now: clock });
+    const activatesAt = await a.prepareRootRotation();
+    await b.reload();
+    for (const at of [now, activatesAt.getTime() - 1, activatesAt.getTime(), activatesAt.getTime() + LEAF + SKEW]) {
+      now = at;
+      expect(bundleOf(b)).toEqual(bundleOf(a));
+      expect(b.rootCertificatePem).toBe(a.rootCertificatePem);
+      expect(b.pendingRoot).toEqual(a.pendingRoot);
+      expect(await issuerOf(b)).toBe(await issuerOf(a));
+    }
+  });
+
+  test('a pending root whose key is not its own is refused at start; a replica that reloads it keeps what it had', async () => {
+    const store = new FileCaStore(dir);
+    const file = path.join(dir, 'ca.json');
+    const ca = await MeshCa.open({ store, trustDomain: TD });
+    const { active } = JSON.parse(fs.readFileSync(file, 'utf8'));
+    await ca.prepareRootRotation();
+    const prepared = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const bundle = ca.trustBundlePem();
+
+    fs.writeFileSync(file, JSON.stringify({ ...prepared, generation: 2, pending: { ...prepared.pending, privateKeyPem: active.privateKeyPem } }));
+    await expect(MeshCa.open({ store, trustDomain: TD })).rejects.toThrow('pending.privateKeyPem does not belong to pending.certificatePem');
+    await expect(ca.reload()).rejects.toThrow('pending.privateKeyPem does not belong to pending.certificatePem');
+    expect(ca.generation).toBe(1);
+    expect(ca.trustBundlePem()).toBe(bundle);
+
+    fs.writeFileSync(file, JSON.stringify({ ...prepared, pending: { ...prepared.pending, activatesAt: 'soon' } }));
+    await expect(MeshCa.open({ store, trustDomain: TD })).rejects.toThrow(`CA store ${file}: pending must be { certificatePem, privateKeyPem, activatesAt[, anchors] }`);
   });
 });
 
