@@ -8,12 +8,15 @@ import { generateKeyPairSync, X509Certificate } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as grpc from '@grpc/grpc-js';
 import { PCA_ARN, PcaStandIn } from './acm-pca-stand-in';
+import { SecretsManagerStandIn } from './secrets-manager-stand-in';
 import { runCaCommand } from '../../src/ca-command';
 import { runCli } from '../../src/cli';
 import { MeshCa } from '../../src/identity/ca';
 import { FileCaStore } from '../../src/identity/ca-store';
+import { SecretsManagerCaStore } from '../../src/identity/secrets-manager-ca-store';
 import { ServerTls } from '../../src/identity/server-tls';
 import { nodeIdOf, peerWorkload, type WorkloadRef } from '../../src/identity/spiffe';
 import { Logger } from '../../src/log';
@@ -126,6 +129,31 @@ test('a second rotation while one is pending is refused, saying when the pending
   const hours = (Date.parse(stored.retired[0].trustedUntil) - Date.now()) / HOUR;
   expect(hours).toBeGreaterThan(24);
   expect(hours).toBeLessThan(24.2);
+});
+
+test('with Secrets Manager, the bundle published for the agents holds the pending root from the prepare on', async () => {
+  const standIn = new SecretsManagerStandIn();
+  const endpoint = await standIn.start();
+  const env = { ...process.env };
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+  });
+  try {
+    const caSecret = standIn.createSecret('MeshCaRoot');
+    const bundleSecret = standIn.createSecret('MeshTrustBundle');
+    const client = new SecretsManagerClient({ region: 'eu-west-1', endpoint });
+    const store = new SecretsManagerCaStore({ secretId: caSecret, trustBundleSecretId: bundleSecret, client });
+    const before = await MeshCa.open({ store, trustDomain: TD });
+    expect(standIn.current(bundleSecret)).toBe(before.rootCertificatePem);
+
+    expect((await ca('rotate', '--ca-secret-arn', caSecret, '--ca-bundle-secret-arn', bundleSecret, '--generation', '0')).code).toBe(0);
+    const pending = JSON.parse(standIn.current(caSecret)!).pending;
+    // An agent started from now on trusts the control plane once its certificate comes from the pending root.
+    expect(standIn.current(bundleSecret)).toBe(before.rootCertificatePem + pending.certificatePem);
+  } finally {
+    process.env = env;
+    await standIn.stop();
+  }
 });
 
 test('a rotation from a stale generation is refused and the store is left as it was', async () => {
