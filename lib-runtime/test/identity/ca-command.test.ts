@@ -1,8 +1,9 @@
 /**
- * `open-app-mesh ca show|rotate` against a file CA store (and an ACM Private CA stand-in): what
- * show prints, a prepared rotation (pending, then signing) and an immediate one, what a running
- * control plane makes of it (its mutual-TLS server trusts the pending root before it signs), and
- * rotations refused: from a stale generation, or while another is pending.
+ * `open-app-mesh ca show|rotate` against a file CA store (and stand-ins of ACM Private CA and
+ * Secrets Manager): what show prints, a prepared rotation (pending, then signing) and an immediate
+ * one, what a running control plane makes of it (its mutual-TLS server trusts the pending root
+ * before it signs), the bundle published for agents, and rotations refused: from a stale
+ * generation, or while another is pending.
  */
 import { generateKeyPairSync, X509Certificate } from 'crypto';
 import * as fs from 'fs';
