@@ -18,7 +18,7 @@ export interface SigningCaMaterial {
 export class RotationPendingError extends Error {
   constructor(readonly activatesAt: string) {
     super(`mesh CA: a rotation is already under way: the next CA is in the trust bundle and starts signing at ${activatesAt}; `
-      + 'a second one now could sign for peers that do not trust it yet');
+      + 'prepare another after that');
     this.name = 'RotationPendingError';
   }
 }
