@@ -14,6 +14,12 @@ export interface SpecResourceRef {
 }
 
 /**
+ * `error`: App Mesh refused such input, so the spec is refused. `warning`: App Mesh accepted it
+ * but traffic does not flow as written (the route concerned is not distributed).
+ */
+export type SpecIssueSeverity = 'error' | 'warning';
+
+/**
  * One problem found in a mesh spec document.
  */
 export interface SpecIssue {
@@ -23,6 +29,8 @@ export interface SpecIssue {
   readonly message: string;
   /** The resource the problem belongs to; absent for document-level problems. */
   readonly resource?: SpecResourceRef;
+  /** Id of the cross-field rule that found it (`src/spec/rules`); absent for structural problems. */
+  readonly rule?: string;
 }
 
 /** `path: message`, the one-line form of an issue. */

@@ -32,6 +32,12 @@ export type ValidateOptions = {
    * Default: every value is known.
    */
   readonly isUnresolved?: (value: unknown) => boolean;
+  /**
+   * Receives each warning: input App Mesh accepted although traffic does not flow as written
+   * (the route concerned is not distributed). Warnings are not in the returned list, so a spec
+   * with warnings only is valid. Default: warnings are dropped.
+   */
+  readonly onWarning?: (issue: SpecIssue) => void;
 };
 
 /** App Mesh's limit on resource names. */
@@ -151,6 +157,8 @@ interface Entry {
   readonly ref: SpecResourceRef;
   /** Its issues, kept together so the report reads resource by resource. */
   readonly issues: SpecIssue[];
+  /** Its warnings, in the same order. */
+  readonly warnings: SpecIssue[];
   /** Envelope and spec passed the structural checks: the cross-field rules may run. */
   sound: boolean;
 }
@@ -173,11 +181,13 @@ class Validation {
   private readonly entries: Entry[] = [];
   /** Undefined when every value is known: the schema walk then skips the call per value. */
   private readonly isUnresolved: ((value: unknown) => boolean) | undefined;
+  private readonly onWarning: ((issue: SpecIssue) => void) | undefined;
   /** The document's mesh name; undefined while unknown (missing, not a string, or a token). */
   private meshName: string | undefined;
 
   constructor(private readonly doc: unknown, options: ValidateOptions) {
     this.isUnresolved = options.isUnresolved;
+    this.onWarning = options.onWarning;
   }
 
   public run(): SpecIssue[] {
@@ -207,11 +217,14 @@ class Validation {
     const context = this.ruleContext();
     for (const entry of this.entries) {
       if (!entry.sound) continue;
-      context.enter(entry);
-      for (const rule of entry.kind.rules) rule.check(entry.resource, context);
+      for (const rule of entry.kind.rules) {
+        context.enter(entry, rule);
+        rule.check(entry.resource, context);
+      }
     }
     this.issues.push(...meshIssues);
     for (const entry of this.entries) this.issues.push(...entry.issues);
+    for (const entry of this.entries) entry.warnings.forEach(warning => this.onWarning?.(warning));
     this.checkProxyAccess(doc.proxyAccess);
     return this.issues;
   }
@@ -273,7 +286,7 @@ class Validation {
       name: typeof name === 'string' ? name : `${kind.list}[${position}]`,
       ...(typeof parent === 'string' ? { parentName: parent } : {}),
     };
-    const entry: Entry = { kind, resource, path, ref, issues, sound: true };
+    const entry: Entry = { kind, resource, path, ref, issues, warnings: [], sound: true };
     const report = (at: string, message: string) => {
       entry.sound = false;
       issues.push({ path: at, message, resource: ref });
@@ -417,18 +430,21 @@ class Validation {
     }
   }
 
-  private ruleContext(): RuleContext & { enter(entry: Entry): void } {
+  private ruleContext(): RuleContext & { enter(entry: Entry, rule: SpecRule<unknown>): void } {
     let current: Entry | undefined;
+    let currentRule: SpecRule<unknown> | undefined;
     return {
       index: this.index,
       meshName: this.meshName ?? '(unknown)',
       known: value => this.known(value),
       report: (relativePath, message) => {
-        if (current === undefined) throw new Error('rule reported outside a resource');
-        current.issues.push({ path: `${current.path}${relativePath}`, message, resource: current.ref });
+        if (current === undefined || currentRule === undefined) throw new Error('rule reported outside a resource');
+        const issue: SpecIssue = { path: `${current.path}${relativePath}`, message, resource: current.ref, rule: currentRule.id };
+        (currentRule.severity === 'warning' ? current.warnings : current.issues).push(issue);
       },
-      enter: entry => {
+      enter: (entry, rule) => {
         current = entry;
+        currentRule = rule;
       },
     };
   }
@@ -438,7 +454,8 @@ class Validation {
  * Checks a mesh spec document: the envelope (specVersion, names, every resource in the
  * document's mesh), each spec against the App Mesh schema (structure, enums, ranges, unions),
  * and the cross-field rules the schema cannot express (references, listener protocols and
- * ports, route shapes, rewrites). Returns every issue found; an empty list means valid.
+ * ports, route shapes, rewrites). Returns every error found; an empty list means valid.
+ * Warnings (accepted input whose traffic does not flow as written) go to `options.onWarning`.
  * Values for which `options.isUnresolved` returns true (CDK tokens) are not checked.
  */
 export function validateMeshSpec(doc: MeshSpecDocument, options: ValidateOptions = {}): SpecIssue[] {

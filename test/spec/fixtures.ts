@@ -131,6 +131,13 @@ export function issueLines(doc: unknown, options?: ValidateOptions): string[] {
   return validateMeshSpec(doc as MeshSpecDocument, options).map(formatSpecIssue);
 }
 
+/** Every warning as `rule-id path: message`. */
+export function warningLines(doc: unknown, options?: ValidateOptions): string[] {
+  const lines: string[] = [];
+  validateMeshSpec(doc as MeshSpecDocument, { ...options, onWarning: issue => lines.push(`${issue.rule} ${formatSpecIssue(issue)}`) });
+  return lines;
+}
+
 const GRPC_RETRY_EVENTS: GrpcRetryPolicy['grpcRetryEvents'] = ['unavailable', 'deadline-exceeded'];
 
 /**

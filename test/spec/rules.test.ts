@@ -1,6 +1,6 @@
 import {
   gateway, gatewayMesh, gatewayRoute, httpGatewayRouteSpec, httpRouteSpec, issueLines, listeningNode, MESH, meshDoc,
-  node, route, routedMesh, router, service,
+  node, route, routedMesh, router, service, warningLines,
 } from './fixtures';
 import { GatewayRouteSpec, HttpGatewayRoute, HttpRoute, MeshSpecDocument, RouteSpec, VirtualNodeResource } from '../../src/spec';
 
@@ -31,6 +31,13 @@ function withNode(spec: VirtualNodeResource['spec']): MeshSpecDocument {
 
 const R = 'routes["r/x"]';
 const G = 'gatewayRoutes["gw/g"]';
+const NOT_DISTRIBUTED = 'App Mesh accepted such a route and did not distribute it; no proxy receives it';
+
+/** A warning rule: the document is valid (no errors) and has exactly `expected` as warnings. */
+function expectOnlyWarnings(doc: MeshSpecDocument, expected: string[]): void {
+  expect(issueLines(doc)).toEqual([]);
+  expect(warningLines(doc)).toEqual(expected);
+}
 
 describe('the fixtures are valid on their own', () => {
   test.each([
@@ -68,24 +75,29 @@ describe('route rules', () => {
     ]);
   });
 
-  test('route-match-port: match.port must be a router listener port', () => {
-    expect(issueLines(withRoute(http({ prefix: '/', port: 9999 })))).toEqual([
-      `${R}.spec.httpRoute.match.port: port 9999 is not a listener port of virtual router "r" (listener ports: 8080)`,
+  test('route-match-port-is-listener: a match.port without a router listener is a warning', () => {
+    expectOnlyWarnings(withRoute(http({ prefix: '/', port: 9999 })), [
+      `route-match-port-is-listener ${R}.spec.httpRoute.match.port: port 9999 is not a listener port of virtual router "r" (listener ports: 8080); ${NOT_DISTRIBUTED}`,
     ]);
   });
 
-  test('route-protocol-matches-listener: a grpc route on an http router', () => {
+  test('route-protocol-matches-listener: a grpc route on an http router is a warning', () => {
     const spec: RouteSpec = { grpcRoute: { match: { serviceName: 'demo.Svc' }, action: { weightedTargets: [{ virtualNode: 'a', weight: 1 }] } } };
-    expect(issueLines(withRoute(spec))).toEqual([
-      `${R}.spec.grpcRoute: grpcRoute needs a listener of protocol grpc, but the listener of virtual router "r" on port 8080 is http`,
+    expectOnlyWarnings(withRoute(spec), [
+      `route-protocol-matches-listener ${R}.spec.grpcRoute: grpcRoute needs a listener of protocol grpc, but the listener of virtual router "r" on port 8080 is http; ${NOT_DISTRIBUTED}`,
     ]);
   });
 
   test('route-protocol-matches-listener: match.port picks a listener of another protocol', () => {
     const doc = withRoute(http({ prefix: '/', port: 9090 }), { virtualRouters: [router('r', ['http', 8080], ['grpc', 9090])] });
-    expect(issueLines(doc)).toEqual([
-      `${R}.spec.httpRoute: httpRoute needs a listener of protocol http, but the listener of virtual router "r" on port 9090 is grpc`,
+    expectOnlyWarnings(doc, [
+      `route-protocol-matches-listener ${R}.spec.httpRoute: httpRoute needs a listener of protocol http, but the listener of virtual router "r" on port 9090 is grpc; ${NOT_DISTRIBUTED}`,
     ]);
+  });
+
+  test('a route that fits its listener has no warning', () => {
+    const doc = withRoute(http({ prefix: '/', port: 9090 }), { virtualRouters: [router('r', ['grpc', 8080], ['http', 9090])] });
+    expectOnlyWarnings(doc, []);
   });
 
   test('weighted-target-exists', () => {
@@ -110,11 +122,17 @@ describe('route rules', () => {
     ]);
   });
 
-  test('weights-not-all-zero', () => {
+  test('weights-not-all-zero: all weights 0 is a warning', () => {
     const spec: RouteSpec = { httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'a', weight: 0 }, { virtualNode: 'a', weight: 0 }] } } };
-    expect(issueLines(withRoute(spec))).toEqual([
-      `${R}.spec.httpRoute.action.weightedTargets: every weight is 0; at least one target needs a weight above 0`,
+    expectOnlyWarnings(withRoute(spec), [
+      `weights-not-all-zero ${R}.spec.httpRoute.action.weightedTargets: every weight is 0, so the route sends no traffic; App Mesh accepted it, `
+        + 'but Envoy refuses weights that add up to 0, so the route is not distributed and its requests go to the next matching route, if any',
     ]);
+  });
+
+  test('weights-not-all-zero: one weight above 0 is enough', () => {
+    const spec: RouteSpec = { httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'a', weight: 0 }, { virtualNode: 'a', weight: 1 }] } } };
+    expectOnlyWarnings(withRoute(spec), []);
   });
 
   test('retry-events-required: HTTP', () => {
@@ -366,15 +384,15 @@ describe('gateway route rules', () => {
     ]);
   });
 
-  test('gateway-route-match-port: match.port must be a gateway listener port', () => {
-    expect(issueLines(withGatewayRoute(gatewayHttp({ prefix: '/', port: 1234 })))).toEqual([
-      `${G}.spec.httpRoute.match.port: port 1234 is not a listener port of virtual gateway "gw" (listener ports: 8080)`,
+  test('gateway-route-match-port-is-listener: a match.port without a gateway listener is a warning', () => {
+    expectOnlyWarnings(withGatewayRoute(gatewayHttp({ prefix: '/', port: 1234 })), [
+      `gateway-route-match-port-is-listener ${G}.spec.httpRoute.match.port: port 1234 is not a listener port of virtual gateway "gw" (listener ports: 8080); ${NOT_DISTRIBUTED}`,
     ]);
   });
 
-  test('gateway-route-protocol-matches-listener', () => {
-    expect(issueLines(withGatewayRoute(grpcTo({ serviceName: 'demo.Svc' })))).toEqual([
-      `${G}.spec.grpcRoute: grpcRoute needs a listener of protocol grpc, but the listener of virtual gateway "gw" on port 8080 is http`,
+  test('gateway-route-protocol-matches-listener: a grpc gateway route on an http gateway is a warning', () => {
+    expectOnlyWarnings(withGatewayRoute(grpcTo({ serviceName: 'demo.Svc' })), [
+      `gateway-route-protocol-matches-listener ${G}.spec.grpcRoute: grpcRoute needs a listener of protocol grpc, but the listener of virtual gateway "gw" on port 8080 is http; ${NOT_DISTRIBUTED}`,
     ]);
   });
 

@@ -2,7 +2,7 @@ import {
   fullMeshDoc, gatewayMesh, gatewayRoute, httpGatewayRouteSpec, httpRouteSpec, issueLines, listeningNode, MESH, meshDoc,
   node, route, routedMesh, router, service,
 } from './fixtures';
-import { MeshSpecDocument, SpecValidationError, validateMeshSpec } from '../../src/spec';
+import { MeshSpecDocument, parseMeshSpec, SpecIssue, SpecValidationError, validateMeshSpec } from '../../src/spec';
 
 describe('a valid document', () => {
   test('the full example mesh has no issues', () => {
@@ -97,12 +97,13 @@ describe('document envelope', () => {
     ]);
   });
 
-  test('issues carry the resource they belong to', () => {
+  test('issues carry the resource they belong to and the rule that found them', () => {
     const doc = routedMesh({ routes: [route('r', 'x', httpRouteSpec('ghost'))] });
     expect(validateMeshSpec(doc)).toEqual([{
       path: 'routes["r/x"].spec.httpRoute.action.weightedTargets[0].virtualNode',
       message: 'virtual node "ghost" does not exist in mesh "demo"',
       resource: { kind: 'route', name: 'x', parentName: 'r' },
+      rule: 'weighted-target-exists',
     }]);
   });
 });
@@ -261,5 +262,29 @@ describe('SpecValidationError', () => {
     ].join('\n'));
     expect(String(error)).toBe(`SpecValidationError: ${error.message}`);
     expect(() => { throw error; }).toThrow(/invalid mesh spec \(2 issues\)/);
+  });
+});
+
+describe('warnings', () => {
+  const zeroWeights = routedMesh({
+    routes: [route('r', 'x', { httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'a', weight: 0 }] } } })],
+  });
+
+  test('are not errors: a spec with warnings only is read and served', () => {
+    const warnings: SpecIssue[] = [];
+    const doc = parseMeshSpec(JSON.stringify(zeroWeights), { onWarning: issue => warnings.push(issue) });
+    expect(doc.routes).toHaveLength(1);
+    expect(warnings).toEqual([expect.objectContaining({
+      path: 'routes["r/x"].spec.httpRoute.action.weightedTargets',
+      rule: 'weights-not-all-zero',
+      resource: { kind: 'route', name: 'x', parentName: 'r' },
+    })]);
+  });
+
+  test('stay apart from errors: a spec with both is refused for its errors, and its warnings are still reported', () => {
+    const doc = { ...zeroWeights, routes: [...zeroWeights.routes, route('r', 'y', httpRouteSpec('ghost'))] };
+    const warnings: SpecIssue[] = [];
+    expect(validateMeshSpec(doc, { onWarning: issue => warnings.push(issue) }).map(issue => issue.rule)).toEqual(['weighted-target-exists']);
+    expect(warnings.map(issue => issue.rule)).toEqual(['weights-not-all-zero']);
   });
 });

@@ -2,7 +2,7 @@ import { GatewayRouteSpec, GatewayRouteTarget } from '../appmesh-types';
 import { GatewayRouteResource } from '../document';
 import { portList, quote, RuleContext, setMembers, SpecRule } from './rule';
 import {
-  checkExactlyOne, checkHeaderMatchers, checkRe2, checkLeadingSlash, checkMatchPort, checkRouteProtocol,
+  checkExactlyOne, checkHeaderMatchers, checkRe2, checkLeadingSlash, checkMatchPortIsListener, checkMatchPortSet, checkRouteProtocol,
   knownListeners, ParentListenerCheck,
 } from './shared-checks';
 
@@ -55,15 +55,25 @@ export const GATEWAY_ROUTE_RULES: readonly SpecRule<GatewayRouteResource>[] = [
   },
   {
     id: 'gateway-route-match-port',
-    summary: 'with several gateway listeners the route sets match.port; a match.port is a gateway listener port',
+    summary: 'with several gateway listeners the route sets match.port',
     check: (route, ctx) => {
       const check = parentCheck(route, ctx);
-      if (check !== undefined) checkMatchPort(check, ctx);
+      if (check !== undefined) checkMatchPortSet(check, ctx);
+    },
+  },
+  {
+    id: 'gateway-route-match-port-is-listener',
+    summary: 'a match.port is a gateway listener port (App Mesh accepted any port and left such a route undistributed)',
+    severity: 'warning',
+    check: (route, ctx) => {
+      const check = parentCheck(route, ctx);
+      if (check !== undefined) checkMatchPortIsListener(check, ctx);
     },
   },
   {
     id: 'gateway-route-protocol-matches-listener',
     summary: 'the gateway route kind matches the protocol of the gateway listener it serves',
+    severity: 'warning',
     check: (route, ctx) => {
       const check = parentCheck(route, ctx);
       if (check !== undefined) checkRouteProtocol(check, ctx);

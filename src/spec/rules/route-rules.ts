@@ -2,7 +2,7 @@ import { GrpcRoute, HttpRoute, RouteSpec, TcpRoute, WeightedTarget } from '../ap
 import { RouteResource } from '../document';
 import { items, portList, quote, RuleContext, setMembers, SpecRule } from './rule';
 import {
-  checkDuration, checkExactlyOne, checkHeaderMatchers, checkRe2, checkLeadingSlash, checkMatchPort, checkRouteProtocol,
+  checkDuration, checkExactlyOne, checkHeaderMatchers, checkRe2, checkLeadingSlash, checkMatchPortIsListener, checkMatchPortSet, checkRouteProtocol,
   knownListeners, ParentListenerCheck,
 } from './shared-checks';
 
@@ -55,15 +55,25 @@ export const ROUTE_RULES: readonly SpecRule<RouteResource>[] = [
   },
   {
     id: 'route-match-port',
-    summary: 'with several router listeners the route sets match.port; a match.port is a router listener port',
+    summary: 'with several router listeners the route sets match.port',
     check: (route, ctx) => {
       const check = parentCheck(route, ctx);
-      if (check !== undefined) checkMatchPort(check, ctx);
+      if (check !== undefined) checkMatchPortSet(check, ctx);
+    },
+  },
+  {
+    id: 'route-match-port-is-listener',
+    summary: 'a match.port is a router listener port (App Mesh accepted any port and left such a route undistributed)',
+    severity: 'warning',
+    check: (route, ctx) => {
+      const check = parentCheck(route, ctx);
+      if (check !== undefined) checkMatchPortIsListener(check, ctx);
     },
   },
   {
     id: 'route-protocol-matches-listener',
     summary: 'the route kind matches the protocol of the router listener it serves (httpRoute on http, ...)',
+    severity: 'warning',
     check: (route, ctx) => {
       const check = parentCheck(route, ctx);
       if (check !== undefined) checkRouteProtocol(check, ctx);
@@ -98,6 +108,7 @@ export const ROUTE_RULES: readonly SpecRule<RouteResource>[] = [
   {
     id: 'weights-not-all-zero',
     summary: 'the weights of a route\'s targets add up to more than 0',
+    severity: 'warning',
     check: (route, ctx) => {
       const found = weightedTargets(route.spec);
       if (found === undefined || found.targets.length === 0) return;
@@ -106,7 +117,10 @@ export const ROUTE_RULES: readonly SpecRule<RouteResource>[] = [
         if (!ctx.known(target?.weight) || typeof target.weight !== 'number') return;
         sum += target.weight;
       }
-      if (sum <= 0) ctx.report(found.path, 'every weight is 0; at least one target needs a weight above 0');
+      if (sum <= 0) {
+        ctx.report(found.path, 'every weight is 0, so the route sends no traffic; App Mesh accepted it, but Envoy refuses weights that add up to 0, '
+          + 'so the route is not distributed and its requests go to the next matching route, if any');
+      }
     },
   },
   {

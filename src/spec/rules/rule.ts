@@ -1,3 +1,4 @@
+import { SpecIssueSeverity } from '../issue';
 import { MeshIndex } from '../mesh-index';
 
 /** What a rule sees besides the resource it checks. */
@@ -22,6 +23,11 @@ export interface SpecRule<R> {
   readonly id: string;
   /** One line: what the rule requires. */
   readonly summary: string;
+  /**
+   * `warning` where App Mesh accepted the input but traffic does not flow as written: the spec
+   * is still served (the offending route is not distributed). Default `error`: refused.
+   */
+  readonly severity?: SpecIssueSeverity;
   /** Reports each violation through `ctx.report`. */
   readonly check: (resource: R, ctx: RuleContext) => void;
 }

@@ -127,23 +127,22 @@ export interface ParentListenerCheck {
   readonly matchPort: unknown;
 }
 
-/**
- * With several listeners on the parent, a route must say which one it serves (match.port);
- * a match.port must be one of the parent's listener ports.
- */
-export function checkMatchPort(check: ParentListenerCheck, ctx: RuleContext): void {
+/** What App Mesh did with a route it accepted but that matches no listener: it left it out. */
+const NOT_DISTRIBUTED = 'App Mesh accepted such a route and did not distribute it; no proxy receives it';
+
+/** With several listeners on the parent, a route must say which one it serves (match.port). */
+export function checkMatchPortSet(check: ParentListenerCheck, ctx: RuleContext): void {
   const listeners = knownListeners(check.listeners, ctx);
-  if (listeners === undefined || listeners.length === 0) return;
-  const portPath = `.spec.${check.kindKey}.match.port`;
-  if (check.matchPort === undefined) {
-    if (listeners.length > 1) {
-      ctx.report(portPath, `${check.parentNoun} ${quote(check.parentName)} has ${listeners.length} listeners (ports ${portList(listeners.map(l => l.port))}), so the route must set match.port`);
-    }
-    return;
-  }
-  if (!ctx.known(check.matchPort)) return;
+  if (listeners === undefined || listeners.length < 2 || check.matchPort !== undefined) return;
+  ctx.report(`.spec.${check.kindKey}.match.port`, `${check.parentNoun} ${quote(check.parentName)} has ${listeners.length} listeners (ports ${portList(listeners.map(l => l.port))}), so the route must set match.port`);
+}
+
+/** A match.port serves the parent's listener on that port; a port without a listener serves nothing. */
+export function checkMatchPortIsListener(check: ParentListenerCheck, ctx: RuleContext): void {
+  const listeners = knownListeners(check.listeners, ctx);
+  if (listeners === undefined || listeners.length === 0 || check.matchPort === undefined || !ctx.known(check.matchPort)) return;
   if (!listeners.some(l => l.port === check.matchPort)) {
-    ctx.report(portPath, `port ${check.matchPort} is not a listener port of ${check.parentNoun} ${quote(check.parentName)} (${describePorts(listeners)})`);
+    ctx.report(`.spec.${check.kindKey}.match.port`, `port ${check.matchPort} is not a listener port of ${check.parentNoun} ${quote(check.parentName)} (${describePorts(listeners)}); ${NOT_DISTRIBUTED}`);
   }
 }
 
@@ -157,13 +156,13 @@ export function checkRouteProtocol(check: ParentListenerCheck, ctx: RuleContext)
     if (!ctx.known(check.matchPort)) return;
     served = listeners.filter(l => l.port === check.matchPort);
   } else {
-    // Without match.port only a single-listener parent is valid (checkMatchPort reports the rest).
+    // Without match.port only a single-listener parent is valid (checkMatchPortSet reports the rest).
     if (listeners.length > 1) return;
     served = listeners;
   }
   for (const listener of served) {
     if (listener.protocol !== protocol) {
-      ctx.report(`.spec.${check.kindKey}`, `${check.kindKey} needs a listener of protocol ${protocol}, but the listener of ${check.parentNoun} ${quote(check.parentName)} on port ${listener.port} is ${listener.protocol}`);
+      ctx.report(`.spec.${check.kindKey}`, `${check.kindKey} needs a listener of protocol ${protocol}, but the listener of ${check.parentNoun} ${quote(check.parentName)} on port ${listener.port} is ${listener.protocol}; ${NOT_DISTRIBUTED}`);
     }
   }
 }
