@@ -14,14 +14,12 @@ import { CompositeDiscovery } from './discovery/composite';
 import { DnsDiscovery } from './discovery/dns';
 import { StaticFileDiscovery } from './discovery/static-file';
 import { EndpointDiscovery } from './discovery/types';
-import { AwsIamVerifier } from './identity/aws-iam';
-import { MeshCa, type SigningCaSource } from './identity/ca';
+import type { MeshCa, SigningCaSource } from './identity/ca';
 import { type CaStore, FileCaStore } from './identity/ca-store';
-import { CertificateExchangeServer } from './identity/exchange-server';
+import type { CertificateExchangeServer } from './identity/exchange-server';
 import { KubernetesApi } from './identity/kubernetes-api';
 import { KubernetesSecretCaStore, parseObjectRef } from './identity/kubernetes-secret-ca-store';
-import { KubernetesTokenVerifier } from './identity/kubernetes-token';
-import { ServerTls } from './identity/server-tls';
+import type { ServerTls } from './identity/server-tls';
 import { SpiffeIdError, validateTrustDomain } from './identity/spiffe';
 import { describeError, isLogLevel, Logger, LogLevel } from './log';
 import { isLoopbackHost } from './loopback';
@@ -46,6 +44,17 @@ function loadSecretsManager(): [typeof import('./identity/secrets-manager-ca-sto
 }
 function loadAcmPca(): [typeof import('./identity/acm-pca-signing-ca'), typeof import('@aws-sdk/client-acm-pca')] {
   return [require('./identity/acm-pca-signing-ca'), require('@aws-sdk/client-acm-pca')];
+}
+// The same for the CA, the server's certificate and the exchange: they load @peculiar/x509 (≈ 0.1 to
+// 0.5 s of a cold start, bench profile), which --insecure-plaintext never uses.
+function loadCa(): typeof import('./identity/ca') {
+  return require('./identity/ca');
+}
+function loadServerTls(): typeof import('./identity/server-tls') {
+  return require('./identity/server-tls');
+}
+function loadExchange(): [typeof import('./identity/exchange-server'), typeof import('./identity/aws-iam'), typeof import('./identity/kubernetes-token')] {
+  return [require('./identity/exchange-server'), require('./identity/aws-iam'), require('./identity/kubernetes-token')];
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -674,6 +683,7 @@ export function signingCaSourceOf(options: TrustOptions, region: string | undefi
 async function startTrust(options: TrustOptions, region: string | undefined, log: Logger): Promise<Trust> {
   const { store, flag: storeFlag } = caStoreOf(options, region);
   const signingCaSource = signingCaSourceOf(options, region);
+  const { MeshCa } = loadCa();
   let ca: MeshCa;
   try {
     ca = await MeshCa.open({
@@ -704,7 +714,7 @@ async function startTrust(options: TrustOptions, region: string | undefined, log
   if (extraClientCaPem !== undefined && !extraClientCaPem.includes('-----BEGIN CERTIFICATE-----')) {
     throw new Error(`--client-ca ${options.clientCa}: holds no PEM certificate`);
   }
-  const tls = await ServerTls.start({
+  const tls = await loadServerTls().ServerTls.start({
     ca, names: options.tlsNames, log, ...(files ? { files } : {}), ...(extraClientCaPem ? { extraClientCaPem } : {}),
   });
   return { ca, tls };
@@ -712,6 +722,7 @@ async function startTrust(options: TrustOptions, region: string | undefined, log
 
 function exchangeServer(options: TrustOptions, trust: Trust, controlPlane: ControlPlane, log: Logger): CertificateExchangeServer {
   const isLoopbackIssuer = options.k8sIssuer !== undefined && new URL(options.k8sIssuer).protocol === 'http:';
+  const [{ CertificateExchangeServer }, { AwsIamVerifier }, { KubernetesTokenVerifier }] = loadExchange();
   return new CertificateExchangeServer({
     ca: trust.ca,
     tls: trust.tls,
