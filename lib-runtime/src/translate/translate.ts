@@ -1,6 +1,7 @@
 import { CompiledMesh, compileMesh } from './compile';
 import { formatNodeId, parseNodeId, UnknownNodeError } from './node-id';
 import { ProxylessTarget, renderProxyless } from './proxyless';
+import { withServerListeners } from './proxyless-server';
 import { DiscoveredEndpoints, NodeConfig, NodeRef } from './types';
 import { gatewayTargets, renderVirtualGateway } from './virtual-gateway';
 import { renderVirtualNode } from './virtual-node';
@@ -76,7 +77,7 @@ export function renderNode(mesh: CompiledMesh, node: NodeRef, endpoints: Discove
         .map(vs => ({ serviceName: vs.virtualServiceName, policy: vs.clientPolicy ?? defaults }))
         .sort((a, b) => (a.serviceName < b.serviceName ? -1 : a.serviceName > b.serviceName ? 1 : 0));
     }
-    return { node, envoy, proxyless: renderProxyless(mesh, targets, endpoints).build() };
+    return { node, envoy, proxyless: withServerListeners(renderProxyless(mesh, targets, endpoints), resource.spec).build() };
   }
   const gateway = mesh.gateways.get(node.name);
   if (!gateway) throw new UnknownNodeError(formatNodeId(node), `mesh "${mesh.meshName}" has no virtualGateway named "${node.name}"`);
