@@ -5,7 +5,7 @@ import { Protocol } from './names';
 import { appMeshMillis, durationMs, u32 } from './proto-json';
 import { defaultRetryPolicy, proxylessRetryPolicy, retryPolicy } from './retry';
 import { ProtoJson } from './types';
-import { GrpcRoute, HttpRoute, HttpTimeout, RouteSpec, WeightedTarget } from '../../../src/spec/appmesh-types';
+import { GrpcRoute, HttpRoute, HttpTimeout, RouteSpec, TcpRoute, WeightedTarget } from '../../../src/spec/appmesh-types';
 import { RouteResource } from '../../../src/spec/document';
 
 /**
@@ -84,11 +84,23 @@ function routerProviderTables(mesh: CompiledMesh, serviceName: string, routerNam
     const { port, protocol } = listener.portMapping;
     const onPort = routes.filter(r => routeProtocol(r.spec) === protocol && (routePort(r.spec) ?? port) === port);
     if (protocol === 'tcp') {
-      // TCP routes match on the port only: the first one in order wins.
-      const first = onPort[0]?.spec.tcpRoute;
-      const resolved = first ? resolveTargets(mesh, first.action.weightedTargets, protocol) : undefined;
+      // TCP routes match on the port only: the first distributed one in order wins.
+      let first: TcpRoute | undefined;
+      let clusters: WeightedCluster[] = [];
+      let targets: TargetListener[] = [];
+      for (const route of onPort) {
+        const resolved = resolveTargets(mesh, route.spec.tcpRoute!.action.weightedTargets, protocol);
+        // Envoy's tcp_proxy refuses a cluster weight of 0: such targets are left out, and a route
+        // with no weight above 0 is not distributed, like an HTTP one.
+        const live = resolved.clusters.filter(c => c.weight > 0);
+        if (live.length === 0) continue;
+        first = route.spec.tcpRoute;
+        clusters = live;
+        targets = resolved.targets.filter(t => live.some(c => c.name === t.clusterName));
+        break;
+      }
       const idle = appMeshMillis(first?.timeout?.idle) ?? DEFAULT_IDLE_TIMEOUT_MS;
-      tables.push(tcpTable(serviceName, port, resolved?.clusters ?? [], idle, resolved?.targets ?? []));
+      tables.push(tcpTable(serviceName, port, clusters, idle, targets));
       continue;
     }
     const envoyRoutes: ProtoJson[] = [];
