@@ -403,13 +403,16 @@ describe('gateway routes and gateway listeners (Q3)', () => {
     expect(gatewayRouteSpec(stack, 'port').httpRoute?.match.port).toBe(8081);
   });
 
-  test('a route matching a port the gateway does not listen on fails', () => {
-    const { app, gateway, service } = setUp(twoListeners());
+  test('a route matching a port the gateway does not listen on synthesizes with a warning (App Mesh accepted it)', () => {
+    const { app, stack, gateway, service } = setUp(twoListeners());
     gateway.addGatewayRoute('Other', {
       gatewayRouteName: 'other',
       routeSpec: appmesh.GatewayRouteSpec.http({ routeTarget: service, match: { port: 9090 } }),
     });
-    expect(() => app.synth()).toThrow(/\[Stack\/Mesh\/Gateway\/Other\] .*port 9090 is not a listener port of virtual gateway "ingress" \(listener ports: 8080, 8081\)/);
+    expect(() => app.synth()).not.toThrow();
+    Annotations.fromStack(stack).hasWarning('/Stack/Mesh/Gateway/Other', Match.stringLikeRegexp(
+      '^\\[Stack/Mesh/Gateway/Other\\] .*port 9090 is not a listener port of virtual gateway "ingress" \\(listener ports: 8080, 8081\\).*'
+      + '\\[ack: open-app-mesh:gateway-route-match-port-is-listener\\]$'));
   });
 
   test('a single-listener gateway needs no port match', () => {

@@ -31,13 +31,21 @@ export interface LocatedIssue {
   readonly message: string;
 }
 
+/** Input App Mesh accepted although traffic does not flow as written, tied to its construct. */
+export interface LocatedWarning extends LocatedIssue {
+  /** Id of the spec rule that found it (`route-protocol-matches-listener`, ...). */
+  readonly rule: string;
+}
+
 /** A document and what collecting it found. */
 export interface CollectedMeshSpec {
   readonly meshName: string;
   readonly document: spec.MeshSpecDocument;
   /** Construct that answers for the document as a whole (the Mesh, else the first resource). */
   readonly owner: IConstruct;
+  /** Errors: the document cannot be served. */
   readonly issues: LocatedIssue[];
+  readonly warnings: LocatedWarning[];
 }
 
 const DEFAULT_MESH_SPEC: spec.MeshSpec = { egressFilter: { type: 'DROP_ALL' } };
@@ -197,17 +205,18 @@ function collectOne(
     ...(proxyAccess.length > 0 ? { proxyAccess } : {}),
   });
 
+  const warnings: LocatedWarning[] = [];
+  const locate = (issue: SpecIssue): LocatedIssue => ({
+    construct: issue.resource ? byRef.get(refKey(issue.resource.kind, issue.resource.name, issue.resource.parentName)) : undefined,
+    message: `${issue.path}: ${issue.message}`,
+  });
   const found: SpecIssue[] = validateMeshSpec(document, {
     // Deploy-time values cannot be checked here; after resolution they are intrinsics.
     isUnresolved: (value: unknown) => Token.isUnresolved(value) || (options.resolveTokens === true && isIntrinsic(value)),
+    onWarning: (issue) => warnings.push({ ...locate(issue), rule: issue.rule ?? 'spec' }),
   });
-  for (const issue of found) {
-    const construct = issue.resource
-      ? byRef.get(refKey(issue.resource.kind, issue.resource.name, issue.resource.parentName))
-      : undefined;
-    issues.push({ construct, message: `${issue.path}: ${issue.message}` });
-  }
-  return { meshName, document, owner, issues };
+  issues.push(...found.map(locate));
+  return { meshName, document, owner, issues, warnings };
 }
 
 function refKey(kind: MeshResourceKind | string, name: string, parentName?: string): string {
