@@ -1,0 +1,183 @@
+/**
+ * An xDS-enabled gRPC server (gRFC A36) configured by the control plane, with mesh mTLS from the
+ * project's CA (gRFC A29 server side), end to end on loopback: the ControlPlane in process, a
+ * grpc-js-xds XdsServer for virtual node `b` whose bootstrap names our server listener template
+ * and maps certificate provider `default` to the files an agent writes, and a grpc-js-xds client
+ * for node `a` calling `xds:///svc`. Both sides' certificates were issued by the mesh CA here.
+ */
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as grpcXds from '@grpc/grpc-js-xds';
+import { toCanonicalJson } from '../../../src/spec/canonical';
+import { TRUST_BUNDLE_FILE, writeCertificateFiles } from '../../src/agent/certificate-files';
+import { HeldCertificate } from '../../src/agent/held-certificate';
+import { ControlPlane } from '../../src/control-plane';
+import { StaticFileDiscovery } from '../../src/discovery/static-file';
+import { peerSpiffeId } from '../../src/identity/spiffe';
+import { FileSpecSource } from '../../src/sources/file-spec-source';
+import { SERVER_LISTENER_NAME_TEMPLATE } from '../../src/translate/proxyless-server';
+import { agentCertificateProviders, issueNodeCertificate, openMeshCa } from '../translate/mesh-certificates';
+import { meshDoc } from '../translate/spec-builder';
+
+grpcXds.register();
+jest.setTimeout(60_000);
+
+const TRUST_DOMAIN = 'xds-server.test';
+const METHOD = '/helloworld.Greeter/SayHello';
+const json = {
+  serialize: (value: object): Buffer => Buffer.from(JSON.stringify(value)),
+  deserialize: (bytes: Buffer): { caller: string } => JSON.parse(bytes.toString() || '{}'),
+};
+
+/** A port free on every address now (the XdsServer listens on all of them once configured). */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>(resolve => server.listen(0, resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise(resolve => server.close(resolve));
+  return port;
+}
+
+/** a → svc → b; b's grpc listener is STRICT with a mesh CA certificate and validation (mTLS); a trusts the mesh CA. */
+function specFor(port: number, trustFile: string): string {
+  return toCanonicalJson(meshDoc({
+    nodes: {
+      a: {
+        backends: [{ virtualService: { virtualServiceName: 'svc' } }],
+        backendDefaults: { clientPolicy: { tls: { validation: { trust: { acm: { certificateAuthorityArns: ['arn:aws:acm-pca:eu-west-1:1:certificate-authority/x'] } } } } } },
+      },
+      b: {
+        serviceDiscovery: { dns: { hostname: 'b.m.local' } },
+        listeners: [{
+          portMapping: { port, protocol: 'grpc' },
+          tls: { mode: 'STRICT', certificate: { acm: { certificateArn: 'arn:aws:acm:eu-west-1:1:certificate/y' } }, validation: { trust: { file: { certificateChain: trustFile } } } },
+        }],
+      },
+    },
+    services: { svc: { provider: { virtualNode: { virtualNodeName: 'b' } } } },
+  }));
+}
+
+/** A gRPC xDS bootstrap for `nodeId` against the control plane, with provider `default` on an agent's files. */
+function bootstrap(xdsPort: number, nodeId: string, agentDir: string): string {
+  return JSON.stringify({
+    xds_servers: [{ server_uri: `127.0.0.1:${xdsPort}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
+    node: { id: nodeId, locality: {} },
+    server_listener_resource_name_template: SERVER_LISTENER_NAME_TEMPLATE,
+    certificate_providers: agentCertificateProviders(agentDir),
+  });
+}
+
+let dir: string;
+let cp: ControlPlane;
+let server: grpcXds.XdsServer;
+let port: number;
+let bCertificate: HeldCertificate;
+let aCertificate: HeldCertificate;
+const callers: string[] = [];
+const clients: grpc.Client[] = [];
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-xds-server-'));
+  const ca = await openMeshCa(dir, TRUST_DOMAIN);
+  aCertificate = await issueNodeCertificate(ca, 'm', 'a');
+  bCertificate = await issueNodeCertificate(ca, 'm', 'b');
+  await writeCertificateFiles(path.join(dir, 'a-agent'), aCertificate);
+  await writeCertificateFiles(path.join(dir, 'b-agent'), bCertificate);
+  port = await freePort();
+
+  fs.writeFileSync(path.join(dir, 'spec.json'), specFor(port, path.join(dir, 'b-agent', TRUST_BUNDLE_FILE)));
+  fs.writeFileSync(path.join(dir, 'endpoints.json'), JSON.stringify({ b: [{ address: '127.0.0.1', port }] }));
+  cp = new ControlPlane({
+    spec: new FileSpecSource(path.join(dir, 'spec.json'), undefined, { debounceMs: 20, statIntervalMs: 100 }),
+    discovery: new StaticFileDiscovery(path.join(dir, 'endpoints.json'), undefined, { debounceMs: 20, statIntervalMs: 100 }),
+    xdsAddress: '127.0.0.1:0',
+    adminHost: '127.0.0.1',
+    adminPort: 0,
+    drainMs: 200,
+  });
+  await cp.start();
+
+  server = new grpcXds.XdsServer({ 'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': bootstrap(cp.ports.xds, 'mesh/m/virtualNode/b', path.join(dir, 'b-agent')) } as object);
+  server.addService({
+    SayHello: {
+      path: METHOD,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: json.serialize,
+      requestDeserialize: json.deserialize,
+      responseSerialize: json.serialize,
+      responseDeserialize: json.deserialize,
+    },
+  }, {
+    SayHello: (incoming: grpc.ServerUnaryCall<object, object>, callback: grpc.sendUnaryData<object>) => {
+      const caller = peerSpiffeId(incoming.getAuthContext().sslPeerCertificate);
+      callers.push(caller);
+      callback(null, { caller });
+    },
+  });
+  // Serving starts (and the callback runs) only once the server's Listener has arrived and been accepted.
+  await new Promise<void>((resolve, reject) => server.bindAsync(`0.0.0.0:${port}`,
+    new grpcXds.XdsServerCredentials(grpc.ServerCredentials.createInsecure()), err => (err ? reject(err) : resolve())));
+});
+
+afterEach(() => {
+  for (const c of clients.splice(0)) c.close();
+});
+
+afterAll(async () => {
+  server?.forceShutdown();
+  await cp?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** One SayHello on `client`; resolves with what the server saw and the server certificate's SPIFFE ID. */
+function call(client: grpc.Client): Promise<{ caller: string; server: string }> {
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + 10_000;
+    const pending: grpc.ClientUnaryCall = client.makeUnaryRequest(METHOD, json.serialize, json.deserialize, {}, new grpc.Metadata(), { deadline },
+      (err: grpc.ServiceError | null, value?: { caller: string }) => (err ? reject(err) : resolve({
+        caller: value!.caller,
+        server: peerSpiffeId(pending.getAuthContext()?.sslPeerCertificate),
+      })));
+  });
+}
+
+function keep(client: grpc.Client): grpc.Client {
+  clients.push(client);
+  return client;
+}
+
+test('a proxyless client of node a calls the xDS-enabled server of node b over mesh mTLS: each side sees the other\'s SPIFFE ID', async () => {
+  const client = keep(new grpc.Client('xds:///svc', new grpcXds.XdsChannelCredentials(grpc.credentials.createInsecure()), {
+    'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': bootstrap(cp.ports.xds, 'mesh/m/virtualNode/a', path.join(dir, 'a-agent')),
+  }));
+  const seen = await call(client);
+  expect(seen).toEqual({ caller: `spiffe://${TRUST_DOMAIN}/mesh/m/virtualNode/a`, server: `spiffe://${TRUST_DOMAIN}/mesh/m/virtualNode/b` });
+  expect(callers).toContain(seen.caller);
+});
+
+/** A plain grpc-js TLS client dialing the server directly, trusting the mesh CA (the server's SAN is a SPIFFE URI, no host name to check). */
+function directClient(certificate?: HeldCertificate): grpc.Client {
+  const credentials = grpc.credentials.createSsl(
+    Buffer.from(bCertificate.trustBundlePem),
+    certificate ? Buffer.from(certificate.privateKeyPem) : null,
+    certificate ? Buffer.from(certificate.certificatePem) : null,
+    { checkServerIdentity: () => undefined },
+  );
+  return keep(new grpc.Client(`127.0.0.1:${port}`, credentials, { 'grpc.ssl_target_name_override': 'b.m.local' }));
+}
+
+test('a client without a certificate is refused by the server; the same client with a mesh certificate is served', async () => {
+  const before = callers.length;
+  await expect(call(directClient())).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+  expect(callers.length).toBe(before);
+  await expect(call(directClient(aCertificate))).resolves.toMatchObject({ caller: `spiffe://${TRUST_DOMAIN}/mesh/m/virtualNode/a` });
+});
+
+test('a plaintext client is refused: the server does not fall back to its insecure credentials', async () => {
+  await expect(call(keep(new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure())))).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+});
