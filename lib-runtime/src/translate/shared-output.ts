@@ -1,7 +1,9 @@
+import { hash } from 'crypto';
 import { remoteCluster, RemoteCluster, View } from './clusters';
 import { CompiledMesh, TargetListener } from './compile';
 import { DiscoveredEndpoint } from './types';
 import { ClientPolicy, VirtualGatewayClientPolicy } from '../../../src/spec/appmesh-types';
+import { VirtualNodeResource } from '../../../src/spec/document';
 
 /**
  * Output objects made once per compiled mesh and shared by every node that holds the same
@@ -9,6 +11,9 @@ import { ClientPolicy, VirtualGatewayClientPolicy } from '../../../src/spec/appm
  * saves rendering them again, and lets the xDS cache recognise them by identity instead of
  * serialising every copy. A key must stand for everything the object is made from, so sharing
  * changes no content; like the route tables, shared objects are read-only.
+ *
+ * Remote clusters also outlive their mesh: a new spec version that leaves a cluster's inputs as
+ * they were gets the very object the previous version rendered (see `PreviousVersions`).
  */
 interface MeshOutput {
   readonly byKey: Map<string, unknown>;
@@ -18,11 +23,43 @@ interface MeshOutput {
 
 const outputByMesh = new WeakMap<CompiledMesh, MeshOutput>();
 
+/**
+ * Remote clusters by a key of everything they are made from, kept for the mesh rendered now and
+ * the one before it: a spec version's renders find what the last version made, and nothing older
+ * is held, so the store never holds more than two meshes' clusters.
+ */
+class PreviousVersions {
+  private current = new Map<string, RemoteCluster>();
+  private previous = new Map<string, RemoteCluster>();
+
+  /** A mesh was compiled and is rendered for the first time: what the one before it made becomes the previous. */
+  nextVersion(): void {
+    this.previous = this.current;
+    this.current = new Map();
+  }
+
+  get(key: string): RemoteCluster | undefined {
+    let value = this.current.get(key);
+    if (value === undefined) {
+      value = this.previous.get(key);
+      if (value !== undefined) this.current.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: string, value: RemoteCluster): void {
+    this.current.set(key, value);
+  }
+}
+
+const acrossVersions = new PreviousVersions();
+
 function outputOf(mesh: CompiledMesh): MeshOutput {
   let output = outputByMesh.get(mesh);
   if (!output) {
     output = { byKey: new Map(), byEndpoints: new WeakMap() };
     outputByMesh.set(mesh, output);
+    acrossVersions.nextVersion();
   }
   return output;
 }
@@ -48,7 +85,18 @@ export function sharedRemoteCluster(
 ): RemoteCluster {
   // The cluster name stands for the target node and listener; the policy (TLS) is the caller's.
   const key = `cluster\u0000${view}\u0000${target.clusterName}\u0000${policy === undefined ? '' : JSON.stringify(policy)}`;
-  const build = (): RemoteCluster => remoteCluster(mesh, target, policy, endpoints, view);
+  const build = (): RemoteCluster => {
+    // Across versions the name is not enough: the target node's content, which of its listeners,
+    // the mesh's IP preference and the endpoint list (by identity) are the rest of the inputs.
+    const versionKey = `${key}\u0000${contentKeyOf(target.node)}\u0000${target.node.spec.listeners?.indexOf(target.listener)}`
+      + `\u0000${mesh.ipPreference ?? ''}\u0000${endpoints === undefined ? '' : endpointListId(endpoints)}`;
+    let rendered = acrossVersions.get(versionKey);
+    if (!rendered) {
+      rendered = remoteCluster(mesh, target, policy, endpoints, view);
+      acrossVersions.set(versionKey, rendered);
+    }
+    return rendered;
+  };
   if (endpoints === undefined) return sharedOutput(mesh, key, build);
   const output = outputOf(mesh);
   let clusters = output.byEndpoints.get(endpoints);
@@ -62,4 +110,29 @@ export function sharedRemoteCluster(
     clusters.set(key, rendered);
   }
   return rendered;
+}
+
+const contentKeys = new WeakMap<VirtualNodeResource, string>();
+
+/** A hash of a node's JSON text: equal text, equal node (each spec version parses new objects). */
+function contentKeyOf(node: VirtualNodeResource): string {
+  let key = contentKeys.get(node);
+  if (key === undefined) {
+    key = hash('sha256', JSON.stringify(node), 'base64');
+    contentKeys.set(node, key);
+  }
+  return key;
+}
+
+const endpointListIds = new WeakMap<readonly DiscoveredEndpoint[], number>();
+let lastEndpointListId = 0;
+
+/** A number per endpoint list object: discovery replaces a list when its endpoints change, never edits one. */
+function endpointListId(endpoints: readonly DiscoveredEndpoint[]): number {
+  let id = endpointListIds.get(endpoints);
+  if (id === undefined) {
+    id = ++lastEndpointListId;
+    endpointListIds.set(endpoints, id);
+  }
+  return id;
 }
