@@ -4,7 +4,7 @@ import { bool, packed, socketAddress, TYPE } from './proto-json';
 import { MESH_CERTIFICATE_PROVIDER } from './proxyless-tls';
 import { tlsTransportSocket } from './tls';
 import { ProtoJson } from './types';
-import { ListenerTls, VirtualNodeSpec } from '../../../src/spec/appmesh-types';
+import { Listener, ListenerTls, VirtualNodeSpec } from '../../../src/spec/appmesh-types';
 
 /**
  * Listeners for xDS-enabled gRPC servers (gRFC A36) of a virtual node. Such a server, bound to
@@ -42,17 +42,32 @@ export function serverListenerName(address: string): string {
   return SERVER_LISTENER_NAME_TEMPLATE.replace('%s', address);
 }
 
+/**
+ * Made once per spec listener object (the spec is read-only), so re-rendering a node for new
+ * endpoints hands the xDS cache the same objects, which it recognises by identity.
+ */
+const listenersBySpec = new WeakMap<Listener, ProtoJson[]>();
+
 /** The server Listeners of a virtual node: two per listener port, none for a node without listeners. */
 export function proxylessServerListeners(spec: VirtualNodeSpec): ProtoJson[] {
   return (spec.listeners ?? []).flatMap(listener => {
-    const port = listener.portMapping.port;
-    const chain = serverFilterChain(port, listener.tls);
-    return BIND_ADDRESSES.map(({ host, bound }) => ({
-      name: serverListenerName(bound(port)),
-      address: socketAddress(host, port),
-      filter_chains: [chain],
-    }));
+    let made = listenersBySpec.get(listener);
+    if (!made) {
+      made = serverListeners(listener);
+      listenersBySpec.set(listener, made);
+    }
+    return made;
   });
+}
+
+function serverListeners(listener: Listener): ProtoJson[] {
+  const port = listener.portMapping.port;
+  const chain = serverFilterChain(port, listener.tls);
+  return BIND_ADDRESSES.map(({ host, bound }) => ({
+    name: serverListenerName(bound(port)),
+    address: socketAddress(host, port),
+    filter_chains: [chain],
+  }));
 }
 
 /** Adds the node's server Listeners to its proxyless view (a client and a server may share a node id). */

@@ -70,6 +70,14 @@ test('a node with a listener gets server Listeners for 0.0.0.0:P and [::]:P besi
   expect(encodingProblems(view)).toEqual([]);
 });
 
+test('rendering the node again (new endpoints) hands out the same Listener objects', () => {
+  const spec = meshDoc({ nodes: { b: { listeners: [{ portMapping: { port: 8080, protocol: 'grpc' } }] } } });
+  const first = translateNode({ spec, nodeId: 'mesh/m/virtualNode/b' }).proxyless.listeners;
+  const again = translateNode({ spec, nodeId: 'mesh/m/virtualNode/b', endpoints: { b: [{ address: '10.0.0.1', port: 8080 }] } }).proxyless.listeners;
+  expect(again).toHaveLength(2);
+  again.forEach((listener, i) => expect(listener).toBe(first[i]));
+});
+
 test('a node without listeners gets no server Listener', () => {
   const spec = meshDoc({ nodes: { c: { backends: [] } } });
   expect(translateNode({ spec, nodeId: 'mesh/m/virtualNode/c' }).proxyless.listeners).toEqual([]);
