@@ -93,7 +93,7 @@ function serverFilterChain(port: number, tls: ListenerTls | undefined): ProtoJso
 }
 
 /** A29 server-side TLS from the bootstrap's provider `default`; undefined without TLS or DISABLED. */
-export function serverTransportSocket(tls: ListenerTls | undefined): ProtoJson | undefined {
+function serverTransportSocket(tls: ListenerTls | undefined): ProtoJson | undefined {
   if (!tls || tls.mode === 'DISABLED') return undefined;
   const provider = { instance_name: MESH_CERTIFICATE_PROVIDER };
   const mutual = tls.mode === 'STRICT' && tls.validation !== undefined;
