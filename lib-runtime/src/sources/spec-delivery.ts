@@ -36,8 +36,10 @@ export class SpecDelivery {
   /** Parses and validates `content`, then delivers it or rejects it; `fields` go on the log lines. */
   offer(content: string, digest: string, fields: LogFields = {}): void {
     let snapshot: SpecSnapshot;
+    // Input App Mesh accepted but did not distribute: served, its routes left out, and said so.
+    const warnings: string[] = [];
     try {
-      const doc = parseMeshSpec(content);
+      const doc = parseMeshSpec(content, { onWarning: issue => warnings.push(`${formatSpecIssue(issue)} [${issue.rule}]`) });
       snapshot = { doc, digest, version: digest.slice(0, 12), loadedAt: new Date(), origin: this.origin };
     } catch (error) {
       const reasons = error instanceof SpecValidationError ? error.issues.map(formatSpecIssue) : [reasonOf(error)];
@@ -51,6 +53,14 @@ export class SpecDelivery {
       virtualNodes: snapshot.doc.virtualNodes.length,
       routes: snapshot.doc.routes.length,
     });
+    if (warnings.length > 0) {
+      this.log.warn('spec loaded with warnings; these routes are not distributed', {
+        ...fields,
+        version: snapshot.version,
+        warnings: warnings.slice(0, 50),
+        warningCount: warnings.length,
+      });
+    }
     let accepted = true;
     for (const listener of this.specListeners) {
       try {

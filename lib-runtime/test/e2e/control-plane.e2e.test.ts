@@ -206,10 +206,11 @@ describe('control plane end to end (grpc-js-xds clients, loopback backends)', ()
   test('an invalid spec file is rejected; clients keep their config', async () => {
     const client = await echoClient();
     const before = (await cp.admin('/metrics')).body.match(/oam_spec_rejections_total (\d+)/)?.[1] ?? '0';
-    const bad = setWeights(addPinRoute(fixture()), 0, 0);
+    const bad = addPinRoute(fixture());
+    route(bad, 'pin-v1').spec.grpcRoute.action.weightedTargets[0].virtualNode = 'serviceB-v9';
     await writeSpec(bad, 'rejected');
     const line = await cp.waitForLog((l) => l.msg === 'spec rejected; still serving the last good spec');
-    expect((line.issues as string[]).join('\n')).toContain('every weight is 0');
+    expect((line.issues as string[]).join('\n')).toContain('virtual node "serviceB-v9" does not exist');
     const after = (await cp.admin('/metrics')).body.match(/oam_spec_rejections_total (\d+)/)?.[1];
     expect(Number(after)).toBe(Number(before) + 1);
     await writeSpec('{ "this is": not json', 'rejected');

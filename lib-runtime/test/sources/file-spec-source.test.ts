@@ -68,8 +68,7 @@ describe('FileSpecSource', () => {
     const good = s.current();
 
     const bad = JSON.parse(fs.readFileSync(FIXTURE, 'utf8'));
-    bad.routes[2].spec.grpcRoute.action.weightedTargets[0].weight = 0;
-    bad.routes[2].spec.grpcRoute.action.weightedTargets[1].weight = 0;
+    bad.routes[2].spec.grpcRoute.action.weightedTargets[0].virtualNode = 'no-such-node';
     bad.virtualNodes[1].spec.listeners[0].portMapping.port = 70000;
     writeAtomically(JSON.stringify(bad));
     await waitFor(() => rejections.length === 1, 'the rejection');
