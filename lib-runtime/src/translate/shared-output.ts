@@ -1,6 +1,6 @@
-import { hash } from 'crypto';
 import { remoteCluster, RemoteCluster, View } from './clusters';
 import { CompiledMesh, TargetListener } from './compile';
+import { sameContent } from './same-content';
 import { DiscoveredEndpoint } from './types';
 import { ClientPolicy, VirtualGatewayClientPolicy } from '../../../src/spec/appmesh-types';
 import { VirtualNodeResource } from '../../../src/spec/document';
@@ -26,16 +26,39 @@ const outputByMesh = new WeakMap<CompiledMesh, MeshOutput>();
 /**
  * Remote clusters by a key of everything they are made from, kept for the mesh rendered now and
  * the one before it: a spec version's renders find what the last version made, and nothing older
- * is held, so the store never holds more than two meshes' clusters.
+ * is held, so the store never holds more than two meshes' clusters (and the previous mesh's node
+ * table, to know its nodes again).
  */
 class PreviousVersions {
   private current = new Map<string, RemoteCluster>();
   private previous = new Map<string, RemoteCluster>();
+  private currentNodes: ReadonlyMap<string, VirtualNodeResource> = new Map();
+  private previousNodes: ReadonlyMap<string, VirtualNodeResource> = new Map();
+  private readonly nodeIds = new WeakMap<VirtualNodeResource, number>();
+  private lastNodeId = 0;
 
   /** A mesh was compiled and is rendered for the first time: what the one before it made becomes the previous. */
-  nextVersion(): void {
+  nextVersion(mesh: CompiledMesh): void {
     this.previous = this.current;
     this.current = new Map();
+    this.previousNodes = this.currentNodes;
+    this.currentNodes = mesh.nodes;
+  }
+
+  /**
+   * A number per node content: a node equal to the same-named node of the previous version gets
+   * that node's number (each spec version parses new objects, so identity says nothing across
+   * versions). Equal numbers mean equal content, with nothing serialised or hashed.
+   */
+  nodeIdOf(node: VirtualNodeResource): number {
+    let id = this.nodeIds.get(node);
+    if (id === undefined) {
+      const before = this.previousNodes.get(node.virtualNodeName);
+      const beforeId = before && this.nodeIds.get(before);
+      id = beforeId !== undefined && before!.meshName === node.meshName && sameContent(before!.spec, node.spec) ? beforeId : ++this.lastNodeId;
+      this.nodeIds.set(node, id);
+    }
+    return id;
   }
 
   get(key: string): RemoteCluster | undefined {
@@ -59,7 +82,7 @@ function outputOf(mesh: CompiledMesh): MeshOutput {
   if (!output) {
     output = { byKey: new Map(), byEndpoints: new WeakMap() };
     outputByMesh.set(mesh, output);
-    acrossVersions.nextVersion();
+    acrossVersions.nextVersion(mesh);
   }
   return output;
 }
@@ -86,9 +109,9 @@ export function sharedRemoteCluster(
   // The cluster name stands for the target node and listener; the policy (TLS) is the caller's.
   const key = `cluster\u0000${view}\u0000${target.clusterName}\u0000${policy === undefined ? '' : JSON.stringify(policy)}`;
   const build = (): RemoteCluster => {
-    // Across versions the name is not enough: the target node's content, which of its listeners,
+    // Across versions the name is not enough: the target node's content (its number), which of its listeners,
     // the mesh's IP preference and the endpoint list (by identity) are the rest of the inputs.
-    const versionKey = `${key}\u0000${contentKeyOf(target.node)}\u0000${target.node.spec.listeners?.indexOf(target.listener)}`
+    const versionKey = `${key}\u0000${acrossVersions.nodeIdOf(target.node)}\u0000${target.node.spec.listeners?.indexOf(target.listener)}`
       + `\u0000${mesh.ipPreference ?? ''}\u0000${endpoints === undefined ? '' : endpointListId(endpoints)}`;
     let rendered = acrossVersions.get(versionKey);
     if (!rendered) {
@@ -110,18 +133,6 @@ export function sharedRemoteCluster(
     clusters.set(key, rendered);
   }
   return rendered;
-}
-
-const contentKeys = new WeakMap<VirtualNodeResource, string>();
-
-/** A hash of a node's JSON text: equal text, equal node (each spec version parses new objects). */
-function contentKeyOf(node: VirtualNodeResource): string {
-  let key = contentKeys.get(node);
-  if (key === undefined) {
-    key = hash('sha256', JSON.stringify(node), 'base64');
-    contentKeys.set(node, key);
-  }
-  return key;
 }
 
 const endpointListIds = new WeakMap<readonly DiscoveredEndpoint[], number>();
