@@ -18,7 +18,7 @@ function spec(v2Hostname = 'v2.local'): MeshSpecDocument {
   });
   // Each version is a fresh parse in the control plane: no object is shared between two documents.
   const copy = JSON.parse(JSON.stringify(doc)) as MeshSpecDocument;
-  copy.virtualNodes.find(n => n.virtualNodeName === 'v2')!.spec.serviceDiscovery = { dns: { hostname: v2Hostname } };
+  (copy.virtualNodes.find(n => n.virtualNodeName === 'v2')!.spec as { serviceDiscovery?: object }).serviceDiscovery = { dns: { hostname: v2Hostname } };
   return copy;
 }
 
@@ -57,7 +57,7 @@ test('EDS clusters and assignments are reused for the same endpoint list and mad
 test('a change of the mesh\'s IP preference renders every DNS cluster again', () => {
   const first = clustersOf(spec());
   const changed = spec();
-  changed.mesh.spec = { serviceDiscovery: { ipPreference: 'IPv4_ONLY' } };
+  (changed.mesh as { spec: object }).spec = { serviceDiscovery: { ipPreference: 'IPv4_ONLY' } };
   const second = clustersOf(changed);
   expect(named(second.envoy.clusters, V1)).not.toBe(named(first.envoy.clusters, V1));
   expect(named(second.envoy.clusters, V1).dns_lookup_family).toBe('V4_ONLY');
