@@ -166,6 +166,13 @@ export class AdsLoadClient {
     this.push = { responses: 0, lastAckAt: 0n, lastBytes: 0, types: [] };
   }
 
+  /** The resource names this stream asks for, by type (empty: all of them). */
+  subscriptions(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const [typeUrl, state] of this.types) out[typeUrl] = state.names;
+    return out;
+  }
+
   ackedVersions(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [typeUrl, state] of this.types) out[typeUrl] = state.ackedVersion;

@@ -132,8 +132,10 @@ export async function fleetScenario(
       const cpuAfter = await server.call<number>('cpu');
       const encAfter = await server.call<EncodeStats>('encodeStats');
       const flushes = await server.call<Array<{ startedAt: string; durationMs: number }>>('takeFlushes');
-      const after = await loadgen.call<Array<{ nodeId: string; acked: Record<string, string> }>>('versions');
-      const serverVersions = await server.call<Record<string, Record<string, string>>>('versions', { nodeIds: [...new Set(nodeIds)] });
+      const after = await loadgen.call<Array<{ nodeId: string; acked: Record<string, string>; names: Record<string, string[]> }>>('versions');
+      const expected = await server.call<Array<string | undefined>>('expectedVersions', {
+        streams: after.map((a, i) => ({ group: viewOf(i), typeUrl: routeTypeOf(i), names: a.names[routeTypeOf(i)] ?? [] })),
+      });
       const stream = records.map((r) => msBetween(set.t0, r.lastAckAt));
       latencies.push(...stream);
       if (flushes.length > 0) fanouts.push(...records.map((r) => msBetween(flushes[0].startedAt, r.lastAckAt)));
@@ -149,13 +151,13 @@ export async function fleetScenario(
         encodedResources: encAfter.resources - encBefore.resources,
         anyBytes: encAfter.anyBytes - encBefore.anyBytes,
         anys: encAfter.anys - encBefore.anys,
-        streamsOnNewVersion: after.filter((a, i) => a.acked[routeTypeOf(i)] === serverVersions[viewOf(i)][routeTypeOf(i)]).length,
+        streamsOnNewVersion: after.filter((a, i) => a.acked[routeTypeOf(i)] === expected[i]).length,
         streamsChanged: after.filter((a, i) => a.acked[routeTypeOf(i)] !== before[i].acked[routeTypeOf(i)]).length,
         cpuMs: cpuAfter - cpuBefore,
       });
       before = after.map((a) => ({ ...a, syncBytes: 0 }));
       const r = results[results.length - 1];
-      if (round === 0 && r.streamsOnNewVersion !== streams) log(`    first stream not on the new version: ${JSON.stringify(after.find((a, i) => a.acked[routeTypeOf(i)] !== serverVersions[viewOf(i)][routeTypeOf(i)]))}`);
+      if (round === 0 && r.streamsOnNewVersion !== streams) log(`    first stream not on the new version: ${JSON.stringify(after.find((a, i) => a.acked[routeTypeOf(i)] !== expected[i]))}`);
       log(`    push ${round + 1}: p50 ${r.latency.p50.toFixed(0)} p99 ${r.latency.p99.toFixed(0)} max ${r.latency.max.toFixed(0)} ms; `
         + `parse ${r.parseMs.toFixed(0)} apply ${r.applyMs.toFixed(0)} →flush ${r.toFlushMs.toFixed(0)} flush ${r.flushMs.toFixed(0)} ms; `
         + `${r.streamsOnNewVersion}/${streams} on new version; encoded ${r.encodedBytes} B; CPU ${r.cpuMs.toFixed(0)} ms`);

@@ -9,7 +9,8 @@ import { ControlPlane } from '../../lib-runtime/src/control-plane';
 import { StaticFileDiscovery } from '../../lib-runtime/src/discovery/static-file';
 import { Logger } from '../../lib-runtime/src/log';
 import * as protos from '../../lib-runtime/src/xds/protos';
-import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../lib-runtime/src/xds/type-urls';
+import { versionOfSet } from '../../lib-runtime/src/xds/resource-cache';
+import { isFullStateType } from '../../lib-runtime/src/xds/type-urls';
 import { cpuMs } from '../lib/process-cpu';
 import { fillYoungGeneration, settledRss } from '../lib/process-memory';
 import { PushedSpecSource } from '../lib/pushed-spec-source';
@@ -87,18 +88,19 @@ serveCommands({
     return cpuMs();
   },
 
-  /** The server's current versions of each type, by group (`<view>|<node id>`). */
-  versions(args: { nodeIds: string[] }) {
+  /**
+   * The version each stream should hold of a type: the group's version, or for a full-state type
+   * asked for by name (a gRPC client's listeners), the version of the subset it asked for, which
+   * is what the server sends it (the view may hold more, such as server Listeners).
+   */
+  expectedVersions(args: { streams: Array<{ group: string; typeUrl: string; names: string[] }> }) {
     const xds = controlPlane!.xds;
-    const out: Record<string, Record<string, string | undefined>> = {};
-    for (const id of new Set(args.nodeIds)) {
-      for (const view of ['envoy', 'proxyless']) {
-        const group = `${view}|${id}`;
-        const types = [LISTENER_TYPE_URL, ROUTE_TYPE_URL, CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL];
-        out[group] = Object.fromEntries(types.map((t) => [t, xds.version(group, t)]));
-      }
-    }
-    return out;
+    return args.streams.map(({ group, typeUrl, names }) => {
+      const snapshot = xds.contentOf(group)?.get(typeUrl);
+      if (!snapshot || names.length === 0 || !isFullStateType(typeUrl)) return snapshot?.version;
+      const subset = names.flatMap((name) => snapshot.resources.get(name) ?? []);
+      return subset.length === snapshot.resources.size ? snapshot.version : versionOfSet(subset);
+    });
   },
 
   async stop() {

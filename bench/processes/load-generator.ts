@@ -66,7 +66,9 @@ serveCommands({
   },
 
   versions() {
-    return clients.map((c) => ({ nodeId: c.nodeId, style: c.style, acked: c.ackedVersions(), ended: c.ended ?? null, syncBytes: c.syncBytes }));
+    return clients.map((c) => ({
+      nodeId: c.nodeId, style: c.style, acked: c.ackedVersions(), names: c.subscriptions(), ended: c.ended ?? null, syncBytes: c.syncBytes,
+    }));
   },
 
   /** All clients drop their connection, then all reconnect at once presenting what they hold. */
