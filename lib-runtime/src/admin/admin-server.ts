@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
+import { toCanonicalJson } from '../../../src/spec/canonical';
+import type { MeshSpecDocument } from '../../../src/spec/document';
 import { Logger, SILENT_LOGGER } from '../log';
 
 /** What the admin server reads; it changes nothing. */
@@ -15,10 +17,12 @@ export interface AdminState {
   knownNodes(): string[];
   /** Every connected stream: node id, per-type versions sent and ACKed, last NACK. */
   clients(): unknown;
+  /** The spec served now and its version, or undefined while none is (read by /spec). */
+  servedSpec?(): { doc: MeshSpecDocument; version: string } | undefined;
 }
 
 /**
- * The admin HTTP server: /healthz, /readyz, /metrics, /config_dump?node=…, /clients.
+ * The admin HTTP server: /healthz, /readyz, /metrics, /config_dump?node=…, /clients, /spec.
  * Read-only GET endpoints; bind it to a private address, or give a bearer token that every path
  * but /healthz (the liveness probe) then requires.
  */
@@ -100,8 +104,15 @@ export class AdminServer {
         case '/clients':
           sendJson(res, 200, this.state.clients());
           return;
+        case '/spec': {
+          // The document itself, so `curl …/spec > served.mesh.json` is a spec file (open-app-mesh diff).
+          const served = this.state.servedSpec?.();
+          if (!served) sendJson(res, 503, { error: 'no spec is being served', reasons: this.state.readiness().reasons });
+          else send(res, 200, 'application/json', toCanonicalJson(served.doc), { 'x-open-app-mesh-spec-version': served.version });
+          return;
+        }
         default:
-          send(res, 404, 'text/plain', 'not found: try /healthz /readyz /metrics /config_dump?node=… /clients\n');
+          send(res, 404, 'text/plain', 'not found: try /healthz /readyz /metrics /config_dump?node=… /clients /spec\n');
       }
     } catch (error) {
       this.fail(res, url, error);
