@@ -596,6 +596,7 @@ export class ControlPlane {
         return dump;
       },
       knownNodes: () => [...this.nodeIds.keys()],
+      servedSpec: () => (this.spec ? { doc: this.spec.doc, version: this.spec.version } : undefined),
       clients: () => {
         const status = this.xds.status();
         return {
