@@ -194,12 +194,12 @@ function rewriteText(spec: GatewayRouteSpec): string {
     | { prefix?: { defaultPrefix?: string; value?: string }; path?: { exact?: string }; hostname?: { defaultTargetHostname?: string } }
     | undefined;
   const parts: string[] = [];
-  if (rewrite?.prefix?.value !== undefined) parts.push(`prefix → ${rewrite.prefix.value}`);
+  if (rewrite?.prefix?.value !== undefined) parts.push(`prefix to ${JSON.stringify(rewrite.prefix.value)}`);
   else if (rewrite?.prefix?.defaultPrefix === 'DISABLED') parts.push('prefix kept');
-  if (rewrite?.path?.exact !== undefined) parts.push(`path → ${rewrite.path.exact}`);
+  if (rewrite?.path?.exact !== undefined) parts.push(`path to ${JSON.stringify(rewrite.path.exact)}`);
   if (rewrite?.hostname?.defaultTargetHostname === 'DISABLED') parts.push('host kept');
-  if (parts.length === 0) return 'App Mesh defaults (matched prefix → /, host → target service)';
-  return parts.join(', ');
+  if (parts.length > 0) return parts.join(', ');
+  return spec.grpcRoute ? 'App Mesh\'s default (host to the target\'s name)' : 'App Mesh\'s default (matched prefix to "/", host to the target\'s name)';
 }
 
 function rewriteSuffix(spec: GatewayRouteSpec): string {
