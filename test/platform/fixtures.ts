@@ -58,8 +58,8 @@ export class PlatformFixture {
 }
 
 /** Logical ids of the resources of `type` in a template. */
-export function resourcesOfType(template: { Resources: Record<string, any> }, type: string): Record<string, any> {
-  return Object.fromEntries(Object.entries(template.Resources).filter(([, r]) => r.Type === type));
+export function resourcesOfType(template: { [key: string]: any }, type: string): Record<string, any> {
+  return Object.fromEntries(Object.entries<any>(template.Resources ?? {}).filter(([, r]) => r.Type === type));
 }
 
 /** A container definition by name, from a template's task definition resource. */
@@ -77,7 +77,7 @@ export function bootstrapOfCommand(command: string): any {
 }
 
 /** The content of the spec object a synthesized stack delivers (read from the staged jsonData asset). */
-export function deliveredSpecText(stack: Stack, assemblyDir: string, template: { Resources: Record<string, any> }, fileName: string): string {
+export function deliveredSpecText(stack: Stack, assemblyDir: string, template: { [key: string]: any }, fileName: string): string {
   const deployments = Object.values(resourcesOfType(template, 'Custom::CDKBucketDeployment'));
   if (deployments.length !== 1) throw new Error(`expected one BucketDeployment in ${stack.stackName}, found ${deployments.length}`);
   const keys: unknown[] = deployments[0].Properties.SourceObjectKeys;

@@ -152,7 +152,7 @@ export function awsSolutionsViolations(scope: IConstruct): NagViolation[] {
   return report.violations.map((v) => ({
     rule: v.ruleName,
     description: v.description,
-    paths: v.violatingResources.map((r) => r.constructPath ?? r.resourceLogicalId),
+    paths: v.violatingResources.map((r) => r.constructPath ?? r.resourceLogicalId ?? '(no path)'),
   }));
 }
 

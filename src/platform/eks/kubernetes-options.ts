@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { EnvoyObservabilityOptions } from '../observability';
 
 /** How a Kubernetes Service is exposed. */
 export enum KubernetesServiceType {
@@ -56,8 +57,12 @@ export interface KubernetesControlPlaneEndpoint {
   readonly trustBundleConfigMap?: string;
 }
 
-/** The Envoy container of a virtual node's or gateway's pods. */
-export interface KubernetesEnvoyOptions {
+/**
+ * The Envoy container of a virtual node's or gateway's pods. The tracer, stats sinks and stats
+ * tags go into its bootstrap ConfigMap, as on ECS; Envoy reaches collectors from the pod, so give
+ * them a Service's DNS name (or, for UDP targets, an IP address such as a Service's cluster IP).
+ */
+export interface KubernetesEnvoyOptions extends EnvoyObservabilityOptions {
   /**
    * Envoy image: an upstream Envoy build with `envoy`, `sleep` and `bash` on the PATH (the
    * probes read the admin port, which listens on 127.0.0.1 only, from inside the container).

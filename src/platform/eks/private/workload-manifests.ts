@@ -5,6 +5,7 @@ import { ENVOY_UID, envoyReadyProbe } from '../../ecs/envoy-container';
 import { PROXY_EGRESS_PORT, PROXY_INGRESS_PORT } from '../../ecs/envoy-sidecar';
 import { ENVOY_ADMIN_PORT, EnvoyBootstrap } from '../../envoy-bootstrap';
 import { DEFAULT_ENVOY_IMAGE } from '../../envoy-image';
+import { EnvoyStatsSink } from '../../envoy-stats-sink';
 import {
   KubernetesAppContainer, KubernetesControlPlaneEndpoint, KubernetesEnvoyOptions, KubernetesServiceType,
   KubernetesVirtualGatewayWorkloadProps, KubernetesVirtualNodeWorkloadProps, KubernetesWorkloadOptions,
@@ -176,7 +177,7 @@ export function renderVirtualGatewayWorkload(props: KubernetesVirtualGatewayWork
 function withAgent(identity: Omit<WorkloadIdentity, 'agent'>, envoy: KubernetesEnvoyOptions | undefined): WorkloadIdentity {
   const controlPlane = identity.controlPlane;
   if (controlPlane.insecurePlaintext) return identity;
-  const label = `${identity.kind === 'virtualNode' ? 'Virtual node' : 'Virtual gateway'} '${identity.resourceName}'`;
+  const label = labelOf(identity);
   if (controlPlane.agentImage === undefined) {
     throw new Error(`${label}: controlPlane.agentImage is required (the control-plane image, which runs the mesh agent), `
       + 'or controlPlane.insecurePlaintext when the control plane serves plaintext');
@@ -193,6 +194,11 @@ function withAgent(identity: Omit<WorkloadIdentity, 'agent'>, envoy: KubernetesE
     native: envoy?.nativeSidecar ?? true,
   });
   return { ...identity, agent };
+}
+
+/** How errors name the workload: `Virtual node 'serviceA'`. */
+function labelOf(identity: Pick<WorkloadIdentity, 'kind' | 'resourceName'>): string {
+  return `${identity.kind === 'virtualNode' ? 'Virtual node' : 'Virtual gateway'} '${identity.resourceName}'`;
 }
 
 function labelsOf(identity: WorkloadIdentity): Record<string, string> {
@@ -226,7 +232,23 @@ function bootstrapConfigName(name: string): string {
   return kubernetesName(name, 'envoy-bootstrap');
 }
 
-/** The bootstrap holds the node id and the control plane's address only (EnvoyBootstrap). */
+/**
+ * The stats sinks, refusing a Unix socket: the Envoy container mounts only its bootstrap, /tmp
+ * and the agent's sockets, so a collector's socket could never be reached and stats would be
+ * dropped without a word.
+ */
+function statsSinksOf(identity: WorkloadIdentity, envoy: KubernetesEnvoyOptions): EnvoyStatsSink[] | undefined {
+  (envoy.statsSinks ?? []).forEach((sink, index) => {
+    const address = sink.bind().sink.typed_config?.address;
+    if (address?.pipe !== undefined) {
+      throw new Error(`${labelOf(identity)}: envoy.statsSinks[${index}] sends to the Unix socket '${address.pipe.path}', `
+        + 'which the Envoy container of a Kubernetes workload cannot reach (it mounts no collector volume); give the collector\'s address and port');
+    }
+  });
+  return envoy.statsSinks;
+}
+
+/** The bootstrap holds the node id, the control plane's address, and where traces and stats go (EnvoyBootstrap). */
 function bootstrapConfigMap(identity: WorkloadIdentity, envoy: KubernetesEnvoyOptions): Record<string, any> {
   const bootstrap = EnvoyBootstrap.render({
     nodeId: proxyNodeId(identity.meshName, identity.kind, identity.resourceName),
@@ -236,6 +258,9 @@ function bootstrapConfigMap(identity: WorkloadIdentity, envoy: KubernetesEnvoyOp
     adminAddress: '127.0.0.1',
     ...(identity.agent ? { xdsSocketPath: identity.agent.xdsSocketPath, sdsSocketPath: identity.agent.sdsSocketPath } : {}),
     ...(envoy.initialFetchTimeout !== undefined ? { initialFetchTimeout: envoy.initialFetchTimeout } : {}),
+    tracing: envoy.tracing,
+    statsSinks: statsSinksOf(identity, envoy),
+    statsTags: envoy.statsTags,
   });
   return {
     apiVersion: 'v1',
