@@ -2,6 +2,11 @@
  * The Envoy v3 protos, loaded once from the pinned @grpc/grpc-js-xds package (its deps/ folder),
  * never fetched from the network.
  *
+ * The server loads them from a JSON descriptor made from those files by
+ * `build-tools/gen-xds-protos.js` (`envoy-protos.generated.ts`, see proto-descriptor.ts): parsing
+ * the .proto text took ≈ 0.2 s of every start. `loadProtoFiles` is the parse the descriptor is
+ * made from; a test keeps the two equal.
+ *
  * Every file goes into ONE protobufjs Root in one loadSync call: an Any is packed only when its
  * message lives in the same Root (xds-protocol.md pitfall 3.3.1), so ADS, the five resource types
  * and every message packed into an Any by the translator are loaded together. We load with
@@ -17,6 +22,8 @@ import * as path from 'path';
 import type * as grpc from '@grpc/grpc-js';
 import * as protobuf from 'protobufjs';
 import * as descriptorJson from 'protobufjs/google/protobuf/descriptor.json';
+import { ENVOY_PROTOS_DESCRIPTOR_JSON } from './envoy-protos.generated';
+import { ProtoDescriptor, rootFromDescriptor } from './proto-descriptor';
 import { messageNameOf, shortTypeName } from './type-urls';
 
 /** The .proto files loaded, relative to the include directories. */
@@ -72,16 +79,12 @@ export function protoIncludeDirs(): string[] {
   return ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((dir) => path.join(packageDir, 'deps', dir));
 }
 
-let cachedRoot: protobuf.Root | undefined;
-
-/** The shared Root, loaded on first use (≈ 0.2 s) and kept for the life of the process. */
-export function protoRoot(): protobuf.Root {
-  if (cachedRoot) return cachedRoot;
-  // protobufjs bundles descriptor.proto as JSON but does not register it; the validate and
-  // udpa annotation protos import it.
-  const descriptorNested = (descriptorJson as unknown as { nested: { google: { nested: { protobuf: { nested: protobuf.INamespace['nested'] } } } } })
-    .nested.google.nested.protobuf.nested;
-  protobuf.common('descriptor', descriptorNested as Record<string, protobuf.INamespace>);
+/**
+ * The Root parsed from the .proto files: what the descriptor is generated from and checked
+ * against. Resolves every reference, so a missing import fails here.
+ */
+export function loadProtoFiles(): protobuf.Root {
+  registerDescriptorProto();
   const includeDirs = protoIncludeDirs();
   const root = new protobuf.Root();
   root.resolvePath = (_origin: string, target: string): string => {
@@ -94,8 +97,27 @@ export function protoRoot(): protobuf.Root {
   };
   root.loadSync([...PROTO_FILES], { keepCase: true });
   root.resolveAll();
-  cachedRoot = root;
   return root;
+}
+
+/**
+ * protobufjs bundles descriptor.proto as JSON but does not register it; the validate and udpa
+ * annotation protos import it (and so do tests that load further protos next to the root).
+ */
+function registerDescriptorProto(): void {
+  const descriptorNested = (descriptorJson as unknown as { nested: { google: { nested: { protobuf: { nested: protobuf.INamespace['nested'] } } } } })
+    .nested.google.nested.protobuf.nested;
+  protobuf.common('descriptor', descriptorNested as Record<string, protobuf.INamespace>);
+}
+
+let cachedRoot: protobuf.Root | undefined;
+
+/** The shared Root, made from the generated descriptor on first use and kept for the life of the process. */
+export function protoRoot(): protobuf.Root {
+  if (cachedRoot) return cachedRoot;
+  registerDescriptorProto();
+  cachedRoot = rootFromDescriptor(JSON.parse(ENVOY_PROTOS_DESCRIPTOR_JSON) as ProtoDescriptor);
+  return cachedRoot;
 }
 
 const typeCache = new Map<string, protobuf.Type>();
