@@ -1,4 +1,5 @@
-import * as client from 'prom-client';
+import type * as client from 'prom-client';
+import * as prom from './prom-client-parts';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -21,7 +22,7 @@ export class Counter {
   private readonly name: string;
 
   constructor(registry: client.Registry, options: InstrumentOptions) {
-    this.metric = new client.Counter({ ...options, registers: [registry] });
+    this.metric = new prom.Counter({ ...options, registers: [registry] });
     this.name = options.name;
   }
 
@@ -41,7 +42,7 @@ export class Histogram {
   private readonly name: string;
 
   constructor(registry: client.Registry, options: InstrumentOptions) {
-    this.metric = new client.Histogram({ ...options, buckets: [...LATENCY_BUCKETS], registers: [registry] });
+    this.metric = new prom.Histogram({ ...options, buckets: [...LATENCY_BUCKETS], registers: [registry] });
     this.name = options.name;
   }
 

@@ -1,5 +1,6 @@
-import * as client from 'prom-client';
+import type * as client from 'prom-client';
 import { Counter, Histogram } from './instruments';
+import * as prom from './prom-client-parts';
 import type { XdsServerHooks, XdsStreamInfo } from '../xds/events';
 
 /** Short type label from a type URL: `type.googleapis.com/envoy.config.cluster.v3.Cluster` → `Cluster`. */
@@ -31,7 +32,7 @@ type GaugeSamples = () => { labels: Record<string, string>; value: number }[];
  * they can never drift.
  */
 export class ControlPlaneMetrics {
-  readonly registry = new client.Registry();
+  readonly registry = new prom.Registry();
   readonly streamsOpened: Counter;
   readonly responses: Counter;
   readonly acks: Counter;
@@ -65,7 +66,7 @@ export class ControlPlaneMetrics {
     this.nacks = counter('oam_xds_nacks_total', 'Responses rejected by clients (NACK), per resource type.', ['type']);
     this.pushLatency = histogram('oam_xds_push_latency_seconds', 'Time from sending a response to its ACK, per resource type.', ['type']);
     this.pushDuration = histogram('oam_xds_push_duration_seconds', 'Time the server spent planning and writing one push.');
-    this.specInfo = new client.Gauge({
+    this.specInfo = new prom.Gauge({
       name: 'oam_spec_info', help: 'The spec being served (value 1; labels carry its version and mesh).', labelNames: ['version', 'mesh'], registers: [r],
     });
     this.specLoads = counter('oam_spec_loads_total', 'Valid specs loaded.');
@@ -112,7 +113,7 @@ export class ControlPlaneMetrics {
 
 /** A gauge whose series are replaced by `samples` at each scrape. */
 function computedGauge(registry: client.Registry, name: string, help: string, labelNames: string[], samples: GaugeSamples): void {
-  new client.Gauge({
+  new prom.Gauge({
     name,
     help,
     labelNames,
