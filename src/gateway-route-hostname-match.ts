@@ -1,6 +1,4 @@
-import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { meshError } from './private/errors';
 import * as spec from './spec';
 
 /** What a hostname match contributes to a gateway route's `match.hostname`. */
@@ -9,11 +7,9 @@ export interface GatewayRouteHostnameMatchConfig {
   readonly hostnameMatch: spec.GatewayRouteHostnameMatch;
 }
 
-/** Longest hostname App Mesh accepts in a gateway route match (DNS name limit). */
-const MAX_HOSTNAME_LENGTH = 253;
-
 /**
  * Which request hostnames (the `Host` / `:authority` header, port ignored) a gateway route takes.
+ * The length limit (1–253 characters) is App Mesh's; the spec schema checks it at synth.
  */
 export abstract class GatewayRouteHostnameMatch {
   /**
@@ -22,7 +18,6 @@ export abstract class GatewayRouteHostnameMatch {
    * @param name the hostname, e.g. `api.example.com`
    */
   public static exactly(name: string): GatewayRouteHostnameMatch {
-    checkHostname('GatewayRouteHostnameMatch.exactly', name);
     return new HostnameMatchImpl({ exact: name });
   }
 
@@ -32,7 +27,6 @@ export abstract class GatewayRouteHostnameMatch {
    * @param suffix the ending, e.g. `.example.com`
    */
   public static endsWith(suffix: string): GatewayRouteHostnameMatch {
-    checkHostname('GatewayRouteHostnameMatch.endsWith', suffix);
     return new HostnameMatchImpl({ suffix });
   }
 
@@ -47,14 +41,5 @@ class HostnameMatchImpl extends GatewayRouteHostnameMatch {
 
   public bind(_scope: Construct): GatewayRouteHostnameMatchConfig {
     return { hostnameMatch: this.match };
-  }
-}
-
-function checkHostname(where: string, value: string): void {
-  if (Token.isUnresolved(value)) {
-    return;
-  }
-  if (value.length < 1 || value.length > MAX_HOSTNAME_LENGTH) {
-    throw meshError('HostnameLengthOutOfRange', `${where}: the hostname must be 1–${MAX_HOSTNAME_LENGTH} characters long, got ${value.length}`);
   }
 }

@@ -1,4 +1,3 @@
-import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { GatewayRouteHostnameMatch } from './gateway-route-hostname-match';
 import { HeaderMatch } from './header-match';
@@ -12,9 +11,6 @@ import { IVirtualService } from './virtual-service';
 
 /** How many headers, query parameters or metadata entries one match may hold. */
 const MATCH_LIST_LIMITS = { min: 1, max: 10 };
-
-/** gRPC service names App Mesh keeps for itself. */
-const RESERVED_GRPC_SERVICE_PREFIX = 'aws.appmesh';
 
 /** What an HTTP or HTTP/2 gateway route matches. */
 export interface HttpGatewayRouteMatch {
@@ -261,11 +257,7 @@ class GrpcGatewayRouteSpec extends GatewayRouteSpec {
         'At least one gRPC gateway route match property beside rewriteRequestHostname must be provided (serviceName, hostname, metadata or port)', scope);
     }
     checkListLength(scope, 'metadata', 'MetadataCountOutOfRange', match.metadata);
-    if (match.serviceName !== undefined && !Token.isUnresolved(match.serviceName)
-      && match.serviceName.startsWith(RESERVED_GRPC_SERVICE_PREFIX)) {
-      throw meshError('ReservedServiceName',
-        `gRPC service names starting with '${RESERVED_GRPC_SERVICE_PREFIX}' are reserved, got: ${match.serviceName}`, scope);
-    }
+    // Reserved service names (aws.appmesh…) are App Mesh's to refuse: rule gateway-reserved-names, at synth.
 
     const route: spec.GrpcGatewayRoute = {
       match: compact({

@@ -112,7 +112,7 @@ class HealthCheckImpl extends HealthCheck {
     checkRange('UnhealthyThresholdOutOfRange', 'unhealthyThreshold', this.unhealthyThreshold, 2, 10);
     checkDuration('IntervalOutOfRange', 'interval', this.interval, 5, 300);
     checkDuration('TimeoutOutOfRange', 'timeout', this.timeout, 2, 60);
-    if (options.port !== undefined) checkRange('HealthCheckPortOutOfRange', 'port', options.port, 1, 65535);
+    // `port` (not in aws-cdk-lib) is range-checked by the spec schema at synth, like every port.
   }
 
   public bind(_scope: Construct, bindOptions: HealthCheckBindOptions): HealthCheckConfig {

@@ -37,9 +37,6 @@ export interface HttpGatewayRoutePathMatchConfig {
   readonly prefixPathRewrite?: spec.HttpGatewayRoutePrefixRewrite;
 }
 
-/** Paths App Mesh keeps for the proxy itself; a gateway route may not match them. */
-const RESERVED_PATH_PREFIX = '/aws-appmesh';
-
 /**
  * How an HTTP or HTTP/2 gateway route matches the request path, and how it
  * rewrites the path before forwarding to the target virtual service.
@@ -66,7 +63,8 @@ export abstract class HttpGatewayRoutePathMatch {
    * @param rewriteTo the path sent to the target instead; must start with `/`
    */
   public static exactly(path: string, rewriteTo?: string): HttpGatewayRoutePathMatch {
-    checkPathMatch('HttpGatewayRoutePathMatch.exactly', 'Exact Path for the match', path, true);
+    // As in aws-cdk-lib, an empty path passes here; the spec schema refuses it at synth.
+    if (path) checkLeadingSlash('HttpGatewayRoutePathMatch.exactly', 'ExactPathMustStartWithSlash', 'Exact Path for the match', path);
     return new WholeGatewayPathMatch({ exact: path }, 'HttpGatewayRoutePathMatch.exactly', rewriteTo);
   }
 
@@ -77,9 +75,6 @@ export abstract class HttpGatewayRoutePathMatch {
    * @param rewriteTo the path sent to the target instead; must start with `/`
    */
   public static regex(regex: string, rewriteTo?: string): HttpGatewayRoutePathMatch {
-    if (!Token.isUnresolved(regex)) {
-      checkLength('HttpGatewayRoutePathMatch.regex', 'regular expression', regex, 1, 255);
-    }
     return new WholeGatewayPathMatch({ regex }, 'HttpGatewayRoutePathMatch.regex', rewriteTo);
   }
 
@@ -91,17 +86,17 @@ class PrefixGatewayPathMatch extends HttpGatewayRoutePathMatch {
   constructor(private readonly prefix: string, private readonly rewriteTo?: string) {
     super();
     const where = 'HttpGatewayRoutePathMatch.startsWith';
-    checkPathMatch(where, 'Prefix path for the match', prefix, false);
-    if (rewriteTo === undefined || Token.isUnresolved(rewriteTo)) {
+    checkLeadingSlash(where, 'PrefixPathMustStartWithSlash', 'Prefix path for the match', prefix);
+    // '' keeps the matched prefix and, as in aws-cdk-lib, asks nothing of the prefix.
+    if (!rewriteTo || Token.isUnresolved(rewriteTo)) {
       return;
     }
     if (!Token.isUnresolved(prefix) && !prefix.endsWith('/')) {
       throw meshError('PrefixPathMustEndWithSlash', `${where}: When prefix path for the rewrite is specified, prefix path for the match must end with '/', got: ${prefix}`);
     }
-    if (rewriteTo !== '' && (!rewriteTo.startsWith('/') || !rewriteTo.endsWith('/'))) {
+    if (!rewriteTo.startsWith('/') || !rewriteTo.endsWith('/')) {
       throw meshError('PrefixPathRewriteMustStartAndEndWithSlash', `${where}: Prefix path for the rewrite must start and end with '/', got: ${rewriteTo}`);
     }
-    checkLength(where, 'prefix rewrite', rewriteTo, 0, 255);
   }
 
   public bind(_scope: Construct): HttpGatewayRoutePathMatchConfig {
@@ -133,7 +128,6 @@ class WholeGatewayPathMatch extends HttpGatewayRoutePathMatch {
     if (!rewriteTo.startsWith('/')) {
       throw meshError('ExactPathRewriteMustStartWithSlash', `${where}: Exact Path for the rewrite must start with '/', got: ${rewriteTo}`);
     }
-    checkLength(where, 'exact path rewrite', rewriteTo, 1, 255);
   }
 
   public bind(_scope: Construct): HttpGatewayRoutePathMatchConfig {
@@ -144,24 +138,12 @@ class WholeGatewayPathMatch extends HttpGatewayRoutePathMatch {
   }
 }
 
-function checkPathMatch(where: string, what: string, path: string, whole: boolean): void {
-  if (Token.isUnresolved(path)) {
-    return;
-  }
-  if (!path.startsWith('/')) {
-    const code = whole ? 'ExactPathMustStartWithSlash' : 'PrefixPathMustStartWithSlash';
+/**
+ * aws-cdk-lib's one check on a match path at this call. Lengths and reserved paths are App Mesh's
+ * to refuse: the spec schema and the rule gateway-reserved-names report them at synth.
+ */
+function checkLeadingSlash(where: string, code: string, what: string, path: string): void {
+  if (!Token.isUnresolved(path) && !path.startsWith('/')) {
     throw meshError(code, `${where}: ${what} must start with '/', got: ${path}`);
-  }
-  if (path.startsWith(RESERVED_PATH_PREFIX)) {
-    throw meshError('ReservedPath', `${where}: paths starting with '${RESERVED_PATH_PREFIX}' are reserved by the proxy, got: ${path}`);
-  }
-  if (whole) {
-    checkLength(where, 'path', path, 1, 255);
-  }
-}
-
-function checkLength(where: string, what: string, value: string, min: number, max: number): void {
-  if (value.length < min || value.length > max) {
-    throw meshError('PathLengthOutOfRange', `${where}: the ${what} must be ${min}–${max} characters long, got ${value.length}`);
   }
 }

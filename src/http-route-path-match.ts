@@ -18,7 +18,8 @@ export abstract class HttpRoutePathMatch {
    * @param path must start with `/`
    */
   public static exactly(path: string): HttpRoutePathMatch {
-    if (!Token.isUnresolved(path) && !path.startsWith('/')) {
+    // An empty path passes here, as in aws-cdk-lib; the spec schema refuses it at synth.
+    if (path && !Token.isUnresolved(path) && !path.startsWith('/')) {
       throw meshError('ExactPathMustStartWithSlash', `Exact Path for the match must start with '/', got: ${path}`);
     }
     return new HttpRouteWholePathMatch({ exact: path });
@@ -31,10 +32,11 @@ export abstract class HttpRoutePathMatch {
 
   /**
    * The path starts with `prefix`; `/` matches every path.
-   * @param prefix must start with `/` (an empty prefix is refused too, unlike aws-cdk-lib)
+   * @param prefix must start with `/`
    */
   public static startsWith(prefix: string): HttpRoutePathMatch {
-    if (!Token.isUnresolved(prefix) && !prefix.startsWith('/')) {
+    // An empty prefix passes here, as in aws-cdk-lib; rule path-starts-with-slash refuses it at synth.
+    if (prefix && !Token.isUnresolved(prefix) && !prefix.startsWith('/')) {
       throw meshError('PrefixPathMustStartWithSlash', `Prefix Path for the match must start with '/', got: ${prefix}`);
     }
     return new HttpRoutePrefixPathMatch(prefix);

@@ -304,7 +304,7 @@ class GrpcRouteSpec extends RouteSpec {
       throw meshError('GrpcRouteMatchRequired',
         'At least one gRPC route match property must be provided (serviceName, methodName, metadata or port)', scope);
     }
-    if (match.methodName !== undefined && match.serviceName === undefined) {
+    if (match.methodName && !match.serviceName) {
       throw meshError('ServiceNameRequired', 'If you specify a method name, you must also specify a service name', scope);
     }
     checkCount(scope, 'MetadataCountOutOfRange', 'metadata', match.metadata);

@@ -1,9 +1,7 @@
-import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { GrpcConnectionPool, Http2ConnectionPool, HttpConnectionPool } from './connection-pool';
 import { HealthCheck } from './health-check';
 import { ListenerTlsOptions } from './listener-tls-options';
-import { meshError } from './private/errors';
 import { compact } from './private/render';
 import { renderListenerTls } from './private/tls-render';
 import { Protocol } from './shared-interfaces';
@@ -116,10 +114,8 @@ class VirtualGatewayListenerImpl extends VirtualGatewayListener {
     private readonly connectionPool: spec.VirtualGatewayConnectionPool | undefined,
   ) {
     super();
+    // The port range (1–65535) is the spec schema's to check at synth, as App Mesh did.
     this.port = options.port ?? DEFAULT_GATEWAY_PORT;
-    if (!Token.isUnresolved(this.port) && (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535)) {
-      throw meshError('ListenerPortOutOfRange', `Virtual gateway listener port must be an integer between 1 and 65535, got ${this.port}`);
-    }
   }
 
   public bind(scope: Construct): VirtualGatewayListenerConfig {
@@ -139,10 +135,9 @@ class VirtualGatewayListenerImpl extends VirtualGatewayListener {
       return undefined;
     }
     const config = this.options.healthCheck.bind(scope, { defaultPort: this.port });
-    if (config.virtualGatewayHealthCheck === undefined) {
-      throw meshError('GatewayHealthCheckProtocol',
-        `A virtual gateway listener cannot use a ${config.virtualNodeHealthCheck?.protocol ?? 'this'} health check; use HealthCheck.http(), http2() or grpc()`, scope);
-    }
-    return config.virtualGatewayHealthCheck;
+    // A TCP check has no gateway form. aws-cdk-lib renders it anyway and App Mesh refused it, so
+    // it goes into the spec as written and the schema reports its protocol at synth.
+    return config.virtualGatewayHealthCheck
+      ?? config.virtualNodeHealthCheck as unknown as spec.VirtualGatewayHealthCheckPolicy | undefined;
   }
 }

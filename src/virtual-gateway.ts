@@ -1,4 +1,4 @@
-import { IResource, Names, Resource, Token } from 'aws-cdk-lib';
+import { IResource, Names, Resource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
@@ -7,7 +7,6 @@ import { BackendDefaults } from './backend-defaults';
 import { GatewayRoute, GatewayRouteBaseProps } from './gateway-route';
 import { IMesh, Mesh } from './mesh';
 import { checkArnKinds } from './private/arn-kinds';
-import { meshError } from './private/errors';
 import { registerMeshResource } from './private/mesh-resource';
 import { arnSegment, meshOwnerOf, meshResourceArn, proxyNodeId } from './private/names';
 import { warnIfNotSpiffeSafe } from './private/spiffe-name-warning';
@@ -180,12 +179,10 @@ export class VirtualGateway extends VirtualGatewayBase {
     this.mesh = props.mesh;
     warnIfNotSpiffeSafe(this, 'this virtual gateway', [['mesh name', this.mesh.meshName], ['virtual gateway name', this.virtualGatewayName]]);
 
+    // An empty list or a port used twice is App Mesh's to refuse: the spec rules
+    // gateway-needs-listener and gateway-listener-ports-unique report it at synth.
     const listeners = props.listeners ?? [VirtualGatewayListener.http()];
-    if (listeners.length === 0) {
-      throw meshError('ListenerRequired', 'A virtual gateway needs at least one listener', this);
-    }
     this.listeners = listeners.map((listener) => listener.bind(this));
-    this.checkDistinctPorts();
 
     this.accessLog = props.accessLog?.bind(this).virtualGatewayAccessLog;
     const tlsClientPolicy = props.backendDefaults?.tlsClientPolicy;
@@ -204,28 +201,12 @@ export class VirtualGateway extends VirtualGatewayBase {
     });
   }
 
-  private listenerPorts(): number[] {
-    return this.listeners.map((l) => l.listener.portMapping.port);
-  }
-
   private renderSpec(): spec.VirtualGatewaySpec {
     return {
       listeners: this.listeners.map((l) => l.listener),
       ...(this.backendDefaults !== undefined ? { backendDefaults: this.backendDefaults } : {}),
       ...(this.accessLog !== undefined ? { logging: { accessLog: this.accessLog } } : {}),
     };
-  }
-
-  /** One proxy cannot bind a port twice. */
-  private checkDistinctPorts(): void {
-    const seen = new Set<number>();
-    for (const port of this.listenerPorts()) {
-      if (Token.isUnresolved(port)) continue;
-      if (seen.has(port)) {
-        throw meshError('DuplicateListenerPort', `Virtual gateway listeners must use distinct ports; port ${port} is used twice`, this);
-      }
-      seen.add(port);
-    }
   }
 }
 

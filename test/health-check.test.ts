@@ -41,11 +41,15 @@ describe('HealthCheck', () => {
     ['interval', { interval: Duration.millis(300001) }, 'IntervalOutOfRange'],
     ['timeout', { timeout: Duration.millis(1999) }, 'TimeoutOutOfRange'],
     ['timeout', { timeout: Duration.millis(60001) }, 'TimeoutOutOfRange'],
-    ['port', { port: 0 }, 'HealthCheckPortOutOfRange'],
   ])('%s out of range is refused when the check is created', (_name, options, code) => {
     for (const factory of [appmesh.HealthCheck.http, appmesh.HealthCheck.http2, appmesh.HealthCheck.grpc, appmesh.HealthCheck.tcp]) {
       expect(() => factory(options)).toThrow(new RegExp(`must be between .*\\(${code}\\)`));
     }
+  });
+
+  test('a health-check port out of range (an option aws-cdk-lib does not have) is reported at synth with the path and field', () => {
+    expect(() => renderedCheck(appmesh.HealthCheck.http({ port: 0 }))).toThrow(
+      '[Stack/mesh/node] virtualNodes["node"].spec.listeners[0].healthCheck.port: 0 is below the minimum 1');
   });
 
   test('range limits themselves are accepted', () => {

@@ -1,4 +1,4 @@
-import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import * as appmesh from '../src';
 import { newStack, onlyDocument, routeSpec } from './helpers';
 import { buildMeshSpecs } from '../src/private/spec-builder';
@@ -64,10 +64,23 @@ describe('Route', () => {
       expect(spec.httpRoute.match).toEqual(expected);
     });
 
-    test('a prefix or exact path must start with / (the empty prefix too, Q8)', () => {
+    test('a prefix or exact path must start with /', () => {
       expect(() => appmesh.HttpRoutePathMatch.startsWith('api')).toThrow(/Prefix Path for the match must start with '\/', got: api \(PrefixPathMustStartWithSlash\)/);
-      expect(() => appmesh.HttpRoutePathMatch.startsWith('')).toThrow(/PrefixPathMustStartWithSlash/);
       expect(() => appmesh.HttpRoutePathMatch.exactly('health')).toThrow(/ExactPathMustStartWithSlash/);
+    });
+
+    // aws-cdk-lib lets an empty prefix or path through (its checks test the first character of a
+    // non-empty string); App Mesh refused them. Refused here too (Q8), at synth, with path and field.
+    test.each([
+      ['an empty prefix', () => appmesh.HttpRoutePathMatch.startsWith(''), 'spec.httpRoute.match.prefix: the prefix "" must start with "/"'],
+      ['an empty exact path', () => appmesh.HttpRoutePathMatch.exactly(''), 'spec.httpRoute.match.path.exact: "" is empty, below the minimum length 1'],
+    ])('%s constructs, as with aws-cdk-lib, and fails at synth with the path and field', (_name, make, message) => {
+      const f = fixture([appmesh.VirtualRouterListener.http()]);
+      expect(() => f.router.addRoute('route', {
+        routeName: 'r',
+        routeSpec: appmesh.RouteSpec.http({ weightedTargets: [{ virtualNode: f.node }], match: { path: make() } }),
+      })).not.toThrow();
+      expect(() => (f.stack.node.root as App).synth()).toThrow(`[Stack/mesh/router/route] routes["router/r"].${message}`);
     });
 
     test('every header matcher', () => {

@@ -192,29 +192,26 @@ describe('VirtualGateway', () => {
     });
   });
 
-  test('rejects a TCP health check on a gateway listener', () => {
-    const { mesh } = setUp();
-    expect(() => mesh.addVirtualGateway('Gateway', {
-      listeners: [appmesh.VirtualGatewayListener.http({ healthCheck: appmesh.HealthCheck.tcp() })],
-    })).toThrow(/\[Stack\/Mesh\/Gateway\] A virtual gateway listener cannot use a tcp health check; use HealthCheck.http\(\), http2\(\) or grpc\(\) \(GatewayHealthCheckProtocol\)/);
-  });
-
-  test('rejects an empty listener list', () => {
-    const { mesh } = setUp();
-    expect(() => mesh.addVirtualGateway('Gateway', { listeners: [] }))
-      .toThrow(/\[Stack\/Mesh\/Gateway\] A virtual gateway needs at least one listener \(ListenerRequired\)/);
-  });
-
-  test('rejects two listeners on one port', () => {
-    const { mesh } = setUp();
-    expect(() => mesh.addVirtualGateway('Gateway', {
-      listeners: [appmesh.VirtualGatewayListener.http({ port: 8080 }), appmesh.VirtualGatewayListener.grpc({ port: 8080 })],
-    })).toThrow(/\[Stack\/Mesh\/Gateway\] Virtual gateway listeners must use distinct ports; port 8080 is used twice \(DuplicateListenerPort\)/);
-  });
-
-  test.each([0, 65536, 80.5])('rejects listener port %p', (port) => {
-    expect(() => appmesh.VirtualGatewayListener.http2({ port }))
-      .toThrow(new RegExp(`Virtual gateway listener port must be an integer between 1 and 65535, got ${port} \\(ListenerPortOutOfRange\\)`));
+  // aws-cdk-lib constructs each of these without a word; App Mesh refused them at deploy time.
+  // Here they construct too, and app.synth() fails naming the construct and the spec field.
+  test.each([
+    ['a TCP health check on a gateway listener',
+      () => [appmesh.VirtualGatewayListener.http({ healthCheck: appmesh.HealthCheck.tcp() })],
+      'spec.listeners[0].healthCheck.protocol: "tcp" is not one of "http", "http2", "grpc"'],
+    ['an empty listener list', () => [], 'spec.listeners: a virtual gateway needs at least one listener'],
+    ['two listeners on one port',
+      () => [appmesh.VirtualGatewayListener.http({ port: 8080 }), appmesh.VirtualGatewayListener.grpc({ port: 8080 })],
+      'spec.listeners[1].portMapping.port: port 8080 is already used by listeners[0]; listener ports must be unique'],
+    ['listener port 0', () => [appmesh.VirtualGatewayListener.http2({ port: 0 })],
+      'spec.listeners[0].portMapping.port: 0 is below the minimum 1'],
+    ['listener port 65536', () => [appmesh.VirtualGatewayListener.grpc({ port: 65536 })],
+      'spec.listeners[0].portMapping.port: 65536 is above the maximum 65535'],
+    ['listener port 80.5', () => [appmesh.VirtualGatewayListener.http({ port: 80.5 })],
+      'spec.listeners[0].portMapping.port: '],
+  ])('%s constructs, as with aws-cdk-lib, and fails at synth with the path and field', (_name, listeners, message) => {
+    const { app, mesh } = setUp();
+    expect(() => mesh.addVirtualGateway('Gateway', { virtualGatewayName: 'ingress', listeners: listeners() })).not.toThrow();
+    expect(() => app.synth()).toThrow(`[Stack/Mesh/Gateway] virtualGateways["ingress"].${message}`);
   });
 
   test('an out-of-range connection pool is reported at synth with the construct path', () => {
@@ -256,10 +253,31 @@ describe('VirtualGateway', () => {
       'is not the ARN of a virtualGateway \\(expected \\.\\.\\.:mesh/<mesh>/virtualGateway/<name>\\).*open-app-mesh:arn-kind-mismatch'));
   });
 
-  test('fromVirtualGatewayArn refuses an ARN with no name at the gateway\'s position', () => {
-    const arn = 'arn:aws:appmesh:eu-west-1:123456789012:mesh/shop/virtualGateway/';
-    expect(() => appmesh.VirtualGateway.fromVirtualGatewayArn(new Stack(), 'Imported', arn)).toThrow(
-      `[Default/Imported] '${arn}' is not the ARN of a virtualGateway (expected ...:mesh/<mesh>/virtualGateway/<name>) (UnexpectedArnKind)`);
+  test.each([
+    'arn:aws:appmesh:eu-west-1:123456789012:mesh/shop/virtualGateway/',
+    'arn:aws:appmesh:eu-west-1:123456789012:mesh/shop',
+  ])('fromVirtualGatewayArn imports %s, which has no gateway name, with a warning; a route on it fails at synth', (arn) => {
+    // aws-cdk-lib imports it too and leaves the name empty; App Mesh refused the route at deploy time.
+    const { app, stack, service } = (() => {
+      const a = new App();
+      const st = new Stack(a, 'Stack');
+      const mesh = new appmesh.Mesh(st, 'Mesh', { meshName: 'shop' });
+      const svc = new appmesh.VirtualService(st, 'Orders', {
+        virtualServiceName: 'orders.shop.local', virtualServiceProvider: appmesh.VirtualServiceProvider.none(mesh),
+      });
+      return { app: a, stack: st, service: svc };
+    })();
+    const gateway = appmesh.VirtualGateway.fromVirtualGatewayArn(stack, 'Imported', arn);
+    expect(gateway.virtualGatewayName).toBe('');
+    expect(gateway.node.metadata.map((m) => m.data)).toEqual([expect.stringMatching(
+      /is not the ARN of a virtualGateway .*no name at each position.*open-app-mesh:arn-kind-mismatch/)]);
+    gateway.addGatewayRoute('Route', { gatewayRouteName: 'r', routeSpec: appmesh.GatewayRouteSpec.http({ routeTarget: service }) });
+    expect(() => app.synth()).toThrow(/\[Stack\/Imported\/Route\] gatewayRoutes\["\/r"\]\.virtualGatewayName: /);
+  });
+
+  test('fromVirtualGatewayArn throws aws-cdk-lib\'s own error for a string that is not an ARN', () => {
+    expect(() => appmesh.VirtualGateway.fromVirtualGatewayArn(new Stack(), 'Imported', 'ingress'))
+      .toThrow('ARNs must start with "arn:" and have at least 6 components: ingress');
   });
 
   test('fromVirtualGatewayArn works with a deploy-time ARN', () => {
@@ -316,10 +334,12 @@ describe('VirtualGateway.grantStreamAggregatedResources', () => {
     ]);
   });
 
-  test('rejects a grantee without an ARN', () => {
-    const { mesh } = setUp();
+  test('a grantee without an ARN is granted nothing, as in aws-cdk-lib, and synth warns', () => {
+    const { app, mesh } = setUp();
     const gateway = mesh.addVirtualGateway('Gateway');
-    expect(() => gateway.grantStreamAggregatedResources(new iam.ServicePrincipal('ecs-tasks.amazonaws.com')))
-      .toThrow(/\[Stack\/Mesh\/Gateway\] grantStreamAggregatedResources needs a grantee whose principal has an ARN/);
+    expect(gateway.grantStreamAggregatedResources(new iam.ServicePrincipal('ecs-tasks.amazonaws.com')).success).toBe(false);
+    const warnings = app.synth().getStackByName('Stack').messages.filter((m) => m.level === 'warning');
+    expect(warnings.map((m) => `${m.id} ${m.entry.data}`)).toEqual([expect.stringMatching(
+      /^\/Stack\/Mesh\/Gateway grantStreamAggregatedResources granted nothing to ServicePrincipal\(ecs-tasks\.amazonaws\.com\): .*open-app-mesh:grantee-without-arn/)]);
   });
 });

@@ -475,11 +475,14 @@ describe('VirtualNode', () => {
       expect(stack.resolve(onlyDocument(stack).proxyAccess![0].principals)).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^user/), 'Arn'] }]);
     });
 
-    test('a principal without an ARN is refused', () => {
+    test('a principal without an ARN is granted nothing, as in aws-cdk-lib, with a warning', () => {
       const { stack } = newStack();
       const node = dnsNode(meshIn(stack));
-      expect(() => node.grantStreamAggregatedResources(new iam.ServicePrincipal('ecs.amazonaws.com')))
-        .toThrow(/\[Stack\/node\] grantStreamAggregatedResources needs a grantee whose principal has an ARN/);
+      const grant = node.grantStreamAggregatedResources(new iam.ServicePrincipal('ecs.amazonaws.com'));
+      expect(grant.success).toBe(false);
+      expect(onlyDocument(stack).proxyAccess).toBeUndefined();
+      expect(node.node.metadata.map((m) => m.data)).toEqual([expect.stringMatching(
+        /grantStreamAggregatedResources granted nothing to ServicePrincipal\(ecs\.amazonaws\.com\): .*has none.*open-app-mesh:grantee-without-arn/)]);
     });
   });
 });

@@ -1,7 +1,6 @@
 import { Annotations, PermissionsOptions } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { meshError } from './errors';
 import { recordProxyPrincipal } from './registry';
 
 /**
@@ -22,8 +21,16 @@ export function grantProxyStream(
   nodeId: () => string,
   identity: iam.IGrantable,
 ): iam.Grant {
-  const principal = principalArnOf(scope, identity);
-  recordProxyPrincipal(scope, { meshName, nodeId, principal });
+  const principal = principalArnOf(identity);
+  if (principal === undefined) {
+    // aws-cdk-lib adds no statement for such a principal either (a service principal holds no
+    // policy), so the grant has no effect there or here; say so rather than refuse the code.
+    Annotations.of(scope).addWarningV2('open-app-mesh:grantee-without-arn',
+      `grantStreamAggregatedResources granted nothing to ${identity.grantPrincipal}: the control plane admits proxies by `
+      + 'the ARN of the role, user or ArnPrincipal they prove, and this principal has none');
+  } else {
+    recordProxyPrincipal(scope, { meshName, nodeId, principal });
+  }
   return iam.Grant.drop(identity, `stream mesh configuration as ${nodeId()}`);
 }
 
@@ -52,15 +59,11 @@ export function grantActions(
     : iam.Grant.drop(grantee, `${actions.join(', ')} (no effect without App Mesh)`);
 }
 
-/** The ARN identifying a grantee: a role's, a user's, or an ArnPrincipal's ARN. */
-function principalArnOf(scope: IConstruct, identity: iam.IGrantable): string {
+/** The ARN identifying a grantee: a role's, a user's, or an ArnPrincipal's ARN; undefined for other principals. */
+function principalArnOf(identity: iam.IGrantable): string | undefined {
   const principal: any = identity.grantPrincipal;
   for (const key of ['roleArn', 'userArn', 'arn']) {
     if (typeof principal[key] === 'string') return principal[key];
   }
-  throw meshError(
-    'GranteeArnRequired',
-    `grantStreamAggregatedResources needs a grantee whose principal has an ARN (role, user, ArnPrincipal); got ${principal}`,
-    scope,
-  );
+  return undefined;
 }

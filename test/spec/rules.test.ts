@@ -476,10 +476,14 @@ describe('gateway route rules', () => {
     ]);
   });
 
-  test('gateway-prefix-rewrite: the matched prefix ends with "/"', () => {
-    expect(issueLines(withGatewayRoute(gatewayHttp({ prefix: '/api' }, { prefix: { defaultPrefix: 'DISABLED' } })))).toEqual([
+  test('gateway-prefix-rewrite: the matched prefix ends with "/" when a value replaces it', () => {
+    expect(issueLines(withGatewayRoute(gatewayHttp({ prefix: '/api' }, { prefix: { value: '/v2/' } })))).toEqual([
       `${G}.spec.httpRoute.match.prefix: the prefix "/api" must end with "/" when the route rewrites the prefix`,
     ]);
+  });
+
+  test('gateway-prefix-rewrite: defaultPrefix DISABLED keeps the path and asks nothing of the prefix (aws-cdk-lib\'s startsWith(p, \'\'))', () => {
+    expect(issueLines(withGatewayRoute(gatewayHttp({ prefix: '/api' }, { prefix: { defaultPrefix: 'DISABLED' } })))).toEqual([]);
   });
 
   test('gateway-prefix-rewrite: the replacement starts and ends with "/"', () => {

@@ -171,7 +171,7 @@ export const GATEWAY_ROUTE_RULES: readonly SpecRule<GatewayRouteResource>[] = [
   },
   {
     id: 'gateway-prefix-rewrite',
-    summary: 'a prefix rewrite needs a prefix match ending in "/", sets exactly one of defaultPrefix and value, and a value starts and ends with "/"',
+    summary: 'a prefix rewrite needs a prefix match, sets exactly one of defaultPrefix and value; a value starts and ends with "/" and needs a prefix ending in "/"',
     check: (route, ctx) => {
       for (const key of HTTP_KINDS) {
         const spec = route.spec[key];
@@ -182,7 +182,8 @@ export const GATEWAY_ROUTE_RULES: readonly SpecRule<GatewayRouteResource>[] = [
         const prefix = spec.match?.prefix;
         if (prefix === undefined) {
           ctx.report(path, 'a prefix rewrite needs a prefix match (match.prefix)');
-        } else if (ctx.known(prefix) && !prefix.endsWith('/') && (rewrite.value !== undefined || rewrite.defaultPrefix === 'DISABLED')) {
+        } else if (ctx.known(prefix) && !prefix.endsWith('/') && rewrite.value !== undefined) {
+          // Only a replacement value needs the slash (aws-cdk-lib's check); defaultPrefix DISABLED keeps the path as received.
           ctx.report(`.spec.${key}.match.prefix`, `the prefix ${quote(prefix)} must end with "/" when the route rewrites the prefix`);
         }
         const value = rewrite.value;
