@@ -8,7 +8,7 @@ describe('jsonChanges', () => {
   });
 
   test('scalars, added and removed members, with member paths (quoted when not identifiers)', () => {
-    expect(jsonChanges({ a: 1, gone: true, '@type': 't1' }, { a: 2, added: 'x', '@type': 't2' }, 'r')).toEqual([
+    expect(jsonChanges({ 'a': 1, 'gone': true, '@type': 't1' }, { 'a': 2, 'added': 'x', '@type': 't2' }, 'r')).toEqual([
       { path: 'r.a', change: 'changed', before: 1, after: 2 },
       { path: 'r.gone', change: 'removed', before: true },
       { path: 'r["@type"]', change: 'changed', before: 't1', after: 't2' },

@@ -1,9 +1,9 @@
 import { editable, exampleSpec } from './example-assemblies';
+import { toCanonicalJson } from '../../../src/spec/canonical';
+import type { MeshSpecDocument } from '../../../src/spec/document';
 import { diffInputs, MeshDiff } from '../../src/diff/mesh-diff';
 import { NodeResourceChange } from '../../src/diff/node-changes';
 import { readSpec, SpecInput } from '../../src/diff/spec-inputs';
-import { toCanonicalJson } from '../../../src/spec/canonical';
-import type { MeshSpecDocument } from '../../../src/spec/document';
 import { routedMesh } from '../translate/spec-builder';
 
 /**
