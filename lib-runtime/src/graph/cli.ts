@@ -5,10 +5,12 @@ import { renderSvg } from './svg';
 import { parseMeshSpec } from '../../../src/spec/canonical';
 import type { MeshSpecDocument } from '../../../src/spec/document';
 import { isCloudFormationIntrinsic } from '../../../src/spec/intrinsic';
+import { formatSpecIssue, SpecIssue } from '../../../src/spec/issue';
 
 /**
  * `open-app-mesh graph <spec.json> [--format mermaid|svg] [--out file] [--no-validate]`:
- * draws a mesh spec. Mermaid goes to stdout unless `--out` names a file.
+ * draws a mesh spec. Mermaid goes to stdout unless `--out` names a file. Spec warnings (input
+ * App Mesh accepted but did not distribute) go to stderr, one per line with its rule id.
  */
 
 export const GRAPH_USAGE = [
@@ -20,6 +22,9 @@ export const GRAPH_USAGE = [
   '  --format mermaid|svg  output format (default: mermaid, or svg when --out ends in .svg)',
   '  --out <file>          write to a file instead of stdout',
   '  --no-validate         draw the document even when it does not validate',
+  '',
+  '  Spec warnings (routes App Mesh accepted but did not distribute) are printed to stderr,',
+  '  one per line with their rule id; the mesh is drawn as written.',
 ].join('\n');
 
 /** Where the command writes; the process streams unless a caller (a test) passes others. */
@@ -59,13 +64,24 @@ export async function runGraphCommand(argv: string[], io: GraphCommandIo = PROCE
   }
 
   let doc: MeshSpecDocument;
+  const warnings: SpecIssue[] = [];
   try {
     const json = await fs.readFile(parsed.specPath, 'utf8');
     // A cloud-assembly file may still hold deploy-time values as CloudFormation intrinsics.
-    doc = parsed.validate ? parseMeshSpec(json, { isUnresolved: isCloudFormationIntrinsic }) : readUnvalidated(json);
+    doc = parsed.validate
+      ? parseMeshSpec(json, { isUnresolved: isCloudFormationIntrinsic, onWarning: (issue) => warnings.push(issue) })
+      : readUnvalidated(json);
   } catch (error) {
     io.stderr(`open-app-mesh graph: ${parsed.specPath}: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
+  }
+  // Input App Mesh accepted but did not distribute: still drawn as written, and said so.
+  for (const warning of warnings) {
+    io.stderr(`open-app-mesh graph: ${parsed.specPath}: warning [${warning.rule ?? 'spec'}] ${formatSpecIssue(warning)}\n`);
+  }
+  if (warnings.length > 0) {
+    io.stderr(`open-app-mesh graph: ${parsed.specPath}: ${warnings.length} warning(s); the routes named above are drawn, `
+      + 'but the control plane does not distribute them\n');
   }
 
   const graph = buildMeshGraph(doc);

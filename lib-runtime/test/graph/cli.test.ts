@@ -67,6 +67,29 @@ describe('open-app-mesh graph', () => {
     expect(drawn.stdout).toContain('-->|"100% (weight 500)"| vn_serviceB');
   });
 
+  test('a spec with warnings is drawn as written, each warning on stderr with its rule id, path and message', async () => {
+    // An HTTP/2 route on the router's HTTP listener: App Mesh accepted it and never distributed it.
+    const doc = loadFixture('canary');
+    const warned = { ...doc, routes: doc.routes.map((r) => ({ ...r, spec: { http2Route: r.spec.httpRoute! } })) };
+    const file = path.join(dir, 'warned.json');
+    await fs.writeFile(file, JSON.stringify(warned));
+    const route = warned.routes[0];
+    const result = await run(file);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(renderMermaid(buildMeshGraph(warned as typeof doc)));
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(new RegExp(`^open-app-mesh graph: ${escape(file)}: warning \\[route-protocol-matches-listener\\] `
+        + `${escape(`routes["${route.virtualRouterName}/${route.routeName}"].spec`)}\\S*: .*http2`)),
+      `open-app-mesh graph: ${file}: 1 warning(s); the routes named above are drawn, but the control plane does not distribute them`,
+    ]);
+    // --out: the file is written and the warnings still go to stderr.
+    const out = path.join(dir, 'warned.svg');
+    const drawn = await run(file, '--out', out);
+    expect(drawn).toEqual({ code: 0, stdout: '', stderr: result.stderr });
+    expect(parseWellFormedXml(await fs.readFile(out, 'utf8')).name).toBe('svg');
+  });
+
   test('unreadable input: a missing file, bad JSON, a wrong spec version', async () => {
     const missing = await run(path.join(dir, 'nope.json'));
     expect(missing.code).toBe(1);
@@ -111,3 +134,7 @@ describe('open-app-mesh graph', () => {
     expect(parseGraphArgs(['--format', 'dot', 's.json'])).toBe('unknown format dot (use mermaid or svg)');
   });
 });
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
