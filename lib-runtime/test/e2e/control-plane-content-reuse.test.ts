@@ -7,37 +7,24 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseMeshSpec } from '../../../src/spec/canonical';
-import { ControlPlane } from '../../src/control-plane';
-import { StaticFileDiscovery } from '../../src/discovery/static-file';
-import { FileSpecSource } from '../../src/sources/file-spec-source';
+import type { ControlPlane } from '../../src/control-plane';
 import { translateNode } from '../../src/translate';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../src/xds/type-urls';
-import { XdsServer } from '../../src/xds/xds-server';
+import { canarySpec, startFileControlPlane, stopFileControlPlane } from '../support/file-control-plane';
+import { snapshotVersion } from '../support/snapshot-version';
 import { waitFor } from '../support/wait';
 import { AdsTestClient, type Message, namesIn, sotwRequest } from '../xds/ads-test-client';
 
-const FIXTURE = path.join(__dirname, 'fixtures', 'canary-spec.json');
 const SERVICE_A = 'mesh/apps/virtualNode/serviceA';
 const SERVICE_B_V1 = 'mesh/apps/virtualNode/serviceB-v1';
 const ENVOY = { user_agent_name: 'envoy' };
 const GRPC = { user_agent_name: 'gRPC Node Pure JS', locality: {} };
 const ENDPOINTS = { 'serviceB-v1': [{ address: '127.0.0.1', port: 50051 }], 'serviceB-v2': [{ address: '127.0.0.1', port: 50052 }] };
 
-/** The canary spec with serviceB's default route split `v1`/`100 - v1`. */
-function canary(v1: number): string {
-  const spec = JSON.parse(fs.readFileSync(FIXTURE, 'utf8'));
-  const targets = spec.routes.find((r: { routeName: string }) => r.routeName === 'default').spec.grpcRoute.action.weightedTargets;
-  targets[0].weight = v1;
-  targets[1].weight = 100 - v1;
-  return JSON.stringify(spec);
-}
-
 /** The version a type would have for serviceA's Envoy view if rendered fresh from `spec` and `endpoints`. */
 function freshVersion(spec: string, endpoints: object, typeUrl: string): string | undefined {
   const config = translateNode({ spec: parseMeshSpec(spec), nodeId: SERVICE_A, endpoints: endpoints as never }).envoy;
-  const scratch = new XdsServer();
-  scratch.setSnapshot('g', { [LISTENER_TYPE_URL]: config.listeners, [ROUTE_TYPE_URL]: config.routes, [CLUSTER_TYPE_URL]: config.clusters, [ENDPOINT_TYPE_URL]: config.endpoints });
-  return scratch.version('g', typeUrl);
+  return snapshotVersion(config, typeUrl);
 }
 
 describe('ControlPlane content reuse', () => {
@@ -48,23 +35,10 @@ describe('ControlPlane content reuse', () => {
 
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-cp-reuse-'));
-    fs.writeFileSync(path.join(dir, 'spec.json'), canary(75));
-    fs.writeFileSync(path.join(dir, 'endpoints.json'), JSON.stringify(ENDPOINTS));
-    cp = new ControlPlane({
-      spec: new FileSpecSource(path.join(dir, 'spec.json'), undefined, { debounceMs: 20, statIntervalMs: 100 }),
-      discovery: new StaticFileDiscovery(path.join(dir, 'endpoints.json'), undefined, { debounceMs: 20, statIntervalMs: 100 }),
-      xdsAddress: '127.0.0.1:0',
-      adminHost: '127.0.0.1',
-      adminPort: 0,
-      drainMs: 200,
-    });
-    port = (await cp.start()).xds;
+    cp = await startFileControlPlane(dir, { spec: canarySpec(75), endpoints: ENDPOINTS });
+    port = cp.ports.xds;
   });
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.close();
-    await cp.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => stopFileControlPlane(cp, dir, clients));
 
   /** Opens a stream as `node`, asks for `typeUrl` and returns the first response; the connection is closed by disconnect(). */
   async function connect(node: Message, typeUrl: string, names: string[] = []): Promise<{ response: Message; disconnect: () => Promise<void> }> {
@@ -105,12 +79,12 @@ describe('ControlPlane content reuse', () => {
     const b = await connect({ id: SERVICE_B_V1, ...ENVOY }, CLUSTER_TYPE_URL);
     await a.disconnect();
     await b.disconnect();
-    expect(a.response.version_info).toBe(freshVersion(canary(75), ENDPOINTS, ROUTE_TYPE_URL));
+    expect(a.response.version_info).toBe(freshVersion(canarySpec(75), ENDPOINTS, ROUTE_TYPE_URL));
 
-    fs.writeFileSync(path.join(dir, 'spec.json'), canary(40));
+    fs.writeFileSync(path.join(dir, 'spec.json'), canarySpec(40));
     await waitFor(async () => (await cp.metrics.specLoads.get()) === 2, 'the second spec applied');
     const again = await connect({ id: SERVICE_A, ...ENVOY }, ROUTE_TYPE_URL, routes);
-    expect(again.response.version_info).toBe(freshVersion(canary(40), ENDPOINTS, ROUTE_TYPE_URL));
+    expect(again.response.version_info).toBe(freshVersion(canarySpec(40), ENDPOINTS, ROUTE_TYPE_URL));
     expect(again.response.version_info).not.toBe(a.response.version_info);
 
     // serviceB-v1 calls nothing, so the route change leaves it alone: served without a render.
@@ -124,7 +98,7 @@ describe('ControlPlane content reuse', () => {
     const first = await connect({ id: SERVICE_A, ...ENVOY }, CLUSTER_TYPE_URL);
     const cluster = (first.response.resources as Message[]).find((c) => /serviceB-v2/.test(c.name as string))!.name as string;
     await first.disconnect();
-    const endpointVersion = freshVersion(canary(75), ENDPOINTS, ENDPOINT_TYPE_URL);
+    const endpointVersion = freshVersion(canarySpec(75), ENDPOINTS, ENDPOINT_TYPE_URL);
 
     const moved = { ...ENDPOINTS, 'serviceB-v2': [{ address: '127.0.0.1', port: 50053 }] };
     fs.writeFileSync(path.join(dir, 'endpoints.json'), JSON.stringify(moved));
@@ -133,7 +107,7 @@ describe('ControlPlane content reuse', () => {
       .some((e) => JSON.stringify(e).includes('50053')), 'discovery to read the new endpoints');
 
     const again = await connect({ id: SERVICE_A, ...ENVOY }, ENDPOINT_TYPE_URL, [cluster]);
-    expect(again.response.version_info).toBe(freshVersion(canary(75), moved, ENDPOINT_TYPE_URL));
+    expect(again.response.version_info).toBe(freshVersion(canarySpec(75), moved, ENDPOINT_TYPE_URL));
     expect(again.response.version_info).not.toBe(endpointVersion);
     expect(JSON.stringify(again.response.resources)).toContain('50053');
   });

@@ -10,30 +10,17 @@ import { PushedSpecSource } from '../../../bench/lib/pushed-spec-source';
 import { parseMeshSpec } from '../../../src/spec/canonical';
 import { ControlPlane, groupName, viewOf } from '../../src/control-plane';
 import { StaticFileDiscovery } from '../../src/discovery/static-file';
-import { FileSpecSource } from '../../src/sources/file-spec-source';
 import { translateNode } from '../../src/translate';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../src/xds/type-urls';
-import { XdsServer } from '../../src/xds/xds-server';
+import { CANARY_SPEC_FILE, canarySpec, startFileControlPlane, stopFileControlPlane } from '../support/file-control-plane';
+import { snapshotVersion } from '../support/snapshot-version';
 import { waitFor } from '../support/wait';
 import { AdsTestClient, namesIn, sotwRequest } from '../xds/ads-test-client';
-
-const FIXTURE = path.join(__dirname, 'fixtures', 'canary-spec.json');
-
-/** The canary spec with serviceB's default route split `v1`/`100 - v1`. */
-function canary(v1: number): string {
-  const spec = JSON.parse(fs.readFileSync(FIXTURE, 'utf8'));
-  const targets = spec.routes.find((r: { routeName: string }) => r.routeName === 'default').spec.grpcRoute.action.weightedTargets;
-  targets[0].weight = v1;
-  targets[1].weight = 100 - v1;
-  return JSON.stringify(spec);
-}
 
 /** The version a group would have for one type if it were rendered from `spec` alone. */
 function versionFor(spec: string, nodeId: string, view: 'envoy' | 'proxyless', typeUrl: string): string | undefined {
   const config = translateNode({ spec: parseMeshSpec(spec), nodeId })[view];
-  const scratch = new XdsServer();
-  scratch.setSnapshot('g', { [LISTENER_TYPE_URL]: config.listeners, [ROUTE_TYPE_URL]: config.routes, [CLUSTER_TYPE_URL]: config.clusters, [ENDPOINT_TYPE_URL]: config.endpoints });
-  return scratch.version('g', typeUrl);
+  return snapshotVersion(config, typeUrl);
 }
 
 describe('ControlPlane', () => {
@@ -45,25 +32,12 @@ describe('ControlPlane', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-cp-'));
   });
   afterEach(async () => {
-    for (const c of clients.splice(0)) c.close();
-    await cp?.stop();
+    await stopFileControlPlane(cp, dir, clients);
     cp = undefined;
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   async function start(spec: string, endpoints: object, renderDebounceMs?: number): Promise<ControlPlane> {
-    fs.writeFileSync(path.join(dir, 'spec.json'), spec);
-    fs.writeFileSync(path.join(dir, 'endpoints.json'), JSON.stringify(endpoints));
-    cp = new ControlPlane({
-      spec: new FileSpecSource(path.join(dir, 'spec.json'), undefined, { debounceMs: 20, statIntervalMs: 100 }),
-      discovery: new StaticFileDiscovery(path.join(dir, 'endpoints.json'), undefined, { debounceMs: 20, statIntervalMs: 100 }),
-      xdsAddress: '127.0.0.1:0',
-      adminHost: '127.0.0.1',
-      adminPort: 0,
-      drainMs: 200,
-      ...(renderDebounceMs !== undefined ? { renderDebounceMs } : {}),
-    });
-    await cp.start();
+    cp = await startFileControlPlane(dir, { spec, endpoints, ...(renderDebounceMs !== undefined ? { renderDebounceMs } : {}) });
     return cp;
   }
 
@@ -81,7 +55,7 @@ describe('ControlPlane', () => {
   });
 
   test('Envoy (ARN node id, wildcard LDS) and a gRPC client of one node get their own views', async () => {
-    const { xds } = (await start(fs.readFileSync(FIXTURE, 'utf8'), {})).ports;
+    const { xds } = (await start(fs.readFileSync(CANARY_SPEC_FILE, 'utf8'), {})).ports;
     const envoy = stream(xds);
     envoy.send(sotwRequest(LISTENER_TYPE_URL, [], {
       node: { id: 'arn:aws:appmesh:us-east-1:111122223333:mesh/apps/virtualNode/serviceA', user_agent_name: 'envoy' },
@@ -97,7 +71,7 @@ describe('ControlPlane', () => {
   });
 
   test('a node id the spec does not define, or a malformed one, is refused with PERMISSION_DENIED', async () => {
-    const { xds } = (await start(fs.readFileSync(FIXTURE, 'utf8'), {})).ports;
+    const { xds } = (await start(fs.readFileSync(CANARY_SPEC_FILE, 'utf8'), {})).ports;
     const reasons: Record<string, string> = {
       'mesh/apps/virtualNode/intruder': 'has no virtualNode named "intruder"',
       'mesh/other/virtualNode/serviceA': 'mesh "other" is not served here',
@@ -122,7 +96,7 @@ describe('ControlPlane', () => {
   });
 
   test('a second stream of an installed node is served what is installed, without a re-render', async () => {
-    const { xds } = (await start(fs.readFileSync(FIXTURE, 'utf8'), {})).ports;
+    const { xds } = (await start(fs.readFileSync(CANARY_SPEC_FILE, 'utf8'), {})).ports;
     const node = { id: 'mesh/apps/virtualNode/serviceA', user_agent_name: 'envoy' };
     const first = stream(xds);
     first.send(sotwRequest(CLUSTER_TYPE_URL, [], { node }));
@@ -146,7 +120,7 @@ describe('ControlPlane', () => {
   });
 
   test('a spec change installs the renders made to validate it, without waiting for the render debounce', async () => {
-    const spec = JSON.parse(fs.readFileSync(FIXTURE, 'utf8'));
+    const spec = JSON.parse(fs.readFileSync(CANARY_SPEC_FILE, 'utf8'));
     // A debounce longer than the test: only endpoint changes may wait for it.
     const { xds } = (await start(JSON.stringify(spec), {}, 600_000)).ports;
     const node = { id: 'mesh/apps/virtualNode/serviceA', user_agent_name: 'envoy' };
@@ -168,7 +142,7 @@ describe('ControlPlane', () => {
 
   test('an endpoint change re-renders only the connected nodes that use those endpoints', async () => {
     const endpoints = { 'serviceB-v1': [{ address: '127.0.0.1', port: 50051 }], 'serviceB-v2': [{ address: '127.0.0.1', port: 50052 }] };
-    const { xds } = (await start(fs.readFileSync(FIXTURE, 'utf8'), endpoints)).ports;
+    const { xds } = (await start(fs.readFileSync(CANARY_SPEC_FILE, 'utf8'), endpoints)).ports;
     // serviceA calls serviceB; serviceB-v1 calls nothing.
     for (const id of ['mesh/apps/virtualNode/serviceA', 'mesh/apps/virtualNode/serviceB-v1']) {
       const s = stream(xds);
@@ -188,7 +162,7 @@ describe('ControlPlane', () => {
 
   test('a spec that arrives while the last one is still being installed wins everywhere', async () => {
     // The bench's source: each delivery is parsed and applied synchronously.
-    const source = new PushedSpecSource(canary(75));
+    const source = new PushedSpecSource(canarySpec(75));
     cp = new ControlPlane({
       spec: source,
       discovery: new StaticFileDiscovery(path.join(dir, 'none.json')),
@@ -213,14 +187,14 @@ describe('ControlPlane', () => {
       { group: groupName(nodeId, 'proxyless'), view: 'proxyless' as const, typeUrl: LISTENER_TYPE_URL },
     ];
     const current = () => watched.map((w) => cp!.xds.version(w.group, w.typeUrl));
-    expect(current()).toEqual(watched.map((w) => versionFor(canary(75), nodeId, w.view, w.typeUrl)));
+    expect(current()).toEqual(watched.map((w) => versionFor(canarySpec(75), nodeId, w.view, w.typeUrl)));
 
-    source.deliver(canary(50));
+    source.deliver(canarySpec(50));
     const midway = current();
     // The first slice installed one group; the other still holds the first spec's content.
-    expect(midway.filter((v, i) => v === versionFor(canary(75), nodeId, watched[i].view, watched[i].typeUrl))).toHaveLength(1);
-    source.deliver(canary(10));
-    const expected = watched.map((w) => versionFor(canary(10), nodeId, w.view, w.typeUrl));
+    expect(midway.filter((v, i) => v === versionFor(canarySpec(75), nodeId, watched[i].view, watched[i].typeUrl))).toHaveLength(1);
+    source.deliver(canarySpec(10));
+    const expected = watched.map((w) => versionFor(canarySpec(10), nodeId, w.view, w.typeUrl));
     await waitFor(() => current().every((v, i) => v === expected[i]), 'both groups on the last spec');
     // And they stay there: nothing left over from the spec in between is installed later.
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -10,12 +10,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
-import { ControlPlaneProcess } from './support/control-plane-process';
+import type { ControlPlaneProcess } from './support/control-plane-process';
 import { PCA_ARN, PcaStandIn, serviceError } from '../identity/acm-pca-stand-in';
+import { awsStandInEnvironment } from '../support/aws-stand-in-env';
+import { canaryProgram } from '../support/canary-program';
 
 jest.setTimeout(60_000);
-
-const FIXTURE = path.join(__dirname, 'fixtures', 'canary-spec.json');
 
 let pca: PcaStandIn;
 let endpoint: string;
@@ -35,17 +35,8 @@ afterEach(async () => {
 });
 
 function program(): ControlPlaneProcess {
-  const p = new ControlPlaneProcess([
-    '--spec', FIXTURE, '--endpoints', 'none', '--xds-port', '0', '--admin-port', '0', '--exchange-port', '0',
-    '--ca-dir', path.join(dir, 'ca'), '--ca-acm-pca-arn', PCA_ARN, '--tls-names', '127.0.0.1',
-  ], {
-    AWS_ENDPOINT_URL_ACM_PCA: endpoint,
-    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
-  processes.push(p);
-  return p;
+  return canaryProgram(['--ca-dir', path.join(dir, 'ca'), '--ca-acm-pca-arn', PCA_ARN, '--tls-names', '127.0.0.1'],
+    awsStandInEnvironment('AWS_ENDPOINT_URL_ACM_PCA', endpoint), processes);
 }
 
 test('the first start has the Private CA certify the signing CA; the xDS server certificate chains to the Private CA\'s root', async () => {

@@ -5,13 +5,12 @@
  * loopback stand-in of the service's JSON protocol (AWS_ENDPOINT_URL_SECRETS_MANAGER).
  */
 import { X509Certificate } from 'node:crypto';
-import * as path from 'node:path';
-import { ControlPlaneProcess } from './support/control-plane-process';
+import type { ControlPlaneProcess } from './support/control-plane-process';
 import { SecretsManagerStandIn } from '../identity/secrets-manager-stand-in';
+import { awsStandInEnvironment } from '../support/aws-stand-in-env';
+import { canaryProgram } from '../support/canary-program';
 
 jest.setTimeout(60_000);
-
-const FIXTURE = path.join(__dirname, 'fixtures', 'canary-spec.json');
 
 let secretsManager: SecretsManagerStandIn;
 let endpoint: string;
@@ -27,17 +26,8 @@ afterEach(async () => {
 });
 
 function replica(caSecret: string, bundleSecret: string): ControlPlaneProcess {
-  const p = new ControlPlaneProcess([
-    '--spec', FIXTURE, '--endpoints', 'none', '--xds-port', '0', '--admin-port', '0', '--exchange-port', '0',
-    '--ca-secret-arn', caSecret, '--ca-bundle-secret-arn', bundleSecret,
-  ], {
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
-    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
-  processes.push(p);
-  return p;
+  return canaryProgram(['--ca-secret-arn', caSecret, '--ca-bundle-secret-arn', bundleSecret],
+    awsStandInEnvironment('AWS_ENDPOINT_URL_SECRETS_MANAGER', endpoint), processes);
 }
 
 test('the first replica stores the root in the empty secret and publishes only certificates; the next one loads the same root', async () => {

@@ -14,11 +14,10 @@ import * as grpcXds from '@grpc/grpc-js-xds';
 import { toCanonicalJson } from '../../../src/spec/canonical';
 import { TRUST_BUNDLE_FILE, writeCertificateFiles } from '../../src/agent/certificate-files';
 import { HeldCertificate } from '../../src/agent/held-certificate';
-import { ControlPlane } from '../../src/control-plane';
-import { StaticFileDiscovery } from '../../src/discovery/static-file';
-import { peerSpiffeId } from '../../src/identity/spiffe';
-import { FileSpecSource } from '../../src/sources/file-spec-source';
+import type { ControlPlane } from '../../src/control-plane';
 import { SERVER_LISTENER_NAME_TEMPLATE } from '../../src/translate/proxyless-server';
+import { startFileControlPlane, stopFileControlPlane } from '../support/file-control-plane';
+import { addSpiffeGreeter, callGreeter } from '../support/spiffe-greeter';
 import { agentCertificateProviders, issueNodeCertificate, openMeshCa } from '../translate/mesh-certificates';
 import { meshDoc } from '../translate/spec-builder';
 
@@ -26,11 +25,6 @@ grpcXds.register();
 jest.setTimeout(60_000);
 
 const TRUST_DOMAIN = 'xds-server.test';
-const METHOD = '/helloworld.Greeter/SayHello';
-const json = {
-  serialize: (value: object): Buffer => Buffer.from(JSON.stringify(value)),
-  deserialize: (bytes: Buffer): { caller: string } => JSON.parse(bytes.toString() || '{}'),
-};
 
 /** A port free on every address now (the XdsServer listens on all of them once configured). */
 async function freePort(): Promise<number> {
@@ -89,36 +83,13 @@ beforeAll(async () => {
   await writeCertificateFiles(path.join(dir, 'b-agent'), bCertificate);
   port = await freePort();
 
-  fs.writeFileSync(path.join(dir, 'spec.json'), specFor(port, path.join(dir, 'b-agent', TRUST_BUNDLE_FILE)));
-  fs.writeFileSync(path.join(dir, 'endpoints.json'), JSON.stringify({ b: [{ address: '127.0.0.1', port }] }));
-  cp = new ControlPlane({
-    spec: new FileSpecSource(path.join(dir, 'spec.json'), undefined, { debounceMs: 20, statIntervalMs: 100 }),
-    discovery: new StaticFileDiscovery(path.join(dir, 'endpoints.json'), undefined, { debounceMs: 20, statIntervalMs: 100 }),
-    xdsAddress: '127.0.0.1:0',
-    adminHost: '127.0.0.1',
-    adminPort: 0,
-    drainMs: 200,
+  cp = await startFileControlPlane(dir, {
+    spec: specFor(port, path.join(dir, 'b-agent', TRUST_BUNDLE_FILE)),
+    endpoints: { b: [{ address: '127.0.0.1', port }] },
   });
-  await cp.start();
 
   server = new grpcXds.XdsServer({ 'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': bootstrap(cp.ports.xds, 'mesh/m/virtualNode/b', path.join(dir, 'b-agent')) } as object);
-  server.addService({
-    SayHello: {
-      path: METHOD,
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: json.serialize,
-      requestDeserialize: json.deserialize,
-      responseSerialize: json.serialize,
-      responseDeserialize: json.deserialize,
-    },
-  }, {
-    SayHello: (incoming: grpc.ServerUnaryCall<object, object>, callback: grpc.sendUnaryData<object>) => {
-      const caller = peerSpiffeId(incoming.getAuthContext().sslPeerCertificate);
-      callers.push(caller);
-      callback(null, { caller });
-    },
-  });
+  addSpiffeGreeter(server, callers);
   // Serving starts (and the callback runs) only once the server's Listener has arrived and been accepted.
   await new Promise<void>((resolve, reject) => server.bindAsync(`0.0.0.0:${port}`,
     new grpcXds.XdsServerCredentials(grpc.ServerCredentials.createInsecure()), err => (err ? reject(err) : resolve())));
@@ -130,21 +101,8 @@ afterEach(() => {
 
 afterAll(async () => {
   server?.forceShutdown();
-  await cp?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await stopFileControlPlane(cp, dir);
 });
-
-/** One SayHello on `client`; resolves with what the server saw and the server certificate's SPIFFE ID. */
-function call(client: grpc.Client): Promise<{ caller: string; server: string }> {
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + 10_000;
-    const pending: grpc.ClientUnaryCall = client.makeUnaryRequest(METHOD, json.serialize, json.deserialize, {}, new grpc.Metadata(), { deadline },
-      (err: grpc.ServiceError | null, value?: { caller: string }) => (err ? reject(err) : resolve({
-        caller: value!.caller,
-        server: peerSpiffeId(pending.getAuthContext()?.sslPeerCertificate),
-      })));
-  });
-}
 
 function keep(client: grpc.Client): grpc.Client {
   clients.push(client);
@@ -155,7 +113,7 @@ test('a proxyless client of node a calls the xDS-enabled server of node b over m
   const client = keep(new grpc.Client('xds:///svc', new grpcXds.XdsChannelCredentials(grpc.credentials.createInsecure()), {
     'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': bootstrap(cp.ports.xds, 'mesh/m/virtualNode/a', path.join(dir, 'a-agent')),
   }));
-  const seen = await call(client);
+  const seen = await callGreeter(client);
   expect(seen).toEqual({ caller: `spiffe://${TRUST_DOMAIN}/mesh/m/virtualNode/a`, server: `spiffe://${TRUST_DOMAIN}/mesh/m/virtualNode/b` });
   expect(callers).toContain(seen.caller);
 });
@@ -173,11 +131,11 @@ function directClient(certificate?: HeldCertificate): grpc.Client {
 
 test('a client without a certificate is refused by the server; the same client with a mesh certificate is served', async () => {
   const before = callers.length;
-  await expect(call(directClient())).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+  await expect(callGreeter(directClient())).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
   expect(callers.length).toBe(before);
-  await expect(call(directClient(aCertificate))).resolves.toMatchObject({ caller: `spiffe://${TRUST_DOMAIN}/mesh/m/virtualNode/a` });
+  await expect(callGreeter(directClient(aCertificate))).resolves.toMatchObject({ caller: `spiffe://${TRUST_DOMAIN}/mesh/m/virtualNode/a` });
 });
 
 test('a plaintext client is refused: the server does not fall back to its insecure credentials', async () => {
-  await expect(call(keep(new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure())))).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+  await expect(callGreeter(keep(new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure())))).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
 });

@@ -10,7 +10,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import * as grpc from '@grpc/grpc-js';
 import { PCA_ARN, PcaStandIn } from './acm-pca-stand-in';
 import { SecretsManagerStandIn } from './secrets-manager-stand-in';
 import { runCaCommand } from '../../src/ca-command';
@@ -19,8 +18,10 @@ import { MeshCa } from '../../src/identity/ca';
 import { FileCaStore } from '../../src/identity/ca-store';
 import { SecretsManagerCaStore } from '../../src/identity/secrets-manager-ca-store';
 import { ServerTls } from '../../src/identity/server-tls';
-import { nodeIdOf, peerWorkload, type WorkloadRef } from '../../src/identity/spiffe';
+import type { WorkloadRef } from '../../src/identity/spiffe';
 import { Logger } from '../../src/log';
+import { awsStandInEnvironment } from '../support/aws-stand-in-env';
+import { callWhoami, issueLeaf, startWhoamiServer } from '../support/whoami-service';
 
 const TD = 'mesh.example';
 const CART: WorkloadRef = { meshName: 'shop', kind: 'virtualNode', name: 'cart' };
@@ -136,9 +137,7 @@ test('with Secrets Manager, the bundle published for the agents holds the pendin
   const standIn = new SecretsManagerStandIn();
   const endpoint = await standIn.start();
   const env = { ...process.env };
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-  });
+  Object.assign(process.env, awsStandInEnvironment('AWS_ENDPOINT_URL_SECRETS_MANAGER', endpoint));
   try {
     const caSecret = standIn.createSecret('MeshCaRoot');
     const bundleSecret = standIn.createSecret('MeshTrustBundle');
@@ -233,54 +232,15 @@ test('rotate --ca-acm-pca-arn prepares a pending subordinate of the Private CA; 
 });
 
 describe('a running control plane', () => {
-  const raw = { serialize: (b: Buffer): Buffer => b, deserialize: (b: Buffer): Buffer => b };
-  const WHOAMI: grpc.ServiceDefinition = {
-    whoami: {
-      path: '/test.Identity/Whoami',
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: raw.serialize,
-      requestDeserialize: raw.deserialize,
-      responseSerialize: raw.serialize,
-      responseDeserialize: raw.deserialize,
-    },
-  };
-
-  async function leaf(issuer: MeshCa): Promise<{ key: string; cert: string }> {
-    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const issued = await issuer.issueWorkloadCertificate({ workload: CART, publicKey });
-    return { key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, cert: issued.certificatePem };
-  }
-
-  async function call(port: number, client: { key: string; cert: string }, trust: string): Promise<string | grpc.status> {
-    const channel = new grpc.Client(`127.0.0.1:${port}`,
-      grpc.credentials.createSsl(Buffer.from(trust), Buffer.from(client.key), Buffer.from(client.cert)));
-    try {
-      return await new Promise((resolve) => {
-        channel.makeUnaryRequest('/test.Identity/Whoami', raw.serialize, raw.deserialize, Buffer.alloc(0), { deadline: Date.now() + 5000 },
-          (err, reply) => resolve(err ? err.code : reply!.toString()));
-      });
-    } finally {
-      channel.close();
-    }
-  }
-
   test('picks up a prepared rotation: its mutual TLS trusts the pending root at once, it still signs with the old one and hands out both', async () => {
     // What main wires: the CA and the server's TLS identity, re-reading the store (here every 50 ms, not 5 minutes).
     const controlPlaneCa = await MeshCa.open({ store: new FileCaStore(caDir), trustDomain: TD });
     const oldRootPem = controlPlaneCa.rootCertificatePem;
     const tls = await ServerTls.start({ ca: controlPlaneCa, names: ['127.0.0.1'], log: new Logger('silent'), refreshIntervalMs: 50 });
-    const server = new grpc.Server();
-    server.addService(WHOAMI, {
-      whoami: (unary: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) =>
-        callback(null, Buffer.from(nodeIdOf(peerWorkload(unary.getAuthContext(), TD)))),
-    });
-    const port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync('127.0.0.1:0', tls.grpcCredentials(), (err, bound) => (err ? reject(err) : resolve(bound)));
-    });
+    const { server, port } = await startWhoamiServer(tls.grpcCredentials(), TD);
     try {
-      const oldLeaf = await leaf(controlPlaneCa);
-      expect(await call(port, oldLeaf, oldRootPem)).toBe('mesh/shop/virtualNode/cart');
+      const oldLeaf = await issueLeaf(controlPlaneCa, CART);
+      expect(await callWhoami(port, oldRootPem, oldLeaf)).toBe('mesh/shop/virtualNode/cart');
 
       expect((await ca('rotate', '--ca-dir', caDir, '--generation', '0')).code).toBe(0);
       const operatorView = await MeshCa.open({ store: new FileCaStore(caDir), trustDomain: TD });
@@ -293,7 +253,7 @@ describe('a running control plane', () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       expect(tls.current.clientCaPem).toBe(bundle);
-      expect(await call(port, oldLeaf, bundle)).toBe('mesh/shop/virtualNode/cart');
+      expect(await callWhoami(port, bundle, oldLeaf)).toBe('mesh/shop/virtualNode/cart');
       // A leaf of the pending root, as one will be once it signs (a copy of the store whose time has come), is accepted already.
       const copy = path.join(dir, 'activated');
       fs.mkdirSync(copy);
@@ -302,7 +262,7 @@ describe('a running control plane', () => {
       fs.writeFileSync(path.join(copy, 'ca.json'), JSON.stringify(material));
       const activated = await MeshCa.open({ store: new FileCaStore(copy), trustDomain: TD });
       expect(activated.rootCertificatePem).toBe(nextRootPem);
-      expect(await call(port, await leaf(activated), bundle)).toBe('mesh/shop/virtualNode/cart');
+      expect(await callWhoami(port, bundle, await issueLeaf(activated, CART))).toBe('mesh/shop/virtualNode/cart');
 
       const issued = await controlPlaneCa.issueWorkloadCertificate({ workload: CART, publicKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey });
       expect(issued.trustBundlePem).toBe(bundle);

@@ -3,39 +3,18 @@
  * CA-issued server certificate that requires client certificates, and clients with a leaf of the
  * CA (accepted, and named by its SPIFFE ID), of another CA, an expired leaf, or none (refused).
  */
-import { generateKeyPairSync } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as grpc from '@grpc/grpc-js';
 import { MeshCa } from '../../src/identity/ca';
 import { FileCaStore } from '../../src/identity/ca-store';
-import { nodeIdOf, peerWorkload, type WorkloadRef } from '../../src/identity/spiffe';
+import type { WorkloadRef } from '../../src/identity/spiffe';
+import { callWhoami, type ClientIdentity, issueLeaf, startWhoamiServer } from '../support/whoami-service';
 
 const TD = 'mesh.example';
 const CART: WorkloadRef = { meshName: 'shop', kind: 'virtualNode', name: 'cart' };
 const DAY = 24 * 3600_000;
-
-const raw = { serialize: (b: Buffer): Buffer => b, deserialize: (b: Buffer): Buffer => b };
-const WHOAMI: grpc.ServiceDefinition = {
-  whoami: {
-    path: '/test.Identity/Whoami',
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: raw.serialize,
-    requestDeserialize: raw.deserialize,
-    responseSerialize: raw.serialize,
-    responseDeserialize: raw.deserialize,
-  },
-};
-
-interface ClientIdentity { key: string; cert: string }
-
-async function leafFor(ca: MeshCa, workload: WorkloadRef): Promise<ClientIdentity> {
-  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const issued = await ca.issueWorkloadCertificate({ workload, publicKey });
-  return { key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, cert: issued.certificatePem };
-}
 
 let dir: string;
 let server: grpc.Server;
@@ -47,25 +26,12 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-ca-tls-'));
   ca = await MeshCa.open({ store: new FileCaStore(path.join(dir, 'mesh')), trustDomain: TD });
   const serverCert = await ca.issueServerCertificate({ ipAddresses: ['127.0.0.1'] });
-  server = new grpc.Server();
-  server.addService(WHOAMI, {
-    whoami: (unary: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-      handled++;
-      try {
-        callback(null, Buffer.from(nodeIdOf(peerWorkload(unary.getAuthContext(), TD))));
-      } catch (err) {
-        callback({ code: grpc.status.PERMISSION_DENIED, details: (err as Error).message });
-      }
-    },
-  });
   const credentials = grpc.ServerCredentials.createSsl(
     Buffer.from(ca.trustBundlePem()),
     [{ cert_chain: Buffer.from(serverCert.certificatePem), private_key: Buffer.from(serverCert.privateKeyPem) }],
     true,
   );
-  port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', credentials, (err, bound) => (err ? reject(err) : resolve(bound)));
-  });
+  ({ server, port } = await startWhoamiServer(credentials, TD, () => handled++));
 });
 
 afterAll(async () => {
@@ -73,38 +39,27 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** One call; resolves with the server's answer or the gRPC status code of the failure. */
-async function call(client: ClientIdentity | undefined, trust = ca.trustBundlePem()): Promise<string | grpc.status> {
-  const credentials = client
-    ? grpc.credentials.createSsl(Buffer.from(trust), Buffer.from(client.key), Buffer.from(client.cert))
-    : grpc.credentials.createSsl(Buffer.from(trust));
-  const channel = new grpc.Client(`127.0.0.1:${port}`, credentials);
-  try {
-    return await new Promise((resolve) => {
-      channel.makeUnaryRequest('/test.Identity/Whoami', raw.serialize, raw.deserialize, Buffer.alloc(0), { deadline: Date.now() + 5000 },
-        (err, reply) => resolve(err ? err.code : reply!.toString()));
-    });
-  } finally {
-    channel.close();
-  }
+/** One call to the server; resolves with its answer or the gRPC status code of the failure. */
+function call(client: ClientIdentity | undefined, trust = ca.trustBundlePem()): Promise<string | grpc.status> {
+  return callWhoami(port, trust, client);
 }
 
 test('a client with a leaf of the mesh CA is accepted and known by its SPIFFE ID', async () => {
-  expect(await call(await leafFor(ca, CART))).toBe('mesh/shop/virtualNode/cart');
-  expect(await call(await leafFor(ca, { ...CART, kind: 'virtualGateway', name: 'ingress' }))).toBe('mesh/shop/virtualGateway/ingress');
+  expect(await call(await issueLeaf(ca, CART))).toBe('mesh/shop/virtualNode/cart');
+  expect(await call(await issueLeaf(ca, { ...CART, kind: 'virtualGateway', name: 'ingress' }))).toBe('mesh/shop/virtualGateway/ingress');
 });
 
 test('a client whose leaf comes from another CA is refused in the handshake', async () => {
   const other = await MeshCa.open({ store: new FileCaStore(path.join(dir, 'other')), trustDomain: TD });
   const before = handled;
-  expect(await call(await leafFor(other, CART))).toBe(grpc.status.UNAVAILABLE);
+  expect(await call(await issueLeaf(other, CART))).toBe(grpc.status.UNAVAILABLE);
   expect(handled).toBe(before);
 });
 
 test('a client with an expired leaf of the mesh CA is refused in the handshake', async () => {
   // The same root, its clock three days back: the 24 h leaf expired two days ago.
   const past = await MeshCa.open({ store: new FileCaStore(path.join(dir, 'mesh')), trustDomain: TD, now: () => new Date(Date.now() - 3 * DAY) });
-  const expired = await leafFor(past, CART);
+  const expired = await issueLeaf(past, CART);
   const before = handled;
   expect(await call(expired)).toBe(grpc.status.UNAVAILABLE);
   expect(handled).toBe(before);
@@ -118,5 +73,5 @@ test('a client without a certificate is refused in the handshake', async () => {
 
 test('a client that does not trust the mesh CA refuses the server', async () => {
   const other = await MeshCa.open({ store: new FileCaStore(path.join(dir, 'other2')), trustDomain: TD });
-  expect(await call(await leafFor(ca, CART), other.trustBundlePem())).toBe(grpc.status.UNAVAILABLE);
+  expect(await call(await issueLeaf(ca, CART), other.trustBundlePem())).toBe(grpc.status.UNAVAILABLE);
 });

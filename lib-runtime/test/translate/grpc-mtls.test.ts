@@ -15,22 +15,17 @@ import { meshDoc } from './spec-builder';
 import { writeCertificateFiles } from '../../src/agent/certificate-files';
 import { HeldCertificate } from '../../src/agent/held-certificate';
 import { MeshCa } from '../../src/identity/ca';
-import { peerSpiffeId } from '../../src/identity/spiffe';
 import { translateNode } from '../../src/translate';
 import type { XdsAckEvent, XdsNackRecord, XdsStreamInfo } from '../../src/xds/events';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../src/xds/type-urls';
 import { XdsServer } from '../../src/xds/xds-server';
+import { addSpiffeGreeter, callGreeter } from '../support/spiffe-greeter';
 
 grpcXds.register();
 jest.setTimeout(30000);
 
 const TRUST_DOMAIN = 'grpc-mtls.test';
 const CLIENT_NODE = 'mesh/m/virtualNode/client';
-const METHOD = '/helloworld.Greeter/SayHello';
-const json = {
-  serialize: (value: object): Buffer => Buffer.from(JSON.stringify(value)),
-  deserialize: (bytes: Buffer): { caller: string } => JSON.parse(bytes.toString() || '{}'),
-};
 
 /** client → svc → virtual node `greeter` (grpc 50051, STRICT with an ACM certificate); the client's policy trusts the mesh CA. */
 const spec = meshDoc({
@@ -52,22 +47,7 @@ interface Backend { readonly port: number; readonly server: grpc.Server; readonl
 async function startBackend(certificate: HeldCertificate): Promise<Backend> {
   const callers: string[] = [];
   const server = new grpc.Server();
-  const method = {
-    path: METHOD,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: json.serialize,
-    requestDeserialize: json.deserialize,
-    responseSerialize: json.serialize,
-    responseDeserialize: json.deserialize,
-  };
-  server.addService({ SayHello: method }, {
-    SayHello: (incoming: grpc.ServerUnaryCall<object, object>, callback: grpc.sendUnaryData<object>) => {
-      const caller = peerSpiffeId(incoming.getAuthContext().sslPeerCertificate);
-      callers.push(caller);
-      callback(null, { caller });
-    },
-  });
+  addSpiffeGreeter(server, callers);
   const credentials = grpc.ServerCredentials.createSsl(
     Buffer.from(certificate.trustBundlePem),
     [{ cert_chain: Buffer.from(certificate.certificatePem), private_key: Buffer.from(certificate.privateKeyPem) }],
@@ -136,11 +116,9 @@ function clientTo(port: number, group: string): grpc.Client {
   return c;
 }
 
-function call(c: grpc.Client): Promise<string> {
-  return new Promise((resolve, reject) => {
-    c.makeUnaryRequest(METHOD, json.serialize, json.deserialize, {}, new grpc.Metadata(), { deadline: Date.now() + 10000 },
-      (err: grpc.ServiceError | null, value?: { caller: string }) => (err ? reject(err) : resolve(value!.caller)));
-  });
+/** One call; resolves with the client's SPIFFE ID as the server saw it. */
+async function call(c: grpc.Client): Promise<string> {
+  return (await callGreeter(c)).caller;
 }
 
 test('the client verifies the greeter\'s mesh identity and presents its own: the server sees the client\'s SPIFFE ID', async () => {
