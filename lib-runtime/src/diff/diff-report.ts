@@ -45,6 +45,10 @@ function meshLines(mesh: MeshDiff): string[] {
     lines.push(`  nodes whose configuration changes: ${mesh.nodes.length}`);
     for (const node of mesh.nodes) lines.push(...nodeLines(node));
   }
+  if (mesh.deployTimeValues.length > 0) {
+    lines.push('  not compared: a deploy-time value (CloudFormation intrinsic) on one side, a resolved value on the other:');
+    for (const path of mesh.deployTimeValues) lines.push(`    ${path}`);
+  }
   for (const [side, info] of [['old', mesh.old], ['new', mesh.new]] as const) {
     if (!info || info.warnings.length === 0) continue;
     lines.push(`  warnings in the ${side} spec (routes App Mesh accepted but does not distribute):`);

@@ -20,10 +20,18 @@ export interface FieldChange {
   readonly after?: unknown;
 }
 
+/** How `jsonChanges` treats values it cannot compare. */
+export interface JsonChangeOptions {
+  /** True for a pair of differing values that are not to be compared (a deploy-time value on one side). */
+  readonly incomparable?: (before: unknown, after: unknown) => boolean;
+  /** Receives the paths of such pairs; they are not changes. */
+  readonly onIncomparable?: (path: string) => void;
+}
+
 /** Changes that turn `before` into `after`, with paths under `root`. Empty when they are equal. */
-export function jsonChanges(before: unknown, after: unknown, root: string): FieldChange[] {
+export function jsonChanges(before: unknown, after: unknown, root: string, options: JsonChangeOptions = {}): FieldChange[] {
   const out: FieldChange[] = [];
-  walk(before, after, root, out);
+  new Walk(options, out).walk(before, after, root);
   return out;
 }
 
@@ -39,51 +47,60 @@ export function sameJson(a: unknown, b: unknown): boolean {
   return keys.every(k => Object.prototype.hasOwnProperty.call(b, k) && sameJson(a[k], b[k]));
 }
 
-function walk(before: unknown, after: unknown, path: string, out: FieldChange[]): void {
-  if (sameJson(before, after)) return;
-  if (isObject(before) && isObject(after)) {
-    const keys = [...Object.keys(before), ...Object.keys(after).filter(k => !Object.prototype.hasOwnProperty.call(before, k))];
-    for (const key of keys) {
-      const at = `${path}${memberPath(key)}`;
-      const [b, a] = [before[key], after[key]];
-      if (b === undefined && a !== undefined) out.push({ path: at, change: 'added', after: a });
-      else if (a === undefined && b !== undefined) out.push({ path: at, change: 'removed', before: b });
-      else walk(b, a, at, out);
+/** One comparison: the options and the changes found so far. */
+class Walk {
+  constructor(private readonly options: JsonChangeOptions, private readonly out: FieldChange[]) {}
+
+  walk(before: unknown, after: unknown, path: string): void {
+    if (sameJson(before, after)) return;
+    if (this.options.incomparable?.(before, after)) {
+      this.options.onIncomparable?.(path);
+      return;
     }
-    return;
+    if (isObject(before) && isObject(after)) {
+      const keys = [...Object.keys(before), ...Object.keys(after).filter(k => !Object.prototype.hasOwnProperty.call(before, k))];
+      for (const key of keys) {
+        const at = `${path}${memberPath(key)}`;
+        const [b, a] = [before[key], after[key]];
+        if (b === undefined && a !== undefined) this.out.push({ path: at, change: 'added', after: a });
+        else if (a === undefined && b !== undefined) this.out.push({ path: at, change: 'removed', before: b });
+        else this.walk(b, a, at);
+      }
+      return;
+    }
+    if (Array.isArray(before) && Array.isArray(after)) {
+      const beforeIds = identities(before);
+      const afterIds = identities(after);
+      if (beforeIds && afterIds) this.walkKeyed(before, beforeIds, after, afterIds, path);
+      else this.walkIndexed(before, after, path);
+      return;
+    }
+    this.out.push({ path, change: 'changed', before, after });
   }
-  if (Array.isArray(before) && Array.isArray(after)) {
-    const beforeIds = identities(before);
-    const afterIds = identities(after);
-    if (beforeIds && afterIds) walkKeyed(before, beforeIds, after, afterIds, path, out);
-    else walkIndexed(before, after, path, out);
-    return;
+
+  private walkKeyed(before: unknown[], beforeIds: string[], after: unknown[], afterIds: string[], path: string): void {
+    const afterIndex = new Map(afterIds.map((id, i) => [id, i]));
+    const beforeIndex = new Map(beforeIds.map((id, i) => [id, i]));
+    beforeIds.forEach((id, i) => {
+      if (!afterIndex.has(id)) this.out.push({ path: `${path}[${id}]`, change: 'removed', before: before[i] });
+    });
+    afterIds.forEach((id, i) => {
+      const old = beforeIndex.get(id);
+      if (old === undefined) this.out.push({ path: `${path}[${id}]`, change: 'added', after: after[i] });
+      else this.walk(before[old], after[i], `${path}[${id}]`);
+    });
+    const kept = new Set(beforeIds.filter(id => afterIndex.has(id)));
+    const oldOrder = beforeIds.filter(id => kept.has(id));
+    const newOrder = afterIds.filter(id => kept.has(id));
+    if (oldOrder.some((id, i) => newOrder[i] !== id)) this.out.push({ path, change: 'reordered', before: oldOrder, after: newOrder });
   }
-  out.push({ path, change: 'changed', before, after });
-}
 
-function walkKeyed(before: unknown[], beforeIds: string[], after: unknown[], afterIds: string[], path: string, out: FieldChange[]): void {
-  const afterIndex = new Map(afterIds.map((id, i) => [id, i]));
-  const beforeIndex = new Map(beforeIds.map((id, i) => [id, i]));
-  beforeIds.forEach((id, i) => {
-    if (!afterIndex.has(id)) out.push({ path: `${path}[${id}]`, change: 'removed', before: before[i] });
-  });
-  afterIds.forEach((id, i) => {
-    const old = beforeIndex.get(id);
-    if (old === undefined) out.push({ path: `${path}[${id}]`, change: 'added', after: after[i] });
-    else walk(before[old], after[i], `${path}[${id}]`, out);
-  });
-  const kept = new Set(beforeIds.filter(id => afterIndex.has(id)));
-  const oldOrder = beforeIds.filter(id => kept.has(id));
-  const newOrder = afterIds.filter(id => kept.has(id));
-  if (oldOrder.some((id, i) => newOrder[i] !== id)) out.push({ path, change: 'reordered', before: oldOrder, after: newOrder });
-}
-
-function walkIndexed(before: unknown[], after: unknown[], path: string, out: FieldChange[]): void {
-  const common = Math.min(before.length, after.length);
-  for (let i = 0; i < common; i++) walk(before[i], after[i], `${path}[${i}]`, out);
-  for (let i = common; i < before.length; i++) out.push({ path: `${path}[${i}]`, change: 'removed', before: before[i] });
-  for (let i = common; i < after.length; i++) out.push({ path: `${path}[${i}]`, change: 'added', after: after[i] });
+  private walkIndexed(before: unknown[], after: unknown[], path: string): void {
+    const common = Math.min(before.length, after.length);
+    for (let i = 0; i < common; i++) this.walk(before[i], after[i], `${path}[${i}]`);
+    for (let i = common; i < before.length; i++) this.out.push({ path: `${path}[${i}]`, change: 'removed', before: before[i] });
+    for (let i = common; i < after.length; i++) this.out.push({ path: `${path}[${i}]`, change: 'added', after: after[i] });
+  }
 }
 
 /** The identity of each element (`name="x"`), or undefined when one has none or two share one. */

@@ -27,6 +27,8 @@ export interface MeshDiff {
   readonly resources: readonly ResourceChange[];
   readonly nodes: readonly NodeChange[];
   readonly traffic: readonly TrafficEffect[];
+  /** Paths whose value is a deploy-time value (CloudFormation intrinsic) on one side only: not compared. */
+  readonly deployTimeValues: readonly string[];
 }
 
 export interface DiffResult {
@@ -55,7 +57,8 @@ export function diffInputs(before: SpecInput, after: SpecInput, options: DiffOpt
 function diffMesh(meshName: string, before: LoadedSpec | undefined, after: LoadedSpec | undefined, options: DiffOptions): MeshDiff {
   const oldMesh = before && compiledMeshOf(before.doc);
   const newMesh = after && compiledMeshOf(after.doc);
-  const resources = specChanges(before?.doc, after?.doc);
+  const deployTimeValues: string[] = [];
+  const resources = specChanges(before?.doc, after?.doc, path => deployTimeValues.push(path));
   const nodes = nodeChanges(oldMesh, newMesh, options);
   const traffic = trafficEffects(oldMesh, newMesh);
   const status = !before ? 'added' : !after ? 'removed' : resources.length > 0 ? 'changed' : 'unchanged';
@@ -67,6 +70,7 @@ function diffMesh(meshName: string, before: LoadedSpec | undefined, after: Loade
     resources,
     nodes,
     traffic,
+    deployTimeValues,
   };
 }
 

@@ -1,5 +1,6 @@
-import { FieldChange, jsonChanges } from './json-changes';
+import { FieldChange, JsonChangeOptions, jsonChanges } from './json-changes';
 import type { MeshSpecDocument } from '../../../src/spec/document';
+import { isCloudFormationIntrinsic } from '../../../src/spec/intrinsic';
 
 /**
  * The App Mesh-level change between two spec documents of one mesh: which resources were added,
@@ -7,6 +8,10 @@ import type { MeshSpecDocument } from '../../../src/spec/document';
  * (`routes["serviceB/serviceB-route"].spec.httpRoute.action.weightedTargets[…].weight`).
  * Resources are matched by name (routes and gateway routes by parent and name), so the order of
  * the document's lists does not count as a change.
+ *
+ * A cloud assembly's file holds deploy-time values as CloudFormation intrinsics where the spec a
+ * control plane serves has them resolved. A field that is an intrinsic on one side only cannot
+ * be compared: it is not a change, and its path goes to `onDeployTimeValue`.
  */
 
 export type ResourceKind = 'mesh' | 'virtualNode' | 'virtualService' | 'virtualRouter' | 'route' | 'virtualGateway' | 'gatewayRoute' | 'proxyAccess';
@@ -43,7 +48,16 @@ const KINDS: readonly KindOf[] = [
 ];
 
 /** Every resource that differs between `before` and `after` (either may be absent: a mesh added or removed). */
-export function specChanges(before: MeshSpecDocument | undefined, after: MeshSpecDocument | undefined): ResourceChange[] {
+export function specChanges(
+  before: MeshSpecDocument | undefined,
+  after: MeshSpecDocument | undefined,
+  onDeployTimeValue: (path: string) => void = () => undefined,
+): ResourceChange[] {
+  const options: JsonChangeOptions = {
+    incomparable: (b, a) => isCloudFormationIntrinsic(b) !== isCloudFormationIntrinsic(a),
+    onIncomparable: onDeployTimeValue,
+  };
+  const compare = (kind: ResourceKind, name: string, path: string, b: unknown, a: unknown) => compareResource(kind, name, path, b, a, options);
   const out: ResourceChange[] = [];
   const mesh = compare('mesh', before?.mesh.meshName ?? after!.mesh.meshName, 'mesh', before?.mesh, after?.mesh);
   if (mesh) out.push(mesh);
@@ -59,11 +73,13 @@ export function specChanges(before: MeshSpecDocument | undefined, after: MeshSpe
   return out;
 }
 
-function compare(kind: ResourceKind, name: string, path: string, before: unknown, after: unknown): ResourceChange | undefined {
+function compareResource(
+  kind: ResourceKind, name: string, path: string, before: unknown, after: unknown, options: JsonChangeOptions,
+): ResourceChange | undefined {
   if (before === undefined && after === undefined) return undefined;
   if (before === undefined) return { kind, name, path, change: 'added', fields: [], resource: after };
   if (after === undefined) return { kind, name, path, change: 'removed', fields: [], resource: before };
-  const fields = jsonChanges(before, after, path);
+  const fields = jsonChanges(before, after, path, options);
   return fields.length === 0 ? undefined : { kind, name, path, change: 'changed', fields };
 }
 

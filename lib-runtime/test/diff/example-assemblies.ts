@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildCanaryApp, CanaryWeights } from '../../../examples/canary/app';
+import { buildCanaryEcsApp } from '../../../examples/canary-ecs/app';
 import { buildGatewayApp } from '../../../examples/gateway/app';
 import { buildMtlsApp } from '../../../examples/mtls/app';
 import { buildRoutingApp } from '../../../examples/routing/app';
@@ -12,13 +13,14 @@ import type { MeshSpecDocument } from '../../../src/spec/document';
 
 /** The examples as the diff command meets them: synthesized cloud assemblies and their spec documents. */
 
-export type ExampleName = 'canary' | 'routing' | 'gateway' | 'mtls';
+export type ExampleName = 'canary' | 'canary-ecs' | 'routing' | 'gateway' | 'mtls';
 
 const BUILDERS: Record<ExampleName, (app: App) => unknown> = {
-  canary: app => buildCanaryApp(app),
-  routing: buildRoutingApp,
-  gateway: buildGatewayApp,
-  mtls: buildMtlsApp,
+  'canary': app => buildCanaryApp(app),
+  'canary-ecs': buildCanaryEcsApp,
+  'routing': buildRoutingApp,
+  'gateway': buildGatewayApp,
+  'mtls': buildMtlsApp,
 };
 
 /** A temporary directory removed by `removeAll`. */

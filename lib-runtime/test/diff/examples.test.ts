@@ -141,6 +141,30 @@ describe('meshes only on one side', () => {
   });
 });
 
+describe('deploy-time values', () => {
+  test('the ECS canary\'s assembly file against the same spec with its intrinsics resolved (what S3 holds): no change', async () => {
+    const assembly = scratch.assembly('canary-ecs-75', ['canary-ecs'], '75/25');
+    const written = JSON.parse(fs.readFileSync(path.join(assembly, 'apps.mesh.json'), 'utf8'));
+    const resolved = JSON.parse(JSON.stringify(written));
+    for (const grant of resolved.proxyAccess) {
+      grant.principals = grant.principals.map((p: unknown) => typeof p === 'string' ? p : `arn:aws:iam::111122223333:role/${grant.nodeId.split('/').pop()}-task`);
+    }
+    const delivered = scratch.file('delivered.mesh.json', JSON.stringify(resolved));
+    const { code, result } = await diffJson(delivered, assembly);
+    expect(code).toBe(0);
+    expect(result.meshes[0].deployTimeValues).toEqual([
+      'proxyAccess["mesh/apps/virtualNode/serviceA"].principals[0]',
+      'proxyAccess["mesh/apps/virtualNode/serviceB"].principals[0]',
+      'proxyAccess["mesh/apps/virtualNode/serviceBv2"].principals[0]',
+    ]);
+    const shifted = await diff(delivered, scratch.assembly('canary-ecs-0', ['canary-ecs'], '0/100'));
+    expect(shifted.code).toBe(1);
+    expect(shifted.out).toContain('route serviceB/serviceB-route (serviceb.apps.local): serviceB 75 → 0, serviceBv2 25 → 100');
+    expect(shifted.out).toContain('not compared: a deploy-time value (CloudFormation intrinsic) on one side, a resolved value on the other:\n' +
+      '    proxyAccess["mesh/apps/virtualNode/serviceA"].principals[0]');
+  });
+});
+
 describe('bad input exits 2 naming the file', () => {
   test('a missing file, a file that is not JSON, an invalid spec, a directory without specs', async () => {
     const missing = await diff(path.join(scratch.root, 'nope.mesh.json'), canary0);
