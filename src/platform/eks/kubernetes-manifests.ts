@@ -14,8 +14,9 @@ import { toCanonicalJson } from '../../spec/canonical';
  * tool, or write them with `KubernetesManifests.toYaml` for `kubectl apply -f`.
  *
  * Only the spec ConfigMap depends on the mesh's routing; workload objects carry a
- * proxy's identity (node id) and the control plane's address, nothing else, so a mesh
- * change updates one ConfigMap and restarts no pod.
+ * proxy's identity (node id), the control plane's address and the Envoy settings given
+ * (tracing and stats included), nothing of the mesh spec, so a mesh change updates one
+ * ConfigMap and restarts no pod.
  */
 export class KubernetesManifests {
   /** A namespace. */
