@@ -6,11 +6,13 @@ import type { CompiledMesh } from '../translate';
 /**
  * What a change does to requests, in words: weight shifts, new, changed and removed matches,
  * priorities and the order routes are tried in (first match wins), gateway route targets and
- * rewrites, and virtual service providers. Read from the two specs in the order the translation
+ * rewrites, virtual service providers, the services each node may call, and the mesh's egress
+ * filter. Read from the two specs in the order the translation
  * evaluates routes (the compiled meshes' `routesByRouter` / `gatewayRoutesByGateway`).
  */
 
-export type TrafficEffectKind = 'weights' | 'match' | 'priority' | 'order' | 'added' | 'removed' | 'target' | 'rewrite' | 'provider';
+export type TrafficEffectKind =
+  'weights' | 'match' | 'priority' | 'order' | 'added' | 'removed' | 'target' | 'rewrite' | 'provider' | 'backends' | 'egress';
 
 /** One effect on traffic. */
 export interface TrafficEffect {
@@ -25,7 +27,13 @@ type Mesh = CompiledMesh | undefined;
 
 /** Effects of going from `before` to `after` (either may be absent: a mesh added or removed). */
 export function trafficEffects(before: Mesh, after: Mesh): TrafficEffect[] {
-  return [...routeEffects(before, after), ...gatewayRouteEffects(before, after), ...providerEffects(before, after)];
+  return [
+    ...routeEffects(before, after),
+    ...gatewayRouteEffects(before, after),
+    ...providerEffects(before, after),
+    ...backendEffects(before, after),
+    ...egressEffects(before, after),
+  ];
 }
 
 function routeEffects(before: Mesh, after: Mesh): TrafficEffect[] {
@@ -133,6 +141,32 @@ function providerEffects(before: Mesh, after: Mesh): TrafficEffect[] {
     else out.push({ kind: 'provider', subject, text: `service ${name}: provider ${was} → ${is}` });
   }
   return out;
+}
+
+/** Backends decide which services a node may call (all of them under ALLOW_ALL, for proxyless clients). */
+function backendEffects(before: Mesh, after: Mesh): TrafficEffect[] {
+  const out: TrafficEffect[] = [];
+  for (const name of unionKeys(before?.nodes, after?.nodes)) {
+    const old = before?.nodes.get(name);
+    const now = after?.nodes.get(name);
+    if (!old || !now) continue;
+    const services = (spec: typeof old.spec) => (spec.backends ?? []).flatMap(b => (b.virtualService ? [b.virtualService.virtualServiceName] : []));
+    const [was, is] = [services(old.spec), services(now.spec)];
+    const added = is.filter(s => !was.includes(s));
+    const removed = was.filter(s => !is.includes(s));
+    if (added.length === 0 && removed.length === 0) continue;
+    const parts = [...(added.length > 0 ? [`new backends ${added.join(', ')}`] : []), ...(removed.length > 0 ? [`backends removed ${removed.join(', ')}`] : [])];
+    out.push({ kind: 'backends', subject: `virtual node ${name}`, text: `virtual node ${name}: ${parts.join('; ')}` });
+  }
+  return out;
+}
+
+function egressEffects(before: Mesh, after: Mesh): TrafficEffect[] {
+  if (!before || !after || before.egressFilter === after.egressFilter) return [];
+  const meaning = after.egressFilter === 'ALLOW_ALL'
+    ? 'nodes may now reach any destination, not only their backends'
+    : 'nodes may now reach only their backends';
+  return [{ kind: 'egress', subject: `mesh ${after.meshName}`, text: `mesh ${after.meshName}: egress filter ${before.egressFilter} → ${after.egressFilter}: ${meaning}` }];
 }
 
 type AnyRouteAction = { weightedTargets: readonly WeightedTarget[] };

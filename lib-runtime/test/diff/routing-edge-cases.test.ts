@@ -195,3 +195,15 @@ test('a virtual service moved from its router to a node', () => {
   });
   expect(texts(mesh)).toContain('service shop.edge.local: provider virtual router shop → virtual node shop-blue');
 });
+
+test('a new backend, and the mesh\'s egress filter opened', () => {
+  const mesh = diffAfter(exampleSpec('canary'), d => {
+    d.mesh.spec.egressFilter = { type: 'ALLOW_ALL' };
+    d.virtualNodes.find((n: any) => n.virtualNodeName === 'serviceB').spec.backends = [{ virtualService: { virtualServiceName: 'serviceb.apps.local' } }];
+  });
+  expect(texts(mesh)).toEqual([
+    'virtual node serviceB: new backends serviceb.apps.local',
+    'mesh apps: egress filter DROP_ALL → ALLOW_ALL: nodes may now reach any destination, not only their backends',
+  ]);
+  expect(mesh.resources.map(r => `${r.change} ${r.path}`)).toEqual(['changed mesh', 'changed virtualNodes["serviceB"]']);
+});
