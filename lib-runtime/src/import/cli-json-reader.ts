@@ -168,7 +168,7 @@ class CliFileReader {
 
   private toResource(kind: ResourceKind, input: Record<string, unknown>, at: string, form: string): ImportedResource {
     const fields = KIND_FIELDS[kind];
-    const origin = `${at === '' ? '' : `${at} `}(${form}, ${fields.noun})`.trim();
+    const origin = at === '' ? form : `${at} ${form}`;
     const assumptions: string[] = [];
     const dropped: string[] = [];
     const filled = this.fillVars(input, '', origin) as Record<string, unknown>;

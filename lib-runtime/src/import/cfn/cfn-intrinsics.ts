@@ -58,6 +58,8 @@ function functionOf(value: Record<string, unknown>): string | undefined {
 export class IntrinsicResolver {
   private readonly conditionValues = new Map<string, boolean>();
   private readonly evaluating: string[] = [];
+  /** Where the outermost condition being evaluated was asked for, for the cycle message. */
+  private cycleEntry?: ValueLocation;
 
   constructor(private readonly inputs: TemplateInputs, private readonly resources: ResourceLookup) {}
 
@@ -224,8 +226,10 @@ export class IntrinsicResolver {
     if (!(name in this.inputs.conditions)) return this.fail(at, `condition "${name}" is not defined in the Conditions section`);
     if (this.evaluating.includes(name)) {
       const cycle = [...this.evaluating.slice(this.evaluating.indexOf(name)), name].join(' → ');
-      return this.fail({ resource: `Conditions.${name}`, field: '' }, `conditions refer to each other in a cycle: ${cycle}`);
+      const from = this.cycleEntry === undefined ? '' : ` (evaluated for ${this.cycleEntry.resource} ${this.cycleEntry.field})`;
+      return this.fail({ resource: `Conditions.${name}`, field: '' }, `conditions refer to each other in a cycle: ${cycle}${from}`);
     }
+    if (this.evaluating.length === 0) this.cycleEntry = at;
     this.evaluating.push(name);
     try {
       const value = this.evaluateCondition(this.inputs.conditions[name], { resource: `Conditions.${name}`, field: '' });

@@ -82,6 +82,7 @@ class CfnTemplateReader implements ResourceLookup {
   private readonly names = new Map<string, { meshName?: string; name: string; parentName?: string }>();
   private readonly resolvingNames = new Set<string>();
   private readonly pseudo: Record<string, unknown>;
+  private readonly params: Readonly<Record<string, string>>;
 
   constructor(private readonly file: string, template: Record<string, unknown>, options: CfnReadOptions) {
     if (typeof template.Resources !== 'object' || template.Resources === null || Array.isArray(template.Resources)) {
@@ -89,6 +90,7 @@ class CfnTemplateReader implements ResourceLookup {
     }
     this.resources = template.Resources as Record<string, unknown>;
     const params = options.params ?? {};
+    this.params = params;
     this.pseudo = {
       'AWS::Region': 'us-east-1',
       'AWS::AccountId': '123456789012',
@@ -176,14 +178,17 @@ class CfnTemplateReader implements ResourceLookup {
   private placeholder(name: string, meaning: string, at: ValueLocation): string {
     // Hostname-shaped, so it is accepted wherever a name or hostname goes, and plainly not real.
     const value = `unresolved.${name.replace(/[^A-Za-z0-9.-]/g, '-')}.invalid`;
-    this.placeholders.push({ value, meaning, file: this.file, where: `${at.resource} ${at.field}` });
-    this.note(at.resource, `${at.field} holds the placeholder ${value}: ${meaning}`);
+    // The field that holds the value, without the intrinsic that asked for it.
+    const field = at.field.replace(/\.(Fn::|Ref\b).*$/, '');
+    this.placeholders.push({ value, meaning, file: this.file, where: `${at.resource} ${field}` });
+    this.note(at.resource, `${field} holds the placeholder ${value}: ${meaning}`);
     return value;
   }
 
   private arnOf(logicalId: string, type: AppMeshType, at: ValueLocation): string {
     const names = this.namesOf(logicalId, at);
-    const pseudo = (name: string) => String(this.resolver.resolve({ Ref: name }, at));
+    // Without a note on the defaults: the spec holds names, and the name is read back from the ARN.
+    const pseudo = (name: string) => String(this.params[name] ?? this.pseudo[name]);
     return formatAppMeshArn({
       partition: pseudo('AWS::Partition'),
       region: pseudo('AWS::Region'),
@@ -302,9 +307,15 @@ class CfnTemplateReader implements ResourceLookup {
   }
 
   private droppedByCondition(logicalId: string, type: AppMeshType, condition: string): ImportedResource {
+    let name = logicalId;
+    try {
+      name = this.namesOf(logicalId, { resource: logicalId, field: 'Properties' }).name;
+    } catch {
+      // Names that cannot be evaluated do not matter for a resource that is not created.
+    }
     return {
       kind: type.kind,
-      name: logicalId,
+      name,
       spec: {},
       source: { file: this.file, origin: logicalId },
       assumptions: [],

@@ -71,6 +71,9 @@ export function looksLikeK8s(docs: readonly unknown[]): boolean {
 /** Reads one manifest file. Throws `ImportError` naming the file, the object and the field. */
 export function readK8sManifests(file: string, text: string, options: K8sReadOptions = {}): ReadResult {
   const filled = fillVars(text, options.vars ?? {}, false, ({ name, index }) => {
+    // A placeholder in a comment does not matter.
+    const lineStart = text.lastIndexOf('\n', index) + 1;
+    if (/^\s*#/.test(text.slice(lineStart, index))) return;
     throw new ImportError({ file, resource: `line ${lineOf(text, index)}` }, `\${${name}} has no value; pass --var ${name}=VALUE`);
   });
   const docs = parseAllDocuments(filled, { prettyErrors: true });
@@ -151,7 +154,7 @@ class ManifestReader {
       const meshName = this.meshOf(object, assumptions);
       for (const selector of ['podSelector', 'namespaceSelector', 'gatewayRouteSelector']) {
         if (object.spec[selector] !== undefined) {
-          dropped.push(`spec.${selector}: the spec has no selectors; ${selector === 'podSelector' ? 'the platform constructs place proxies by node name' : 'membership is the spec itself'}`);
+          dropped.push(`spec.${selector}: the spec has no selectors; ${selector === 'podSelector' ? 'which pods run the proxy is decided where the workload is deployed' : 'membership is the spec itself'}`);
         }
       }
       if (object.spec.backendGroups !== undefined) dropped.push('spec.backendGroups: not an App Mesh field; list the backends on the node');
