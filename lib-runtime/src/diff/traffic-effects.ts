@@ -7,8 +7,8 @@ import type { CompiledMesh } from '../translate';
  * What a change does to requests, in words: weight shifts, new, changed and removed matches,
  * priorities and the order routes are tried in (first match wins), gateway route targets and
  * rewrites, virtual service providers, the services each node may call, and the mesh's egress
- * filter. Read from the two specs in the order the translation
- * evaluates routes (the compiled meshes' `routesByRouter` / `gatewayRoutesByGateway`).
+ * filter. Read from the two specs in the order the translation evaluates routes (the compiled
+ * meshes' `routesByRouter` / `gatewayRoutesByGateway`).
  */
 
 export type TrafficEffectKind =
@@ -17,7 +17,10 @@ export type TrafficEffectKind =
 /** One effect on traffic. */
 export interface TrafficEffect {
   readonly kind: TrafficEffectKind;
-  /** `route <router>/<route>`, `gateway route <gateway>/<route>`, `router <name>`, `gateway <name>`, `service <name>`. */
+  /**
+   * `route <router>/<route>`, `gateway route <gateway>/<route>`, `router <name>`, `gateway <name>`,
+   * `service <name>`, `virtual node <name>` or `mesh <name>`.
+   */
   readonly subject: string;
   /** One line a person reads. */
   readonly text: string;
