@@ -51,7 +51,7 @@ export function appFiles(input: AppFileInput): GeneratedFile[] {
   const tsconfig = {
     compilerOptions: {
       target: 'ES2022',
-      module: 'commonjs',
+      module: 'node16',
       lib: ['es2022'],
       strict: true,
       noUnusedLocals: true,

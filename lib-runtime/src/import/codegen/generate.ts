@@ -62,7 +62,9 @@ export function generateCdkApp(doc: MeshSpecDocument, options: GenerateOptions =
   const references: Statement[] = ctx.references.map((r) => ({
     variable: r.name, code: r.code, ...(r.comment !== undefined ? { comment: r.comment } : {}),
   }));
-  const shared: Statement[] = ctx.sharedDeclarations().map((d) => ({ variable: d.type !== undefined ? `${d.name}: ${d.type}` : d.name, code: d.code }));
+  const shared: Statement[] = ctx.sharedDeclarations().map((d) => ({
+    variable: d.name, code: d.code, ...(d.type !== undefined ? { type: d.type } : {}),
+  }));
   const [meshSection, ...resourceSections] = body.sections;
   const lines = printSections(ctx, [meshSection, references, shared, ...resourceSections], '    ');
 

@@ -1,3 +1,5 @@
-export { generateCdkApp, GeneratedApp, GeneratedFile, GenerateOptions } from './generate';
+export { generateCdkApp } from './generate';
+export type { GeneratedApp, GeneratedFile, GenerateOptions } from './generate';
 export { constructsForm } from './constructs-form';
-export { CodegenError, CodegenIssue } from './context';
+export { CodegenError } from './context';
+export type { CodegenIssue } from './context';

@@ -12,6 +12,8 @@ export interface Statement {
   readonly comment?: string;
   /** `const <name> = ` when the value is kept in a variable. */
   readonly variable?: string;
+  /** Type annotation of the variable. */
+  readonly type?: string;
   readonly code: Code;
 }
 
@@ -20,10 +22,12 @@ export interface Statement {
  * sections. A value is kept in a `const` only when a later statement uses it.
  */
 export function printSections(ctx: GenContext, sections: readonly Statement[][], indent: string): string[] {
-  const printed = sections.map((section) => section.map((s) => ({ s, text: print(ctx.resolve(s.code), indent, s.variable !== undefined ? `const ${s.variable} = ` : '') })));
+  const declaration = (s: Statement) => (s.variable === undefined ? '' : `const ${s.variable}${s.type !== undefined ? `: ${s.type}` : ''} = `);
+  const printed = sections.map((section) => section.map((s) => ({ s, text: print(ctx.resolve(s.code), indent, declaration(s)) })));
   const all = printed.flat();
   const used = (variable: string, self: string) => {
-    const pattern = new RegExp(`(?<![.'\\w$])${variable}(?![\\w$'])`);
+    // Not a member (`x.idle`), not inside a string, not a property key (`idle: ...`).
+    const pattern = new RegExp(`(?<![.'\\w$])${variable}(?![\\w$']|\\s*:)`);
     return all.some(({ text }) => text !== self && pattern.test(text));
   };
   const lines: string[] = [];
@@ -32,7 +36,7 @@ export function printSections(ctx: GenContext, sections: readonly Statement[][],
     for (const { s, text } of section) {
       if (s.comment !== undefined) for (const line of s.comment.split('\n')) lines.push(`${indent}// ${line}`);
       const keep = s.variable !== undefined && used(s.variable, text);
-      lines.push(`${indent}${keep ? `const ${s.variable} = ` : ''}${keep ? text : print(ctx.resolve(s.code), indent)};`);
+      lines.push(`${indent}${keep ? declaration(s) : ''}${keep ? text : print(ctx.resolve(s.code), indent)};`);
     }
   }
   return lines;
