@@ -1,4 +1,4 @@
-import { IResource, Names, Resource } from 'aws-cdk-lib';
+import { IResource, Names, RemovalPolicy, Resource } from 'aws-cdk-lib';
 import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { GatewayRouteSpec, GatewayRouteSpecConfig } from './gateway-route-spec';
@@ -6,6 +6,7 @@ import { Mesh } from './mesh';
 import { checkArnKinds } from './private/arn-kinds';
 import { registerMeshResource } from './private/mesh-resource';
 import { arnSegment, meshOwnerOf, meshResourceArn } from './private/names';
+import { warnRemovalPolicyWithoutEffect } from './private/removal-policy';
 import { compact } from './private/render';
 import * as spec from './spec';
 import { IVirtualGateway, VirtualGateway } from './virtual-gateway';
@@ -119,6 +120,15 @@ export class GatewayRoute extends Resource implements IGatewayRoute {
       grpcRoute: config.grpcSpecConfig,
       priority: config.priority,
     });
+  }
+
+  /**
+   * Accepted for compatibility with aws-cdk-lib, without effect: there is no CloudFormation
+   * resource to apply it to (this resource is an entry of the mesh spec document). Synth warns
+   * (`open-app-mesh:removal-policy-without-effect`).
+   */
+  public applyRemovalPolicy(policy: RemovalPolicy): void {
+    warnRemovalPolicyWithoutEffect(this, policy);
   }
 }
 

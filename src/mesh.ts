@@ -1,9 +1,10 @@
-import { IResource, Names, Resource } from 'aws-cdk-lib';
+import { IResource, Names, RemovalPolicy, Resource } from 'aws-cdk-lib';
 import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { checkArnKinds } from './private/arn-kinds';
 import { registerMeshResource } from './private/mesh-resource';
 import { arnSegment, meshResourceArn } from './private/names';
+import { warnRemovalPolicyWithoutEffect } from './private/removal-policy';
 import { warnIfNotSpiffeSafe } from './private/spiffe-name-warning';
 import { MeshServiceDiscovery } from './service-discovery';
 import * as spec from './spec';
@@ -132,6 +133,15 @@ export class Mesh extends MeshBase {
       name: () => this.meshName,
       renderSpec: () => meshSpec,
     });
+  }
+
+  /**
+   * Accepted for compatibility with aws-cdk-lib, without effect: there is no CloudFormation
+   * resource to apply it to (this resource is an entry of the mesh spec document). Synth warns
+   * (`open-app-mesh:removal-policy-without-effect`).
+   */
+  public applyRemovalPolicy(policy: RemovalPolicy): void {
+    warnRemovalPolicyWithoutEffect(this, policy);
   }
 }
 

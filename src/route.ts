@@ -1,10 +1,11 @@
-import { Arn, ArnFormat, IResource, Names, Resource } from 'aws-cdk-lib';
+import { Arn, ArnFormat, IResource, Names, RemovalPolicy, Resource } from 'aws-cdk-lib';
 import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { IMesh } from './mesh';
 import { checkArnKinds } from './private/arn-kinds';
 import { registerMeshResource } from './private/mesh-resource';
 import { arnSegment, meshOwnerOf, meshResourceArn } from './private/names';
+import { warnRemovalPolicyWithoutEffect } from './private/removal-policy';
 import { RouteSpec } from './route-spec';
 import * as spec from './spec';
 import { IVirtualRouter, VirtualRouter } from './virtual-router';
@@ -105,6 +106,15 @@ export class Route extends Resource implements IRoute {
       parentName: () => this.virtualRouter.virtualRouterName,
       renderSpec: () => routeSpec,
     });
+  }
+
+  /**
+   * Accepted for compatibility with aws-cdk-lib, without effect: there is no CloudFormation
+   * resource to apply it to (this resource is an entry of the mesh spec document). Synth warns
+   * (`open-app-mesh:removal-policy-without-effect`).
+   */
+  public applyRemovalPolicy(policy: RemovalPolicy): void {
+    warnRemovalPolicyWithoutEffect(this, policy);
   }
 }
 

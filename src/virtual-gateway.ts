@@ -1,4 +1,4 @@
-import { IResource, Names, Resource } from 'aws-cdk-lib';
+import { IResource, Names, RemovalPolicy, Resource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
@@ -9,6 +9,7 @@ import { IMesh, Mesh } from './mesh';
 import { checkArnKinds } from './private/arn-kinds';
 import { registerMeshResource } from './private/mesh-resource';
 import { arnSegment, meshOwnerOf, meshResourceArn, proxyNodeId } from './private/names';
+import { warnRemovalPolicyWithoutEffect } from './private/removal-policy';
 import { warnIfNotSpiffeSafe } from './private/spiffe-name-warning';
 import { renderClientPolicy } from './private/tls-render';
 import * as spec from './spec';
@@ -207,6 +208,15 @@ export class VirtualGateway extends VirtualGatewayBase {
       ...(this.backendDefaults !== undefined ? { backendDefaults: this.backendDefaults } : {}),
       ...(this.accessLog !== undefined ? { logging: { accessLog: this.accessLog } } : {}),
     };
+  }
+
+  /**
+   * Accepted for compatibility with aws-cdk-lib, without effect: there is no CloudFormation
+   * resource to apply it to (this resource is an entry of the mesh spec document). Synth warns
+   * (`open-app-mesh:removal-policy-without-effect`).
+   */
+  public applyRemovalPolicy(policy: RemovalPolicy): void {
+    warnRemovalPolicyWithoutEffect(this, policy);
   }
 }
 

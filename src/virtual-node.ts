@@ -1,4 +1,4 @@
-import { IResource, Names, Resource } from 'aws-cdk-lib';
+import { IResource, Names, RemovalPolicy, Resource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
@@ -10,6 +10,7 @@ import { checkArnKinds } from './private/arn-kinds';
 import { meshError } from './private/errors';
 import { registerMeshResource } from './private/mesh-resource';
 import { arnSegment, meshOwnerOf, meshResourceArn, proxyNodeId } from './private/names';
+import { warnRemovalPolicyWithoutEffect } from './private/removal-policy';
 import { compact } from './private/render';
 import { warnIfNotSpiffeSafe } from './private/spiffe-name-warning';
 import { renderClientPolicy } from './private/tls-render';
@@ -226,6 +227,15 @@ export class VirtualNode extends VirtualNodeBase {
       backendDefaults: this.backendDefaults,
       logging: this.logging,
     });
+  }
+
+  /**
+   * Accepted for compatibility with aws-cdk-lib, without effect: there is no CloudFormation
+   * resource to apply it to (this resource is an entry of the mesh spec document). Synth warns
+   * (`open-app-mesh:removal-policy-without-effect`).
+   */
+  public applyRemovalPolicy(policy: RemovalPolicy): void {
+    warnRemovalPolicyWithoutEffect(this, policy);
   }
 }
 

@@ -1,10 +1,11 @@
-import { IResource, Names, Resource } from 'aws-cdk-lib';
+import { IResource, Names, RemovalPolicy, Resource } from 'aws-cdk-lib';
 import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { IMesh, Mesh } from './mesh';
 import { checkArnKinds } from './private/arn-kinds';
 import { registerMeshResource } from './private/mesh-resource';
 import { arnSegment, meshOwnerOf, meshResourceArn } from './private/names';
+import { warnRemovalPolicyWithoutEffect } from './private/removal-policy';
 import { Route, RouteBaseProps } from './route';
 import * as spec from './spec';
 import { VirtualRouterListener } from './virtual-router-listener';
@@ -118,6 +119,15 @@ export class VirtualRouter extends VirtualRouterBase {
       name: () => this.virtualRouterName,
       renderSpec: (): spec.VirtualRouterSpec => ({ listeners: [...this.listeners] }),
     });
+  }
+
+  /**
+   * Accepted for compatibility with aws-cdk-lib, without effect: there is no CloudFormation
+   * resource to apply it to (this resource is an entry of the mesh spec document). Synth warns
+   * (`open-app-mesh:removal-policy-without-effect`).
+   */
+  public applyRemovalPolicy(policy: RemovalPolicy): void {
+    warnRemovalPolicyWithoutEffect(this, policy);
   }
 }
 

@@ -1,10 +1,11 @@
-import { IResource, Names, Resource } from 'aws-cdk-lib';
+import { IResource, Names, RemovalPolicy, Resource } from 'aws-cdk-lib';
 import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { IMesh, Mesh } from './mesh';
 import { checkArnKinds } from './private/arn-kinds';
 import { registerMeshResource } from './private/mesh-resource';
 import { arnSegment, meshOwnerOf, meshResourceArn } from './private/names';
+import { warnRemovalPolicyWithoutEffect } from './private/removal-policy';
 import * as spec from './spec';
 import { IVirtualNode } from './virtual-node';
 import { IVirtualRouter } from './virtual-router';
@@ -90,6 +91,15 @@ export class VirtualService extends Resource implements IVirtualService {
       name: () => this.virtualServiceName,
       renderSpec: () => serviceSpec,
     });
+  }
+
+  /**
+   * Accepted for compatibility with aws-cdk-lib, without effect: there is no CloudFormation
+   * resource to apply it to (this resource is an entry of the mesh spec document). Synth warns
+   * (`open-app-mesh:removal-policy-without-effect`).
+   */
+  public applyRemovalPolicy(policy: RemovalPolicy): void {
+    warnRemovalPolicyWithoutEffect(this, policy);
   }
 }
 

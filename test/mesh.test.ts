@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Fn, Stack, Token } from 'aws-cdk-lib';
+import { App, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
 import * as appmesh from '../src';
@@ -287,4 +287,23 @@ test('imports from an ARN of the wrong kind read it by position, as aws-cdk-lib 
   expect(route.node.metadata.map((m) => m.data)).toEqual([
     expect.stringMatching(/is not the ARN of a route .*no name at each position.*open-app-mesh:arn-kind-mismatch/),
   ]);
+});
+
+test('applyRemovalPolicy, which aws-cdk-lib applies to the AWS::AppMesh::* resource, is accepted without effect and synth warns', () => {
+  const { app, stack } = newStack();
+  const mesh = new appmesh.Mesh(stack, 'mesh', { meshName: 'm' });
+  const node = mesh.addVirtualNode('node', { virtualNodeName: 'node', serviceDiscovery: appmesh.ServiceDiscovery.dns('node.local') });
+  const router = mesh.addVirtualRouter('router', { listeners: [appmesh.VirtualRouterListener.http()] });
+  const route = router.addRoute('route', { routeSpec: appmesh.RouteSpec.http({ weightedTargets: [{ virtualNode: node }] }) });
+  const service = new appmesh.VirtualService(stack, 'service', {
+    virtualServiceName: 'svc.local', virtualServiceProvider: appmesh.VirtualServiceProvider.virtualRouter(router),
+  });
+  const gateway = mesh.addVirtualGateway('gateway');
+  const gatewayRoute = gateway.addGatewayRoute('gatewayRoute', { routeSpec: appmesh.GatewayRouteSpec.http({ routeTarget: service }) });
+  const resources = [mesh, node, router, route, service, gateway, gatewayRoute];
+  for (const resource of resources) resource.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  const warnings = app.synth().getStackByName(stack.stackName).messages
+    .filter((m) => m.level === 'warning' && String(m.entry.data).includes('open-app-mesh:removal-policy-without-effect'));
+  expect(warnings.map((m) => m.id).sort()).toEqual(resources.map((r) => `/${r.node.path}`).sort());
+  expect(warnings[0].entry.data).toMatch(/^applyRemovalPolicy\(retain\) has no effect: this mesh resource is an entry of the mesh spec document/);
 });
