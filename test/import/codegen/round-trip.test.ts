@@ -136,12 +136,11 @@ test.each(Object.entries(NOT_EXPRESSIBLE))('%s cannot be written, and the error 
 
 describe.each(CASES.filter(([name]) => NOT_EXPRESSIBLE[name] === undefined))('%s', (name, doc) => {
   test('the generated app synthesizes the same spec', () => {
-    const { dir, app } = apps.get(name)!;
+    const { dir } = apps.get(name)!;
     const outdir = path.join(dir, 'cdk.out');
     synthesize(dir, outdir);
     const file = path.join(outdir, `${doc.mesh.meshName}.mesh.json`);
     expect(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : `no ${file}`).toBe(toCanonicalJson(constructsForm(doc)));
-    expect(app.notes).toEqual([]);
   });
 
   test('is deterministic', () => {

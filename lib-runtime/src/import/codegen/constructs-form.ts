@@ -62,7 +62,6 @@ function normalizeHealthCheck(listener: any): void {
   if (check === undefined) return;
   check.port ??= listener.portMapping?.port;
   if (check.protocol === 'http' || check.protocol === 'http2') check.path ??= '/';
-  else delete check.path; // App Mesh uses the path of HTTP checks only
 }
 
 /** A `clientPolicy` with no TLS says nothing; TLS is enforced unless told otherwise. */

@@ -38,10 +38,9 @@ export interface Declaration {
 
 const PLACEHOLDER = /^\u0000shared(\d+)\u0000$/;
 
-/** What generating one stack collects: names, imports, shared values, problems and notes. */
+/** What generating one stack collects: names, imports, shared values and problems. */
 export class GenContext {
   public readonly issues: CodegenIssue[] = [];
-  public readonly notes: CodegenIssue[] = [];
   public readonly modules = new Set<ModuleName>();
   /** Local variable names of the stack constructor. */
   public readonly variables = new IdentifierScope();
@@ -55,10 +54,6 @@ export class GenContext {
 
   public error(path: string, message: string): void {
     this.issues.push({ path, message });
-  }
-
-  public note(path: string, message: string): void {
-    this.notes.push({ path, message });
   }
 
   public use(module: ModuleName): void {

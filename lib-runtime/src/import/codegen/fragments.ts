@@ -31,12 +31,10 @@ export function timeoutCode(ctx: GenContext, timeout: spec.HttpTimeout | spec.Tc
 
 /** `appmesh.HealthCheck.http({...})` of a listener's check. */
 export function healthCheckCode(
-  ctx: GenContext, check: spec.HealthCheckPolicy | spec.VirtualGatewayHealthCheckPolicy, listenerPort: number, path: string,
+  ctx: GenContext, check: spec.HealthCheckPolicy | spec.VirtualGatewayHealthCheckPolicy, listenerPort: number,
 ): Code {
+  // The validator refuses a path on other checks: App Mesh uses the path of HTTP and HTTP/2 checks only.
   const httpLike = check.protocol === 'http' || check.protocol === 'http2';
-  if (!httpLike && check.path !== undefined) {
-    ctx.note(`${path}.path`, `the ${check.protocol} health check's path ${JSON.stringify(check.path)} is not written: App Mesh uses the path of HTTP and HTTP/2 checks only`);
-  }
   const portDiffers = check.port !== undefined && check.port !== listenerPort;
   const options = obj(
     ['healthyThreshold', num(check.healthyThreshold)],

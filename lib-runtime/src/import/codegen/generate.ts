@@ -20,11 +20,6 @@ export interface GeneratedApp {
   readonly stackFile: string;
   /** Name of the exported stack class. */
   readonly stackClass: string;
-  /**
-   * Spec values the generated code leaves out because they have no effect in App Mesh (each is
-   * also said in a comment of the generated code); the report lists them.
-   */
-  readonly notes: CodegenIssue[];
 }
 
 /** Options of generateCdkApp. */
@@ -76,7 +71,6 @@ export function generateCdkApp(doc: MeshSpecDocument, options: GenerateOptions =
     files: appFiles({ meshName, stackClass, stackFile, stackSource: stack, importFrom: options.importFrom ?? 'open-app-mesh' }),
     stackFile,
     stackClass,
-    notes: [...ctx.notes],
   };
 }
 
@@ -116,7 +110,7 @@ function sortImports(imports: string[]): string[] {
 }
 
 function kebab(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+  return name.replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 }
 
 /** Every CloudFormation intrinsic in the document, by path. */

@@ -16,7 +16,7 @@ export function nodeListenerCode(ctx: GenContext, listener: spec.Listener, path:
   const outlier = listener.outlierDetection;
   return call(`appmesh.VirtualNodeListener.${protocol}`, obj(
     ['port', num(port)],
-    listener.healthCheck && ['healthCheck', healthCheckCode(ctx, listener.healthCheck, port, `${path}.healthCheck`)],
+    listener.healthCheck && ['healthCheck', healthCheckCode(ctx, listener.healthCheck, port)],
     ['timeout', timeoutCode(ctx, timeout)],
     listener.tls && ['tls', listenerTlsCode(ctx, listener.tls)],
     outlier && ['outlierDetection', ctx.share('outlierDetection', obj(
@@ -34,7 +34,7 @@ export function gatewayListenerCode(ctx: GenContext, listener: spec.VirtualGatew
   const { port, protocol } = listener.portMapping;
   return call(`appmesh.VirtualGatewayListener.${protocol}`, obj(
     ['port', num(port)],
-    listener.healthCheck && ['healthCheck', healthCheckCode(ctx, listener.healthCheck, port, `${path}.healthCheck`)],
+    listener.healthCheck && ['healthCheck', healthCheckCode(ctx, listener.healthCheck, port)],
     listener.tls && ['tls', listenerTlsCode(ctx, listener.tls)],
     connectionPoolEntry(ctx, listener.connectionPool, protocol, `${path}.connectionPool`),
   ));
