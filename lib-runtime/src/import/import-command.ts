@@ -221,7 +221,9 @@ export async function runImportCommand(argv: string[], io: ImportCommandIo = PRO
     outputs.set(`${assembly.doc.mesh.meshName}.mesh.json`, toCanonicalJson(assembly.doc));
     const app = generateCdkApp(assembly.doc);
     for (const file of app.files) outputs.set(file.path, file.content);
-    report.codegenNotes = app.notes.map((n) => `\`${n.path}\`: ${n.message}`);
+    // What the generator left out, when it says (each is also a comment in the generated code).
+    const notes = (app as { notes?: readonly { path: string; message: string }[] }).notes ?? [];
+    report.codegenNotes = notes.map((n) => `\`${n.path}\`: ${n.message}`);
   } catch (error) {
     if (!args.partial) return fail(error);
     report.failure = messageOf(error);
