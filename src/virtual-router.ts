@@ -38,7 +38,7 @@ export interface IVirtualRouter extends IResource, refs.IVirtualRouterRef {
 export interface VirtualRouterBaseProps {
   /**
    * Ports and protocols the router accepts traffic on.
-   * @default - one HTTP listener on port 8080
+   * @default - one HTTP listener on port 8080 (also when the list is empty)
    */
   readonly listeners?: VirtualRouterListener[];
 
@@ -109,7 +109,8 @@ export class VirtualRouter extends VirtualRouterBase {
     this.mesh = props.mesh;
     this.virtualRouterName = props.virtualRouterName ?? Names.uniqueId(this);
     this.virtualRouterArn = meshResourceArn(this, this.mesh.meshName, 'virtualRouter', this.virtualRouterName);
-    const listeners = props.listeners ?? [VirtualRouterListener.http()];
+    // As in aws-cdk-lib, an empty list gets the default listener too.
+    const listeners = props.listeners !== undefined && props.listeners.length > 0 ? props.listeners : [VirtualRouterListener.http()];
     this.listeners = listeners.map((listener) => listener.bind(this).listener);
 
     registerMeshResource(this, {

@@ -15,6 +15,13 @@ describe('VirtualRouter', () => {
     }]);
   });
 
+  test('listeners: [] gets the default HTTP listener on 8080, as in aws-cdk-lib (which App Mesh then accepted)', () => {
+    const { app, stack } = newStack();
+    new appmesh.VirtualRouter(stack, 'router', { mesh: new appmesh.Mesh(stack, 'mesh', { meshName: 'm' }), virtualRouterName: 'r', listeners: [] });
+    expect(() => app.synth()).not.toThrow();
+    expect(onlyDocument(stack).virtualRouters[0].spec).toEqual({ listeners: [{ portMapping: { port: 8080, protocol: 'http' } }] });
+  });
+
   test.each([
     ['http', appmesh.VirtualRouterListener.http(80), { port: 80, protocol: 'http' }],
     ['http2', appmesh.VirtualRouterListener.http2(81), { port: 81, protocol: 'http2' }],
