@@ -21,11 +21,13 @@ export function appFiles(input: AppFileInput): GeneratedFile[] {
   const stackModule = `../${input.stackFile.replace(/\.ts$/, '')}`;
   const stackId = input.stackClass.replace(/Stack$/, '') || 'Mesh';
   const entry = [
-    "import { App } from 'aws-cdk-lib';",
+    "import { App, Validations } from 'aws-cdk-lib';",
     `import { ${input.stackClass} } from '${stackModule}';`,
     '',
     'const app = new App();',
     `new ${input.stackClass}(app, '${stackId}');`,
+    '// Mesh resources go to the mesh spec, not to the CloudFormation template, which may stay empty.',
+    "Validations.of(app).acknowledge({ id: 'CloudFormation-Validate::F0001', reason: 'the stack holds only mesh resources' });",
     'app.synth();',
     '',
   ].join('\n');
