@@ -59,7 +59,7 @@ function chooseMesh(resources: readonly ImportedResource[], options: AssembleOpt
   if (named.length === 0) {
     throw new ImportError(where(first, 'meshName'), 'the mesh name is missing: the input does not name its mesh; pass --mesh NAME');
   }
-  throw new ImportError({ file: resources[0].source.file },
+  throw new ImportError({ file: '' },
     `the inputs define resources of several meshes (${named.map((n) => `"${n}"`).join(', ')}); a spec holds one mesh: pass --mesh NAME to choose`);
 }
 

@@ -181,3 +181,9 @@ test('an older API version, and a file without App Mesh objects, are errors', ()
     .toBe('m.yaml: Mesh shop (document 1): apiVersion: only appmesh.k8s.aws/v1beta2 is read; convert older manifests with the controller\'s upgrade first');
   expect(readError(NAMESPACES).message).toBe('m.yaml: no App Mesh resources (appmesh.k8s.aws/v1beta2) in the file (0 other objects)');
 });
+
+test('an object without a namespace is taken as in "default", and the report says so', () => {
+  const result = readK8sManifests('m.yaml', docs(MESH, node('cart', 'store').replace('  namespace: store\n', '')));
+  expect(result.resources[1]).toMatchObject({ name: 'cart_default' });
+  expect(result.resources[1].assumptions[0]).toBe('metadata.namespace not given; taken as "default", where kubectl puts it without a context namespace');
+});

@@ -53,6 +53,8 @@ interface K8sObject {
   readonly spec: Record<string, unknown>;
   /** `VirtualNode default/web (document 3)`. */
   readonly origin: string;
+  /** True when the manifest gives no namespace and `default` is assumed. */
+  readonly namespaceAssumed: boolean;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -124,6 +126,7 @@ class ManifestReader {
       labels: stringMap(metadata.labels),
       spec: value.spec,
       origin,
+      namespaceAssumed: kind !== 'Mesh' && metadata.namespace === undefined,
     });
   }
 
@@ -149,7 +152,9 @@ class ManifestReader {
     }
     const resources: ImportedResource[] = [];
     for (const object of this.objects) {
-      const assumptions: string[] = [];
+      const assumptions: string[] = object.namespaceAssumed
+        ? ['metadata.namespace not given; taken as "default", where kubectl puts it without a context namespace']
+        : [];
       const dropped: string[] = [];
       const meshName = this.meshOf(object, assumptions);
       for (const selector of ['podSelector', 'namespaceSelector', 'gatewayRouteSelector']) {
