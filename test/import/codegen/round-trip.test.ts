@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ts from 'typescript';
+import { synthesizeApp, writeApp } from './generated-app';
 import { HAND_WRITTEN } from './hand-written-specs';
 import { CodegenError, constructsForm, generateCdkApp, GeneratedApp } from '../../../lib-runtime/src/import/codegen';
 import { EXTENSION_MARK } from '../../../lib-runtime/src/import/codegen/fragments';
@@ -79,47 +80,6 @@ afterAll(() => {
   if (root !== undefined) fs.rmSync(root, { recursive: true, force: true });
 });
 
-function writeApp(dir: string, app: GeneratedApp): void {
-  for (const file of app.files) {
-    fs.mkdirSync(path.dirname(path.join(dir, file.path)), { recursive: true });
-    fs.writeFileSync(path.join(dir, file.path), file.content);
-  }
-}
-
-/**
- * Runs `bin/app.ts` of an app as `cdk synth` would (CDK_OUTDIR set), in this process: each file
- * is transpiled as written; `open-app-mesh` is this repository's src.
- */
-function synthesize(dir: string, outdir: string): void {
-  const cache = new Map<string, unknown>();
-  const load = (file: string): unknown => {
-    if (cache.has(file)) return cache.get(file);
-    const module = { exports: {} as Record<string, unknown> };
-    cache.set(file, module.exports);
-    const js = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-    }).outputText;
-    const localRequire = (id: string): unknown => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      if (id === 'open-app-mesh') return require('../../../src');
-      if (id.startsWith('.')) return load(`${path.resolve(path.dirname(file), id)}.ts`);
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      return require(id);
-    };
-    new Function('require', 'module', 'exports', js)(localRequire, module, module.exports);
-    cache.set(file, module.exports);
-    return module.exports;
-  };
-  const previous = process.env.CDK_OUTDIR;
-  process.env.CDK_OUTDIR = outdir;
-  try {
-    load(path.join(dir, 'bin', 'app.ts'));
-  } finally {
-    if (previous === undefined) delete process.env.CDK_OUTDIR;
-    else process.env.CDK_OUTDIR = previous;
-  }
-}
-
 test('the inputs cover the examples, the fixtures and the hand-written specs', () => {
   const names = CASES.map(([name]) => name);
   for (const example of ['canary', 'gateway', 'mtls', 'routing']) {
@@ -138,7 +98,7 @@ describe.each(CASES.filter(([name]) => NOT_EXPRESSIBLE[name] === undefined))('%s
   test('the generated app synthesizes the same spec', () => {
     const { dir } = apps.get(name)!;
     const outdir = path.join(dir, 'cdk.out');
-    synthesize(dir, outdir);
+    synthesizeApp(dir, outdir);
     const file = path.join(outdir, `${doc.mesh.meshName}.mesh.json`);
     expect(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : `no ${file}`).toBe(toCanonicalJson(constructsForm(doc)));
   });
