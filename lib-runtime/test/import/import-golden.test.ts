@@ -7,10 +7,13 @@ import { runImportCommand } from '../../src/import/import-command';
 /**
  * Every fixture through the whole command (read, assemble, validate, generate, write), compared
  * with its golden spec and report. Regenerate with `UPDATE_GOLDEN=1` and review the diff.
+ * The golden files live in `expected/`, not `golden/`: the code generator's round-trip test
+ * (test/import/codegen) reads every spec outside `golden/` directories, so each imported spec is
+ * also proven to come back unchanged from the CDK app generated for it.
  */
 
 const FIXTURES = 'lib-runtime/test/import/fixtures';
-const GOLDEN = path.join(__dirname, 'golden');
+const GOLDEN = path.join(__dirname, 'expected');
 
 interface GoldenCase {
   readonly name: string;
