@@ -10,6 +10,7 @@ import { renderReport, ReportInput, reportSummary } from './import-report';
 import { describeResource } from './imported-resource';
 import { readK8sManifests } from './k8s/k8s-reader';
 import { assembleMesh, Assembly } from './mesh-assembly';
+import { migrationNotes } from './migration-notes';
 import { InputFormat, ReadResult } from './read-result';
 import { toCanonicalJson } from '../../../src/spec/canonical';
 
@@ -208,6 +209,7 @@ export async function runImportCommand(argv: string[], io: ImportCommandIo = PRO
     outcomes: [],
     missingSpecs: [],
     warnings: [],
+    migrationNotes: [],
     codegenNotes: [],
     written: [],
   };
@@ -217,6 +219,7 @@ export async function runImportCommand(argv: string[], io: ImportCommandIo = PRO
     report.meshName = assembly.doc.mesh.meshName;
     report.outcomes = assembly.outcomes;
     report.warnings = assembly.warnings;
+    report.migrationNotes = migrationNotes(assembly.doc);
     report.missingSpecs = missingSpecs(reads.flatMap((r) => ('listed' in r ? (r as { listed: ListedResource[] }).listed : [])), assembly);
     outputs.set(`${assembly.doc.mesh.meshName}.mesh.json`, toCanonicalJson(assembly.doc));
     const app = generateCdkApp(assembly.doc);

@@ -1,5 +1,6 @@
 import { describeResource } from './imported-resource';
 import type { ResourceOutcome } from './mesh-assembly';
+import type { MigrationNote } from './migration-notes';
 import type { Placeholder, ReadResult } from './read-result';
 import type { SpecIssue } from '../../../src/spec/issue';
 
@@ -18,6 +19,8 @@ export interface ReportInput {
   /** Resources a `list-*` output names that no file defines. */
   readonly missingSpecs: readonly { file: string; description: string }[];
   readonly warnings: readonly SpecIssue[];
+  /** What the generated app warns about at synth. */
+  readonly migrationNotes: readonly MigrationNote[];
   readonly codegenNotes: readonly string[];
   /** Why the import did not finish (under `--partial`). */
   readonly failure?: string;
@@ -49,6 +52,7 @@ export function reportSummary(input: ReportInput): string {
   if (placeholders > 0) lines.push(`${placeholders} placeholder(s) to replace (see the report)`);
   if (input.missingSpecs.length > 0) lines.push(`${input.missingSpecs.length} listed resource(s) without a spec (see the report)`);
   if (input.warnings.length > 0) lines.push(`${input.warnings.length} spec warning(s): routes App Mesh accepted but did not distribute`);
+  if (input.migrationNotes.length > 0) lines.push(`${input.migrationNotes.length} synth-time warning(s) the generated app will raise (see the report)`);
   if (input.failedInputs.length > 0) lines.push(`${input.failedInputs.length} input file(s) skipped (--partial)`);
   if (input.failure !== undefined) lines.push(`not finished: ${input.failure.split('\n')[0]}`);
   if (input.written.length > 0) lines.push(`wrote ${input.written.join(', ')}`);
@@ -82,6 +86,11 @@ export function renderReport(input: ReportInput): string {
   if (input.warnings.length > 0) {
     out.push('', '## Spec warnings', '', 'App Mesh accepted these but did not distribute the routes concerned; neither does open-app-mesh.', '');
     for (const w of input.warnings) out.push(`- \`${w.path}\`: ${w.message}${w.rule === undefined ? '' : ` (open-app-mesh:${w.rule})`}`);
+  }
+  if (input.migrationNotes.length > 0) {
+    out.push('', '## Synth-time warnings of the generated app', '',
+      'Input App Mesh took that open-app-mesh serves differently; the generated app warns at synth (acknowledge a warning once it is understood).', '');
+    for (const n of input.migrationNotes) out.push(`- ${n.resource}, \`${n.path}\` (${n.warning}): ${n.message}`);
   }
   if (input.codegenNotes.length > 0) {
     out.push('', '## Generated code', '');
