@@ -1,5 +1,5 @@
 /** The statements of the generated stack's constructor: one per mesh resource, in dependency order. */
-import { call, Code, obj, print, raw, str } from './code';
+import { call, Code, obj, print, raw, RawCode, str } from './code';
 import { GenContext } from './context';
 import { accessLogCode, clientPolicyCode } from './fragments';
 import { gatewayListenerCode, nodeListenerCode, routerListenerCode, serviceDiscoveryCode } from './listeners';
@@ -106,7 +106,7 @@ export function buildStackBody(ctx: GenContext, doc: MeshSpecDocument): StackBod
         call('appmesh.VirtualService.fromVirtualServiceAttributes', raw('this'), str(id), obj(['mesh', raw(meshVar)], ['virtualServiceName', str(name)])));
     },
   };
-  const routerRef = (name: string): Code => {
+  const routerRef = (name: string): RawCode => {
     const known = routerVars.get(name);
     if (known !== undefined) return raw(known);
     return ctx.reference(`router:${name}`, withSuffix(camelCase(name), 'Router'), `${name}Router`, (id) =>
@@ -135,7 +135,7 @@ export function buildStackBody(ctx: GenContext, doc: MeshSpecDocument): StackBod
     const routeSpec = routeSpecCode(ctx, route.spec, refs, path);
     if (routeSpec === undefined) continue;
     const router = routerRef(route.virtualRouterName);
-    routes.push({ code: call(`${(router as { text: string }).text}.addRoute`, str(route.routeName), obj(['routeSpec', routeSpec])) });
+    routes.push({ code: call(`${router.text}.addRoute`, str(route.routeName), obj(['routeSpec', routeSpec])) });
   }
 
   const services: Statement[] = doc.virtualServices.map((service) => {
@@ -193,9 +193,9 @@ export function buildStackBody(ctx: GenContext, doc: MeshSpecDocument): StackBod
     if (routeSpec === undefined) continue;
     let gateway = gatewayVars.get(route.virtualGatewayName);
     if (gateway === undefined) {
-      gateway = (ctx.reference(`gateway:${route.virtualGatewayName}`, withSuffix(camelCase(route.virtualGatewayName), 'Gateway'), `${route.virtualGatewayName}Gateway`,
+      gateway = ctx.reference(`gateway:${route.virtualGatewayName}`, withSuffix(camelCase(route.virtualGatewayName), 'Gateway'), `${route.virtualGatewayName}Gateway`,
         (id) => call('appmesh.VirtualGateway.fromVirtualGatewayAttributes', raw('this'), str(id),
-          obj(['mesh', raw(meshVar)], ['virtualGatewayName', str(route.virtualGatewayName)]))) as { text: string }).text;
+          obj(['mesh', raw(meshVar)], ['virtualGatewayName', str(route.virtualGatewayName)]))).text;
     }
     gatewayRoutes.push({
       code: call(`${gateway}.addGatewayRoute`, str(route.gatewayRouteName), obj(
