@@ -102,9 +102,3 @@ export function toApiShape(value: unknown, root: SchemaRootName, basePath: strin
   return convert(value, DEFS[root], basePath, options) as Record<string, unknown>;
 }
 
-/** Every field name of the App Mesh specs, as the API spells it (for tests and docs). */
-export function apiFieldNames(): string[] {
-  const names = new Set<string>();
-  for (const def of Object.values(DEFS)) for (const name of Object.keys(def.properties ?? {})) names.add(name);
-  return [...names].sort();
-}

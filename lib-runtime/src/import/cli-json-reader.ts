@@ -82,13 +82,6 @@ function kindOfRequest(input: Record<string, unknown>, file: string): ResourceKi
   return 'meshName' in input ? 'mesh' : undefined;
 }
 
-/** True when a parsed JSON value looks like App Mesh CLI input or output. */
-export function looksLikeCliJson(parsed: unknown): boolean {
-  const items = Array.isArray(parsed) ? parsed : [parsed];
-  return items.length > 0 && items.every((item) => isObject(item) && Object.keys(item).some((key) =>
-    key === 'meshName' || key === 'spec' || key in LIST_KEYS || key in KIND_FIELDS));
-}
-
 /** Reads one CLI JSON file. Throws `ImportError` naming the file, the entry and the field. */
 export function readCliJson(file: string, text: string, options: CliReadOptions = {}): CliReadResult {
   let parsed: unknown;

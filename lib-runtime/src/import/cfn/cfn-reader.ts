@@ -45,12 +45,6 @@ const APPMESH_TYPES: Record<string, AppMeshType> = {
 /** Name attributes (`Fn::GetAtt X.VirtualNodeName`) answered from the resource's names. */
 const NAME_ATTRIBUTES = new Set(['MeshName', 'VirtualNodeName', 'VirtualServiceName', 'VirtualRouterName', 'RouteName', 'VirtualGatewayName', 'GatewayRouteName']);
 
-/** True when a parsed document looks like a CloudFormation template. */
-export function looksLikeCfn(parsed: unknown): boolean {
-  const top = record(parsed);
-  return 'AWSTemplateFormatVersion' in top || Object.values(record(top.Resources)).some((r) => typeof record(r).Type === 'string');
-}
-
 /** Parses a template's text: JSON when it starts with `{`, else YAML with the short forms. */
 export function parseCfnTemplate(file: string, text: string): Record<string, unknown> {
   let parsed: unknown;

@@ -65,11 +65,6 @@ function stringMap(value: unknown): Record<string, string> {
   return isObject(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)])) : {};
 }
 
-/** True when parsed YAML documents look like App Mesh controller manifests. */
-export function looksLikeK8s(docs: readonly unknown[]): boolean {
-  return docs.some((doc) => isObject(doc) && typeof doc.apiVersion === 'string' && typeof doc.kind === 'string');
-}
-
 /** Reads one manifest file. Throws `ImportError` naming the file, the object and the field. */
 export function readK8sManifests(file: string, text: string, options: K8sReadOptions = {}): ReadResult {
   const filled = fillVars(text, options.vars ?? {}, false, ({ name, index }) => {
