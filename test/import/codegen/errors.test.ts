@@ -82,6 +82,11 @@ test('the import path is open-app-mesh unless told otherwise, in the stack and i
   expect(byDefault.files.map((f) => f.path)).toEqual(['bin/app.ts', 'cdk.json', 'lib/m-mesh-stack.ts', 'package.json', 'tsconfig.json']);
 });
 
+test('the stack class is a valid identifier whatever the mesh name', () => {
+  expect(generateCdkApp(mesh({ mesh: { meshName: '2024-mesh', spec: {} } })).stackClass).toBe('Mesh2024MeshMeshStack');
+  expect(generateCdkApp(mesh({ mesh: { meshName: 'my_mesh.prod', spec: {} } })).stackClass).toBe('MyMeshProdMeshStack');
+});
+
 test('the constructs form states App Mesh defaults, counts in milliseconds and leaves the input alone', () => {
   const doc = node({
     serviceDiscovery: { awsCloudMap: { namespaceName: 'ns', serviceName: 's', attributes: [{ key: 'b', value: '2' }, { key: 'a', value: '1' }] } },

@@ -64,7 +64,9 @@ export function generateCdkApp(doc: MeshSpecDocument, options: GenerateOptions =
   const lines = printSections(ctx, [meshSection, references, shared, ...resourceSections], '    ');
 
   const meshName = doc.mesh.meshName;
-  const stackClass = `${pascalCase(meshName) || 'Imported'}MeshStack`;
+  const stem = pascalCase(meshName);
+  // A class name cannot start with a digit (mesh `2024-mesh` gives `Mesh2024MeshMeshStack`).
+  const stackClass = `${/^[A-Za-z]/.test(stem) ? stem : `Mesh${stem}`}MeshStack`;
   const stackFile = `lib/${kebab(stackClass)}.ts`;
   const stack = stackModule(ctx, stackClass, meshName, lines, options.importFrom ?? 'open-app-mesh');
   return {
