@@ -216,7 +216,7 @@ export const NODES = doc({
             },
           },
         },
-        logging: { accessLog: { file: { path: '/var/log/envoy.json', format: { json: [{ key: 'status', value: '%RESPONSE_CODE%' }, { key: 'path', value: '%REQ(:PATH)%' }] } } } },
+        logging: { accessLog: { file: { path: '/var/log/envoy.json', format: { json: [{ key: 'status', value: '%RESPONSE_CODE%' }, { key: 'path', value: '%REQ(:PATH)%' }, { key: '__proto__', value: '%PROTOCOL%' }] } } } },
       },
     },
     {

@@ -138,6 +138,8 @@ function printBroken(code: Code, indent: string, prefix: string): string {
 
 /** Keys are quoted all or none per object (eslint quote-props consistent-as-needed). */
 function keyOf(code: ObjectCode, key: string): string {
+  // A literal `__proto__` key would set the prototype instead of adding a property.
+  if (key === '__proto__') return `[${str(key).text}]`;
   const quoteAll = code.props.some((p) => propertyKey(p.key) !== p.key);
   return quoteAll ? str(key).text : key;
 }
