@@ -1,6 +1,6 @@
 /**
  * The loaded Envoy protos as JSON, and back: what `envoy-protos.generated.ts` holds, so the
- * control plane starts without parsing some 250 .proto files (≈ 0.2 s of every cold start).
+ * control plane starts without parsing the .proto files (≈ 0.2 s of every cold start).
  *
  * `Root.toJSON()` keeps names, field numbers, types, rules, oneofs, enums and options, but not the
  * `parsedOptions` list protobufjs fills while parsing (the protoc-gen-validate annotations the
