@@ -5,10 +5,14 @@
  *   open-app-mesh graph <spec.json> [--out mesh.svg]      draw a mesh spec
  *   open-app-mesh agent --node-id <id> [options]         beside a proxy: certificate, SDS, xDS proxy
  *   open-app-mesh ca show|rotate [CA store flags]          the mesh CA: what signs, root rotation
+ *   open-app-mesh diff <old> <new>                          what a mesh change does, before deploy
+ *   open-app-mesh import <files…> [--out DIR]               App Mesh definitions → spec + CDK app
  */
 import { runAgentCommand } from './agent/agent-command';
 import { runCaCommand } from './ca-command';
+import { runDiffCommand } from './diff/diff-command';
 import { runGraphCommand } from './graph/cli';
+import { runImportCommand } from './import/import-command';
 import { main as runControlPlane } from './main';
 
 const USAGE = `Usage: open-app-mesh <command> [options]
@@ -18,6 +22,8 @@ Commands:
   graph           draw a mesh spec as Mermaid or SVG (--help for options)
   agent           beside a proxy: workload certificate, SDS, mTLS xDS proxy (--help for options)
   ca              the mesh CA: show what signs and what is trusted, rotate the root (--help for options)
+  diff            what a mesh change does: traffic, App Mesh resources, each node's configuration (--help for options)
+  import          App Mesh definitions (CloudFormation, AWS CLI JSON, Kubernetes) to a mesh spec and a CDK app (--help for options)
 `;
 
 /** Runs one command; returns the process exit code. */
@@ -32,6 +38,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return runAgentCommand(rest);
     case 'ca':
       return runCaCommand(rest);
+    case 'diff':
+      return runDiffCommand(rest);
+    case 'import':
+      return runImportCommand(rest);
     case undefined:
     case '-h':
     case '--help':

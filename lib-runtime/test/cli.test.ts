@@ -44,4 +44,30 @@ describe('open-app-mesh command', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('unknown option --no-such-flag');
   });
+
+  test('diff compares two spec files: exit 0 without a change, 1 with the traffic effect in words', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-cli-'));
+    const spec = path.join(__dirname, 'graph', 'fixtures', 'canary.json');
+    expect(await run(['diff', spec, spec])).toMatchObject({ code: 0, stderr: '' });
+
+    const changed = JSON.parse(fs.readFileSync(spec, 'utf8'));
+    for (const route of changed.routes) {
+      for (const target of route.spec.httpRoute?.action.weightedTargets ?? []) target.weight = target.virtualNode === 'serviceBv2' ? 100 : 0;
+    }
+    fs.writeFileSync(path.join(dir, 'changed.json'), JSON.stringify(changed));
+    const result = await run(['diff', spec, path.join(dir, 'changed.json')]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('serviceb.apps.local');
+    expect(result.stdout).toContain('→');
+  });
+
+  test('import turns a CloudFormation template into a spec and a CDK app', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-cli-import-'));
+    const template = path.join(__dirname, 'import', 'fixtures', 'cfn', 'routing.yaml');
+    const result = await run(['import', template, '--out', out]);
+    expect(result.code).toBe(0);
+    const written = fs.readdirSync(out, { recursive: true }).map(String);
+    expect(written).toEqual(expect.arrayContaining(['import-report.md', path.join('bin', 'app.ts')]));
+    expect(written.some(f => f.endsWith('.json') && fs.readFileSync(path.join(out, f), 'utf8').includes('"virtualNodes"'))).toBe(true);
+  });
 });
