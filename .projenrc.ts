@@ -41,6 +41,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-secrets-manager@^3',
     // An ACM Private CA as the mesh root instead of a generated one.
     '@aws-sdk/client-acm-pca@^3',
+    // AWS AppConfig as a spec source (the data plane's configuration sessions).
+    '@aws-sdk/client-appconfigdata@^3',
     // The agent signs its identity proof with the task's credentials, found by the SDK's chain.
     '@aws-sdk/credential-provider-node@^3',
     // RE2 syntax checks with a real RE2 parser (App Mesh and Envoy match with RE2).
@@ -64,6 +66,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'parse-prometheus-text-format@^1.1.1',
     // The STS stand-in of the identity tests re-checks signatures with AWS's own SigV4 signer.
     '@smithy/signature-v4@^5.7.5',
+    // The dashboard's browser test drives Debian's Chromium (puppeteer-core never downloads one).
+    'puppeteer-core@^24.43.1',
   ],
 
   eslintOptions: {
@@ -109,6 +113,11 @@ project.addTask('graph', {
   description: 'Draw a mesh spec as Mermaid or SVG: npm run graph -- <spec.json> --out mesh.svg',
   exec: 'ts-node --transpile-only lib-runtime/src/cli.ts graph',
   receiveArgs: true,
+});
+// The xDS protos are served from a generated JSON descriptor (no .proto parsing at start-up).
+project.addTask('gen:xds-protos', {
+  description: 'Regenerate lib-runtime/src/xds/envoy-protos.generated.ts from the pinned protos (after changing PROTO_FILES or upgrading grpc-js-xds/protobufjs)',
+  exec: 'node build-tools/gen-xds-protos.js',
 });
 // Benchmarks (BENCHMARKS.md): compiled once with tsc so start-up does not weigh on the figures.
 const benchCompile = project.addTask('bench:compile', {
