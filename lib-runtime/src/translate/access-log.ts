@@ -3,7 +3,7 @@ import { ProtoJson } from './types';
 import { FileAccessLog, VirtualGatewayFileAccessLog } from '../../../src/spec/appmesh-types';
 
 /**
- * `logging.accessLog.file` → file access logger (appmesh-envoy-mapping.md §10): `format.json` →
+ * `logging.accessLog.file` → file access logger (docs/envoy-mapping.md §10): `format.json` →
  * JSON format (a Struct of key → format string), `format.text` → text format, no format →
  * Envoy's default line. A text format gets a trailing newline when it lacks one, as each log
  * entry is one line.

@@ -24,7 +24,7 @@ import {
 import { VirtualNodeResource } from '../../../src/spec/document';
 
 /**
- * Clusters (appmesh-envoy-mapping.md §3, §5, §7): the local app, remote virtual nodes, the
+ * Clusters (docs/envoy-mapping.md §3, §5, §7): the local app, remote virtual nodes, the
  * passthrough clusters, and the gateway self-redirect.
  */
 

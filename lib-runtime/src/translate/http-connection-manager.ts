@@ -15,7 +15,7 @@ export interface HcmOptions {
 }
 
 /**
- * App Mesh's HTTP connection manager (appmesh-envoy-mapping.md §3, §8): RDS over ADS, router
+ * App Mesh's HTTP connection manager (docs/envoy-mapping.md §3, §8): RDS over ADS, router
  * filter, empty tracing block (the tracer comes from the bootstrap), WebSocket upgrades on.
  */
 export function httpConnectionManagerFilter(options: HcmOptions): ProtoJson {

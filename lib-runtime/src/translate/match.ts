@@ -8,7 +8,7 @@ import {
 } from '../../../src/spec/appmesh-types';
 
 /**
- * Route matches (appmesh-envoy-mapping.md §6, "Matching"): App Mesh match fields → Envoy
+ * Route matches (docs/envoy-mapping.md §6, "Matching"): App Mesh match fields → Envoy
  * RouteMatch. Header-like matchers use Envoy's `string_match` form, which both Envoy and
  * gRPC clients accept.
  */

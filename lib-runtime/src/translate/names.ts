@@ -1,7 +1,7 @@
 import { BIND_ADDRESS_V4, EGRESS_PORT, INGRESS_PORT } from './defaults';
 
 /**
- * Envoy resource names exactly as App Mesh's control plane wrote them (appmesh-envoy-mapping.md
+ * Envoy resource names exactly as App Mesh's control plane wrote them (docs/envoy-mapping.md
  * §2): dashboards and alarms key on them, so a migrating user keeps their stat names.
  */
 

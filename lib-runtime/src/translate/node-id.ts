@@ -16,7 +16,7 @@ export class UnknownNodeError extends Error {
 const ARN_PREFIX = /^arn:[^:]+:appmesh:[^:]*:[^:]*:/;
 
 /**
- * Parses the node id forms the App Mesh Envoy agent accepts (appmesh-envoy-mapping.md §11.2):
+ * Parses the node id forms the App Mesh Envoy agent accepts (docs/envoy-mapping.md §11.2):
  * `mesh/<mesh>/virtualNode/<name>`, `mesh/<mesh>/virtualGateway/<name>`, the same behind a full
  * ARN prefix `arn:aws:appmesh:<region>:<account>:`, and a shared mesh written `<mesh>@<owner>`.
  */

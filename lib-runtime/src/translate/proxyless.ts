@@ -32,7 +32,7 @@ export function proxylessTable(tables: readonly ServicePortTable[], port?: numbe
 }
 
 /**
- * The proxyless view (xds-protocol.md X26–X30): per callable virtual service a Listener named
+ * The proxyless view (docs/xds-rules.md X26–X30): per callable virtual service a Listener named
  * exactly after it, holding an api_listener HttpConnectionManager with an inline route config
  * (virtual host domains `[<vs>, <vs>:<port>]`) and the router filter as its only filter; EDS
  * clusters over ADS (LOGICAL_DNS for DNS nodes without supplied endpoints); TLS only for a mesh CA

@@ -10,7 +10,7 @@ import { ProtoJson } from './types';
 import { GrpcRetryPolicy, HttpRetryPolicy } from '../../../src/spec/appmesh-types';
 
 /**
- * Retry policies (appmesh-envoy-mapping.md §6 "Retries" and §7): App Mesh retry events become
+ * Retry policies (docs/envoy-mapping.md §6 "Retries" and §7): App Mesh retry events become
  * Envoy retry conditions; every policy avoids previous hosts.
  */
 export function retryPolicy(policy: HttpRetryPolicy | GrpcRetryPolicy | undefined): ProtoJson {

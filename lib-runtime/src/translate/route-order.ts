@@ -1,7 +1,7 @@
 import { GatewayRouteResource, RouteResource } from '../../../src/spec/document';
 
 /**
- * App Mesh's route order (appmesh-envoy-mapping.md §6): explicit `priority` 0–1000 first, 0 first;
+ * App Mesh's route order (docs/envoy-mapping.md §6): explicit `priority` 0–1000 first, 0 first;
  * routes without priority after them, longer matches first; ties broken by name so the output is
  * deterministic.
  */

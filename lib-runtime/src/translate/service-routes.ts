@@ -11,7 +11,7 @@ import { RouteResource } from '../../../src/spec/document';
 /**
  * What callers of one virtual service get on one port: the Envoy routes of its virtual host
  * (HTTP family) or the weighted clusters of its TCP proxy, and the target listeners those refer
- * to. Built once per service and shared by every caller (appmesh-envoy-mapping.md §4, §6).
+ * to. Built once per service and shared by every caller (docs/envoy-mapping.md §4, §6).
  */
 export interface ServicePortTable {
   readonly serviceName: string;

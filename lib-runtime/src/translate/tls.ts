@@ -10,7 +10,7 @@ import {
 } from '../../../src/spec/appmesh-types';
 
 /**
- * TLS and mTLS (appmesh-envoy-mapping.md §9). File certificates by file name, SDS secrets from
+ * TLS and mTLS (docs/envoy-mapping.md §9). File certificates by file name, SDS secrets from
  * the bootstrap's `static_cluster_sds_unix_socket`. ACM material stands for "certificates of the
  * mesh's private CA", which here is the open-app-mesh mesh CA: the agent beside Envoy serves the
  * node's certificate as SDS secret `default` and the mesh trust bundle as `ROOTCA` on that same

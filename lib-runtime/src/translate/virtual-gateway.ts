@@ -30,7 +30,7 @@ import { GatewayRouteSpec, HttpGatewayRoute } from '../../../src/spec/appmesh-ty
 import { GatewayRouteResource, VirtualGatewayResource } from '../../../src/spec/document';
 
 /**
- * Virtual gateways (appmesh-envoy-mapping.md §8): gateway listener → ingress routes pick a gateway
+ * Virtual gateways (docs/envoy-mapping.md §8): gateway listener → ingress routes pick a gateway
  * route, rewrite, and send the request to the gateway's own 15001 → the outbound route table picks
  * the virtual service's routes → remote node.
  */

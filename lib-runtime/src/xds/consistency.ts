@@ -1,5 +1,5 @@
 /**
- * Referential consistency of a snapshot, checked before it is published (xds-protocol.md §7.3):
+ * Referential consistency of a snapshot, checked before it is published (docs/xds-rules.md, "Snapshot consistency"):
  * a client that receives a listener naming a missing route, a route naming a missing cluster or
  * an EDS cluster without endpoints waits (gRPC: until the RPC deadline) instead of failing.
  * With `grpcClients`, also the rules proxyless gRPC clients enforce or silently depend on

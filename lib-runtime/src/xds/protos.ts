@@ -8,7 +8,7 @@
  * made from; a test keeps the two equal.
  *
  * Every file goes into ONE protobufjs Root in one loadSync call: an Any is packed only when its
- * message lives in the same Root (xds-protocol.md pitfall 3.3.1), so ADS, the five resource types
+ * message lives in the same Root (docs/xds-rules.md, "One proto Root"), so ADS, the five resource types
  * and every message packed into an Any by the translator are loaded together. We load with
  * protobufjs directly (the same loader and options @grpc/proto-loader uses, keepCase) because the
  * server needs the Root itself: to encode each resource once and frame responses from cached

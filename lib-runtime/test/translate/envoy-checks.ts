@@ -39,7 +39,7 @@ export function* walk(value: unknown): Generator<ProtoJson> {
 }
 
 /**
- * Referential consistency (xds-protocol.md §7.3): every cluster a route or TCP proxy names
+ * Referential consistency (docs/xds-rules.md, "Snapshot consistency"): every cluster a route or TCP proxy names
  * exists, every EDS cluster has an assignment, every RDS name a listener uses exists, names are
  * unique per type, router filter last.
  */

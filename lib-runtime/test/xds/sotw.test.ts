@@ -1,6 +1,6 @@
 /**
  * State-of-the-World ADS against the real server on loopback, one test (or describe block) per
- * item of the xds-protocol.md checklist that a server can be held to.
+ * rule of docs/xds-rules.md that a server can be held to.
  *
  * Covered elsewhere: X10/X11 (NACK) in nack.test.ts, X18 fan-out and encode-once in
  * fanout.test.ts, X25 in delta.test.ts, X24 and X26–X30 end to end with a real grpc-js-xds

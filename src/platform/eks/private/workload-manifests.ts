@@ -19,7 +19,7 @@ import { renderProxyInitScript } from './proxy-init-script';
 const BOOTSTRAP_DIR = '/etc/envoy-bootstrap';
 const BOOTSTRAP_FILE = 'envoy.json';
 
-/** Defaults App Mesh's injector used for the sidecar (appmesh-envoy-mapping.md §13). */
+/** Defaults App Mesh's injector used for the sidecar (docs/envoy-mapping.md §13). */
 const DEFAULT_ENVOY_CPU_REQUEST = '10m';
 const DEFAULT_ENVOY_MEMORY_REQUEST = '32Mi';
 const DEFAULT_DRAIN_TIME = Duration.seconds(20);
