@@ -3,7 +3,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { readCfnTemplate } from './cfn/cfn-reader';
 import { ListedResource, readCliJson } from './cli-json-reader';
-import { generateCdkApp } from './codegen';
+import { constructsForm, EXTENSION_MARK, generateCdkApp } from './codegen';
 import { detectFormat } from './detect-format';
 import { ImportError } from './import-error';
 import { renderReport, ReportInput, reportSummary } from './import-report';
@@ -221,12 +221,12 @@ export async function runImportCommand(argv: string[], io: ImportCommandIo = PRO
     report.warnings = assembly.warnings;
     report.migrationNotes = migrationNotes(assembly.doc);
     report.missingSpecs = missingSpecs(reads.flatMap((r) => ('listed' in r ? (r as { listed: ListedResource[] }).listed : [])), assembly);
-    outputs.set(`${assembly.doc.mesh.meshName}.mesh.json`, toCanonicalJson(assembly.doc));
+    // The spec as the constructs write it (defaults stated, durations in ms), so that the
+    // generated app synthesizes exactly this file: a diff of the two shows only real changes.
+    outputs.set(`${assembly.doc.mesh.meshName}.mesh.json`, toCanonicalJson(constructsForm(assembly.doc)));
     const app = generateCdkApp(assembly.doc);
     for (const file of app.files) outputs.set(file.path, file.content);
-    // What the generator left out, when it says (each is also a comment in the generated code).
-    const notes = (app as { notes?: readonly { path: string; message: string }[] }).notes ?? [];
-    report.codegenNotes = notes.map((n) => `\`${n.path}\`: ${n.message}`);
+    report.codegenNotes = app.files.flatMap((file) => extensionLines(file.path, file.content));
   } catch (error) {
     if (!args.partial) return fail(error);
     report.failure = messageOf(error);
@@ -248,4 +248,12 @@ export async function runImportCommand(argv: string[], io: ImportCommandIo = PRO
   }
   io.stdout(reportSummary(report));
   return exitCode;
+}
+
+/** Lines of generated code that use construct API aws-cdk-lib/aws-appmesh lacks, as report notes. */
+function extensionLines(file: string, content: string): string[] {
+  return content.split('\n').flatMap((line, index) => {
+    const at = line.indexOf(EXTENSION_MARK);
+    return at < 0 ? [] : [`\`${file}:${index + 2}\`: ${line.slice(at + EXTENSION_MARK.length).trim()}`];
+  });
 }

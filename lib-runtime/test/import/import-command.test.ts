@@ -109,3 +109,33 @@ test('a file whose format cannot be told asks for --format', async () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the spec is written as the constructs write it, and the report points at code aws-cdk-lib lacks', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'import-extension-'));
+  try {
+    const node = path.join(dir, 'node.json');
+    fs.writeFileSync(node, JSON.stringify({
+      meshName: 'shop',
+      virtualNodeName: 'cart',
+      spec: {
+        listeners: [{
+          portMapping: { port: 8080, protocol: 'http' },
+          timeout: { http: { perRequest: { unit: 's', value: 15 } } },
+          healthCheck: { protocol: 'http', path: '/ping', port: 9901, healthyThreshold: 2, unhealthyThreshold: 2, intervalMillis: 5000, timeoutMillis: 2000 },
+        }],
+        serviceDiscovery: { dns: { hostname: 'cart.shop.local' } },
+      },
+    }));
+    const result = await run(node);
+    expect(result.code).toBe(0);
+    const spec = JSON.parse(fs.readFileSync(path.join(out, 'shop.mesh.json'), 'utf8'));
+    expect(spec.virtualNodes[0].spec.listeners[0].timeout.http.perRequest).toEqual({ unit: 'ms', value: 15000 });
+    const stack = fs.readFileSync(path.join(out, 'lib', 'shop-mesh-stack.ts'), 'utf8').split('\n');
+    const report = fs.readFileSync(path.join(out, 'import-report.md'), 'utf8');
+    const note = report.match(/`lib\/shop-mesh-stack\.ts:(\d+)`: a health check port other than the listener's/);
+    expect(note).not.toBeNull();
+    expect(stack[Number(note![1]) - 1]).toMatch(/port: 9901/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
