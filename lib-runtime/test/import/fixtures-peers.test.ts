@@ -19,8 +19,9 @@ const HAS_CFN_LINT = available('cfn-lint', ['--version']);
 const HAS_BOTOCORE = available('python3', ['-c', 'import botocore']);
 
 (HAS_CFN_LINT ? describe : describe.skip)('cfn-lint', () => {
-  test('finds no error in the CloudFormation fixtures', () => {
-    const files = ['routing.yaml', 'features.yaml', 'orders-gateway.json'].map((f) => path.join(FIXTURES, 'cfn', f));
+  test('finds no error in the CloudFormation fixtures and examples/import-cfn', () => {
+    const files = ['routing.yaml', 'features.yaml', 'orders-gateway.json'].map((f) => path.join(FIXTURES, 'cfn', f))
+      .concat(path.join(__dirname, '..', '..', '..', 'examples', 'import-cfn', 'mesh.yaml'));
     const run = spawnSync('cfn-lint', ['--format', 'json', ...files], { encoding: 'utf8' });
     const findings = JSON.parse(run.stdout) as { Level: string; Rule: { Id: string }; Filename: string; Message: string }[];
     expect(findings.filter((f) => f.Level === 'Error').map((f) => `${f.Filename}: ${f.Rule.Id} ${f.Message}`)).toEqual([]);
