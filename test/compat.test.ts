@@ -74,7 +74,6 @@ function meshOnlyExamples(): string[] {
 }
 // The swapped variants sit next to the originals so relative imports resolve the same way.
 const EXAMPLE_UPSTREAM = path.join(path.dirname(EXAMPLE), 'app.upstream-variant.ts');
-const FIXTURE_UPSTREAM = path.join(path.dirname(FIXTURE), 'api-usage.upstream-variant.ts');
 
 describe('source compatibility with aws-cdk-lib/aws-appmesh', () => {
   const source = fs.readFileSync(EXAMPLE, 'utf-8');

@@ -4,7 +4,7 @@ import { App, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
 import * as appmesh from '../src';
-import { documentOf, newStack, nodeSpec, onlyDocument } from './helpers';
+import { newStack, nodeSpec, onlyDocument } from './helpers';
 import { buildMeshSpecs } from '../src/private/spec-builder';
 
 describe('Mesh', () => {
