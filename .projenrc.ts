@@ -78,6 +78,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jestOptions: {
     updateSnapshot: UpdateSnapshot.NEVER,
     jestConfig: {
+      // Jest's default is one worker less than the cores: a single worker on a 2-core CI machine,
+      // while most suites wait on sockets, child processes and timers rather than the CPU.
+      maxWorkers: '100%',
       testMatch: ['<rootDir>/@(src|test|lib-runtime)/**/*(*.)@(spec|test).ts?(x)'],
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/lib-runtime/dist/', '<rootDir>/cdk.out/'],
     },
