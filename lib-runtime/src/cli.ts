@@ -7,6 +7,7 @@
  *   open-app-mesh ca show|rotate [CA store flags]          the mesh CA: what signs, root rotation
  *   open-app-mesh diff <old> <new>                          what a mesh change does, before deploy
  *   open-app-mesh import <files…> [--out DIR]               App Mesh definitions → spec + CDK app
+ *   open-app-mesh simulate --spec <file> --from <node> <request>   where one request goes
  */
 import { runAgentCommand } from './agent/agent-command';
 import { runCaCommand } from './ca-command';
@@ -14,6 +15,7 @@ import { runDiffCommand } from './diff/diff-command';
 import { runGraphCommand } from './graph/cli';
 import { runImportCommand } from './import/import-command';
 import { main as runControlPlane } from './main';
+import { runSimulateCommand } from './simulate/simulate-command';
 
 const USAGE = `Usage: open-app-mesh <command> [options]
 
@@ -24,6 +26,7 @@ Commands:
   ca              the mesh CA: show what signs and what is trusted, rotate the root (--help for options)
   diff            what a mesh change does: traffic, App Mesh resources, each node's configuration (--help for options)
   import          App Mesh definitions (CloudFormation, AWS CLI JSON, Kubernetes) to a mesh spec and a CDK app (--help for options)
+  simulate        where one HTTP request or gRPC call from a node goes: listener, route, targets, policies (--help for options)
 `;
 
 /** Runs one command; returns the process exit code. */
@@ -42,6 +45,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return runDiffCommand(rest);
     case 'import':
       return runImportCommand(rest);
+    case 'simulate':
+      return runSimulateCommand(rest);
     case undefined:
     case '-h':
     case '--help':
