@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { App, Fn, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
 import * as appmesh from '../src';
@@ -306,4 +306,19 @@ test('applyRemovalPolicy, which aws-cdk-lib applies to the AWS::AppMesh::* resou
     .filter((m) => m.level === 'warning' && String(m.entry.data).includes('open-app-mesh:removal-policy-without-effect'));
   expect(warnings.map((m) => m.id).sort()).toEqual(resources.map((r) => `/${r.node.path}`).sort());
   expect(warnings[0].entry.data).toMatch(/^applyRemovalPolicy\(retain\) has no effect: this mesh resource is an entry of the mesh spec document/);
+});
+
+test('Tags.of(a mesh resource), which aws-cdk-lib applies to the AWS::AppMesh::* resources, tags nothing and synth warns on that resource', () => {
+  const { app, stack } = newStack();
+  const mesh = new appmesh.Mesh(stack, 'mesh', { meshName: 'm' });
+  const node = mesh.addVirtualNode('node', { virtualNodeName: 'node', serviceDiscovery: appmesh.ServiceDiscovery.dns('node.local') });
+  Tags.of(mesh).add('team', 'payments');
+  Tags.of(node).add('cost-center', '42');
+  Tags.of(stack).add('env', 'prod');
+  const warnings = app.synth().getStackByName(stack.stackName).messages
+    .filter((m) => m.level === 'warning' && String(m.entry.data).includes('open-app-mesh:tags-without-effect'));
+  expect(warnings.map((m) => [m.id, m.entry.data])).toEqual([
+    [`/${mesh.node.path}`, expect.stringMatching(/^Tags\.of\(\.\.\.\)\.add\("team"\) has no effect: mesh resources are entries of the mesh spec document/)],
+    [`/${node.node.path}`, expect.stringMatching(/^Tags\.of\(\.\.\.\)\.add\("cost-center"\) has no effect/)],
+  ]);
 });
