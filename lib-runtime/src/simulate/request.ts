@@ -84,8 +84,11 @@ function httpRequest(words: readonly string[], headers: [string, string][]): Sim
   if (url.username || url.password) throw new RequestSyntaxError(`"${rest[0]}": credentials in the URL are not simulated; pass an authorization header`);
   const scheme = url.protocol === 'https:' ? 'https' : 'http';
   const port = url.port ? Number(url.port) : scheme === 'https' ? 443 : 80;
-  // The URL parser lower-cases the host; the raw text keeps what an application would send.
-  const hostText = rest[0].slice(rest[0].indexOf('//') + 2).split(/[/?#]/)[0];
+  // The URL parser lower-cases the host and resolves `..`; the raw text keeps what an application
+  // would send, so the proxy's own path normalisation shows.
+  const afterScheme = rest[0].slice(rest[0].indexOf('//') + 2).split('#')[0];
+  const hostText = afterScheme.split(/[/?]/)[0];
+  const rawPath = afterScheme.slice(hostText.length);
   const explicitHost = headers.find(([name]) => name === 'host' || name === ':authority');
   const authority = explicitHost ? explicitHost[1] : hostText;
   return {
@@ -95,8 +98,8 @@ function httpRequest(words: readonly string[], headers: [string, string][]): Sim
     scheme,
     authority,
     port,
-    // Envoy routes on the path as sent; a fragment never leaves the client.
-    path: `${url.pathname}${url.search}`,
+    // A fragment never leaves the client.
+    path: rawPath.startsWith('/') ? rawPath : `/${rawPath}`,
     headers: headers.filter(([name]) => name !== 'host' && name !== ':authority'),
   };
 }
