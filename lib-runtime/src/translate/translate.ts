@@ -1,5 +1,6 @@
 import { CompiledMesh, compileMesh } from './compile';
 import { formatNodeId, parseNodeId, UnknownNodeError } from './node-id';
+import { patchedEnvoyView } from './policies/envoy-patch-check';
 import { ProxylessTarget, renderProxyless } from './proxyless';
 import { withServerListeners } from './proxyless-server';
 import { DiscoveredEndpoints, NodeConfig, NodeRef } from './types';
@@ -7,6 +8,7 @@ import { gatewayTargets, renderVirtualGateway } from './virtual-gateway';
 import { renderVirtualNode } from './virtual-node';
 import { ClientPolicy } from '../../../src/spec/appmesh-types';
 import { MeshSpecDocument } from '../../../src/spec/document';
+import { envoyPatchesOf } from '../../../src/spec/extensions/envoy-patch';
 
 /** Input of `translateNode`: the spec (or its compiled index), endpoints, and the proxy's node id. */
 export interface TranslateInput {
@@ -62,7 +64,8 @@ export function renderNode(mesh: CompiledMesh, node: NodeRef, endpoints: Discove
   if (node.kind === 'virtualNode') {
     const resource = mesh.nodes.get(node.name);
     if (!resource) throw new UnknownNodeError(formatNodeId(node), `mesh "${mesh.meshName}" has no virtualNode named "${node.name}"`);
-    const envoy = renderVirtualNode(mesh, resource, endpoints).build();
+    // Envoy patches come last, over the finished view (docs/envoy-patches.md).
+    const envoy = patchedEnvoyView(renderVirtualNode(mesh, resource, endpoints).build(), envoyPatchesOf(resource));
     const defaults = resource.spec.backendDefaults?.clientPolicy;
     let targets: ProxylessTarget[];
     if (mesh.egressFilter === 'ALLOW_ALL') {
@@ -81,7 +84,7 @@ export function renderNode(mesh: CompiledMesh, node: NodeRef, endpoints: Discove
   }
   const gateway = mesh.gateways.get(node.name);
   if (!gateway) throw new UnknownNodeError(formatNodeId(node), `mesh "${mesh.meshName}" has no virtualGateway named "${node.name}"`);
-  const envoy = renderVirtualGateway(mesh, gateway, endpoints).build();
+  const envoy = patchedEnvoyView(renderVirtualGateway(mesh, gateway, endpoints).build(), envoyPatchesOf(gateway));
   const policy = gateway.spec.backendDefaults?.clientPolicy;
   const targets = gatewayTargets(mesh.gatewayRoutesByGateway.get(node.name) ?? []).map(target => ({ ...target, policy }));
   return { node, envoy, proxyless: renderProxyless(mesh, targets, endpoints).build() };
