@@ -1,5 +1,6 @@
 import { Stack, Stage, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { renderExtensions } from './extensions';
 import { meshResourceOf, MeshResourceKind, proxyGrantsOf, RegisteredMeshResource } from './registry';
 import * as spec from '../spec';
 import { canonicalizeMeshSpec } from '../spec/canonical';
@@ -147,13 +148,16 @@ function collectOne(
     const resourceSpec = render(construct, registration.renderSpec());
     const mn = render(construct, meshName);
     const n = render(construct, name);
+    // Policies beyond App Mesh, beside the spec (private/extensions.ts); absent when there are none.
+    const contributed = renderExtensions(construct);
+    const extensions = contributed !== undefined ? { extensions: render(construct, contributed) } : {};
     switch (kind) {
       case 'mesh':
         mesh = { meshName: mn, spec: resourceSpec };
         meshConstruct = construct;
         break;
       case 'virtualNode':
-        virtualNodes.push({ meshName: mn, virtualNodeName: n, spec: resourceSpec });
+        virtualNodes.push({ meshName: mn, virtualNodeName: n, spec: resourceSpec, ...extensions });
         break;
       case 'virtualService':
         virtualServices.push({ meshName: mn, virtualServiceName: n, spec: resourceSpec });
@@ -162,10 +166,10 @@ function collectOne(
         virtualRouters.push({ meshName: mn, virtualRouterName: n, spec: resourceSpec });
         break;
       case 'route':
-        routes.push({ meshName: mn, virtualRouterName: render(construct, parentName), routeName: n, spec: resourceSpec });
+        routes.push({ meshName: mn, virtualRouterName: render(construct, parentName), routeName: n, spec: resourceSpec, ...extensions });
         break;
       case 'virtualGateway':
-        virtualGateways.push({ meshName: mn, virtualGatewayName: n, spec: resourceSpec });
+        virtualGateways.push({ meshName: mn, virtualGatewayName: n, spec: resourceSpec, ...extensions });
         break;
       case 'gatewayRoute':
         gatewayRoutes.push({
@@ -173,6 +177,7 @@ function collectOne(
           virtualGatewayName: render(construct, parentName),
           gatewayRouteName: n,
           spec: resourceSpec,
+          ...extensions,
         });
         break;
     }
@@ -191,7 +196,7 @@ function collectOne(
   }));
 
   const document = canonicalizeMeshSpec({
-    specVersion: spec.SPEC_VERSION,
+    specVersion: spec.requiredSpecVersion({ virtualNodes, routes, virtualGateways, gatewayRoutes }),
     mesh: {
       ...(mesh ?? { meshName: render(owner, meshName), spec: DEFAULT_MESH_SPEC }),
       ...(owners.size > 0 ? { meshOwner: JSON.parse([...owners.keys()][0]) } : {}),

@@ -1,7 +1,8 @@
 import { specDepthIssue } from './depth-limit';
-import { MeshSpecDocument, SPEC_VERSION } from './document';
+import { MeshSpecDocument } from './document';
 import { SpecValidationError } from './issue';
 import { describeValue } from './schema-check';
+import { specVersionIssue } from './spec-version';
 import { validateMeshSpec, ValidateOptions } from './validate';
 
 /**
@@ -84,7 +85,9 @@ export function toCanonicalJson(doc: MeshSpecDocument): string {
 }
 
 /**
- * Reads a mesh spec document from JSON text: parses it, refuses an unknown `specVersion`,
+ * Reads a mesh spec document from JSON text: parses it, refuses a `specVersion` it does not know
+ * (`KNOWN_SPEC_VERSIONS`; a document with extensions from a newer release is refused, never read
+ * without its policies),
  * validates it, and throws a `SpecValidationError` listing every issue (one per line).
  * Returns the document as parsed (canonical when it was written by `toCanonicalJson`).
  * `options.isUnresolved` lets a tool read a cloud-assembly file whose deploy-time values are
@@ -103,13 +106,8 @@ export function parseMeshSpec(json: string, options: ValidateOptions = {}): Mesh
       [{ path: '(document)', message: `expected a mesh spec document object, got ${describeValue(doc)}` }],
       'cannot read mesh spec');
   }
-  const version = (doc as Record<string, unknown>).specVersion;
-  if (version !== SPEC_VERSION) {
-    const found = version === undefined ? 'the document has none' : `the document has ${describeValue(version)}`;
-    throw new SpecValidationError(
-      [{ path: 'specVersion', message: `unknown spec version: this reader understands ${JSON.stringify(SPEC_VERSION)}, ${found}` }],
-      'cannot read mesh spec');
-  }
+  const versionIssue = specVersionIssue((doc as Record<string, unknown>).specVersion);
+  if (versionIssue !== undefined) throw new SpecValidationError([versionIssue], 'cannot read mesh spec');
   const issues = validateMeshSpec(doc as MeshSpecDocument, options);
   if (issues.length > 0) throw new SpecValidationError(issues);
   return doc as MeshSpecDocument;

@@ -7,12 +7,22 @@ import {
   VirtualRouterSpec,
   VirtualServiceSpec,
 } from './appmesh-types';
+import { GatewayRouteExtensions, RouteExtensions, VirtualGatewayExtensions, VirtualNodeExtensions } from './extensions';
 
 /**
- * Version of the mesh-spec document format. Bumped only on an incompatible change;
- * readers refuse documents of a version they do not know.
+ * Version of a mesh-spec document without extensions: App Mesh resources only. Readers refuse
+ * documents of a version they do not know (docs/policies.md, "Versions").
  */
 export const SPEC_VERSION = 'open-app-mesh/v1';
+
+/**
+ * Version of a document that carries at least one `extensions` section. A reader that knows only
+ * `SPEC_VERSION` refuses it instead of serving the App Mesh part without the policies.
+ */
+export const SPEC_VERSION_EXTENSIONS = 'open-app-mesh/v2';
+
+/** Every document version this code reads, oldest first. */
+export const KNOWN_SPEC_VERSIONS: readonly string[] = [SPEC_VERSION, SPEC_VERSION_EXTENSIONS];
 
 /** The mesh itself, as App Mesh's `MeshData` (less the service-side metadata). */
 export interface MeshResource {
@@ -36,6 +46,8 @@ export interface VirtualNodeResource {
   readonly virtualNodeName: string;
   /** The node spec. */
   readonly spec: VirtualNodeSpec;
+  /** Policies beyond App Mesh (docs/policies.md); absent when there are none. Needs `open-app-mesh/v2`. */
+  readonly extensions?: VirtualNodeExtensions;
 }
 
 /** A virtual service, as App Mesh's `VirtualServiceData`. */
@@ -68,6 +80,8 @@ export interface RouteResource {
   readonly routeName: string;
   /** The route spec. */
   readonly spec: RouteSpec;
+  /** Policies beyond App Mesh (docs/policies.md); absent when there are none. Needs `open-app-mesh/v2`. */
+  readonly extensions?: RouteExtensions;
 }
 
 /** A virtual gateway, as App Mesh's `VirtualGatewayData`. */
@@ -78,6 +92,8 @@ export interface VirtualGatewayResource {
   readonly virtualGatewayName: string;
   /** The gateway spec. */
   readonly spec: VirtualGatewaySpec;
+  /** Policies beyond App Mesh (docs/policies.md); absent when there are none. Needs `open-app-mesh/v2`. */
+  readonly extensions?: VirtualGatewayExtensions;
 }
 
 /** A gateway route of a virtual gateway, as App Mesh's `GatewayRouteData`. */
@@ -90,6 +106,8 @@ export interface GatewayRouteResource {
   readonly gatewayRouteName: string;
   /** The gateway route spec. */
   readonly spec: GatewayRouteSpec;
+  /** Policies beyond App Mesh (docs/policies.md); absent when there are none. Needs `open-app-mesh/v2`. */
+  readonly extensions?: GatewayRouteExtensions;
 }
 
 /**
@@ -115,7 +133,7 @@ export interface ProxyAccess {
  * back with `parseMeshSpec` (which validates and throws `SpecValidationError`).
  */
 export interface MeshSpecDocument {
-  /** Document format version, `SPEC_VERSION`. */
+  /** Document format version: `SPEC_VERSION`, or `SPEC_VERSION_EXTENSIONS` when any resource has extensions. */
   readonly specVersion: string;
   /** The mesh. */
   readonly mesh: MeshResource;
@@ -133,4 +151,17 @@ export interface MeshSpecDocument {
   readonly gatewayRoutes: GatewayRouteResource[];
   /** Stream authorisation per proxy; absent when no grant was made. Sorted by node id. */
   readonly proxyAccess?: ProxyAccess[];
+}
+
+/** True when any resource of the document carries an `extensions` section. */
+export function hasExtensions(doc: Pick<MeshSpecDocument, 'virtualNodes' | 'routes' | 'virtualGateways' | 'gatewayRoutes'>): boolean {
+  const lists: readonly (readonly { readonly extensions?: object }[] | undefined)[] = [
+    doc.virtualNodes, doc.routes, doc.virtualGateways, doc.gatewayRoutes,
+  ];
+  return lists.some(list => Array.isArray(list) && list.some(resource => resource?.extensions !== undefined));
+}
+
+/** The version a document must declare: `SPEC_VERSION_EXTENSIONS` when it has extensions, else `SPEC_VERSION`. */
+export function requiredSpecVersion(doc: Pick<MeshSpecDocument, 'virtualNodes' | 'routes' | 'virtualGateways' | 'gatewayRoutes'>): string {
+  return hasExtensions(doc) ? SPEC_VERSION_EXTENSIONS : SPEC_VERSION;
 }

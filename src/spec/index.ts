@@ -3,3 +3,4 @@ export * from './document';
 export * from './validate';
 export * from './canonical';
 export * from './intrinsic';
+export * from './extensions';

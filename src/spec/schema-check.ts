@@ -1,4 +1,5 @@
 import { APPMESH_SPEC_SCHEMA } from './appmesh-schema';
+import { EXTENSION_SCHEMA, ExtensionRootName } from './extensions/extension-schema';
 
 /**
  * A small interpreter for the generated App Mesh JSON schema.
@@ -179,8 +180,18 @@ class CompiledSchema {
 
 let compiledSchema: CompiledSchema | undefined;
 
+/**
+ * The App Mesh schema and the extension schema (docs/policies.md) compiled together, so an
+ * extension definition may refer to an App Mesh one (`Duration`). A name in both is a bug.
+ */
 function appMeshSchema(): CompiledSchema {
-  compiledSchema ??= new CompiledSchema(APPMESH_SPEC_SCHEMA);
+  if (compiledSchema === undefined) {
+    const appMeshDefs = APPMESH_SPEC_SCHEMA.$defs as Record<string, unknown>;
+    const extensionDefs = EXTENSION_SCHEMA.$defs as Record<string, unknown>;
+    const clash = Object.keys(extensionDefs).find(name => name in appMeshDefs);
+    if (clash !== undefined) throw new Error(`mesh-spec schema: extension definition ${clash} is also an App Mesh definition`);
+    compiledSchema = new CompiledSchema({ $defs: { ...appMeshDefs, ...extensionDefs } });
+  }
   return compiledSchema;
 }
 
@@ -390,7 +401,7 @@ function codePointLength(value: string): number {
  * are not checked. Returns the number of problems found.
  */
 export function checkAgainstSchema(
-  root: SchemaRootName,
+  root: SchemaRootName | ExtensionRootName,
   value: unknown,
   rootPath: string,
   sink: SchemaProblemSink,

@@ -4,14 +4,20 @@ import {
   MeshSpecDocument,
   RouteResource,
   SPEC_VERSION,
+  SPEC_VERSION_EXTENSIONS,
   VirtualGatewayResource,
   VirtualNodeResource,
   VirtualRouterResource,
   VirtualServiceResource,
 } from './document';
+import { ExtensionRootName } from './extensions/extension-schema';
 import { SpecIssue, SpecResourceRef } from './issue';
 import { Indexed, listenerFacts, MeshIndex } from './mesh-index';
 import { nameCharacterProblem } from './resource-name';
+import { GATEWAY_ROUTE_EXTENSION_RULES } from './rules/extension-gateway-route-rules';
+import { ROUTE_EXTENSION_RULES } from './rules/extension-route-rules';
+import { VIRTUAL_GATEWAY_EXTENSION_RULES } from './rules/extension-virtual-gateway-rules';
+import { VIRTUAL_NODE_EXTENSION_RULES } from './rules/extension-virtual-node-rules';
 import { GATEWAY_ROUTE_RULES } from './rules/gateway-route-rules';
 import { ROUTE_RULES } from './rules/route-rules';
 import { RuleContext, SpecRule } from './rules/rule';
@@ -20,6 +26,7 @@ import { VIRTUAL_NODE_RULES } from './rules/virtual-node-rules';
 import { VIRTUAL_ROUTER_RULES } from './rules/virtual-router-rules';
 import { VIRTUAL_SERVICE_RULES } from './rules/virtual-service-rules';
 import { checkAgainstSchema, describeValue, SchemaRootName } from './schema-check';
+import { specVersionIssue } from './spec-version';
 
 export * from './issue';
 
@@ -60,6 +67,9 @@ interface ResourceKind<R> {
   /** Virtual service names are hostnames; the model sets no length cap. */
   readonly nameMaxLength?: number;
   readonly root: SchemaRootName;
+  /** Schema root of the kind's `extensions` section; absent for kinds that carry none. */
+  readonly extensionRoot?: ExtensionRootName;
+  /** App Mesh rules, then the extension rules (`rules/extension-*-rules.ts`). */
   readonly rules: readonly SpecRule<R>[];
   /** The index map the resource goes into (per parent for routes). */
   readonly registry: (index: MeshIndex, resource: R) => Map<string, Indexed<R>>;
@@ -81,7 +91,8 @@ const VIRTUAL_NODES: ResourceKind<VirtualNodeResource> = {
   nameField: 'virtualNodeName',
   nameMaxLength: NAME_MAX_LENGTH,
   root: 'VirtualNodeSpec',
-  rules: VIRTUAL_NODE_RULES,
+  extensionRoot: 'VirtualNodeExtensions',
+  rules: [...VIRTUAL_NODE_RULES, ...VIRTUAL_NODE_EXTENSION_RULES],
   registry: index => index.virtualNodes,
 };
 const VIRTUAL_SERVICES: ResourceKind<VirtualServiceResource> = {
@@ -113,7 +124,8 @@ const ROUTES: ResourceKind<RouteResource> = {
   parents: index => index.virtualRouters,
   nameMaxLength: NAME_MAX_LENGTH,
   root: 'RouteSpec',
-  rules: ROUTE_RULES,
+  extensionRoot: 'RouteExtensions',
+  rules: [...ROUTE_RULES, ...ROUTE_EXTENSION_RULES],
   registry: (index, route) => nested(index.routes, route.virtualRouterName),
 };
 const VIRTUAL_GATEWAYS: ResourceKind<VirtualGatewayResource> = {
@@ -123,7 +135,8 @@ const VIRTUAL_GATEWAYS: ResourceKind<VirtualGatewayResource> = {
   nameField: 'virtualGatewayName',
   nameMaxLength: NAME_MAX_LENGTH,
   root: 'VirtualGatewaySpec',
-  rules: VIRTUAL_GATEWAY_RULES,
+  extensionRoot: 'VirtualGatewayExtensions',
+  rules: [...VIRTUAL_GATEWAY_RULES, ...VIRTUAL_GATEWAY_EXTENSION_RULES],
   registry: index => index.virtualGateways,
 };
 const GATEWAY_ROUTES: ResourceKind<GatewayRouteResource> = {
@@ -136,7 +149,8 @@ const GATEWAY_ROUTES: ResourceKind<GatewayRouteResource> = {
   parents: index => index.virtualGateways,
   nameMaxLength: NAME_MAX_LENGTH,
   root: 'GatewayRouteSpec',
-  rules: GATEWAY_ROUTE_RULES,
+  extensionRoot: 'GatewayRouteExtensions',
+  rules: [...GATEWAY_ROUTE_RULES, ...GATEWAY_ROUTE_EXTENSION_RULES],
   registry: (index, route) => nested(index.gatewayRoutes, route.virtualGatewayName),
 };
 
@@ -184,6 +198,8 @@ class Validation {
   private readonly onWarning: ((issue: SpecIssue) => void) | undefined;
   /** The document's mesh name; undefined while unknown (missing, not a string, or a token). */
   private meshName: string | undefined;
+  /** The document declares `open-app-mesh/v1`: an `extensions` section is then an error. */
+  private extensionsRefused = false;
 
   constructor(private readonly doc: unknown, options: ValidateOptions) {
     this.isUnresolved = options.isUnresolved;
@@ -202,10 +218,9 @@ class Validation {
       this.issues.push(tooDeep);
       return this.issues;
     }
-    if (doc.specVersion !== SPEC_VERSION) {
-      const found = doc.specVersion === undefined ? 'it is missing' : `found ${describeValue(doc.specVersion)}`;
-      this.documentIssue('specVersion', `unknown spec version: expected ${quote(SPEC_VERSION)}, ${found}`);
-    }
+    const versionIssue = specVersionIssue(doc.specVersion);
+    if (versionIssue !== undefined) this.issues.push(versionIssue);
+    this.extensionsRefused = doc.specVersion === SPEC_VERSION;
     for (const key of Object.keys(doc)) {
       if (!DOCUMENT_FIELDS.has(key) && doc[key] !== undefined) {
         this.documentIssue(key, `unknown field (a mesh spec document has ${[...DOCUMENT_FIELDS].join(', ')})`);
@@ -305,12 +320,21 @@ class Validation {
     if (typeof meshName === 'string' && meshName.length > 0 && this.known(meshName) && this.meshName !== undefined && meshName !== this.meshName) {
       report(`${path}.meshName`, `${quote(meshName)} is not the document's mesh ${quote(this.meshName)}; every resource of a document belongs to its mesh`);
     }
-    const fields = ['meshName', kind.nameField, ...(kind.parentField !== undefined ? [kind.parentField] : []), 'spec'];
+    const fields = [
+      'meshName', kind.nameField, ...(kind.parentField !== undefined ? [kind.parentField] : []), 'spec',
+      ...(kind.extensionRoot !== undefined ? ['extensions'] : []),
+    ];
     this.checkEnvelopeFields(resource, fields, path, `a ${kind.noun}`, report);
     if (resource.spec === undefined) {
       report(`${path}.spec`, `missing required field (a ${kind.noun} needs a spec)`);
     } else {
       checkAgainstSchema(kind.root, resource.spec, `${path}.spec`, report, this.isUnresolved);
+    }
+    if (kind.extensionRoot !== undefined && resource.extensions !== undefined) {
+      if (this.extensionsRefused) {
+        report(`${path}.extensions`, `a document with extensions declares specVersion ${quote(SPEC_VERSION_EXTENSIONS)}; this one declares ${quote(SPEC_VERSION)}, which readers take as App Mesh resources only`);
+      }
+      checkAgainstSchema(kind.extensionRoot, resource.extensions, `${path}.extensions`, report, this.isUnresolved);
     }
 
     if (registry !== undefined && first !== undefined && this.known(name)) {

@@ -124,8 +124,10 @@ describe('parseMeshSpec', () => {
   test('an unknown spec version stops before validation', () => {
     const json = JSON.stringify({ ...fullMeshDoc(), specVersion: 'open-app-mesh/v9', virtualNodes: 'not even a list' });
     expect(parseError(json).message).toBe(
-      'cannot read mesh spec (1 issue):\n  specVersion: unknown spec version: this reader understands "open-app-mesh/v1", the document has "open-app-mesh/v9"');
-    expect(parseError('{}').issues[0].message).toBe('unknown spec version: this reader understands "open-app-mesh/v1", the document has none');
+      'cannot read mesh spec (1 issue):\n  specVersion: unknown spec version: this reader understands "open-app-mesh/v1", "open-app-mesh/v2", '
+      + 'the document has "open-app-mesh/v9"; it was written for a newer control plane (one that knows its extensions): '
+      + 'upgrade the control plane rather than drop the policies it carries');
+    expect(parseError('{}').issues[0].message).toBe('unknown spec version: this reader understands "open-app-mesh/v1", "open-app-mesh/v2", the document has none');
   });
 
   test('every validation issue at once, one per line', () => {
