@@ -39,6 +39,9 @@ function loadCloudMap(): [typeof import('./discovery/cloud-map'), typeof import(
 function loadS3(): [typeof import('./sources/s3-spec-source'), typeof import('@aws-sdk/client-s3')] {
   return [require('./sources/s3-spec-source'), require('@aws-sdk/client-s3')];
 }
+function loadAppConfig(): [typeof import('./sources/appconfig-spec-source'), typeof import('@aws-sdk/client-appconfigdata')] {
+  return [require('./sources/appconfig-spec-source'), require('@aws-sdk/client-appconfigdata')];
+}
 function loadSecretsManager(): [typeof import('./identity/secrets-manager-ca-store'), typeof import('@aws-sdk/client-secrets-manager')] {
   return [require('./identity/secrets-manager-ca-store'), require('@aws-sdk/client-secrets-manager')];
 }
@@ -93,11 +96,13 @@ Serves the mesh spec in <file> (JSON written by the open-app-mesh constructs) ov
 SotW and delta) to Envoy sidecars and gateways and to proxyless gRPC clients.
 
 Options:
-  --spec <file | s3://bucket/key>
-                              mesh spec JSON (required): a local file (watched) or an S3 object
-                              (polled with conditional GETs); every new version is validated and an
+  --spec <file | s3://bucket/key | appconfig://application/environment/profile>
+                              mesh spec JSON (required): a local file (watched), an S3 object
+                              (polled with conditional GETs) or an AWS AppConfig configuration
+                              (a data plane session); every new version is validated and an
                               invalid one is rejected while the last good spec keeps being served
-  --spec-poll-interval <ms>   S3 spec polling interval (default 10000)
+  --spec-poll-interval <ms>   S3 spec polling interval (default 10000); for AppConfig the
+                              session's minimum poll interval (at least 15 s; default AppConfig's, 60 s)
   --max-spec-bytes <bytes>    largest spec accepted (default ${DEFAULT_MAX_SPEC_BYTES}, 32 MiB); a bigger
                               file or object is rejected before it is read in full
   --endpoints <source>        endpoint discovery, repeatable; later sources win per node:
@@ -287,6 +292,9 @@ export function parseArgs(argv: readonly string[]): CliOptions | 'help' {
   };
   const spec = one('spec');
   if (!spec) throw new UsageError('--spec <file> is required');
+  if (spec.startsWith('appconfig://') && !/^appconfig:\/\/[^/]+\/[^/]+\/[^/]+$/.test(spec)) {
+    throw new UsageError(`--spec must be appconfig://<application>/<environment>/<configuration profile>, got "${spec}"`);
+  }
   const logLevel = one('log-level') ?? 'info';
   if (!isLogLevel(logLevel) || logLevel === 'silent') throw new UsageError(`--log-level must be debug, info, warn or error, got "${logLevel}"`);
   const cloudMapHealth = one('cloudmap-health') ?? 'HEALTHY';
@@ -519,6 +527,7 @@ export function buildDiscovery(options: CliOptions, log: Logger): EndpointDiscov
 export function buildSpecSource(options: CliOptions, log: Logger): SpecSource {
   const specLog = log.child({ component: 'spec' });
   const fileSource = () => new FileSpecSource(options.spec, specLog, { maxBytes: options.maxSpecBytes });
+  if (options.spec.startsWith('appconfig://')) return appConfigSource(options, specLog);
   if (!options.spec.startsWith('s3://')) return fileSource();
   const [{ parseS3SpecUrl, S3SpecSource }, { S3Client }] = loadS3();
   const s3 = parseS3SpecUrl(options.spec);
@@ -529,6 +538,19 @@ export function buildSpecSource(options: CliOptions, log: Logger): SpecSource {
     client: new S3Client(options.region ? { region: options.region } : {}),
     log: specLog,
     ...(options.specPollIntervalMs !== undefined ? { pollIntervalMs: options.specPollIntervalMs } : {}),
+  });
+}
+
+function appConfigSource(options: CliOptions, log: Logger): SpecSource {
+  const [{ AppConfigSpecSource, parseAppConfigSpecUrl }, { AppConfigDataClient }] = loadAppConfig();
+  const location = parseAppConfigSpecUrl(options.spec);
+  if (!location) throw new UsageError(`--spec ${options.spec}: an AppConfig spec is appconfig://<application>/<environment>/<configuration profile>`);
+  return new AppConfigSpecSource({
+    ...location,
+    maxBytes: options.maxSpecBytes,
+    client: new AppConfigDataClient(options.region ? { region: options.region } : {}),
+    log,
+    ...(options.specPollIntervalMs !== undefined ? { pollIntervalSeconds: options.specPollIntervalMs / 1000 } : {}),
   });
 }
 

@@ -1,0 +1,265 @@
+import { createHash } from 'node:crypto';
+import {
+  AppConfigDataClient,
+  GetLatestConfigurationCommand,
+  GetLatestConfigurationCommandOutput,
+  StartConfigurationSessionCommand,
+} from '@aws-sdk/client-appconfigdata';
+import { REAL_SCHEDULER, Scheduler } from '../discovery/poller';
+import { describeError, LogFields, Logger, SILENT_LOGGER } from '../log';
+import { reasonOf, SpecDelivery } from './spec-delivery';
+import { DEFAULT_MAX_SPEC_BYTES, SizeLimitError } from './spec-size-limit';
+import { SpecListener, SpecRejection, SpecSnapshot, SpecSource } from './spec-source';
+import { decodeUtf8Strict } from './strict-utf8';
+
+/** What an AppConfig configuration is named by: application, environment and configuration profile (names or ids). */
+export interface AppConfigLocation {
+  readonly application: string;
+  readonly environment: string;
+  readonly profile: string;
+}
+
+/** `appconfig://application/environment/profile` → its parts; anything else → undefined. */
+export function parseAppConfigSpecUrl(url: string): AppConfigLocation | undefined {
+  const match = /^appconfig:\/\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url);
+  if (match === null) return undefined;
+  return { application: decodeURIComponent(match[1]), environment: decodeURIComponent(match[2]), profile: decodeURIComponent(match[3]) };
+}
+
+/** AppConfig's bounds of RequiredMinimumPollIntervalInSeconds. */
+export const APPCONFIG_MIN_POLL_SECONDS = 15;
+export const APPCONFIG_MAX_POLL_SECONDS = 86_400;
+
+/** AppConfig's poll interval when the session asks for none. */
+const APPCONFIG_DEFAULT_POLL_SECONDS = 60;
+
+/** Tokens live 24 h; a token older than this is not used, a new session is started instead. */
+const TOKEN_MAX_AGE_MS = 23 * 3_600_000;
+
+export interface AppConfigSpecSourceOptions extends AppConfigLocation {
+  /** The AppConfig data client (region and credentials from the SDK's default chain unless set). */
+  readonly client: Pick<AppConfigDataClient, 'send'>;
+  readonly log?: Logger;
+  /**
+   * RequiredMinimumPollIntervalInSeconds of the session: how often AppConfig lets this client ask
+   * (clamped to 15…86 400 s). Default: AppConfig's own (60 s).
+   */
+  readonly pollIntervalSeconds?: number;
+  /** Backoff after failures (default 1 s doubling up to 60 s). */
+  readonly backoffBaseMs?: number;
+  readonly backoffMaxMs?: number;
+  /** Largest configuration accepted (default DEFAULT_MAX_SPEC_BYTES). */
+  readonly maxBytes?: number;
+  /** Timers; replaced in tests. */
+  readonly scheduler?: Scheduler;
+  /** Clock for the token's age; replaced in tests. */
+  readonly now?: () => number;
+}
+
+/** A session token and when AppConfig handed it out. */
+interface SessionToken {
+  readonly value: string;
+  readonly receivedAt: number;
+}
+
+/**
+ * The spec from an AWS AppConfig configuration profile, read through the AppConfig data plane's
+ * session API: StartConfigurationSession once, then GetLatestConfiguration with the token the
+ * previous answer chained (`NextPollConfigurationToken`), no sooner than the interval it named
+ * (`NextPollIntervalInSeconds`). An empty `Configuration` means "unchanged". A new configuration
+ * is parsed and validated with the same code the constructs use; an invalid one is reported and
+ * the last good spec stays.
+ *
+ * Any failed call drops the token and the next attempt starts a new session, so an expired or
+ * already used token (BadRequestException) heals itself, and a retry never breaks the poll
+ * interval. A stale token found while polling is replaced at once, in the same poll. Failures
+ * back off exponentially (throttling included) and are reported when they start or change.
+ */
+export class AppConfigSpecSource implements SpecSource {
+  readonly origin: string;
+  private readonly client: Pick<AppConfigDataClient, 'send'>;
+  private readonly log: Logger;
+  private readonly delivery: SpecDelivery;
+  private readonly maxBytes: number;
+  private readonly scheduler: Scheduler;
+  private readonly now: () => number;
+  private readonly requiredPollSeconds: number | undefined;
+  private token: SessionToken | undefined;
+  private lastDigest: string | undefined;
+  private lastFailure: string | undefined;
+  private failures = 0;
+  private running = false;
+  private timer: unknown;
+  private inFlight: Promise<void> | undefined;
+
+  constructor(private readonly options: AppConfigSpecSourceOptions) {
+    this.origin = `appconfig://${options.application}/${options.environment}/${options.profile}`;
+    this.client = options.client;
+    this.log = options.log ?? SILENT_LOGGER;
+    this.delivery = new SpecDelivery(this.origin, this.log);
+    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_SPEC_BYTES;
+    this.scheduler = options.scheduler ?? REAL_SCHEDULER;
+    this.now = options.now ?? Date.now;
+    this.requiredPollSeconds = options.pollIntervalSeconds === undefined
+      ? undefined
+      : Math.min(APPCONFIG_MAX_POLL_SECONDS, Math.max(APPCONFIG_MIN_POLL_SECONDS, Math.ceil(options.pollIntervalSeconds)));
+  }
+
+  /** Reads the configuration once (delivering it or reporting why not), then keeps polling. */
+  start(): Promise<void> {
+    if (this.running) return this.inFlight ?? Promise.resolve();
+    this.running = true;
+    return this.tick();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer !== undefined) this.scheduler.clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.inFlight;
+  }
+
+  current(): SpecSnapshot | undefined {
+    return this.delivery.current();
+  }
+
+  /** Consecutive failed polls (0 after a successful one). */
+  get consecutiveFailures(): number {
+    return this.failures;
+  }
+
+  onSpec(listener: SpecListener): () => void {
+    return this.delivery.onSpec(listener);
+  }
+
+  onRejected(listener: (rejection: SpecRejection) => void): () => void {
+    return this.delivery.onRejected(listener);
+  }
+
+  private tick(): Promise<void> {
+    this.timer = undefined;
+    const run = (async () => {
+      const delayMs = await this.pollOnce();
+      if (!this.running) return;
+      this.timer = this.scheduler.setTimeout(() => {
+        void this.tick();
+      }, delayMs);
+    })();
+    this.inFlight = run;
+    return run;
+  }
+
+  /** One poll; resolves with the delay before the next. Never rejects. */
+  private async pollOnce(): Promise<number> {
+    let output: GetLatestConfigurationCommandOutput;
+    try {
+      output = await this.latest();
+    } catch (error) {
+      this.token = undefined;
+      this.failures++;
+      this.failed(error);
+      return this.backoffMs();
+    }
+    this.failures = 0;
+    this.lastFailure = undefined;
+    this.token = output.NextPollConfigurationToken === undefined
+      ? undefined
+      : { value: output.NextPollConfigurationToken, receivedAt: this.now() };
+    this.received(output);
+    const seconds = output.NextPollIntervalInSeconds ?? this.requiredPollSeconds ?? APPCONFIG_DEFAULT_POLL_SECONDS;
+    return Math.max(0, seconds) * 1000;
+  }
+
+  /** GetLatestConfiguration with the chained token; a new session when there is none, or it went stale. */
+  private async latest(): Promise<GetLatestConfigurationCommandOutput> {
+    const token = this.token !== undefined && this.now() - this.token.receivedAt < TOKEN_MAX_AGE_MS ? this.token.value : undefined;
+    this.token = undefined; // used once, whatever happens
+    if (token !== undefined) {
+      try {
+        return await this.client.send(new GetLatestConfigurationCommand({ ConfigurationToken: token }));
+      } catch (error) {
+        if (!isBadRequest(error)) throw error;
+        this.log.info('AppConfig token refused; starting a new session', { origin: this.origin, error: describeError(error).message });
+      }
+    }
+    return this.client.send(new GetLatestConfigurationCommand({ ConfigurationToken: await this.startSession() }));
+  }
+
+  private async startSession(): Promise<string> {
+    const session = await this.client.send(new StartConfigurationSessionCommand({
+      ApplicationIdentifier: this.options.application,
+      EnvironmentIdentifier: this.options.environment,
+      ConfigurationProfileIdentifier: this.options.profile,
+      ...(this.requiredPollSeconds !== undefined ? { RequiredMinimumPollIntervalInSeconds: this.requiredPollSeconds } : {}),
+    }));
+    if (!session.InitialConfigurationToken) throw new Error('StartConfigurationSession returned no InitialConfigurationToken');
+    this.log.debug('AppConfig session started', { origin: this.origin });
+    return session.InitialConfigurationToken;
+  }
+
+  /** A successful answer: unchanged (empty), or a configuration to check and offer. */
+  private received(output: GetLatestConfigurationCommandOutput): void {
+    // Unchanged: an empty body, which the SDK (3.11xx) hands over as null rather than an empty blob.
+    const bytes = output.Configuration as Uint8Array | null | undefined;
+    if (bytes === undefined || bytes === null || bytes.length === 0) return;
+    const fields = configurationFields(this.origin, output);
+    const digest = createHash('sha256').update(bytes).digest('hex');
+    // A new session answers with the whole configuration again: the same bytes change nothing.
+    if (digest === this.lastDigest) return;
+    this.lastDigest = digest;
+    if (bytes.length > this.maxBytes) {
+      const error = new SizeLimitError(this.maxBytes, bytes.length);
+      this.delivery.reject({ digest, origin: this.origin, error, reasons: [reasonOf(error)] }, fields);
+      return;
+    }
+    let content: string;
+    try {
+      content = decodeUtf8Strict(bytes);
+    } catch (error) {
+      this.delivery.reject({ digest, origin: this.origin, error, reasons: [reasonOf(error)] }, fields);
+      return;
+    }
+    this.delivery.offer(content, digest, fields);
+  }
+
+  private failed(error: unknown): void {
+    const message = describeError(error).message as string;
+    const name = (error as { name?: string }).name ?? 'Error';
+    // Report a failure when it starts or changes, not on every retry of the same one.
+    const signature = `${name}: ${message}`;
+    if (signature !== this.lastFailure) {
+      this.lastFailure = signature;
+      this.delivery.reject({ origin: this.origin, error, reasons: [signature] }, { origin: this.origin, throttled: isThrottling(error) });
+    } else {
+      this.log.debug('spec read still failing', { origin: this.origin, error: signature, failures: this.failures });
+    }
+  }
+
+  /** "Equal jitter" backoff, as the other pollers: half of the capped exponential delay fixed, half random. */
+  private backoffMs(): number {
+    const base = this.options.backoffBaseMs ?? 1_000;
+    const max = this.options.backoffMaxMs ?? 60_000;
+    const exp = Math.min(max, base * 2 ** Math.min(this.failures - 1, 30));
+    return Math.round(exp / 2 + (exp / 2) * this.scheduler.random());
+  }
+}
+
+/** Where a configuration came from, for log lines. */
+function configurationFields(origin: string, output: GetLatestConfigurationCommandOutput): LogFields {
+  return {
+    origin,
+    ...(output.VersionLabel ? { versionLabel: output.VersionLabel } : {}),
+    ...(output.ContentType ? { contentType: output.ContentType } : {}),
+  };
+}
+
+/** AppConfig asking callers to slow down (ThrottlingException, HTTP 429). */
+function isThrottling(error: unknown): boolean {
+  const e = error as { name?: string; $retryable?: { throttling?: boolean }; $metadata?: { httpStatusCode?: number } } | undefined;
+  return e?.name === 'ThrottlingException' || e?.$retryable?.throttling === true || e?.$metadata?.httpStatusCode === 429;
+}
+
+/** An expired, already used or corrupted token, or a poll sooner than the session allows. */
+function isBadRequest(error: unknown): boolean {
+  return (error as { name?: string } | undefined)?.name === 'BadRequestException';
+}
