@@ -12,6 +12,8 @@ export interface HcmOptions {
   readonly accessLog?: ProtoJson[];
   /** Gateways: path normalisation and slash merging on, escaped slashes kept (§7). */
   readonly normalizePaths?: boolean;
+  /** Policy filters (docs/policies.md), in order, before the router. */
+  readonly httpFilters?: readonly ProtoJson[];
 }
 
 /**
@@ -23,7 +25,7 @@ export function httpConnectionManagerFilter(options: HcmOptions): ProtoJson {
     stat_prefix: options.statPrefix,
     codec_type: 'AUTO',
     rds: { config_source: adsConfigSource(), route_config_name: options.routeConfigName },
-    http_filters: [routerFilter()],
+    http_filters: [...(options.httpFilters ?? []), routerFilter()],
     tracing: {},
     upgrade_configs: [{ upgrade_type: 'websocket' }],
   };

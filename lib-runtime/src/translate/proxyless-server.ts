@@ -1,10 +1,12 @@
 import { ResourceCollector } from './collector';
 import { routerFilter } from './http-connection-manager';
 import { bool, packed, socketAddress, TYPE } from './proto-json';
+import { proxylessRbacHttpFilter } from './policies/rbac';
 import { MESH_CERTIFICATE_PROVIDER } from './proxyless-tls';
 import { tlsTransportSocket } from './tls';
 import { ProtoJson } from './types';
 import { Listener, ListenerTls, VirtualNodeSpec } from '../../../src/spec/appmesh-types';
+import { AuthorizationPolicy } from '../../../src/spec/extensions/authorization';
 
 /**
  * Listeners for xDS-enabled gRPC servers (gRFC A36) of a virtual node. Such a server, bound to
@@ -48,9 +50,16 @@ export function serverListenerName(address: string): string {
  */
 const listenersBySpec = new WeakMap<Listener, ProtoJson[]>();
 
-/** The server Listeners of a virtual node: two per listener port, none for a node without listeners. */
-export function proxylessServerListeners(spec: VirtualNodeSpec): ProtoJson[] {
+/**
+ * The server Listeners of a virtual node: two per listener port, none for a node without
+ * listeners. With an authorization policy (gRFC A41) the RBAC filter runs before the router; such
+ * Listeners are made per call (the policy lives outside the listener object).
+ */
+export function proxylessServerListeners(spec: VirtualNodeSpec, meshName?: string, authorization?: AuthorizationPolicy): ProtoJson[] {
   return (spec.listeners ?? []).flatMap(listener => {
+    if (authorization && meshName !== undefined) {
+      return serverListeners(listener, proxylessRbacHttpFilter(meshName, authorization, listener.portMapping.port));
+    }
     let made = listenersBySpec.get(listener);
     if (!made) {
       made = serverListeners(listener);
@@ -60,9 +69,9 @@ export function proxylessServerListeners(spec: VirtualNodeSpec): ProtoJson[] {
   });
 }
 
-function serverListeners(listener: Listener): ProtoJson[] {
+function serverListeners(listener: Listener, rbac?: ProtoJson): ProtoJson[] {
   const port = listener.portMapping.port;
-  const chain = serverFilterChain(port, listener.tls);
+  const chain = serverFilterChain(port, listener.tls, rbac);
   return BIND_ADDRESSES.map(({ host, bound }) => ({
     name: serverListenerName(bound(port)),
     address: socketAddress(host, port),
@@ -71,12 +80,12 @@ function serverListeners(listener: Listener): ProtoJson[] {
 }
 
 /** Adds the node's server Listeners to its proxyless view (a client and a server may share a node id). */
-export function withServerListeners(view: ResourceCollector, spec: VirtualNodeSpec): ResourceCollector {
-  for (const listener of proxylessServerListeners(spec)) view.addListener(listener);
+export function withServerListeners(view: ResourceCollector, spec: VirtualNodeSpec, meshName?: string, authorization?: AuthorizationPolicy): ResourceCollector {
+  for (const listener of proxylessServerListeners(spec, meshName, authorization)) view.addListener(listener);
   return view;
 }
 
-function serverFilterChain(port: number, tls: ListenerTls | undefined): ProtoJson {
+function serverFilterChain(port: number, tls: ListenerTls | undefined, rbac?: ProtoJson): ProtoJson {
   const name = `inbound_${port}`;
   const hcm = packed(TYPE.httpConnectionManager, {
     stat_prefix: name,
@@ -84,7 +93,7 @@ function serverFilterChain(port: number, tls: ListenerTls | undefined): ProtoJso
       name,
       virtual_hosts: [{ name, domains: ['*'], routes: [{ match: { prefix: '/' }, non_forwarding_action: {} }] }],
     },
-    http_filters: [routerFilter()],
+    http_filters: rbac ? [rbac, routerFilter()] : [routerFilter()],
   });
   const chain: ProtoJson = { name, filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm }] };
   const socket = serverTransportSocket(tls);
