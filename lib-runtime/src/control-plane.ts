@@ -1,5 +1,8 @@
 import type { ServerCredentials } from '@grpc/grpc-js';
 import { AdminServer, AdminState } from './admin/admin-server';
+import { ChangeNotice } from './admin/dashboard/change-notice';
+import { readPushLatency } from './admin/dashboard/push-latency';
+import { SpecHistory } from './admin/dashboard/spec-history';
 import { ControlPlaneMetrics } from './admin/metrics';
 import { discoveryTargets } from './discovery/targets';
 import { DiscoveredEndpoints, EndpointDiscovery } from './discovery/types';
@@ -148,6 +151,9 @@ export class ControlPlane {
   private readonly awaitingAttach = new Set<string>();
   private attachSweep: NodeJS.Immediate | undefined;
   private lastRejection: LastRejection | undefined;
+  /** The dashboard's record of specs applied and rejected, and its change notices. */
+  private readonly specHistory = new SpecHistory();
+  private readonly changes = new ChangeNotice();
   private renderTimer: NodeJS.Timeout | undefined;
   private xdsPort = 0;
   private adminPort = 0;
@@ -165,7 +171,7 @@ export class ControlPlane {
       authorize: (request) => this.authorize(request),
       controlPlaneId: 'open-app-mesh',
       ...(options.xdsLimits ? { limits: options.xdsLimits } : {}),
-      hooks: {
+      hooks: this.changes.wrapXdsHooks({
         ...metricHooks,
         onStreamOpen: (stream) => {
           metricHooks.onStreamOpen!(stream);
@@ -194,7 +200,7 @@ export class ControlPlane {
           });
         },
         onRefused: (event) => this.serverRefused(event),
-      },
+      }),
     });
     this.admin = new AdminServer(this.adminState(), this.log.child({ component: 'admin' }), options.adminToken);
     options.spec.onSpec((snapshot) => this.applySpec(snapshot));
@@ -312,6 +318,8 @@ export class ControlPlane {
     this.metrics.specRejections.inc();
     const reason = describeError(error).message as string;
     this.lastRejection = { origin: snapshot.origin, version: snapshot.version, reasons: [`cannot be applied: ${reason}`] };
+    this.specHistory.rejected(snapshot.origin, snapshot.version, this.lastRejection.reasons);
+    this.changes.notify();
     this.log.error(this.spec ? 'spec cannot be applied; still serving the last good spec' : 'spec cannot be applied; no spec is being served yet', {
       path: snapshot.origin,
       rejectedVersion: snapshot.version,
@@ -323,6 +331,8 @@ export class ControlPlane {
   private sourceRejected(rejection: SpecRejection): void {
     this.metrics.specRejections.inc();
     this.lastRejection = { origin: rejection.origin, version: rejection.digest?.slice(0, 12), reasons: rejection.reasons };
+    this.specHistory.rejected(rejection.origin, this.lastRejection.version, rejection.reasons);
+    this.changes.notify();
   }
 
   private commitSpec(snapshot: SpecSnapshot, prepared: PreparedSpec): void {
@@ -361,6 +371,8 @@ export class ControlPlane {
     // time, so the first clients get theirs while the next groups are installed.
     this.installs.run(installs);
     this.log.info('spec applied', { version: snapshot.version, affectedNodes: prepared.affected.length, removedNodes: prepared.removed });
+    this.specHistory.applied(snapshot.origin, snapshot.version);
+    this.changes.notify();
     try {
       // May report endpoint changes synchronously (targets dropped), which marks nodes dirty.
       this.options.discovery.setTargets(prepared.targets);
@@ -597,6 +609,14 @@ export class ControlPlane {
       },
       knownNodes: () => [...this.nodeIds.keys()],
       servedSpec: () => (this.spec ? { doc: this.spec.doc, version: this.spec.version } : undefined),
+      dashboard: {
+        servedSpec: () => (this.spec ? { doc: this.spec.doc, version: this.spec.version } : undefined),
+        knownNodes: () => [...this.nodeIds],
+        xdsStatus: () => this.xds.status(),
+        pushLatency: () => readPushLatency(this.metrics.registry),
+        specHistory: () => this.specHistory.entries(),
+        onChange: (listener) => this.changes.subscribe(listener),
+      },
       clients: () => {
         const status = this.xds.status();
         return {

@@ -1,12 +1,18 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
+import { Dashboard, isDashboardPath } from './dashboard/dashboard';
+import { DashboardAccess } from './dashboard/dashboard-access';
+import type { DashboardSource } from './dashboard/dashboard-source';
+import type { EventStreamLimits } from './dashboard/event-stream';
 import { toCanonicalJson } from '../../../src/spec/canonical';
 import type { MeshSpecDocument } from '../../../src/spec/document';
 import { Logger, SILENT_LOGGER } from '../log';
 
 /** What the admin server reads; it changes nothing. */
 export interface AdminState {
+  /** What the live dashboard (/dashboard/) reads; without it there is no dashboard. */
+  readonly dashboard?: DashboardSource;
   /** Readiness: the spec is loaded and translated. `reasons` says what is missing. */
   readiness(): { ready: boolean; reasons: string[] };
   /** Prometheus text (prom-client renders it asynchronously). */
@@ -22,16 +28,28 @@ export interface AdminState {
 }
 
 /**
- * The admin HTTP server: /healthz, /readyz, /metrics, /config_dump?node=…, /clients, /spec.
- * Read-only GET endpoints; bind it to a private address, or give a bearer token that every path
- * but /healthz (the liveness probe) then requires.
+ * The admin HTTP server: /healthz, /readyz, /metrics, /config_dump?node=…, /clients, /spec and
+ * the live dashboard under /dashboard/. Read-only GET endpoints; bind it to a private address,
+ * or give a bearer token that every path but /healthz (the liveness probe) then requires (a
+ * browser trades it once for a dashboard session cookie: see dashboard/dashboard-access.ts).
  */
 export class AdminServer {
+  /** The dashboard, when the state has one. */
+  readonly dashboard: Dashboard | undefined;
   private server: http.Server | undefined;
   private readonly tokenDigest: Buffer | undefined;
 
-  constructor(private readonly state: AdminState, private readonly log: Logger = SILENT_LOGGER, bearerToken?: string) {
+  constructor(
+    private readonly state: AdminState,
+    private readonly log: Logger = SILENT_LOGGER,
+    bearerToken?: string,
+    dashboardLimits?: EventStreamLimits,
+  ) {
     this.tokenDigest = bearerToken === undefined ? undefined : digest(bearerToken);
+    if (state.dashboard) {
+      const access = new DashboardAccess((req) => this.authorized(req), bearerToken);
+      this.dashboard = new Dashboard(state.dashboard, access, log.child({ component: 'dashboard' }), dashboardLimits);
+    }
   }
 
   /** Listens; resolves with the bound port (useful with port 0). */
@@ -52,6 +70,7 @@ export class AdminServer {
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
+    this.dashboard?.close();
     if (!server) return;
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -61,6 +80,15 @@ export class AdminServer {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://admin');
+    if (this.dashboard && isDashboardPath(url.pathname)) {
+      // Its own access rules (a browser cannot send the bearer header) and its one sign-in POST.
+      try {
+        this.dashboard.handle(req, res, url);
+      } catch (error) {
+        this.fail(res, url, error);
+      }
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(res, 405, 'text/plain', 'method not allowed\n', { allow: 'GET, HEAD' });
       return;
@@ -112,7 +140,7 @@ export class AdminServer {
           return;
         }
         default:
-          send(res, 404, 'text/plain', 'not found: try /healthz /readyz /metrics /config_dump?node=… /clients /spec\n');
+          send(res, 404, 'text/plain', `not found: try /healthz /readyz /metrics /config_dump?node=… /clients /spec${this.dashboard ? ' /dashboard/' : ''}\n`);
       }
     } catch (error) {
       this.fail(res, url, error);
