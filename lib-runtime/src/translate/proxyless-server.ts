@@ -1,7 +1,7 @@
 import { ResourceCollector } from './collector';
 import { routerFilter } from './http-connection-manager';
-import { bool, packed, socketAddress, TYPE } from './proto-json';
 import { proxylessRbacHttpFilter } from './policies/rbac';
+import { bool, packed, socketAddress, TYPE } from './proto-json';
 import { MESH_CERTIFICATE_PROVIDER } from './proxyless-tls';
 import { tlsTransportSocket } from './tls';
 import { ProtoJson } from './types';
@@ -80,7 +80,12 @@ function serverListeners(listener: Listener, rbac?: ProtoJson): ProtoJson[] {
 }
 
 /** Adds the node's server Listeners to its proxyless view (a client and a server may share a node id). */
-export function withServerListeners(view: ResourceCollector, spec: VirtualNodeSpec, meshName?: string, authorization?: AuthorizationPolicy): ResourceCollector {
+export function withServerListeners(
+  view: ResourceCollector,
+  spec: VirtualNodeSpec,
+  meshName?: string,
+  authorization?: AuthorizationPolicy,
+): ResourceCollector {
   for (const listener of proxylessServerListeners(spec, meshName, authorization)) view.addListener(listener);
   return view;
 }

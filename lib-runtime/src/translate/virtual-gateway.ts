@@ -21,6 +21,7 @@ import {
   Protocol,
   selfRedirectClusterName,
 } from './names';
+import { gatewayAuthFilters } from './policies/gateway-auth';
 import { durationMs, socketAddress, u32 } from './proto-json';
 import { ServicePortTable } from './service-routes';
 import { listenerTransportSocket } from './tls';
@@ -40,6 +41,7 @@ export function renderVirtualGateway(mesh: CompiledMesh, gateway: VirtualGateway
   const multi = listeners.length > 1;
   const accessLog = accessLogs(gateway.spec.logging?.accessLog?.file);
   const routes = mesh.gatewayRoutesByGateway.get(gateway.virtualGatewayName) ?? [];
+  const httpFilters = gatewayAuthFilters(out, mesh, gateway, endpoints);
 
   for (const listener of listeners) {
     const { port, protocol } = listener.portMapping;
@@ -60,6 +62,7 @@ export function renderVirtualGateway(mesh: CompiledMesh, gateway: VirtualGateway
       routeConfigName,
       accessLog,
       normalizePaths: true,
+      ...(httpFilters.length ? { httpFilters } : {}),
     });
     out.addListener({
       name: ingressListenerName(port),

@@ -28,6 +28,8 @@ import {
   localClusterName,
   Protocol,
 } from './names';
+import { httpLocalRateLimitFilter, networkLocalRateLimitFilter, rateLimitForPort } from './policies/rate-limit';
+import { rbacHttpFilter, rbacNetworkFilter } from './policies/rbac';
 import { appMeshMillis, durationMs, socketAddress, u32 } from './proto-json';
 import { ServicePortTable } from './service-routes';
 import { sharedOutput, sharedRemoteCluster } from './shared-output';
@@ -91,22 +93,31 @@ function renderIngress(out: ResourceCollector, mesh: CompiledMesh, node: Virtual
   const accessLog = accessLogs(node.spec.logging?.accessLog?.file);
   const chains: ProtoJson[] = [];
   let anyTls = false;
+  const { authorization, rateLimits } = node.extensions ?? {};
   for (const listener of listeners) {
     const { port, protocol } = listener.portMapping;
     const clusterName = localClusterName(mesh.meshName, node.virtualNodeName, protocol, port);
     out.addCluster(localCluster(clusterName, listener, localAddress));
     const statPrefix = ingressStatPrefix(protocol, port, multi);
-    let filter: ProtoJson;
+    const rateLimit = rateLimitForPort(rateLimits, port);
+    // Authorization first, so refused callers spend no tokens of the rate limit.
+    const filters: ProtoJson[] = [];
     if (protocol === 'tcp') {
       const idle = appMeshMillis(listener.timeout?.tcp?.idle) ?? DEFAULT_IDLE_TIMEOUT_MS;
-      filter = tcpProxyFilter(statPrefix, [{ name: clusterName, weight: 1 }], durationMs(idle), accessLog);
+      if (authorization) filters.push(rbacNetworkFilter(mesh.meshName, authorization, port, `${statPrefix}.`));
+      if (rateLimit) filters.push(networkLocalRateLimitFilter(statPrefix, rateLimit));
+      filters.push(tcpProxyFilter(statPrefix, [{ name: clusterName, weight: 1 }], durationMs(idle), accessLog));
     } else {
       const routeConfigName = ingressRouteConfigName(protocol, port);
-      filter = httpConnectionManagerFilter({ statPrefix, routeConfigName, accessLog });
+      const httpFilters: ProtoJson[] = [];
+      if (authorization) httpFilters.push(rbacHttpFilter(mesh.meshName, authorization, port));
+      if (rateLimit) httpFilters.push(httpLocalRateLimitFilter(rateLimit));
+      const hcm = httpConnectionManagerFilter({ statPrefix, routeConfigName, accessLog, ...(httpFilters.length ? { httpFilters } : {}) });
+      filters.push(hcm);
       out.addRoute(ingressRouteConfig(routeConfigName, clusterName, listener));
     }
     const socket = listenerTransportSocket(listener.tls);
-    chains.push(...tlsChains(`ingress_${protocol}_${port}`, port, filter, socket, listener.tls?.mode));
+    chains.push(...tlsChains(`ingress_${protocol}_${port}`, port, filters, socket, listener.tls?.mode));
     anyTls = anyTls || socket !== undefined;
   }
   const listenerFilters = [originalDstFilter()];
@@ -124,13 +135,20 @@ function renderIngress(out: ResourceCollector, mesh: CompiledMesh, node: Virtual
  * Chains for one inbound port: plaintext, TLS only (STRICT), or a TLS chain told apart by the
  * TLS inspector plus a plaintext chain (PERMISSIVE).
  */
-export function tlsChains(name: string, port: number, filter: ProtoJson, socket: ProtoJson | undefined, mode: string | undefined): ProtoJson[] {
-  const plain = { name, filter_chain_match: { destination_port: u32(port) }, filters: [filter] };
+export function tlsChains(
+  name: string,
+  port: number,
+  filter: ProtoJson | ProtoJson[],
+  socket: ProtoJson | undefined,
+  mode: string | undefined,
+): ProtoJson[] {
+  const filters = Array.isArray(filter) ? filter : [filter];
+  const plain = { name, filter_chain_match: { destination_port: u32(port) }, filters };
   if (!socket) return [plain];
   if (mode === 'PERMISSIVE') {
     return [
-      { name: `${name}_tls`, filter_chain_match: { destination_port: u32(port), transport_protocol: 'tls' }, filters: [filter], transport_socket: socket },
-      { name: `${name}_plaintext`, filter_chain_match: { destination_port: u32(port) }, filters: [filter] },
+      { name: `${name}_tls`, filter_chain_match: { destination_port: u32(port), transport_protocol: 'tls' }, filters, transport_socket: socket },
+      { name: `${name}_plaintext`, filter_chain_match: { destination_port: u32(port) }, filters },
     ];
   }
   return [{ ...plain, transport_socket: socket }];
