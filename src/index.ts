@@ -31,6 +31,7 @@ export * from './virtual-gateway-grants';
 export * from './virtual-gateway-listener';
 export * from './gateway-route';
 export * from './gateway-route-spec';
+export * from './policies/envoy-patch';
 export * from './gateway-route-hostname-match';
 export * from './http-gateway-route-path-match';
 export * as assertions from './assertions';

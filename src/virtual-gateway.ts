@@ -6,6 +6,8 @@ import { AccessLog } from './access-log';
 import { BackendDefaults } from './backend-defaults';
 import { GatewayRoute, GatewayRouteBaseProps } from './gateway-route';
 import { IMesh, Mesh } from './mesh';
+import { EnvoyPatch } from './policies/envoy-patch';
+import { attachEnvoyPatch } from './policies/envoy-patch-synth-check';
 import { checkArnKinds } from './private/arn-kinds';
 import { registerMeshResource } from './private/mesh-resource';
 import { arnSegment, meshOwnerOf, meshResourceArn, proxyNodeId } from './private/names';
@@ -200,6 +202,14 @@ export class VirtualGateway extends VirtualGatewayBase {
       name: () => this.virtualGatewayName,
       renderSpec: () => this.renderSpec(),
     });
+  }
+
+  /**
+   * Add a patch to the Envoy resources the control plane renders for this gateway (docs/envoy-patches.md):
+   * applied after everything else, to the Envoy view only, and checked at synth.
+   */
+  public addEnvoyPatch(patch: EnvoyPatch): void {
+    attachEnvoyPatch(this, 'virtualGateway', () => this.virtualGatewayName, patch);
   }
 
   private renderSpec(): spec.VirtualGatewaySpec {

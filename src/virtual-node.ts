@@ -6,6 +6,8 @@ import { AccessLog } from './access-log';
 import { Backend } from './backend';
 import { BackendDefaults } from './backend-defaults';
 import { IMesh, Mesh } from './mesh';
+import { EnvoyPatch } from './policies/envoy-patch';
+import { attachEnvoyPatch } from './policies/envoy-patch-synth-check';
 import { checkArnKinds } from './private/arn-kinds';
 import { meshError } from './private/errors';
 import { registerMeshResource } from './private/mesh-resource';
@@ -216,6 +218,14 @@ export class VirtualNode extends VirtualNodeBase {
   /** Add a backend: a virtual service this node calls. */
   public addBackend(backend: Backend): void {
     this.backends.push(backend.bind(this).virtualServiceBackend);
+  }
+
+  /**
+   * Add a patch to the Envoy resources the control plane renders for this node (docs/envoy-patches.md):
+   * applied after everything else, to the Envoy view only, and checked at synth.
+   */
+  public addEnvoyPatch(patch: EnvoyPatch): void {
+    attachEnvoyPatch(this, 'virtualNode', () => this.virtualNodeName, patch);
   }
 
   private renderSpec(): spec.VirtualNodeSpec {

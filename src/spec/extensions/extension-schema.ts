@@ -5,6 +5,7 @@ import { AUTHORIZATION_SCHEMA_DEFS } from './authorization';
 import { EXTERNAL_AUTHORIZATION_SCHEMA_DEFS } from './external-authorization';
 import { JWT_AUTHENTICATION_SCHEMA_DEFS } from './jwt-authentication';
 import { RATE_LIMIT_SCHEMA_DEFS } from './rate-limit';
+import { ENVOY_PATCH_SCHEMA_DEFS } from './envoy-patch';
 
 /** Names of the four extension roots, one per resource kind that may carry `extensions`. */
 export type ExtensionRootName = 'RouteExtensions' | 'GatewayRouteExtensions' | 'VirtualNodeExtensions' | 'VirtualGatewayExtensions';
@@ -26,6 +27,7 @@ export const EXTENSION_SCHEMA: any = {
     ...AUTHORIZATION_SCHEMA_DEFS,
     ...JWT_AUTHENTICATION_SCHEMA_DEFS,
     ...EXTERNAL_AUTHORIZATION_SCHEMA_DEFS,
+    ...ENVOY_PATCH_SCHEMA_DEFS,
     RouteExtensions: {
       type: 'object',
       additionalProperties: false,
@@ -49,6 +51,7 @@ export const EXTENSION_SCHEMA: any = {
       properties: {
         rateLimits: { type: 'array', items: { $ref: '#/$defs/ListenerRateLimitPolicy' }, minItems: 1, maxItems: 50 },
         authorization: { $ref: '#/$defs/AuthorizationPolicy' },
+        envoyPatches: { $ref: '#/$defs/EnvoyPatches' },
       },
     },
     VirtualGatewayExtensions: {
@@ -57,6 +60,7 @@ export const EXTENSION_SCHEMA: any = {
       properties: {
         jwtAuthentication: { $ref: '#/$defs/JwtAuthenticationPolicy' },
         externalAuthorization: { $ref: '#/$defs/ExternalAuthorizationPolicy' },
+        envoyPatches: { $ref: '#/$defs/EnvoyPatches' },
       },
     },
   },

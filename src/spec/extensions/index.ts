@@ -5,6 +5,7 @@ import { AuthorizationPolicy } from './authorization';
 import { ExternalAuthorizationPolicy } from './external-authorization';
 import { JwtAuthenticationPolicy } from './jwt-authentication';
 import { ListenerRateLimitPolicy } from './rate-limit';
+import { EnvoyPatchSpec } from './envoy-patch';
 
 export * from './fault-injection';
 export * from './header-rules';
@@ -13,6 +14,7 @@ export * from './authorization';
 export * from './external-authorization';
 export * from './jwt-authentication';
 export * from './rate-limit';
+export * from './envoy-patch';
 
 /*
  * The extension section of the mesh spec (docs/policies.md): policies App Mesh never had, carried
@@ -44,6 +46,8 @@ export interface VirtualNodeExtensions {
   readonly rateLimits?: ListenerRateLimitPolicy[];
   /** Which mesh workloads may call the node (RBAC on its inbound listeners). */
   readonly authorization?: AuthorizationPolicy;
+  /** Patches of the node's Envoy resources, applied last (docs/envoy-patches.md). */
+  readonly envoyPatches?: EnvoyPatchSpec[];
 }
 
 /** Policies of a virtual gateway (beside `VirtualGatewayResource.spec`). */
@@ -52,4 +56,6 @@ export interface VirtualGatewayExtensions {
   readonly jwtAuthentication?: JwtAuthenticationPolicy;
   /** A check of every request with an authorization service of the mesh. */
   readonly externalAuthorization?: ExternalAuthorizationPolicy;
+  /** Patches of the gateway's Envoy resources, applied last (docs/envoy-patches.md). */
+  readonly envoyPatches?: EnvoyPatchSpec[];
 }
