@@ -12,7 +12,7 @@ import { IMesh } from '../mesh';
 import { ControlPlaneSecrets } from './private/control-plane-secrets';
 import { loopbackHttpProbe } from './private/loopback-http-probe';
 import { runtimeImageAsset } from './private/runtime-image';
-import { MeshSpecDelivery } from './spec-delivery';
+import { IMeshSpecDelivery, MeshSpecAppConfigDelivery, SpecDelivery } from './spec-delivery';
 
 /** Default gRPC port of the control plane (the runtime's `--xds-port` default). */
 export const DEFAULT_XDS_PORT = 18000;
@@ -115,7 +115,13 @@ export interface ControlPlaneProps {
   readonly vpcSubnets?: ec2.SubnetSelection;
 
   /**
-   * Bucket the spec is delivered to.
+   * How the spec reaches the control plane: `SpecDelivery.s3()` or `SpecDelivery.appConfig()`.
+   * @default - SpecDelivery.s3() with `specBucket` and `specBucketAccessLogs`
+   */
+  readonly specDelivery?: SpecDelivery;
+
+  /**
+   * Bucket the spec is delivered to (S3 delivery only).
    * @default - a new encrypted, versioned, SSL-only bucket
    */
   readonly specBucket?: s3.IBucket;
@@ -127,8 +133,9 @@ export interface ControlPlaneProps {
   readonly specBucketAccessLogs?: s3.IBucket;
 
   /**
-   * How often the runtime checks the spec object for a new version (`--spec-poll-interval`).
-   * @default - the runtime's default (10 seconds)
+   * How often the runtime checks the spec for a new version (`--spec-poll-interval`); with
+   * AppConfig the session's minimum poll interval, at least 15 seconds.
+   * @default - the runtime's default (10 seconds for S3; AppConfig's, 60 seconds)
    */
   readonly specPollInterval?: Duration;
 
@@ -177,8 +184,9 @@ export interface ControlPlaneProps {
  * plane without trust on first use. The admin port stays inside the task (127.0.0.1; the health
  * check runs there). `insecurePlaintext: true` turns all of that off, with a warning.
  *
- * The spec is delivered to S3 on every deploy (MeshSpecDelivery); the runtime polls it and
- * hot-reloads, so a mesh change changes no task definition and restarts nothing.
+ * The spec is delivered to S3 on every deploy (MeshSpecDelivery), or through AppConfig
+ * (`specDelivery: SpecDelivery.appConfig()`); the runtime polls it and hot-reloads, so a mesh
+ * change changes no task definition and restarts nothing.
  */
 export class ControlPlane extends Construct {
   /**
@@ -232,7 +240,7 @@ export class ControlPlane extends Construct {
   public readonly cloudMapService: cloudmap.IService;
 
   /** Where the spec is delivered. */
-  public readonly specDelivery: MeshSpecDelivery;
+  public readonly specDelivery: IMeshSpecDelivery;
 
   /** Log group of the control plane's containers. */
   public readonly logGroup: logs.ILogGroup;
@@ -270,11 +278,15 @@ export class ControlPlane extends Construct {
     this.xdsHost = `${serviceName}.${namespace.namespaceName}`;
     this.serverId = this.xdsHost;
 
-    this.specDelivery = new MeshSpecDelivery(this, 'Spec', {
-      mesh: props.mesh,
-      bucket: props.specBucket,
-      serverAccessLogsBucket: props.specBucketAccessLogs,
-    });
+    if (props.specDelivery !== undefined && (props.specBucket !== undefined || props.specBucketAccessLogs !== undefined)) {
+      throw new Error(`[${this.node.path}] specBucket and specBucketAccessLogs go with the default S3 delivery; pass them to SpecDelivery.s3() instead`);
+    }
+    const delivery = props.specDelivery ?? SpecDelivery.s3({ bucket: props.specBucket, serverAccessLogsBucket: props.specBucketAccessLogs });
+    this.specDelivery = delivery.bind(this, 'Spec', props.mesh);
+    if (this.specDelivery instanceof MeshSpecAppConfigDelivery && props.specPollInterval !== undefined
+      && !props.specPollInterval.isUnresolved() && props.specPollInterval.toMilliseconds() < 15_000) {
+      throw new Error(`[${this.node.path}] specPollInterval is ${props.specPollInterval.toHumanString()}; AppConfig allows no poll interval under 15 seconds`);
+    }
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
