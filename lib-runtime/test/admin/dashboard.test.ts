@@ -53,7 +53,7 @@ describe('the dashboard of a running control plane', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain('unsafe');
-    expect(page.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' });
+    expect(page.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'referrer-policy': 'same-origin', 'x-frame-options': 'DENY' });
     // Nothing inline and nothing from elsewhere: every script and stylesheet is a relative URL.
     expect(page.body).not.toMatch(/<script>|<style|\sstyle=|\son\w+=|https?:\/\//);
     expect(page.body).toContain('<script src="dashboard.js" defer></script>');

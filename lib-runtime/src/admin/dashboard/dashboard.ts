@@ -2,7 +2,7 @@ import type * as http from 'node:http';
 import { DashboardAccess } from './dashboard-access';
 import type { DashboardSource } from './dashboard-source';
 import { DEFAULT_EVENT_STREAM_LIMITS, EventStreamHub, EventStreamLimits } from './event-stream';
-import { DASHBOARD_HTML, SIGN_IN_HTML } from './page-html';
+import { DASHBOARD_HTML, FAVICON_SVG, SIGN_IN_HTML } from './page-html';
 import { DASHBOARD_JS } from './page-script';
 import { DASHBOARD_CSS } from './page-style';
 import { buildSnapshot } from './snapshot';
@@ -19,7 +19,8 @@ export const DASHBOARD_CSP = [
 const SECURITY_HEADERS = {
   'content-security-policy': DASHBOARD_CSP,
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // Not no-referrer: with it a browser sends `Origin: null` on the sign-in post, which the origin check refuses.
+  'referrer-policy': 'same-origin',
   'x-frame-options': 'DENY',
   'cache-control': 'no-store',
 };
@@ -72,9 +73,10 @@ export class Dashboard {
       return this.signIn(req, res);
     }
     if (method !== 'GET' && method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n', { allow: 'GET, HEAD' });
-    // The script and stylesheet hold no data; the sign-in page needs the stylesheet before any session.
+    // The script, stylesheet and icon hold no data; the sign-in page needs them before any session.
     if (route === '/dashboard.js') return send(res, 200, 'text/javascript; charset=utf-8', DASHBOARD_JS);
     if (route === '/dashboard.css') return send(res, 200, 'text/css; charset=utf-8', DASHBOARD_CSS);
+    if (route === '/favicon.svg') return send(res, 200, 'image/svg+xml', FAVICON_SVG);
 
     const token = url.searchParams.get('token');
     if (token !== null && (route === '' || route === '/')) return this.exchange(req, res, token);

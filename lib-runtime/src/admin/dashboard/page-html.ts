@@ -8,9 +8,10 @@ export const DASHBOARD_HTML = `<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>open-app-mesh dashboard</title>
 <link rel="stylesheet" href="dashboard.css">
+<link rel="icon" href="favicon.svg" type="image/svg+xml">
 <script src="dashboard.js" defer></script>
 </head>
 <body>
@@ -60,7 +61,7 @@ export const SIGN_IN_HTML = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>open-app-mesh dashboard: sign in</title>
 <link rel="stylesheet" href="dashboard.css">
 </head>
@@ -77,4 +78,13 @@ export const SIGN_IN_HTML = `<!doctype html>
 </main>
 </body>
 </html>
+`;
+
+/** The tab icon: three linked nodes (a browser asks for one; without it, /favicon.ico is a 404). */
+export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">
+<path d="M8 22 L16 9 L24 22 Z" fill="none" stroke="#1f6fb8" stroke-width="2.5"/>
+<circle cx="16" cy="9" r="5" fill="#e3f0fc" stroke="#1f6fb8" stroke-width="2.5"/>
+<circle cx="8" cy="22" r="5" fill="#e5f5e8" stroke="#2e8540" stroke-width="2.5"/>
+<circle cx="24" cy="22" r="5" fill="#e5f5e8" stroke="#2e8540" stroke-width="2.5"/>
+</svg>
 `;

@@ -38,8 +38,14 @@ export const DASHBOARD_JS = String.raw`'use strict';
   function shortVersion(v) { return v === null || v === undefined ? '–' : String(v); }
 
   function seconds(s) {
-    if (s === null) return '+Inf';
     return s < 1 ? (Math.round(s * 10000) / 10) + ' ms' : s + ' s';
+  }
+
+  /** A bucket's upper bound, compact: 2.5ms, 1s; the last bucket is everything above the one before. */
+  function bucketLabel(buckets, i) {
+    var le = buckets[i].le;
+    if (le === null) return '>' + (i > 0 ? bucketLabel(buckets, i - 1) : '0');
+    return seconds(le).replace(' ', '');
   }
 
   function render(snapshot) {
@@ -105,8 +111,9 @@ export const DASHBOARD_JS = String.raw`'use strict';
       if (!rect) return;
       var nacked = node.proxies.some(function (p) { return p.state === 'nacked'; });
       g.classList.add(nacked ? 'oam-nacked' : 'oam-connected');
-      var x = Number(rect.getAttribute('x')) + Number(rect.getAttribute('width')) - 8;
-      var y = Number(rect.getAttribute('y')) + 14;
+      // Under the box, right-aligned: inside it the widest line already spans the box.
+      var x = Number(rect.getAttribute('x')) + Number(rect.getAttribute('width'));
+      var y = Number(rect.getAttribute('y')) + Number(rect.getAttribute('height')) + 13;
       var label = node.proxies.length + (node.proxies.length === 1 ? ' proxy' : ' proxies') + (nacked ? ' · NACK' : '');
       g.appendChild(svgEl('text', { x: x, y: y, 'text-anchor': 'end', 'class': 'oam-badge' + (nacked ? ' oam-badge-nack' : '') }, label));
     });
@@ -184,7 +191,7 @@ export const DASHBOARD_JS = String.raw`'use strict';
     if (histogram.count === 0) { box.appendChild(el('p', 'muted', 'no ACK yet')); return; }
     var buckets = histogram.buckets;
     var max = buckets.reduce(function (m, b) { return Math.max(m, b.count); }, 1);
-    var width = 520, height = 170, left = 8, bottom = 34, top = 18;
+    var width = 640, height = 170, left = 8, bottom = 34, top = 18;
     var step = (width - left * 2) / buckets.length;
     var svg = svgEl('svg', { viewBox: '0 0 ' + width + ' ' + height, 'class': 'latency-chart', role: 'img', 'aria-label': 'push latency histogram' });
     buckets.forEach(function (b, i) {
@@ -192,11 +199,11 @@ export const DASHBOARD_JS = String.raw`'use strict';
       var x = left + i * step;
       svg.appendChild(svgEl('rect', { 'class': 'bar', x: x + 2, y: height - bottom - h, width: Math.max(step - 4, 1), height: h }));
       if (b.count > 0) svg.appendChild(svgEl('text', { 'class': 'count', x: x + step / 2, y: height - bottom - h - 4, 'text-anchor': 'middle' }, b.count));
-      svg.appendChild(svgEl('text', { x: x + step / 2, y: height - bottom + 14, 'text-anchor': 'middle' }, (b.le === null ? '>' : '≤') + (b.le === null ? seconds(buckets[i - 1] ? buckets[i - 1].le : 0) : seconds(b.le))));
+      svg.appendChild(svgEl('text', { x: x + step / 2, y: height - bottom + 14, 'text-anchor': 'middle' }, bucketLabel(buckets, i)));
     });
     box.appendChild(svg);
     var mean = histogram.sum / histogram.count;
-    box.appendChild(el('p', 'muted', histogram.count + ' ACKs, mean ' + seconds(Math.round(mean * 10000) / 10000)));
+    box.appendChild(el('p', 'muted', 'ACKs per bucket (upper bound of each): ' + histogram.count + ' ACKs, mean ' + seconds(Math.round(mean * 10000) / 10000)));
   }
 
   function renderHistory(history) {
