@@ -119,7 +119,8 @@ export function walkEnvoy(config: EnvoyConfig, request: SimRequest, labels: Read
     const stripPort = hcm.strip_any_host_port === true || routeConfig.ignore_port_in_host_matching === true
       || (hcm.strip_matching_host_port === true && portOf(current.authority) === connection.port);
     const host = stripPort ? hostOf(current.authority) : current.authority;
-    const hop = { ...hopBase, filterChain: chainName, routeConfiguration: routeConfigName, ...(normalized !== hopBase.request.path ? { normalizedPath: normalized } : {}) };
+    const normalizedPath = normalized !== hopBase.request.path ? { normalizedPath: normalized } : {};
+    const hop = { ...hopBase, filterChain: chainName, routeConfiguration: routeConfigName, ...normalizedPath };
     const virtualHosts = (routeConfig.virtual_hosts ?? []) as ProtoJson[];
     const vh = selectVirtualHost(virtualHosts, host, 'envoy');
     if (!vh) {
@@ -155,7 +156,8 @@ export function walkEnvoy(config: EnvoyConfig, request: SimRequest, labels: Read
     const rewritten = applyRewrites(matched, vh.virtualHost, current);
     const clusters = clustersOf(action);
     const redirect = selfRedirect(clusters, config);
-    const base = { ...hop, virtualHost, routes: verdicts, notTried, route: verdict.name, policy, ...(rewritten.rewrite ? { rewrite: rewritten.rewrite } : {}) };
+    const rewrite = rewritten.rewrite ? { rewrite: rewritten.rewrite } : {};
+    const base = { ...hop, virtualHost, routes: verdicts, notTried, route: verdict.name, policy, ...rewrite };
     if (!redirect) {
       hops.push(base);
       if (clusters.length === 0) return done('no-route', `route ${verdict.name} names no cluster`);

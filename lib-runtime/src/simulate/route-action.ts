@@ -136,7 +136,7 @@ export function applyRewrites(route: ProtoJson, virtualHost: ProtoJson, request:
     authority = action.host_rewrite_literal;
   }
   let headers = request.headers.filter(([name]) => name !== ':authority' && name !== ':path');
-  const removed = [...((virtualHost.request_headers_to_remove ?? []) as string[]), ...((route.request_headers_to_remove ?? []) as string[])].map(h => h.toLowerCase());
+  const removed = [virtualHost, route].flatMap(level => (level.request_headers_to_remove ?? []) as string[]).map(h => h.toLowerCase());
   headers = headers.filter(([name]) => !removed.includes(name));
   const added: string[] = [];
   // Route-level additions are applied after (and so win over) virtual host ones.

@@ -5,8 +5,8 @@ import { formatJson, formatText } from './report';
 import { parseRequest, RequestSyntaxError } from './request';
 import { simulate } from './simulate';
 import { parseSimulateArgs, SIMULATE_USAGE } from './simulate-args';
-import { parseStaticEndpoints, StaticEndpointsError } from '../discovery/static-file';
 import { DiffInputError, readSpecInput } from '../diff/spec-inputs';
+import { parseStaticEndpoints, StaticEndpointsError } from '../discovery/static-file';
 import type { DiscoveredEndpoints } from '../translate';
 
 /**

@@ -107,8 +107,9 @@ function tlsOf(cluster: ProtoJson): string | undefined {
   if (context.sni) parts.push(`SNI ${String(context.sni)}`);
   const certificate = certificateSource(common);
   parts.push(certificate ? `presents a certificate from ${certificate}` : 'presents no client certificate');
-  const validation = (common.validation_context ?? (common.combined_validation_context as ProtoJson | undefined)?.default_validation_context) as ProtoJson | undefined;
-  const trust = validation ? trustSource(validation) ?? trustSource((common.combined_validation_context ?? {}) as ProtoJson) : trustSource(common);
+  const combined = common.combined_validation_context as ProtoJson | undefined;
+  const validation = (common.validation_context ?? combined?.default_validation_context) as ProtoJson | undefined;
+  const trust = (validation && trustSource(validation)) ?? trustSource(common) ?? (combined && trustSource(combined));
   parts.push(trust ? `verifies the server against ${trust}` : 'does not verify the server');
   const sans = [
     ...((validation?.match_typed_subject_alt_names ?? []) as ProtoJson[]).map(m => `${String(m.san_type)} ${describeSan(m.matcher as ProtoJson)}`),

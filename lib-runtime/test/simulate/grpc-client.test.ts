@@ -101,7 +101,12 @@ async function observe(client: grpc.Client, method: string, metadata: Record<str
 }
 
 /** Backend → simulate's probability, for the call `grpc xds:///<service> <method> -m …`. */
-function predicted(doc: MeshSpecDocument, from: string, service: string, method: string, metadata: Record<string, string>): { s: Simulation; shares: Map<string, number> } {
+interface Prediction {
+  readonly s: Simulation;
+  readonly shares: Map<string, number>;
+}
+
+function predicted(doc: MeshSpecDocument, from: string, service: string, method: string, metadata: Record<string, string>): Prediction {
   const words = ['grpc', `xds:///${service}`, method.slice(1), ...Object.entries(metadata).flatMap(([k, v]) => ['-m', `${k}: ${v}`])];
   const s = sim(doc, from, words, endpointsFor(doc));
   expect(s.outcome).toBe('routed');

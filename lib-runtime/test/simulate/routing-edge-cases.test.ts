@@ -1,7 +1,7 @@
 import { editable, sim, summary, whyNot } from './simulate-helpers';
-import type { ProtoJson } from '../../src/translate';
 import { selectFilterChain } from '../../src/simulate/filter-chain';
 import { selectVirtualHost } from '../../src/simulate/virtual-host';
+import type { ProtoJson } from '../../src/translate';
 import { exampleSpec } from '../diff/example-assemblies';
 import { routedMesh } from '../translate/spec-builder';
 

@@ -112,7 +112,10 @@ describe('request syntax', () => {
 
   test('gRPC: xds:/// is a proxyless channel, host:port an application\'s channel through Envoy', () => {
     expect(parseRequest(['grpc', 'xds:///greeter.local', 'helloworld.Greeter/SayHello'], ['x-canary: true'])).toMatchObject({
-      kind: 'grpc', xdsTarget: 'greeter.local', path: '/helloworld.Greeter/SayHello', method: 'POST',
+      kind: 'grpc',
+      xdsTarget: 'greeter.local',
+      path: '/helloworld.Greeter/SayHello',
+      method: 'POST',
       headers: [['content-type', 'application/grpc'], ['te', 'trailers'], ['x-canary', 'true']],
     });
     const viaEnvoy = parseRequest(['grpc', 'dns:///greeter.local:50051', '/helloworld.Greeter/SayHello'], []);
