@@ -5,6 +5,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as ts from 'typescript';
 import * as appmesh from '../../src';
 import { synthEntryFile } from '../../src/policies/envoy-patch-synth-check';
+import { contributeExtensions } from '../../src/private/extensions';
+import { buildMeshSpecs } from '../../src/private/spec-builder';
 import { SPEC_VERSION_EXTENSIONS } from '../../src/spec';
 import { onlyDocument } from '../helpers';
 
@@ -60,6 +62,21 @@ describe('constructs put patches into the spec', () => {
   ])('%s is refused when added, naming the construct path', (_, patch, message) => {
     const { node } = meshApp();
     expect(() => node.addEnvoyPatch(patch())).toThrow(`[Stack/mesh/node] ${message}`);
+  });
+});
+
+describe('the spec rule envoy-patch-shape (both sides: synth and the control plane)', () => {
+  test.each<[string, object, string]>([
+    ['remove with a value', { target: 'cluster', operation: 'remove', name: 'c', value: {} }, 'envoyPatches[0].value: not allowed: remove takes nothing but the target'],
+    ['merge without a name', { target: 'listener', operation: 'merge', value: {} }, 'envoyPatches[0].name: missing: merge names the listener it changes'],
+    ['add with a name beside value.name', { target: 'cluster', operation: 'add', name: 'c', value: { name: 'c' } }, 'envoyPatches[0].name: not allowed: add takes the new cluster\'s name from value.name'],
+    ['a filter field on a cluster', { target: 'cluster', operation: 'remove', name: 'c', filterName: 'f' }, 'envoyPatches[0].filterName: not allowed: filterName addresses an HTTP filter'],
+    ['an httpFilter without its listener', { target: 'httpFilter', operation: 'remove', filterName: 'f' }, 'envoyPatches[0].name: missing: an httpFilter patch names the listener'],
+    ['an unknown operation', { target: 'cluster', operation: 'replace', name: 'c' }, 'envoyPatches[0].operation'],
+  ])('%s is refused with the construct path and the spec field', (_, patch, message) => {
+    const { stack, node } = meshApp();
+    contributeExtensions(node, () => ({ envoyPatches: [patch] }));
+    expect(() => buildMeshSpecs(stack)).toThrow('[Stack/mesh/node] virtualNodes["node"].extensions.' + message);
   });
 });
 
