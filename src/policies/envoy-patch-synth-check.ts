@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { EnvoyPatch } from './envoy-patch';
 import { contributeExtensions } from '../private/extensions';
@@ -75,7 +76,9 @@ export function attachEnvoyPatch(resource: PatchableResource, kind: 'virtualNode
  */
 function envoyPatchErrors(resource: PatchableResource, kind: string, name: string): string[] {
   const meshName = resource.mesh.meshName;
-  const collected = collectMeshSpecs(resource.node.root).find(c => c.meshName === meshName);
+  // The document of this resource's own stage: another stage may hold a mesh of the same name.
+  const stage = Stage.of(resource) ?? resource.node.root;
+  const collected = collectMeshSpecs(stage, { sameStageOnly: true }).find(c => c.meshName === meshName);
   if (!collected || collected.issues.length > 0) return [];
   return loadEntry().envoyPatchProblems(collected.document)
     .filter(p => p.kind === kind && p.name === name)

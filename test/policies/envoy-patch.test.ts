@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Stage } from 'aws-cdk-lib';
 import * as ts from 'typescript';
 import * as appmesh from '../../src';
 import { synthEntryFile } from '../../src/policies/envoy-patch-synth-check';
@@ -106,6 +106,21 @@ describe('checked at synth with the control plane\'s own translation and Envoy\'
     const { app, gateway } = meshApp();
     gateway.addEnvoyPatch(appmesh.EnvoyPatch.removeListener('lds_ingress_0.0.0.0_15000'));
     expect(() => app.synth()).toThrow(/\[Stack\/mesh\/gateway\] Envoy patches of virtualGateway 'gateway' would not be served: .*no listener named "lds_ingress_0.0.0.0_15000" \(it has "lds_egress_0.0.0.0_15001", "lds_ingress_0.0.0.0_8443"\)/);
+  });
+
+  test('a node in a stage is checked against its own stage\'s document, even when another stage has a mesh of the same name', () => {
+    const app = new App();
+    const nodes = ['One', 'Two'].map((stageName, i) => {
+      const stack = new Stack(new Stage(app, stageName), 'Stack');
+      const mesh = new appmesh.Mesh(stack, 'mesh', { meshName: 'm' });
+      return mesh.addVirtualNode('node', {
+        virtualNodeName: 'node',
+        serviceDiscovery: appmesh.ServiceDiscovery.dns('node.local'),
+        listeners: [appmesh.VirtualNodeListener.http({ port: 8080 + i })],
+      });
+    });
+    nodes[0].addEnvoyPatch(appmesh.EnvoyPatch.removeCluster('cds_ingress_m_node_http_8081'));
+    expect(() => app.synth()).toThrow(/\[One\/Stack\/mesh\/node\] .*no cluster named "cds_ingress_m_node_http_8081"/);
   });
 
   test('this checkout runs the runtime from its sources', () => {
