@@ -2,7 +2,6 @@ import { CompiledMesh, MeshDependents, provideDependents } from './compile';
 import { formatNodeId } from './node-id';
 import { sameContent } from './same-content';
 import { listNodeIds } from './translate';
-import { RouteSpec } from '../../../src/spec/appmesh-types';
 import {
   GatewayRouteResource,
   RouteResource,
@@ -174,6 +173,12 @@ function changedKeys(prev: CompiledMesh, next: CompiledMesh): string[] {
 }
 
 const EMPTY = {};
+
+/** Same spec and same policies (the `extensions` beside the spec, docs/policies.md). */
+type WithPolicies = { readonly spec: object; readonly extensions?: object };
+function sameResource(a: WithPolicies, b: WithPolicies): boolean {
+  return sameContent(a.spec, b.spec) && sameContent(a.extensions ?? EMPTY, b.extensions ?? EMPTY);
+}
 const NONE: readonly never[] = [];
 
 /**
@@ -198,7 +203,7 @@ function changedInPlace<T extends { readonly spec: object }>(
       changed.length = mark;
       return false;
     }
-    if (!sameContent(was.spec, r.spec)) changed.push(keyOf(r));
+    if (!sameResource(was, r)) changed.push(keyOf(r));
   }
   return true;
 }
@@ -225,7 +230,7 @@ function changedByName<T extends { readonly spec: object }>(
 ): void {
   for (const [name, r] of after) {
     const old = before.get(name);
-    if (old === undefined || !sameContent(old.spec, r.spec)) changed.push(`${kind}:${name}`);
+    if (old === undefined || !sameResource(old, r)) changed.push(`${kind}:${name}`);
   }
   for (const name of before.keys()) if (!after.has(name)) changed.push(`${kind}:${name}`);
 }
@@ -239,14 +244,14 @@ function changedChildren<T extends { readonly spec: object }>(
     if (old.length === list.length && list.every((r, i) => nameOf(r) === nameOf(old[i]))) {
       // Same names in the same order: compare pairwise.
       for (let i = 0; i < list.length; i++) {
-        if (!sameContent(old[i].spec, list[i].spec)) changed.push(`${kind}:${parent}/${nameOf(list[i])}`);
+        if (!sameResource(old[i], list[i])) changed.push(`${kind}:${parent}/${nameOf(list[i])}`);
       }
       continue;
     }
     const byName = new Map(old.map(r => [nameOf(r), r]));
     for (const r of list) {
       const was = byName.get(nameOf(r));
-      if (was === undefined || !sameContent(was.spec, r.spec)) changed.push(`${kind}:${parent}/${nameOf(r)}`);
+      if (was === undefined || !sameResource(was, r)) changed.push(`${kind}:${parent}/${nameOf(r)}`);
       byName.delete(nameOf(r));
     }
     for (const name of byName.keys()) changed.push(`${kind}:${parent}/${name}`);
@@ -295,7 +300,7 @@ function deriveDependents(prev: CompiledMesh, next: CompiledMesh, changed: reado
       for (const m of meshes) {
         const slash = name.indexOf('/');
         const route = m.routesByRouter.get(name.slice(0, slash))?.find(r => r.routeName === name.slice(slash + 1));
-        if (route) for (const n of routeTargets(route.spec)) touchedNodes.add(n);
+        if (route) for (const n of routeTargets(route)) touchedNodes.add(n);
       }
     }
   }
@@ -361,11 +366,14 @@ function nodesReachedByService(mesh: CompiledMesh, serviceName: string): string[
   const nodes: string[] = [];
   if (provider?.virtualNode) nodes.push(provider.virtualNode.virtualNodeName);
   const router = provider?.virtualRouter?.virtualRouterName;
-  if (router !== undefined) for (const route of mesh.routesByRouter.get(router) ?? []) nodes.push(...routeTargets(route.spec));
+  if (router !== undefined) for (const route of mesh.routesByRouter.get(router) ?? []) nodes.push(...routeTargets(route));
   return nodes;
 }
 
-function routeTargets(spec: RouteSpec): string[] {
+/** The nodes a route sends requests to: its weighted targets and the nodes it mirrors to. */
+function routeTargets(route: RouteResource): string[] {
+  const spec = route.spec;
   const kind = spec.httpRoute ?? spec.http2Route ?? spec.grpcRoute ?? spec.tcpRoute;
-  return (kind?.action.weightedTargets ?? []).map(t => t.virtualNode);
+  const mirrors = route.extensions?.requestMirrors ?? [];
+  return [...(kind?.action.weightedTargets ?? []).map(t => t.virtualNode), ...mirrors.map(m => m.virtualNode)];
 }

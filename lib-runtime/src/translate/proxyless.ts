@@ -34,7 +34,8 @@ export function proxylessTable(tables: readonly ServicePortTable[], port?: numbe
 /**
  * The proxyless view (docs/xds-rules.md X26–X30): per callable virtual service a Listener named
  * exactly after it, holding an api_listener HttpConnectionManager with an inline route config
- * (virtual host domains `[<vs>, <vs>:<port>]`) and the router filter as its only filter; EDS
+ * (virtual host domains `[<vs>, <vs>:<port>]`) and the router filter (after the fault filter when a
+ * route injects faults, gRFC A33); EDS
  * clusters over ADS (LOGICAL_DNS for DNS nodes without supplied endpoints); TLS only for a mesh CA
  * (`acm`) trust, through the bootstrap's certificate provider (proxyless-tls.ts).
  * A service without routes still gets a listener (an empty virtual host) so RPCs fail at once
@@ -69,7 +70,8 @@ function proxylessListener(name: string, serviceName: string, table: ServicePort
       api_listener: packed(TYPE.httpConnectionManager, {
         stat_prefix: name,
         route_config: routeConfig,
-        http_filters: [routerFilter()],
+        // Route policies a gRPC client implements (fault injection, A33) need their filter here.
+        http_filters: [...(table?.proxylessHttpFilters ?? []), routerFilter()],
       }),
     },
   };

@@ -2,6 +2,8 @@ import { CompiledMesh, TargetListener, targetListener } from './compile';
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PER_REQUEST_TIMEOUT_MS } from './defaults';
 import { grpcRouteMatch, httpRouteMatch } from './match';
 import { Protocol } from './names';
+import { mergeHttpFilters } from './policies/http-filters';
+import { applyRoutePolicies } from './policies/route-policies';
 import { appMeshMillis, durationMs, u32 } from './proto-json';
 import { defaultRetryPolicy, proxylessRetryPolicy, retryPolicy } from './retry';
 import { ProtoJson } from './types';
@@ -25,8 +27,12 @@ export interface ServicePortTable {
   readonly tcpClusters: readonly { readonly name: string; readonly weight: number }[];
   /** TCP: idle timeout in ms. */
   readonly tcpIdleMs: number;
-  /** Every target listener the table refers to, one per cluster name, sorted by cluster name. */
+  /** Every target listener the table refers to (mirror targets included), one per cluster name, sorted by cluster name. */
   readonly targets: readonly TargetListener[];
+  /** HTTP filters an Envoy HCM serving these routes needs before its router (route policies); usually none. */
+  readonly httpFilters: readonly ProtoJson[];
+  /** The same for a gRPC client's HCM (only what gRPC implements). */
+  readonly proxylessHttpFilters: readonly ProtoJson[];
 }
 
 /** Tables of one service; empty when it has no provider or the provider does not exist. */
@@ -70,6 +76,8 @@ function nodeProviderTables(mesh: CompiledMesh, serviceName: string, nodeName: s
       tcpClusters: [],
       tcpIdleMs: DEFAULT_IDLE_TIMEOUT_MS,
       targets: [target],
+      httpFilters: [],
+      proxylessHttpFilters: [],
     };
   });
 }
@@ -106,13 +114,19 @@ function routerProviderTables(mesh: CompiledMesh, serviceName: string, routerNam
     const envoyRoutes: ProtoJson[] = [];
     const proxylessRoutes: ProtoJson[] = [];
     const targets = new Map<string, TargetListener>();
+    const httpFilters: ProtoJson[][] = [];
+    const proxylessHttpFilters: ProtoJson[][] = [];
     for (const route of onPort) {
       const rendered = httpFamilyRoute(mesh, route, protocol);
       if (!rendered) continue;
-      envoyRoutes.push(rendered.route);
-      const proxyless = rendered.hasQueryMatch ? undefined : proxylessRoute(rendered.route, rendered.perRequestMs);
+      // Route policies (docs/policies.md): fields of the route, filters of the HCM, mirror clusters.
+      const policies = applyRoutePolicies(mesh, route.extensions, rendered.route);
+      envoyRoutes.push(policies.route);
+      const proxyless = rendered.hasQueryMatch ? undefined : proxylessRoute(rendered.route, rendered.perRequestMs, policies.proxylessPerFilter);
       if (proxyless) proxylessRoutes.push(proxyless);
-      for (const t of rendered.targets) targets.set(t.clusterName, t);
+      for (const t of [...rendered.targets, ...policies.targets]) targets.set(t.clusterName, t);
+      httpFilters.push([...policies.httpFilters]);
+      if (proxyless) proxylessHttpFilters.push([...policies.proxylessHttpFilters]);
     }
     tables.push({
       serviceName,
@@ -123,13 +137,15 @@ function routerProviderTables(mesh: CompiledMesh, serviceName: string, routerNam
       tcpClusters: [],
       tcpIdleMs: DEFAULT_IDLE_TIMEOUT_MS,
       targets: sortTargets(targets),
+      httpFilters: mergeHttpFilters(...httpFilters),
+      proxylessHttpFilters: mergeHttpFilters(...proxylessHttpFilters),
     });
   }
   return tables;
 }
 
 function tcpTable(serviceName: string, port: number, clusters: WeightedCluster[], idleMs: number, targets: TargetListener[]): ServicePortTable {
-  return { serviceName, port, protocol: 'tcp', routes: [], proxylessRoutes: [], tcpClusters: clusters, tcpIdleMs: idleMs, targets };
+  return { serviceName, port, protocol: 'tcp', routes: [], proxylessRoutes: [], tcpClusters: clusters, tcpIdleMs: idleMs, targets, httpFilters: [], proxylessHttpFilters: [] };
 }
 
 interface WeightedCluster {
@@ -175,9 +191,10 @@ function httpFamilyRoute(mesh: CompiledMesh, resource: RouteResource, protocol: 
  * The route as a gRPC client takes it: same match and clusters, retries reduced to gRPC
  * conditions, the per-request timeout as route-level `max_stream_duration` (gRFC A31; grpc-js
  * ignores `timeout`). Routes matching query parameters are left out by the caller: gRPC paths
- * carry no query string, so they could never match.
+ * carry no query string, so they could never match. `perFilter`: the route's policy overrides a
+ * gRPC client implements (fault injection, gRFC A33); header rules and mirrors are Envoy's only.
  */
-function proxylessRoute(route: ProtoJson, perRequestMs: number): ProtoJson {
+function proxylessRoute(route: ProtoJson, perRequestMs: number, perFilter?: ProtoJson): ProtoJson {
   const envoyAction = route.route as ProtoJson;
   const action: ProtoJson = {};
   if (envoyAction.cluster !== undefined) action.cluster = envoyAction.cluster;
@@ -189,6 +206,7 @@ function proxylessRoute(route: ProtoJson, perRequestMs: number): ProtoJson {
   if (route.name !== undefined) out.name = route.name;
   out.match = route.match;
   out.route = action;
+  if (perFilter) out.typed_per_filter_config = perFilter;
   return out;
 }
 

@@ -22,6 +22,8 @@ import {
   selfRedirectClusterName,
 } from './names';
 import { gatewayAuthFilters } from './policies/gateway-auth';
+import { mergeHttpFilters } from './policies/http-filters';
+import { applyRoutePolicies } from './policies/route-policies';
 import { durationMs, socketAddress, u32 } from './proto-json';
 import { ServicePortTable } from './service-routes';
 import { listenerTransportSocket } from './tls';
@@ -49,12 +51,15 @@ export function renderVirtualGateway(mesh: CompiledMesh, gateway: VirtualGateway
     out.addCluster(selfRedirectCluster(redirect, protocol, listener.connectionPool, LOCAL_ADDRESS_V4, EGRESS_PORT));
     const routeConfigName = ingressRouteConfigName(protocol, port);
     const onListener = routes.filter(r => gatewayRouteProtocol(r.spec) === protocol && (gatewayRoutePort(r.spec) ?? port) === port);
+    // Gateway route policies (docs/policies.md): fields of each route, and the filters they need here.
+    const withPolicies = onListener.flatMap(r => gatewayRouteToEnvoy(r, redirect).map(route => applyRoutePolicies(mesh, r.extensions, route)));
+    const routeFilters = mergeHttpFilters(...withPolicies.map(p => p.httpFilters));
     out.addRoute({
       name: routeConfigName,
       virtual_hosts: [{
         name: 'self_redirect',
         domains: ['*'],
-        routes: onListener.flatMap(r => gatewayRouteToEnvoy(r, redirect)),
+        routes: withPolicies.map(p => p.route),
       }],
     });
     const filter = httpConnectionManagerFilter({
@@ -62,7 +67,7 @@ export function renderVirtualGateway(mesh: CompiledMesh, gateway: VirtualGateway
       routeConfigName,
       accessLog,
       normalizePaths: true,
-      ...(httpFilters.length ? { httpFilters } : {}),
+      ...(httpFilters.length || routeFilters.length ? { httpFilters: mergeHttpFilters(httpFilters, routeFilters) } : {}),
     });
     out.addListener({
       name: ingressListenerName(port),
@@ -129,6 +134,7 @@ function renderGatewayEgress(
   const virtualHosts: ProtoJson[] = [];
   const defaultRoutes: ProtoJson[] = [];
   const requests: ClusterRequest[] = [];
+  const tables: ServicePortTable[] = [];
   for (const target of gatewayTargets(routes)) {
     const authority = gatewayTargetAuthority(target);
     const table = gatewayTable(mesh.tablesOf(target.serviceName), target.port);
@@ -138,6 +144,7 @@ function renderGatewayEgress(
       routes: table ? table.routes : [],
     });
     if (!table) continue;
+    tables.push(table);
     const selector = exactHeader(VIRTUAL_SERVICE_HEADER, authority);
     for (const route of table.routes) {
       const match = route.match as ProtoJson;
@@ -148,6 +155,8 @@ function renderGatewayEgress(
   virtualHosts.push({ name: 'default_backend', domains: ['*'], routes: defaultRoutes, response_headers_to_remove: [VIRTUAL_SERVICE_HEADER] });
   const routeConfigName = egressRouteConfigName('http', EGRESS_PORT);
   out.addRoute({ name: routeConfigName, virtual_hosts: virtualHosts });
+  // Route policies of the targeted services' routes need their filters in this HCM.
+  const policyFilters = mergeHttpFilters(...tables.map(t => t.httpFilters));
   out.addListener({
     name: egressListenerName(),
     address: socketAddress(BIND_ADDRESS_V4, EGRESS_PORT),
@@ -155,7 +164,12 @@ function renderGatewayEgress(
     filter_chains: [{
       name: `egress_http_${EGRESS_PORT}`,
       filter_chain_match: { destination_port: u32(EGRESS_PORT) },
-      filters: [httpConnectionManagerFilter({ statPrefix: EGRESS_STAT_PREFIX, routeConfigName, accessLog })],
+      filters: [httpConnectionManagerFilter({
+        statPrefix: EGRESS_STAT_PREFIX,
+        routeConfigName,
+        accessLog,
+        ...(policyFilters.length ? { httpFilters: policyFilters } : {}),
+      })],
     }],
   });
   addRemoteClusters(out, mesh, requests, endpoints, 'envoy');

@@ -28,6 +28,7 @@ import {
   localClusterName,
   Protocol,
 } from './names';
+import { mergeHttpFilters } from './policies/http-filters';
 import { httpLocalRateLimitFilter, networkLocalRateLimitFilter, rateLimitForPort } from './policies/rate-limit';
 import { rbacHttpFilter, rbacNetworkFilter } from './policies/rbac';
 import { appMeshMillis, durationMs, socketAddress, u32 } from './proto-json';
@@ -217,10 +218,17 @@ function renderEgress(out: ResourceCollector, mesh: CompiledMesh, node: VirtualN
     // A service has one table per port, so the route config name and the service names say it all.
     const key = `egressRoutes\u0000${routeConfigName}\u0000${group.tables.map(t => t.serviceName).join('\u0000')}`;
     out.addRoute(sharedOutput(mesh, key, () => ({ name: routeConfigName, virtual_hosts: group.tables.map(t => egressVirtualHost(t)) })));
+    // Route policies of the backends' tables need their filters in this HCM (docs/policies.md).
+    const policyFilters = mergeHttpFilters(...group.tables.map(t => t.httpFilters));
     chains.push({
       name: `egress_${group.protocol}_${port}`,
       filter_chain_match: { destination_port: u32(port) },
-      filters: [httpConnectionManagerFilter({ statPrefix: EGRESS_STAT_PREFIX, routeConfigName, accessLog })],
+      filters: [httpConnectionManagerFilter({
+        statPrefix: EGRESS_STAT_PREFIX,
+        routeConfigName,
+        accessLog,
+        ...(policyFilters.length ? { httpFilters: policyFilters } : {}),
+      })],
     });
   }
   for (const port of [...tcpPorts.keys()].sort((a, b) => a - b)) {
