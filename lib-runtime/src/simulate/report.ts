@@ -11,7 +11,7 @@ const INDENT = '       ';
 export function formatText(s: Simulation): string {
   const lines: string[] = [
     s.request,
-    `from ${s.nodeId}: ${s.view === 'envoy' ? 'Envoy view' : 'proxyless view'}, ${s.semantics} matching, spec version ${s.meshVersion}`,
+    `from ${s.nodeId}: ${s.view === 'envoy' ? 'Envoy view' : 'proxyless view'} matched by ${s.semantics}, spec version ${s.meshVersion}`,
     '',
     outcomeLine(s),
   ];

@@ -31,7 +31,7 @@ export function simulate(input: SimulateInput): Simulation {
     request: input.request.text,
     nodeId: input.nodeId,
     view: proxyless ? 'proxyless' : 'envoy',
-    semantics: proxyless ? 'gRPC client (gRFC A28, as @grpc/grpc-js-xds matches)' : 'Envoy',
+    semantics: proxyless ? 'a gRPC client\'s rules (gRFC A28, as @grpc/grpc-js-xds applies them)' : 'Envoy\'s rules',
     meshVersion: input.version,
     outcome: walk.outcome,
     ...(walk.reason !== undefined ? { reason: walk.reason } : {}),

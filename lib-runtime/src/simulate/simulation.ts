@@ -98,7 +98,7 @@ export interface Simulation {
   readonly request: string;
   readonly nodeId: string;
   readonly view: SimView;
-  /** Whose matching rules were applied (`Envoy`, `gRPC (grpc-js-xds)`). */
+  /** Whose matching rules were applied, in words (`Envoy's rules`, `a gRPC client's rules (…)`). */
   readonly semantics: string;
   readonly meshVersion: string;
   readonly outcome: Outcome;

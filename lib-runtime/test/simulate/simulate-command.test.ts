@@ -35,7 +35,7 @@ describe('open-app-mesh simulate on a cloud assembly', () => {
     expect(code).toBe(0);
     const lines = out.split('\n');
     expect(lines[0]).toBe('GET http://catalog.store.local:8080/items/42?version=2 -H \'x-beta: true\'');
-    expect(lines[1]).toMatch(/^from mesh\/store\/virtualNode\/web: Envoy view, Envoy matching, spec version [0-9a-f]{12}$/);
+    expect(lines[1]).toMatch(/^from mesh\/store\/virtualNode\/web: Envoy view matched by Envoy's rules, spec version [0-9a-f]{12}$/);
     expect(lines[3]).toBe('ROUTED to catalog-v2 100.0 %');
     expect(out).toContain('         no match admin        prefix "/admin/" vs path "/items/42"; header authorization: prefix "Bearer ": absent\n');
     expect(out).toContain('         match    beta-header  prefix "/" vs path "/items/42"; header x-beta: exact "true" vs "true"\n');
