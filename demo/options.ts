@@ -15,7 +15,8 @@ Options:
   --work-dir <dir>      where the assembly, spec, picture and logs go (default .demo)
   --insecure            no TLS and no identities anywhere (the control plane's --insecure-plaintext):
                         any local process can read any node's configuration
-  --keep-running        stay up after the run for exploration (admin URLs are printed); Ctrl-C ends
+  --keep-running        stay up after the run for exploration (the live dashboard and admin URLs
+                        are printed); Ctrl-C ends
   --xds-port <port>     control plane xDS port (default: any free port)
   --admin-port <port>   control plane admin port (default: any free port)
   -h, --help            this text

@@ -167,6 +167,7 @@ async function run(options: DemoOptions, running: Running, signal: AbortSignal):
   const pid = controlPlane.pid;
   await controlPlane.waitForLog((l) => l.msg === 'spec applied' && l.version === first.version, 60_000);
   step(3, `control plane running: pid ${pid}, xDS 127.0.0.1:${controlPlane.xdsPort}${mtls ? ' (mutual TLS)' : ' (PLAINTEXT)'}, admin http://127.0.0.1:${controlPlane.adminPort}, spec ${first.version} applied`);
+  out(`      live dashboard: ${dashboardUrl(controlPlane)} (open it now: it follows the weight change${options.keepRunning ? '' : '; --keep-running keeps it up after the run'})`);
   if (controlPlane.logs.some((l) => l.msg.startsWith('spec rejected') && JSON.stringify(l.issues ?? '').includes('ENOENT'))) {
     out('      (it started before the first synthesis finished: it logged the missing spec file and applied the spec once it appeared)');
   }
@@ -247,6 +248,7 @@ async function run(options: DemoOptions, running: Running, signal: AbortSignal):
   out(`  the new weights reached serviceA ${duration(observedAfter)} after the spec was published; control plane pid ${pid} ${unchanged ? 'ran throughout' : 'DID NOT run throughout'}`);
   out(`  ${refusals.line}`);
   out(`  files: ${rel(specFile)}, ${rel(picture.svg)}, ${rel(path.join(work, 'control-plane.log'))}${mtls ? `, ${rel(path.join(work, 'agent-*.log'))}` : ''}`);
+  out(`  dashboard: ${dashboardUrl(controlPlane)}${options.keepRunning ? '' : ' (stops with the demo; --keep-running keeps it up)'}`);
 
   if (options.keepRunning && !signal.aborted) await explore(running, options, signal);
   return ok ? 0 : 1;
@@ -303,7 +305,12 @@ function refusalsOf(running: Running): { total: number; line: string } {
   };
 }
 
-/** --keep-running: slow background traffic, the admin endpoints, and how to change the weights. */
+/** The control plane's live dashboard (served by its admin server; the demo sets no admin token). */
+function dashboardUrl(cp: ControlPlaneProcess): string {
+  return `http://127.0.0.1:${cp.adminPort}/dashboard/`;
+}
+
+/** --keep-running: slow background traffic, the admin endpoints, the dashboard, and how to change the weights. */
 async function explore(running: Running, options: DemoOptions, signal: AbortSignal): Promise<void> {
   const cp = running.controlPlane!;
   const admin = `http://127.0.0.1:${cp.adminPort}`;
@@ -311,6 +318,7 @@ async function explore(running: Running, options: DemoOptions, signal: AbortSign
   const assembly = rel(path.join(options.workDir, 'cdk.out'));
   out();
   out(`still running (Ctrl-C ends). Control plane pid ${cp.pid}, xDS 127.0.0.1:${cp.xdsPort}`);
+  out(`  live dashboard: ${dashboardUrl(cp)}`);
   for (const endpoint of ['healthz', 'readyz', 'metrics', 'clients', `config_dump?node=${encodeURIComponent(CLIENT_NODE_ID)}&view=proxyless`]) {
     out(`  curl '${admin}/${endpoint}'`);
   }

@@ -193,6 +193,12 @@ describe('npm run demo (end to end)', () => {
     expect((await get(`${healthz}/readyz`)).status).toBe(200);
     const clients = JSON.parse((await get(`${healthz}/clients`)).body) as { streams: { nodeId: string }[] };
     expect(clients.streams.map((s) => s.nodeId)).toContain('mesh/apps/virtualNode/serviceA');
+    // The live dashboard it printed: serviceA's proxy, and both specs applied (newest first).
+    const dashboard = (await waitForOutput(run, /live dashboard: (http:\/\/127\.0\.0\.1:\d+\/dashboard\/)/, 1000))[1];
+    expect((await get(dashboard)).body).toContain('<title>open-app-mesh dashboard</title>');
+    const state = JSON.parse((await get(`${dashboard}state`)).body) as { nodes: { nodeId: string; proxies: unknown[] }[]; history: { outcome: string }[] };
+    expect(state.nodes.find((n) => n.nodeId === 'mesh/apps/virtualNode/serviceA')?.proxies.length).toBeGreaterThan(0);
+    expect(state.history.slice(0, 2).map((h) => h.outcome)).toEqual(['applied', 'applied']);
     expect(run.output()).toMatch(/xDS 127\.0\.0\.1:\d+ \(mutual TLS\)/);
     // The control plane's own count: three certificates issued, nothing refused.
     const metrics = (await get(`${healthz}/metrics`)).body;
