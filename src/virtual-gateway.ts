@@ -8,6 +8,9 @@ import { GatewayRoute, GatewayRouteBaseProps } from './gateway-route';
 import { IMesh, Mesh } from './mesh';
 import { EnvoyPatch } from './policies/envoy-patch';
 import { attachEnvoyPatch } from './policies/envoy-patch-synth-check';
+import { ExternalAuthorization } from './policies/external-authorization';
+import { JwtAuthenticationProps } from './policies/jwt-provider';
+import { addExternalAuthorization, addJwtAuthentication } from './private/access-policies';
 import { checkArnKinds } from './private/arn-kinds';
 import { registerMeshResource } from './private/mesh-resource';
 import { arnSegment, meshOwnerOf, meshResourceArn, proxyNodeId } from './private/names';
@@ -210,6 +213,22 @@ export class VirtualGateway extends VirtualGatewayBase {
    */
   public addEnvoyPatch(patch: EnvoyPatch): void {
     attachEnvoyPatch(this, 'virtualGateway', () => this.virtualGatewayName, patch);
+  }
+
+  /**
+   * Require end-user JWTs on the gateway's listeners (Envoy `jwt_authn`, docs/policies.md): a request
+   * without a valid token of an accepted provider is answered 401.
+   */
+  public addJwtAuthentication(props: JwtAuthenticationProps): void {
+    addJwtAuthentication(this, props);
+  }
+
+  /**
+   * Check every request with an authorization service of the mesh before routing it (Envoy
+   * `ext_authz`, after JWT authentication; docs/policies.md).
+   */
+  public addExternalAuthorization(authorization: ExternalAuthorization): void {
+    addExternalAuthorization(this, authorization);
   }
 
   private renderSpec(): spec.VirtualGatewaySpec {

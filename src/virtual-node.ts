@@ -6,8 +6,11 @@ import { AccessLog } from './access-log';
 import { Backend } from './backend';
 import { BackendDefaults } from './backend-defaults';
 import { IMesh, Mesh } from './mesh';
+import { AllowFromOptions, AuthorizationMode } from './policies/authorization';
 import { EnvoyPatch } from './policies/envoy-patch';
 import { attachEnvoyPatch } from './policies/envoy-patch-synth-check';
+import { RateLimit } from './policies/rate-limit';
+import { addAuthorizationRule, addRateLimit, setAuthorizationMode } from './private/access-policies';
 import { checkArnKinds } from './private/arn-kinds';
 import { meshError } from './private/errors';
 import { registerMeshResource } from './private/mesh-resource';
@@ -18,6 +21,7 @@ import { warnIfNotSpiffeSafe } from './private/spiffe-name-warning';
 import { renderClientPolicy } from './private/tls-render';
 import { ServiceDiscovery, ServiceDiscoveryConfig } from './service-discovery';
 import * as spec from './spec';
+import type { IVirtualGateway } from './virtual-gateway';
 import { VirtualNodeGrants } from './virtual-node-grants';
 import { VirtualNodeListener } from './virtual-node-listener';
 
@@ -226,6 +230,28 @@ export class VirtualNode extends VirtualNodeBase {
    */
   public addEnvoyPatch(patch: EnvoyPatch): void {
     attachEnvoyPatch(this, 'virtualNode', () => this.virtualNodeName, patch);
+  }
+
+  /**
+   * Allow these virtual nodes or gateways of the mesh to call this node (docs/policies.md). Once
+   * the node has a rule, its inbound listeners refuse every request no rule allows. Callers are
+   * known by the SPIFFE ID of their mesh certificate, so the listeners need mutual TLS.
+   */
+  public allowFrom(callers: (IVirtualNode | IVirtualGateway)[], options: AllowFromOptions = {}): void {
+    addAuthorizationRule(this, callers, options);
+  }
+
+  /** Enforce the `allowFrom` rules (the default), or only count their decisions (`SHADOW`, a dry run). */
+  public applyAuthorizationMode(mode: AuthorizationMode): void {
+    setAuthorizationMode(this, mode);
+  }
+
+  /**
+   * Limit the requests (TCP: connections) the node's listener on `port` accepts, or each of its
+   * listeners when no port is given (docs/policies.md). A limit for a port wins over one for every port.
+   */
+  public addRateLimit(rateLimit: RateLimit, port?: number): void {
+    addRateLimit(this, rateLimit, port);
   }
 
   private renderSpec(): spec.VirtualNodeSpec {
