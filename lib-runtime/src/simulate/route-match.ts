@@ -86,8 +86,10 @@ function pathCheck(match: ProtoJson, request: MatchableRequest, semantics: Seman
 
 /** The value a matcher sees: every value of the header joined with ","; undefined when absent. */
 function headerValue(request: MatchableRequest, name: string, semantics: Semantics): string | undefined {
-  if (semantics === 'grpc' && name === 'content-type') return 'application/grpc';
-  const values = request.headers.filter(([n]) => n === name).map(([, v]) => v);
+  // Header names are case-insensitive: Envoy and gRPC metadata both compare them in lower case.
+  const key = name.toLowerCase();
+  if (semantics === 'grpc' && key === 'content-type') return 'application/grpc';
+  const values = request.headers.filter(([n]) => n === key).map(([, v]) => v);
   return values.length === 0 ? undefined : values.join(',');
 }
 

@@ -4,16 +4,22 @@
  * channel to xds:///<service> reaches one loopback backend per virtual node. For each call,
  * every backend that answers must be one simulate says is possible, and over a split the share
  * each backend gets must fit simulate's probability (binomial bound: |k − np| ≤ 4·√(np(1−p))).
+ * gRPC C-core (python3-grpcio) checks the one place simulate says the clients differ.
  */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as grpcXds from '@grpc/grpc-js-xds';
 import { sim } from './simulate-helpers';
 import type { MeshSpecDocument } from '../../../src/spec/document';
 import type { Simulation } from '../../src/simulate/simulation';
-import { DiscoveredEndpoints, translateNode } from '../../src/translate';
+import { clientProfile, configForClient, DiscoveredEndpoints, EnvoyConfig, translateNode } from '../../src/translate';
 import type { XdsAckEvent, XdsNackRecord, XdsStreamInfo } from '../../src/xds/events';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../src/xds/type-urls';
 import { XdsServer } from '../../src/xds/xds-server';
+import { C_CORE, ClientWorker, SYSTEM_PYTHON } from '../cross-client/client-worker';
 import { JsonBackend } from '../cross-client/json-backend';
 import { exampleSpec } from '../diff/example-assemblies';
 import { meshDoc } from '../translate/spec-builder';
@@ -61,15 +67,18 @@ function endpointsFor(doc: MeshSpecDocument): DiscoveredEndpoints {
     .map(n => [n.virtualNodeName, [{ address: '127.0.0.1', port: backends.get(n.virtualNodeName)!.port }]]));
 }
 
-/** Serves the node's proxyless view (the same translation simulate reads) and opens a channel to xds:///<service>. */
-function channel(doc: MeshSpecDocument, nodeId: string, service: string): grpc.Client {
-  const view = translateNode({ spec: doc, nodeId, endpoints: endpointsFor(doc) }).proxyless;
+function serve(nodeId: string, view: EnvoyConfig): void {
   xds.setSnapshot(nodeId, {
     [LISTENER_TYPE_URL]: view.listeners,
     [ROUTE_TYPE_URL]: view.routes,
     [CLUSTER_TYPE_URL]: view.clusters,
     [ENDPOINT_TYPE_URL]: view.endpoints,
   });
+}
+
+/** Serves the node's proxyless view (the same translation simulate reads) and opens a channel to xds:///<service>. */
+function channel(doc: MeshSpecDocument, nodeId: string, service: string): grpc.Client {
+  serve(nodeId, translateNode({ spec: doc, nodeId, endpoints: endpointsFor(doc) }).proxyless);
   const client = new grpc.Client(`xds:///${service}`, grpc.credentials.createInsecure(), {
     'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': JSON.stringify({
       xds_servers: [{ server_uri: `127.0.0.1:${xdsPort}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
@@ -151,9 +160,10 @@ describe('edge cases: exact method, inverted and range metadata, a 70/30 split',
   const grpcListener = { listeners: [{ portMapping: { port: 50051, protocol: 'grpc' as const } }] };
   const doc = meshDoc({
     nodes: {
-      client: { backends: [{ virtualService: { virtualServiceName: 'greeter.local' } }] },
-      v1: { ...grpcListener, serviceDiscovery: { dns: { hostname: 'v1.local' } } },
-      v2: { ...grpcListener, serviceDiscovery: { dns: { hostname: 'v2.local' } } },
+      'client': { backends: [{ virtualService: { virtualServiceName: 'greeter.local' } }] },
+      'client-ccore': { backends: [{ virtualService: { virtualServiceName: 'greeter.local' } }] },
+      'v1': { ...grpcListener, serviceDiscovery: { dns: { hostname: 'v1.local' } } },
+      'v2': { ...grpcListener, serviceDiscovery: { dns: { hostname: 'v2.local' } } },
     },
     services: { 'greeter.local': { provider: { virtualRouter: { virtualRouterName: 'r' } } } },
     routers: { r: grpcListener },
@@ -193,4 +203,57 @@ describe('edge cases: exact method, inverted and range metadata, a 70/30 split',
     expect(nacks).toEqual([]);
     expect(acks.some(a => a.nodeId === nodeId && a.typeUrl === LISTENER_TYPE_URL)).toBe(true);
   });
+
+  const cCoreMissing = spawnSync(SYSTEM_PYTHON, ['-c', 'import grpc'], { stdio: 'ignore' }).status !== 0;
+  (cCoreMissing ? describe.skip : describe)('gRPC C-core (python3-grpcio), where simulate says it differs from grpc-js', () => {
+    const ccoreId = 'mesh/m/virtualNode/client-ccore';
+    let dir: string;
+    let worker: ClientWorker;
+
+    beforeAll(async () => {
+      // Served as the control plane serves C-core 1.51 (header matchers in their older fields).
+      const choices = clientProfile({ user_agent_name: 'gRPC C-core linux', user_agent_version: '1.51.1' }).choices;
+      serve(ccoreId, configForClient(translateNode({ spec: doc, nodeId: ccoreId, endpoints: endpointsFor(doc) }), choices));
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-simulate-ccore-'));
+      const bootstrap = path.join(dir, 'bootstrap.json');
+      fs.writeFileSync(bootstrap, JSON.stringify({
+        xds_servers: [{ server_uri: `127.0.0.1:${xdsPort}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
+        node: { id: ccoreId, locality: {} },
+      }));
+      worker = new ClientWorker(C_CORE, bootstrap);
+      await worker.start();
+    });
+
+    afterAll(async () => {
+      await worker?.stop();
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    async function ccoreCounts(metadata: Record<string, string>, times: number): Promise<Map<string, number>> {
+      const counts = new Map<string, number>();
+      for (const outcome of await worker.calls('greeter.local', '/helloworld.Greeter/Other', { metadata, times })) {
+        if (!outcome.reply) throw new Error(`C-core call failed: ${JSON.stringify(outcome.error)}; stderr: ${worker.stderr()}`);
+        const backend = String(outcome.reply.backend);
+        counts.set(backend, (counts.get(backend) ?? 0) + 1);
+      }
+      return counts;
+    }
+
+    test('where the clients agree (x-beta: no), C-core reaches only what simulate says', async () => {
+      const { shares } = predicted(doc, 'client-ccore', 'greeter.local', '/helloworld.Greeter/Other', { 'x-beta': 'no' });
+      expectFits(await ccoreCounts({ 'x-beta': 'no' }, 20), shares, 20);
+    });
+
+    test('x-beta absent under the inverted matcher: simulate answers for grpc-js and notes that C-core does not match; C-core takes the split', async () => {
+      const { s, shares } = predicted(doc, 'client-ccore', 'greeter.local', '/helloworld.Greeter/Other', {});
+      expect([s.hops[0].route, [...shares]]).toEqual(['not-beta', [['v1', 1]]]);
+      expect(s.notes).toContain('x-beta is absent and the route\'s matcher on it is inverted: grpc-js matches, gRPC C-core and Envoy do not');
+      // C-core skips not-beta and takes the 70/30 split: a reply from v2 shows it (not-beta sends
+      // everything to v1; were C-core on the split, 40 replies all from v1 would have odds 0.7^40 ≈ 6·10⁻⁷).
+      const counts = await ccoreCounts({}, 40);
+      expect(counts.get('v2') ?? 0).toBeGreaterThan(0);
+      expectFits(counts, new Map([['v1', 0.7], ['v2', 0.3]]), 40);
+    });
+  });
 });
+
