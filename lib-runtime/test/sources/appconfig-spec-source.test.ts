@@ -467,3 +467,23 @@ test('--spec appconfig://… builds an AppConfig source; a malformed one is a us
   expect(() => parseArgs(['--spec', `appconfig://${APP}/${ENV}`])).toThrow(new UsageError(
     `--spec must be appconfig://<application>/<environment>/<configuration profile>, got "appconfig://${APP}/${ENV}"`));
 });
+
+test('the AppConfig client is loaded only for --spec appconfig://…', () => {
+  const loaded: string[] = [];
+  jest.isolateModules(() => {
+    jest.doMock('@aws-sdk/client-appconfigdata', () => {
+      loaded.push('@aws-sdk/client-appconfigdata');
+      return jest.requireActual('@aws-sdk/client-appconfigdata');
+    });
+    const isolated = jest.requireActual('../../src/main') as typeof import('../../src/main');
+    const fileOptions = isolated.parseArgs(['--spec', 'mesh.json', '--endpoints', 'none']);
+    if (fileOptions === 'help') throw new Error('unexpected help');
+    isolated.buildSpecSource(fileOptions, new Logger('error'));
+    expect(loaded).toEqual([]);
+    const options = isolated.parseArgs(['--spec', `appconfig://${APP}/${ENV}/${PROFILE}`, '--region', 'eu-west-1']);
+    if (options === 'help') throw new Error('unexpected help');
+    isolated.buildSpecSource(options, new Logger('error'));
+    expect(loaded).toEqual(['@aws-sdk/client-appconfigdata']);
+  });
+  jest.dontMock('@aws-sdk/client-appconfigdata');
+});
