@@ -205,7 +205,9 @@ describe('edge cases: exact method, inverted and range metadata, a 70/30 split',
   });
 
   const cCoreMissing = spawnSync(SYSTEM_PYTHON, ['-c', 'import grpc'], { stdio: 'ignore' }).status !== 0;
-  (cCoreMissing ? describe.skip : describe)('gRPC C-core (python3-grpcio), where simulate says it differs from grpc-js', () => {
+  const cCoreTitle = 'gRPC C-core (python3-grpcio), where simulate says it differs from grpc-js';
+  const skipReason = `: skipped, ${SYSTEM_PYTHON} cannot import grpc (install Debian's python3-grpcio; .ci/run does)`;
+  (cCoreMissing ? describe.skip : describe)(`${cCoreTitle}${cCoreMissing ? skipReason : ''}`, () => {
     const ccoreId = 'mesh/m/virtualNode/client-ccore';
     let dir: string;
     let worker: ClientWorker;
