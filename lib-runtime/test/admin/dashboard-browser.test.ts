@@ -115,7 +115,7 @@ describe('the dashboard in headless Chromium', () => {
     expect(response?.headers()['content-security-policy']).toContain("default-src 'none'");
 
     // The graph: the demo mesh's nodes, drawn by the control plane's SVG writer.
-    await page.waitForSelector('#graph svg g.node.virtualNode[data-id="virtualNode:serviceBv2"]', { timeout: 10_000 });
+    await page.waitForSelector('#graph svg g.node.virtualNode[data-id="virtualNode:serviceBv2"]', { timeout: 20_000 });
     const boxes = await page.$$eval('#graph svg g.node', (gs) => gs.map((g) => g.getAttribute('data-id')));
     expect(boxes).toEqual(expect.arrayContaining([
       'virtualNode:serviceA', 'virtualNode:serviceB', 'virtualNode:serviceBv2', 'virtualService:serviceb.apps.local', 'virtualRouter:serviceB',
@@ -123,7 +123,7 @@ describe('the dashboard in headless Chromium', () => {
     expect(await textOf(page, '#graph svg g.edge-label')).toContain('75%');
 
     // serviceA's grpc-js-xds stream, every type ACKed, and its badge on the graph.
-    await page.waitForSelector('tr.proxy-row[data-node="mesh/apps/virtualNode/serviceA"][data-state="acked"]', { timeout: 10_000 });
+    await page.waitForSelector('tr.proxy-row[data-node="mesh/apps/virtualNode/serviceA"][data-state="acked"]', { timeout: 20_000 });
     const row = await textOf(page, 'tr.proxy-row[data-node="mesh/apps/virtualNode/serviceA"]');
     // The proxyless view carries its routes inside the Listener (no RDS).
     for (const type of ['Listener', 'Cluster', 'ClusterLoadAssignment']) expect(row).toContain(type);
@@ -138,16 +138,16 @@ describe('the dashboard in headless Chromium', () => {
     const firstVersion = await textOf(page, '#spec-version');
     publish(demoSpec(10));
     await page.waitForFunction(`document.getElementById('spec-version').textContent !== ${JSON.stringify(firstVersion)}
-      && document.getElementById('graph').textContent.includes('90%')`, { timeout: 10_000 });
+      && document.getElementById('graph').textContent.includes('90%')`, { timeout: 20_000 });
     expect(await textOf(page, '#graph svg g.edge-label')).toContain('10%');
     expect(await page.evaluate('window.sameDocument')).toBe(true);
-    await page.waitForFunction('document.querySelectorAll(\'tr.history-row[data-outcome="applied"]\').length === 2', { timeout: 10_000 });
+    await page.waitForFunction('document.querySelectorAll(\'tr.history-row[data-outcome="applied"]\').length === 2', { timeout: 20_000 });
     expect(await who(serviceA)).toMatch(/^serviceB/);
 
     // A spec the control plane rejects: listed with its error; the served version stays.
     const servedVersion = await textOf(page, '#spec-version');
     publish(demoSpec(10).replace('"virtualNode": "serviceBv2"', '"virtualNode": "serviceC"'));
-    await page.waitForSelector('tr.history-row[data-outcome="rejected"] .errors li', { timeout: 10_000 });
+    await page.waitForSelector('tr.history-row[data-outcome="rejected"] .errors li', { timeout: 20_000 });
     expect(await textOf(page, 'tr.history-row[data-outcome="rejected"] .errors')).toContain('serviceC');
     expect(await textOf(page, '#spec-version')).toBe(servedVersion);
 
@@ -155,7 +155,7 @@ describe('the dashboard in headless Chromium', () => {
     const message = 'listener rejected by the dashboard test: unsupported filter';
     const nack = await nackFirstListeners(cp.ports.xds, 'mesh/apps/virtualNode/serviceBv2', message);
     clients.push(nack.client as AdsTestClient);
-    await page.waitForSelector('tr.proxy-row[data-node="mesh/apps/virtualNode/serviceBv2"][data-state="nacked"] .nack-message', { timeout: 10_000 });
+    await page.waitForSelector('tr.proxy-row[data-node="mesh/apps/virtualNode/serviceBv2"][data-state="nacked"] .nack-message', { timeout: 20_000 });
     expect(await textOf(page, 'tr.proxy-row[data-node="mesh/apps/virtualNode/serviceBv2"] .nack-message')).toContain(message);
     expect(await textOf(page, '#nacks .nack-message')).toContain(message);
     expect(await textOf(page, '#graph g.node[data-id="virtualNode:serviceBv2"] text.oam-badge')).toBe('1 proxy · NACK');
@@ -183,7 +183,7 @@ describe('the dashboard in headless Chromium', () => {
       await signIn.type('#token', token);
       await Promise.all([signIn.waitForNavigation(), signIn.click('button[type=submit]')]);
       expect(signIn.url()).toBe(`http://127.0.0.1:${port}/dashboard/`);
-      await signIn.waitForSelector('#graph svg g.node[data-id="virtualNode:serviceA"]', { timeout: 10_000 });
+      await signIn.waitForSelector('#graph svg g.node[data-id="virtualNode:serviceA"]', { timeout: 20_000 });
       expect(await signIn.evaluate('document.cookie')).toBe('');
       expect(await textOf(signIn, '#live')).toBe('live');
     } finally {
