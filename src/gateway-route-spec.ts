@@ -3,8 +3,10 @@ import { GatewayRouteHostnameMatch } from './gateway-route-hostname-match';
 import { HeaderMatch } from './header-match';
 import { HttpGatewayRoutePathMatch } from './http-gateway-route-path-match';
 import { HttpRouteMethod } from './http-route-method';
+import { RoutePolicyOptions } from './policies/route-policy-options';
 import { meshError } from './private/errors';
 import { compact } from './private/render';
+import { renderRoutePolicies } from './private/route-policies';
 import { QueryParameterMatch } from './query-parameter-match';
 import * as spec from './spec';
 import { IVirtualService } from './virtual-service';
@@ -102,8 +104,8 @@ export interface GrpcGatewayRouteMatch {
   readonly port?: number;
 }
 
-/** Options every kind of gateway route takes. */
-export interface CommonGatewayRouteSpecOptions {
+/** Options every kind of gateway route takes (policies beyond App Mesh included, docs/policies.md). */
+export interface CommonGatewayRouteSpecOptions extends RoutePolicyOptions {
   /**
    * Order among the gateway's routes: 0 is tried first, 1000 last.
    *
@@ -179,6 +181,13 @@ export interface GatewayRouteSpecConfig {
    * @default - no priority
    */
   readonly priority?: number;
+
+  /**
+   * Policies beyond App Mesh, written beside the spec (docs/policies.md).
+   *
+   * @default - none
+   */
+  readonly extensions?: spec.GatewayRouteExtensions;
 }
 
 /**
@@ -240,6 +249,7 @@ class HttpGatewayRouteSpec extends GatewayRouteSpec {
       httpSpecConfig: this.kind === HttpKind.HTTP ? route : undefined,
       http2SpecConfig: this.kind === HttpKind.HTTP2 ? route : undefined,
       priority: this.options.priority,
+      extensions: renderRoutePolicies(scope, this.options),
     });
   }
 }
@@ -271,7 +281,7 @@ class GrpcGatewayRouteSpec extends GatewayRouteSpec {
         rewrite: optionalObject(compact({ hostname: renderHostnameRewrite(match.rewriteRequestHostname) })),
       }),
     };
-    return compact({ grpcSpecConfig: route, priority: this.options.priority });
+    return compact({ grpcSpecConfig: route, priority: this.options.priority, extensions: renderRoutePolicies(scope, this.options) });
   }
 }
 

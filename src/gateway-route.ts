@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { GatewayRouteSpec, GatewayRouteSpecConfig } from './gateway-route-spec';
 import { Mesh } from './mesh';
 import { checkArnKinds } from './private/arn-kinds';
+import { contributeExtensions } from './private/extensions';
 import { registerMeshResource } from './private/mesh-resource';
 import { arnSegment, meshOwnerOf, meshResourceArn } from './private/names';
 import { warnRemovalPolicyWithoutEffect } from './private/removal-policy';
@@ -102,6 +103,8 @@ export class GatewayRoute extends Resource implements IGatewayRoute {
     this.gatewayRouteArn = meshResourceArn(this, this.virtualGateway.mesh.meshName,
       'virtualGateway', this.virtualGateway.virtualGatewayName, 'gatewayRoute', this.gatewayRouteName);
 
+    const extensions = this.specConfig.extensions;
+    if (extensions !== undefined) contributeExtensions(this, () => ({ ...extensions }));
     registerMeshResource(this, {
       kind: 'gatewayRoute',
       meshName: () => this.virtualGateway.mesh.meshName,

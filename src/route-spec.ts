@@ -3,10 +3,13 @@ import { Construct } from 'constructs';
 import { HeaderMatch } from './header-match';
 import { HttpRouteMethod } from './http-route-method';
 import { HttpRoutePathMatch } from './http-route-path-match';
+import { RequestMirror } from './policies/request-mirror';
+import { RoutePolicyOptions } from './policies/route-policy-options';
 import { renderDuration } from './private/duration';
 import { meshError } from './private/errors';
 import { renderTimeout } from './private/listener-render';
 import { compact } from './private/render';
+import { renderRoutePolicies } from './private/route-policies';
 import { QueryParameterMatch } from './query-parameter-match';
 import { GrpcRetryEvent, GrpcTimeout, HttpRetryEvent, HttpTimeout, TcpRetryEvent, TcpTimeout } from './shared-interfaces';
 import * as spec from './spec';
@@ -104,7 +107,7 @@ export interface RouteSpecOptionsBase {
 }
 
 /** Options of an HTTP or HTTP/2 route. */
-export interface HttpRouteSpecOptions extends RouteSpecOptionsBase {
+export interface HttpRouteSpecOptions extends RouteSpecOptionsBase, RoutePolicyOptions {
   /**
    * What the route matches.
    * @default - every request (prefix `/`)
@@ -122,6 +125,11 @@ export interface HttpRouteSpecOptions extends RouteSpecOptionsBase {
    * @default - no retries
    */
   readonly retryPolicy?: HttpRetryPolicy;
+  /**
+   * Copies of a share of the route's requests sent to other virtual nodes (responses dropped).
+   * @default - no mirroring
+   */
+  readonly requestMirrors?: RequestMirror[];
 }
 
 /** Retry policy of an HTTP route. */
@@ -168,7 +176,7 @@ export interface TcpRouteSpecOptions extends RouteSpecOptionsBase {
 }
 
 /** Options of a gRPC route. */
-export interface GrpcRouteSpecOptions extends RouteSpecOptionsBase {
+export interface GrpcRouteSpecOptions extends RouteSpecOptionsBase, RoutePolicyOptions {
   /** What the route matches. */
   readonly match: GrpcRouteMatch;
   /**
@@ -183,6 +191,11 @@ export interface GrpcRouteSpecOptions extends RouteSpecOptionsBase {
    * @default - no retries
    */
   readonly retryPolicy?: GrpcRetryPolicy;
+  /**
+   * Copies of a share of the route's requests sent to other virtual nodes (responses dropped).
+   * @default - no mirroring
+   */
+  readonly requestMirrors?: RequestMirror[];
 }
 
 /** Retry policy of a gRPC route. */
@@ -206,6 +219,11 @@ export interface RouteSpecConfig {
   readonly tcpRouteSpec?: spec.TcpRoute;
   /** App Mesh `RouteSpec.priority`. */
   readonly priority?: number;
+  /**
+   * Policies beyond App Mesh, written beside the spec (docs/policies.md).
+   * @default - none
+   */
+  readonly extensions?: spec.RouteExtensions;
 }
 
 /** What a route matches and where it sends traffic. */
@@ -264,9 +282,11 @@ class HttpRouteSpec extends RouteSpec {
       retryPolicy: this.options.retryPolicy && renderHttpRetryPolicy(this.options.retryPolicy),
       timeout: renderTimeout(this.options.timeout),
     });
+    const extensions = renderRoutePolicies(scope, this.options, this.options.requestMirrors);
     return {
       ...(this.http2 ? { http2RouteSpec: route } : { httpRouteSpec: route }),
       ...(this.options.priority !== undefined ? { priority: this.options.priority } : {}),
+      ...(extensions ? { extensions } : {}),
     };
   }
 }
@@ -309,6 +329,7 @@ class GrpcRouteSpec extends RouteSpec {
     }
     checkCount(scope, 'MetadataCountOutOfRange', 'metadata', match.metadata);
     const policy = this.options.retryPolicy;
+    const extensions = renderRoutePolicies(scope, this.options, this.options.requestMirrors);
     return {
       grpcRouteSpec: compact({
         match: compact<spec.GrpcRouteMatch>({
@@ -325,6 +346,7 @@ class GrpcRouteSpec extends RouteSpec {
         timeout: renderTimeout(this.options.timeout),
       }),
       ...(this.options.priority !== undefined ? { priority: this.options.priority } : {}),
+      ...(extensions ? { extensions } : {}),
     };
   }
 }

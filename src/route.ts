@@ -3,6 +3,7 @@ import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { IMesh } from './mesh';
 import { checkArnKinds } from './private/arn-kinds';
+import { contributeExtensions } from './private/extensions';
 import { registerMeshResource } from './private/mesh-resource';
 import { arnSegment, meshOwnerOf, meshResourceArn } from './private/names';
 import { warnRemovalPolicyWithoutEffect } from './private/removal-policy';
@@ -98,6 +99,8 @@ export class Route extends Resource implements IRoute {
       ...(config.tcpRouteSpec ? { tcpRoute: config.tcpRouteSpec } : {}),
       ...(config.priority !== undefined ? { priority: config.priority } : {}),
     };
+    const extensions = config.extensions;
+    if (extensions !== undefined) contributeExtensions(this, () => ({ ...extensions }));
     registerMeshResource(this, {
       kind: 'route',
       meshName: () => mesh.meshName,
