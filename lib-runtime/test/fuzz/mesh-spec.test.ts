@@ -6,13 +6,14 @@ import { Json, mutate, mutations, serialize } from './json-mutations';
 import { parseMeshSpec } from '../../../src/spec/canonical';
 import { SpecValidationError } from '../../../src/spec/issue';
 import { compiledMeshOf, DiscoveredEndpoint, DiscoveredEndpoints, EnvoyConfig, NodeRef, renderNode, TYPE_URLS } from '../../src/translate';
+import { EnvoyPatchError } from '../../src/translate/policies/envoy-patch';
 import { ResourceCache } from '../../src/xds/resource-cache';
 import { consistencyProblems } from '../translate/envoy-checks';
 
 /**
  * Mutated example specs through the whole pipeline: parseMeshSpec never throws anything but a
  * SpecValidationError naming where; a spec it accepts renders for every virtual node and gateway
- * (Envoy and proxyless views), every resource goes through the xDS server's encoder (the
+ * (Envoy and proxyless views) or is refused for Envoy patches that do not apply (EnvoyPatchError), every resource goes through the xDS server's encoder (the
  * ResourceCache prepare path), and the output is referentially consistent. Each case is bounded
  * in time (see fuzz-run.ts).
  *
@@ -100,7 +101,16 @@ function checkDocument(text: string, found: readonly Found[], nullPrototype: boo
   ];
   const endpoints = endpointsFor([...mesh.nodes.keys()].sort(), found, nullPrototype);
   refs.forEach((ref, i) => {
-    const config = renderNode(mesh, ref, endpoints);
+    let config;
+    try {
+      config = renderNode(mesh, ref, endpoints);
+    } catch (err) {
+      // Envoy patches (docs/envoy-patches.md) that no longer apply to the mutated spec: the control
+      // plane refuses the spec with this error, as it does a SpecValidationError.
+      if (!(err instanceof EnvoyPatchError)) throw err;
+      seen.rejected++;
+      return;
+    }
     seen.rendered++;
     for (const [view, resources] of [['envoy', config.envoy], ['proxyless', config.proxyless]] as const) {
       encodeAll(`${view}/${i}`, resources);
