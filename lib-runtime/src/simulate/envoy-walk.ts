@@ -1,7 +1,7 @@
 import { describeChains, selectFilterChain, Connection } from './filter-chain';
 import { normalizePath } from './path-normalization';
 import { hostOf, SimRequest } from './request';
-import { applyRewrites, clustersOf, numberOf, policyOf, WeightedCluster } from './route-action';
+import { applyRewrites, clustersOf, durationText, numberOf, policyOf, WeightedCluster } from './route-action';
 import { evaluateRoute, MatchableRequest } from './route-match';
 import type { Hop, Outcome, RouteVerdict, Target } from './simulation';
 import { ClusterLabel, describeTargets } from './targets';
@@ -90,7 +90,7 @@ export function walkEnvoy(config: EnvoyConfig, request: SimRequest, labels: Read
     }
     if (tcp) {
       const proxy = (tcp.typed_config ?? {}) as ProtoJson;
-      const idle = durationOf(proxy.idle_timeout);
+      const idle = durationText(proxy.idle_timeout);
       hops.push({ ...hopBase, filterChain: chainName, routes: [], notTried: 0, tcpProxy: idle ? { idleTimeout: idle } : {} });
       notes.push('a TCP proxy forwards the connection as it is: no HTTP routing, headers and path play no part');
       return done('routed', undefined, describeTargets(clustersOf(proxy), config, labels));
@@ -179,12 +179,6 @@ function withHeader(request: Request, name: string, value: string): Request {
 function portOf(authority: string): number | undefined {
   const match = /:(\d+)$/.exec(authority);
   return match ? Number(match[1]) : undefined;
-}
-
-function durationOf(value: unknown): string | undefined {
-  if (!value || typeof value !== 'object') return undefined;
-  const d = value as { seconds?: unknown; nanos?: unknown };
-  return `${Number(d.seconds ?? 0) + Number(d.nanos ?? 0) / 1e9} s`;
 }
 
 /** A single STATIC cluster whose endpoints are all loopback on a port one of the node's listeners binds. */

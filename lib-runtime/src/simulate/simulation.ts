@@ -79,7 +79,7 @@ export interface Hop {
 export interface Target {
   readonly cluster: string;
   readonly weight: number;
-  /** weight / sum of the route's weights (times a runtime fraction, if any). */
+  /** weight / sum of the route's weights. */
   readonly probability: number;
   /** The mesh resource behind the cluster, when its name is one of the spec's. */
   readonly virtualNode?: string;

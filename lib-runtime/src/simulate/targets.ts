@@ -30,7 +30,7 @@ export function clusterLabels(doc: MeshSpecDocument): Map<string, ClusterLabel> 
   return labels;
 }
 
-/** The targets of a route with their probabilities (`share` scales them, e.g. a runtime fraction). */
+/** The targets of a route (or TCP proxy) with the probability of each: its weight over the sum of the weights. */
 export function describeTargets(clusters: readonly WeightedCluster[], config: EnvoyConfig, labels: ReadonlyMap<string, ClusterLabel>): Target[] {
   const total = clusters.reduce((sum, c) => sum + c.weight, 0);
   return clusters.map(({ name, weight }) => {
