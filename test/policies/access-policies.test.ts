@@ -3,8 +3,8 @@
  * rate limits, allowFrom (authorization by mesh identity), JWT authentication and external
  * authorization, and the synth-time errors and warnings that name the construct path.
  */
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { Duration } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as appmesh from '../../src';
 import { buildMeshSpecs } from '../../src/private/spec-builder';
 import { SPEC_VERSION_EXTENSIONS } from '../../src/spec';
@@ -129,7 +129,8 @@ describe('virtual gateway policies', () => {
       providers: [corp, partners],
       requirements: [{ pathPrefix: '/health', providers: [] }, { providers: [corp, partners] }],
     });
-    gateway.addExternalAuthorization(appmesh.ExternalAuthorization.grpc({ virtualService: authzService, timeout: Duration.millis(300), failureModeAllow: false }));
+    const authorization = appmesh.ExternalAuthorization.grpc({ virtualService: authzService, timeout: Duration.millis(300), failureModeAllow: false });
+    gateway.addExternalAuthorization(authorization);
     const doc = onlyDocument(stack);
     expect(doc.virtualGateways[0].extensions).toEqual({
       jwtAuthentication: {
