@@ -6,7 +6,7 @@ export interface EventStreamLimits {
   readonly maxClients: number;
   /** A comment line is sent this often so proxies keep the stream open and dead peers are found. */
   readonly heartbeatMs: number;
-  /** Bytes a client may leave unread; past it, updates wait for it to drain, and at the next heartbeat it is dropped. */
+  /** Bytes a client may leave unread; past it, updates wait for it to drain, and still past it at two heartbeats in a row, it is dropped. */
   readonly maxBufferedBytes: number;
   /** Changes within this window are sent as one update. */
   readonly coalesceMs: number;
@@ -23,14 +23,16 @@ interface Client {
   readonly res: http.ServerResponse;
   /** The change generation of the last update written to it (-1: none yet). */
   sent: number;
+  /** Heartbeats in a row that found its buffer over the limit. */
+  stalledBeats: number;
 }
 
 /**
  * `GET /dashboard/events`: a server-sent event stream of `state` events, each the whole
  * dashboard snapshot as JSON. Changes are coalesced; the snapshot is built once per update and
- * written to every client whose buffer has room. A client that reads nothing is dropped at the
- * next heartbeat once its buffer is full, so memory per client is bounded by maxBufferedBytes
- * plus one update.
+ * written to every client whose buffer has room. A client whose buffer stays full from one
+ * heartbeat to the next is dropped, so memory per client is bounded by maxBufferedBytes plus
+ * one update.
  */
 export class EventStreamHub {
   private readonly clients = new Set<Client>();
@@ -60,7 +62,8 @@ export class EventStreamHub {
   accept(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (this.closed || this.clients.size >= this.limits.maxClients) {
       res.writeHead(503, { 'content-type': 'text/plain', 'cache-control': 'no-store', 'retry-after': '10' });
-      res.end(`too many dashboard event streams (at most ${this.limits.maxClients}); close another dashboard tab\n`);
+      res.end(this.closed ? 'the admin server is shutting down\n'
+        : `too many dashboard event streams (at most ${this.limits.maxClients}); close another dashboard tab\n`);
       return;
     }
     res.writeHead(200, {
@@ -75,7 +78,7 @@ export class EventStreamHub {
       return;
     }
     res.socket?.setNoDelay(true);
-    const client: Client = { res, sent: -1 };
+    const client: Client = { res, sent: -1, stalledBeats: 0 };
     this.clients.add(client);
     res.on('close', () => this.drop(client));
     res.on('drain', () => {
@@ -158,12 +161,13 @@ export class EventStreamHub {
 
   private beat(): void {
     for (const client of [...this.clients]) {
-      if (!this.hasRoom(client)) {
-        // Unread for a whole heartbeat: a stalled or dead reader. Dropped; the browser reconnects if it is alive.
+      if (this.hasRoom(client)) {
+        client.stalledBeats = 0;
+        client.res.write(': heartbeat\n\n');
+      } else if (++client.stalledBeats >= 2) {
+        // Over the limit for a whole heartbeat interval: a stalled or dead reader. Dropped; the browser reconnects if it is alive.
         client.res.destroy();
         this.drop(client);
-      } else {
-        client.res.write(': heartbeat\n\n');
       }
     }
   }
