@@ -1,4 +1,7 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { editable, sim, summary, whyNot } from './simulate-helpers';
+import type { MeshSpecDocument } from '../../../src/spec/document';
 import { selectFilterChain } from '../../src/simulate/filter-chain';
 import { selectVirtualHost } from '../../src/simulate/virtual-host';
 import type { ProtoJson } from '../../src/translate';
@@ -15,6 +18,10 @@ jest.setTimeout(60_000);
 
 const ROUTING = exampleSpec('routing');
 const GATEWAY = exampleSpec('gateway');
+
+function fixture(name: string): MeshSpecDocument {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'translate', 'fixtures', `${name}.json`), 'utf8')) as MeshSpecDocument;
+}
 
 function route(doc: any, router: string, name: string): any {
   return doc.routes.find((r: any) => r.virtualRouterName === router && r.routeName === name).spec;
@@ -137,6 +144,24 @@ describe('gateway rewrites', () => {
     ]);
     expect(routes[routes.length - 1].checks.map(c => c.text)).toContain('header x-app-mesh-virtual-service: exact "shop.edge.local" vs "shop.edge.local"');
     expect(summary(s).targets).toEqual(['shop-blue 80.0%', 'shop-green 20.0%']);
+  });
+});
+
+describe('gateway fixtures: an exact path rewrite and a TLS listener', () => {
+  test('a path match with an exact rewrite replaces the whole path, keeping the query', () => {
+    const s = sim(fixture('gateway'), 'ingress-gw', ['GET', 'http://gw.example.com:8080/blue?a=1']);
+    expect(s.hops[0].route).toBe('blue-exact');
+    expect(s.hops[0].rewrite?.path).toEqual({ from: '/blue?a=1', to: '/index.html?a=1', by: 'prefix_rewrite "/index.html"' });
+    expect(s.hops[1].request.path).toBe('/index.html?a=1');
+  });
+
+  test('a STRICT TLS gateway listener: plain text is refused at the handshake, https:// is routed', () => {
+    const plain = sim(fixture('acm'), 'ingress', ['GET', 'http://colors.example.com:8443/']);
+    expect(plain.outcome).toBe('refused');
+    expect(plain.reason).toMatch(/^filter chain ingress_http_8443 terminates TLS and the request is plain text: the TLS handshake fails/);
+    const tls = sim(fixture('acm'), 'ingress', ['GET', 'https://colors.example.com:8443/']);
+    expect(tls.outcome).toBe('routed');
+    expect(tls.hops.map(h => h.route)).toEqual(['colors', expect.any(String)]);
   });
 });
 
