@@ -3,6 +3,7 @@ import { CompiledMesh, TargetListener } from '../compile';
 import { ProtoJson } from '../types';
 import { FAULT_FILTER, faultFilter, faultPerRoute } from './fault-injection';
 import { headerRuleFields } from './header-rules';
+import { HTTP_LOCAL_RATE_LIMIT, httpLocalRateLimitConfig, httpLocalRateLimitFilter } from './rate-limit';
 import { requestMirrors } from './request-mirror';
 
 /**
@@ -40,15 +41,24 @@ export function applyRoutePolicies(
   if (extensions.faultInjection) {
     const fault = faultPerRoute(extensions.faultInjection);
     perFilter[FAULT_FILTER] = fault;
-    proxylessPerFilter = { [FAULT_FILTER]: fault };
     httpFilters.push(faultFilter());
-    proxylessHttpFilters.push(faultFilter());
+    // gRPC clients ignore HTTPFault.headers (grpc-js-xds 1.14 reads delay, abort and
+    // max_active_faults only): a header-gated fault would hit every call, so they get none.
+    if (extensions.faultInjection.headerPresent === undefined) {
+      proxylessPerFilter = { [FAULT_FILTER]: fault };
+      proxylessHttpFilters.push(faultFilter());
+    }
   }
   const mirrors = (extensions as RouteExtensions).requestMirrors;
   if (mirrors?.length) {
     const rendered = requestMirrors(mesh, mirrors);
     if (rendered.policies.length > 0) out.route = { ...(out.route as ProtoJson), request_mirror_policies: rendered.policies };
     targets = rendered.targets;
+  }
+  if (extensions.rateLimit) {
+    // The HCM's filter has no bucket of its own: only routes with a limit are limited (Envoy only; gRPC has no local rate limit).
+    perFilter[HTTP_LOCAL_RATE_LIMIT] = httpLocalRateLimitConfig(extensions.rateLimit);
+    httpFilters.push(httpLocalRateLimitFilter(undefined));
   }
   if (extensions.headerRules) Object.assign(out, headerRuleFields(extensions.headerRules, route.request_headers_to_add as ProtoJson[] | undefined));
   if (Object.keys(perFilter).length > 0) out.typed_per_filter_config = { ...(route.typed_per_filter_config as ProtoJson | undefined), ...perFilter };

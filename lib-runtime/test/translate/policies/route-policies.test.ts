@@ -63,12 +63,20 @@ describe('fault injection', () => {
   });
 
   test('a proxyless caller gets the same override and the filter in its listener\'s HCM (gRFC A33)', () => {
-    const config = checked(policyMesh(extensions), 'mesh/m/virtualNode/client');
+    const { headerPresent: _gated, ...everyCall } = extensions.faultInjection!;
+    const config = checked(policyMesh({ faultInjection: everyCall }), 'mesh/m/virtualNode/client');
     const listener = named(config.proxyless.listeners, 'svc');
     expect(hcmFilterNames(listener)).toEqual([FAULT, 'envoy.filters.http.router']);
     const hcm = (listener.api_listener as ProtoJson).api_listener as ProtoJson;
     const [route] = ((hcm.route_config as ProtoJson).virtual_hosts as ProtoJson[])[0].routes as ProtoJson[];
     expect(Object.keys(route.typed_per_filter_config as ProtoJson)).toEqual([FAULT]);
+  });
+
+  test('a header-gated fault is left out of the proxyless view: gRPC clients ignore HTTPFault.headers and would fault every call', () => {
+    const config = checked(policyMesh(extensions), 'mesh/m/virtualNode/client');
+    const listener = named(config.proxyless.listeners, 'svc');
+    expect(hcmFilterNames(listener)).toEqual(['envoy.filters.http.router']);
+    expect(JSON.stringify(listener)).not.toContain('typed_per_filter_config');
   });
 
   test('an HTTP abort renders http_status; nodes whose routes have no fault keep the router alone', () => {
