@@ -89,7 +89,7 @@ describe('the dashboard in headless Chromium', () => {
 
   afterAll(async () => {
     await closeBrowser?.();
-    await stopFileControlPlane(cp, dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'oam-none-')), clients);
+    if (dir) await stopFileControlPlane(cp, dir, clients);
     for (const server of backends) server.forceShutdown();
   });
 
