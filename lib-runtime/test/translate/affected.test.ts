@@ -3,6 +3,7 @@ import * as path from 'path';
 import { meshDoc, MeshParts } from './spec-builder';
 import { MeshSpecDocument } from '../../../src/spec/document';
 import { affectedNodes, CompiledMesh, compileMesh, DiscoveredEndpoints, listNodeIds, nodesUsingEndpoints, translateNode } from '../../src/translate';
+import { EnvoyPatchError } from '../../src/translate/policies/envoy-patch';
 
 const parts = (weightV2: number, extra: MeshParts = {}): MeshParts => ({
   nodes: {
@@ -166,7 +167,17 @@ describe('affectedNodes covers every node whose output changes (fixtures, one re
 
   function renders(doc: MeshSpecDocument, endpoints: DiscoveredEndpoints): Map<string, string> {
     const mesh = compileMesh(doc);
-    return new Map(listNodeIds(mesh).map(id => [id, JSON.stringify(translateNode({ mesh, nodeId: id, endpoints }))]));
+    return new Map(listNodeIds(mesh).map(id => [id, renderOrRefusal(mesh, id, endpoints)]));
+  }
+
+  /** A node whose Envoy patches no longer apply is refused (docs/envoy-patches.md): that is its output too. */
+  function renderOrRefusal(mesh: CompiledMesh, nodeId: string, endpoints: DiscoveredEndpoints): string {
+    try {
+      return JSON.stringify(translateNode({ mesh, nodeId, endpoints }));
+    } catch (err) {
+      if (!(err instanceof EnvoyPatchError)) throw err;
+      return `refused: ${err.message}`;
+    }
   }
 
   function actuallyChanged(before: Map<string, string>, after: Map<string, string>): string[] {
