@@ -91,6 +91,18 @@ describe('route order and matches on the routing example', () => {
   });
 });
 
+describe('target settings', () => {
+  test('outlier detection of the target listener, in the Envoy view only (gRPC clients get none)', () => {
+    const edited = editable(ROUTING);
+    const node = edited.virtualNodes.find((n: any) => n.virtualNodeName === 'catalog-v1');
+    node.spec.listeners[0].outlierDetection = { maxServerErrors: 5, interval: { unit: 's', value: 10 }, baseEjectionDuration: { unit: 'ms', value: 30000 }, maxEjectionPercent: 20 };
+    const envoy = sim(edited, 'web', ['GET', 'http://catalog.store.local:8080/']);
+    expect(envoy.targets[0].outlierDetection).toBe('ejects a host after 5 consecutive 5xx, checked every 10 s, for 30 s × ejections, at most 20 % of hosts');
+    const proxyless = sim(edited, 'web', ['grpc', 'xds:///catalog.store.local', 'catalog.Catalog/List']);
+    expect(proxyless.targets.map(t => [t.virtualNode, t.outlierDetection])).toEqual([['catalog-v1', undefined]]);
+  });
+});
+
 describe('port match on a router with two listeners', () => {
   const twoPorts = { listeners: [{ portMapping: { port: 8080, protocol: 'http' as const } }, { portMapping: { port: 9090, protocol: 'http' as const } }] };
   const doc = routedMesh({
