@@ -37,8 +37,12 @@ const APPCONFIG_DEFAULT_POLL_SECONDS = 60;
 const TOKEN_MAX_AGE_MS = 23 * 3_600_000;
 
 export interface AppConfigSpecSourceOptions extends AppConfigLocation {
-  /** The AppConfig data client (region and credentials from the SDK's default chain unless set). */
-  readonly client: Pick<AppConfigDataClient, 'send'>;
+  /**
+   * The AppConfig data client (region and credentials from the SDK's default chain unless set).
+   * A real client gets a middleware that refuses a configuration by its Content-Length before
+   * the SDK reads it.
+   */
+  readonly client: Pick<AppConfigDataClient, 'send'> & Partial<Pick<AppConfigDataClient, 'middlewareStack'>>;
   readonly log?: Logger;
   /**
    * RequiredMinimumPollIntervalInSeconds of the session: how often AppConfig lets this client ask
@@ -100,6 +104,7 @@ export class AppConfigSpecSource implements SpecSource {
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_SPEC_BYTES;
     this.scheduler = options.scheduler ?? REAL_SCHEDULER;
     this.now = options.now ?? Date.now;
+    refuseOversizedBodies(options.client, this.maxBytes);
     this.requiredPollSeconds = options.pollIntervalSeconds === undefined
       ? undefined
       : Math.min(APPCONFIG_MAX_POLL_SECONDS, Math.max(APPCONFIG_MIN_POLL_SECONDS, Math.ceil(options.pollIntervalSeconds)));
@@ -156,6 +161,12 @@ export class AppConfigSpecSource implements SpecSource {
       output = await this.latest();
     } catch (error) {
       this.token = undefined;
+      if (error instanceof SizeLimitError) {
+        // The configuration is there and too big: a rejection (once), not a failure to back off from.
+        this.failures = 0;
+        this.failed(error, [reasonOf(error)]);
+        return (this.requiredPollSeconds ?? APPCONFIG_DEFAULT_POLL_SECONDS) * 1000;
+      }
       this.failures++;
       this.failed(error);
       return this.backoffMs();
@@ -222,14 +233,14 @@ export class AppConfigSpecSource implements SpecSource {
     this.delivery.offer(content, digest, fields);
   }
 
-  private failed(error: unknown): void {
+  private failed(error: unknown, reasons?: string[]): void {
     const message = describeError(error).message as string;
     const name = (error as { name?: string }).name ?? 'Error';
     // Report a failure when it starts or changes, not on every retry of the same one.
     const signature = `${name}: ${message}`;
     if (signature !== this.lastFailure) {
       this.lastFailure = signature;
-      this.delivery.reject({ origin: this.origin, error, reasons: [signature] }, { origin: this.origin, throttled: isThrottling(error) });
+      this.delivery.reject({ origin: this.origin, error, reasons: reasons ?? [signature] }, { origin: this.origin, throttled: isThrottling(error) });
     } else {
       this.log.debug('spec read still failing', { origin: this.origin, error: signature, failures: this.failures });
     }
@@ -242,6 +253,29 @@ export class AppConfigSpecSource implements SpecSource {
     const exp = Math.min(max, base * 2 ** Math.min(this.failures - 1, 30));
     return Math.round(exp / 2 + (exp / 2) * this.scheduler.random());
   }
+}
+
+const SIZE_LIMIT_MIDDLEWARE = 'openAppMeshSpecSizeLimit';
+
+/**
+ * The SDK reads a configuration (a blob payload) into memory whole before the caller sees it. A
+ * middleware between the HTTP handler and the deserializer refuses a 200 answer whose
+ * Content-Length is over the limit, before its body is read; one without a Content-Length is
+ * still checked after reading.
+ */
+function refuseOversizedBodies(client: Partial<Pick<AppConfigDataClient, 'middlewareStack'>>, maxBytes: number): void {
+  const stack = client.middlewareStack;
+  if (stack === undefined || stack.identify().some((name) => name.startsWith(SIZE_LIMIT_MIDDLEWARE))) return;
+  stack.add((next) => async (args) => {
+    const result = await next(args);
+    const response = result.response as { statusCode?: number; headers?: Record<string, string>; body?: { destroy?: () => void } };
+    const length = Number(response.headers?.['content-length']);
+    if (response.statusCode === 200 && Number.isFinite(length) && length > maxBytes) {
+      response.body?.destroy?.();
+      throw new SizeLimitError(maxBytes, length);
+    }
+    return result;
+  }, { step: 'deserialize', priority: 'low', name: SIZE_LIMIT_MIDDLEWARE });
 }
 
 /** Where a configuration came from, for log lines. */

@@ -341,9 +341,11 @@ describe('AppConfigSpecSource with the SDK mocked', () => {
 describe('AppConfigSpecSource against a loopback AppConfig data plane with the real SDK', () => {
   const standIn = new AppConfigStandIn(APP, ENV, PROFILE);
   let client: AppConfigDataClient;
+  let standInEndpoint: Promise<string>;
 
   beforeAll(async () => {
-    const endpoint = await standIn.start();
+    standInEndpoint = standIn.start();
+    const endpoint = await standInEndpoint;
     client = new AppConfigDataClient({
       region: 'us-east-1',
       endpoint,
@@ -388,6 +390,35 @@ describe('AppConfigSpecSource against a loopback AppConfig data plane with the r
     });
     // The stand-in refuses any token it did not hand out in its last answer: these 200s prove the chaining.
     expect(scheduler.delays).toEqual([15_000, 15_000, 15_000, 15_000]);
+  });
+
+  test('a configuration over the limit is refused by its Content-Length before its body is read, once', async () => {
+    standIn.deployed = { content: Buffer.from(FIXTURE), versionLabel: '9', stallBody: true };
+    // A client of its own: the size check is added to a client's middleware stack once.
+    const own = new AppConfigDataClient({
+      region: 'us-east-1',
+      endpoint: await standInEndpoint,
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
+      maxAttempts: 1,
+    });
+    const scheduler = new FakeScheduler();
+    const source = new AppConfigSpecSource({
+      application: APP, environment: ENV, profile: PROFILE, client: own, scheduler, pollIntervalSeconds: 15, maxBytes: 1000,
+    });
+    const rejections: SpecRejection[] = [];
+    source.onRejected((r) => rejections.push(r));
+    try {
+      // The body never ends: only a refusal before reading it lets these polls finish.
+      await source.start();
+      await scheduler.fireNext();
+    } finally {
+      await source.stop();
+      own.destroy();
+    }
+    expect(rejections.map((r) => r.reasons)).toEqual([[`spec is ${Buffer.byteLength(FIXTURE)} bytes, over the limit of 1000 bytes (--max-spec-bytes)`]]);
+    // A configuration too big is not a failure to back off from: the next look is after the poll interval.
+    expect(scheduler.delays).toEqual([15_000, 15_000]);
+    expect(source.current()).toBeUndefined();
   });
 
   // What the mocked tests give the source.

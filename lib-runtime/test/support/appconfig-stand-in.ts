@@ -15,6 +15,8 @@ export interface DeployedConfiguration {
   readonly content: Buffer;
   readonly versionLabel?: string;
   readonly contentType?: string;
+  /** Announce the whole length but send only the first bytes and never end: a client that waits for the body hangs. */
+  readonly stallBody?: boolean;
 }
 
 interface Session {
@@ -123,7 +125,8 @@ export class AppConfigStandIn {
         'content-length': unchanged ? 0 : deployed.content.length,
         'x-amzn-requestid': randomUUID(),
       });
-      res.end(unchanged ? undefined : deployed.content);
+      if (deployed.stallBody === true && !unchanged) res.write(deployed.content.subarray(0, 100));
+      else res.end(unchanged ? undefined : deployed.content);
     });
   }
 
