@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { editable, sim, summary, whyNot } from './simulate-helpers';
+import { sim, summary, whyNot } from './simulate-helpers';
 import type { MeshSpecDocument } from '../../../src/spec/document';
 import { selectFilterChain } from '../../src/simulate/filter-chain';
 import { selectVirtualHost } from '../../src/simulate/virtual-host';
 import type { ProtoJson } from '../../src/translate';
-import { exampleSpec } from '../diff/example-assemblies';
+import { editable, exampleSpec } from '../diff/example-assemblies';
 import { routedMesh } from '../translate/spec-builder';
 
 /**

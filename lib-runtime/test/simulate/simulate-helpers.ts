@@ -40,8 +40,3 @@ export function whyNot(s: Simulation, name: string, hop = s.hops.length - 1): st
   if (!route) throw new Error(`route ${name} was not tried on hop ${hop + 1}`);
   return route.checks.filter(c => !c.ok).map(c => c.text);
 }
-
-/** A deep, writable copy to edit. */
-export function editable(doc: MeshSpecDocument): any {
-  return JSON.parse(JSON.stringify(doc));
-}
