@@ -10,7 +10,7 @@ import * as grpcXds from '@grpc/grpc-js-xds';
 import { RouteSpec } from '../../../../src/spec/appmesh-types';
 import { MeshSpecDocument, SPEC_VERSION_EXTENSIONS } from '../../../../src/spec/document';
 import { RouteExtensions } from '../../../../src/spec/extensions';
-import { DiscoveredEndpoints, translateNode } from '../../../src/translate';
+import { DiscoveredEndpoints, EnvoyConfig, translateNode } from '../../../src/translate';
 import type { XdsAckEvent, XdsNackRecord, XdsStreamInfo } from '../../../src/xds/events';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../../src/xds/type-urls';
 import { XdsServer } from '../../../src/xds/xds-server';
@@ -35,8 +35,13 @@ const clients: grpc.Client[] = [];
 beforeAll(async () => {
   backend = new grpc.Server();
   const method = (path: string) => ({
-    path, requestStream: false, responseStream: false,
-    requestSerialize: json.serialize, requestDeserialize: json.deserialize, responseSerialize: json.serialize, responseDeserialize: json.deserialize,
+    path,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: json.serialize,
+    requestDeserialize: json.deserialize,
+    responseSerialize: json.serialize,
+    responseDeserialize: json.deserialize,
   });
   const reply = (_call: unknown, callback: grpc.sendUnaryData<object>): void => callback(null, { backend: 'cart' });
   backend.addService({ Abort: method('/shop.Cart/Abort'), Delay: method('/shop.Cart/Delay') }, { Abort: reply, Delay: reply });
@@ -76,6 +81,15 @@ function faultMesh(abort: RouteExtensions, delay: RouteExtensions): MeshSpecDocu
   return { ...doc, specVersion: SPEC_VERSION_EXTENSIONS, routes: doc.routes.map(r => ({ ...r, extensions: extensions[r.routeName] })) };
 }
 
+function serve(nodeId: string, view: EnvoyConfig): void {
+  xds.setSnapshot(nodeId, {
+    [LISTENER_TYPE_URL]: view.listeners,
+    [ROUTE_TYPE_URL]: view.routes,
+    [CLUSTER_TYPE_URL]: view.clusters,
+    [ENDPOINT_TYPE_URL]: view.endpoints,
+  });
+}
+
 function channel(nodeId: string): grpc.Client {
   const c = new grpc.Client('xds:///cart.shop.local', grpc.credentials.createInsecure(), {
     'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': JSON.stringify({
@@ -92,8 +106,9 @@ interface Outcome { readonly code: grpc.status; readonly ms: number }
 function call(c: grpc.Client, method: string): Promise<Outcome> {
   const started = process.hrtime.bigint();
   return new Promise(resolve => {
-    c.makeUnaryRequest(`/shop.Cart/${method}`, json.serialize, json.deserialize, {}, new grpc.Metadata(), { deadline: Date.now() + 20000 },
-      (err: grpc.ServiceError | null) => resolve({ code: err ? err.code : grpc.status.OK, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
+    const done = (err: grpc.ServiceError | null) =>
+      resolve({ code: err ? err.code : grpc.status.OK, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+    c.makeUnaryRequest(`/shop.Cart/${method}`, json.serialize, json.deserialize, {}, new grpc.Metadata(), { deadline: Date.now() + 20000 }, done);
   });
 }
 
@@ -106,7 +121,8 @@ async function calls(c: grpc.Client, method: string, n: number): Promise<Outcome
 /** The binomial check: observed count within 4σ of n·p. */
 function expectBinomial(observed: number, n: number, p: number): void {
   const sigma = Math.sqrt(n * p * (1 - p));
-  expect({ observed, expected: n * p, within4Sigma: Math.abs(observed - n * p) < 4 * sigma }).toEqual({ observed, expected: n * p, within4Sigma: true });
+  const within4Sigma = Math.abs(observed - n * p) < 4 * sigma;
+  expect({ observed, expected: n * p, within4Sigma }).toEqual({ observed, expected: n * p, within4Sigma: true });
 }
 
 test('grpc-js-xds aborts 25 % of calls with the configured gRPC status and delays 40 % by the fixed delay', async () => {
@@ -117,7 +133,7 @@ test('grpc-js-xds aborts 25 % of calls with the configured gRPC status and delay
   const nodeId = 'mesh/m/virtualNode/client';
   const endpoints: DiscoveredEndpoints = { cart: [{ address: '127.0.0.1', port: backendPort }] };
   const view = translateNode({ spec, endpoints, nodeId }).proxyless;
-  xds.setSnapshot(nodeId, { [LISTENER_TYPE_URL]: view.listeners, [ROUTE_TYPE_URL]: view.routes, [CLUSTER_TYPE_URL]: view.clusters, [ENDPOINT_TYPE_URL]: view.endpoints });
+  serve(nodeId, view);
   const c = channel(nodeId);
   // The first call waits for the configuration; faults may hit it too.
   await call(c, 'Delay');
@@ -141,7 +157,7 @@ test('an HTTP-status abort reaches a gRPC caller as the status gRPC maps it to (
   const spec = faultMesh({ faultInjection: { abort: { httpStatus: 503, percentage: 100 } } }, {});
   const nodeId = 'mesh/m/virtualNode/client';
   const view = translateNode({ spec, endpoints: { cart: [{ address: '127.0.0.1', port: backendPort }] }, nodeId }).proxyless;
-  xds.setSnapshot(nodeId, { [LISTENER_TYPE_URL]: view.listeners, [ROUTE_TYPE_URL]: view.routes, [CLUSTER_TYPE_URL]: view.clusters, [ENDPOINT_TYPE_URL]: view.endpoints });
+  serve(nodeId, view);
   const c = channel(nodeId);
   // The snapshot replaced the first test's: wait until the abort route is in force.
   const deadline = Date.now() + 10000;
