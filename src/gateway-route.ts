@@ -3,6 +3,7 @@ import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { GatewayRouteSpec, GatewayRouteSpecConfig } from './gateway-route-spec';
 import { Mesh } from './mesh';
+import { RateLimit } from './policies/rate-limit';
 import { checkArnKinds } from './private/arn-kinds';
 import { contributeExtensions } from './private/extensions';
 import { registerMeshResource } from './private/mesh-resource';
@@ -132,6 +133,14 @@ export class GatewayRoute extends Resource implements IGatewayRoute {
    */
   public applyRemovalPolicy(policy: RemovalPolicy): void {
     warnRemovalPolicyWithoutEffect(this, policy);
+  }
+
+  /**
+   * Limit the gateway route's requests with a local token bucket in each Envoy that serves it (docs/policies.md):
+   * requests beyond it are answered with the limit's status. Not applied by proxyless gRPC clients.
+   */
+  public addRateLimit(rateLimit: RateLimit): void {
+    contributeExtensions(this, () => ({ rateLimit: rateLimit.bind().rateLimit }));
   }
 }
 

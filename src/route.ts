@@ -2,6 +2,7 @@ import { Arn, ArnFormat, IResource, Names, RemovalPolicy, Resource } from 'aws-c
 import { aws_appmesh as refs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { IMesh } from './mesh';
+import { RateLimit } from './policies/rate-limit';
 import { checkArnKinds } from './private/arn-kinds';
 import { contributeExtensions } from './private/extensions';
 import { registerMeshResource } from './private/mesh-resource';
@@ -118,6 +119,14 @@ export class Route extends Resource implements IRoute {
    */
   public applyRemovalPolicy(policy: RemovalPolicy): void {
     warnRemovalPolicyWithoutEffect(this, policy);
+  }
+
+  /**
+   * Limit the route's requests with a local token bucket in each Envoy that serves it (docs/policies.md):
+   * requests beyond it are answered with the limit's status. Not applied by proxyless gRPC clients.
+   */
+  public addRateLimit(rateLimit: RateLimit): void {
+    contributeExtensions(this, () => ({ rateLimit: rateLimit.bind().rateLimit }));
   }
 }
 

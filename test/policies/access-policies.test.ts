@@ -129,7 +129,9 @@ describe('virtual gateway policies', () => {
       providers: [corp, partners],
       requirements: [{ pathPrefix: '/health', providers: [] }, { providers: [corp, partners] }],
     });
-    const authorization = appmesh.ExternalAuthorization.grpc({ virtualService: authzService, timeout: Duration.millis(300), failureModeAllow: false });
+    const authorization = appmesh.ExternalAuthorization.grpc({
+      virtualService: authzService, timeout: Duration.millis(300), failureModeAllow: false,
+    });
     gateway.addExternalAuthorization(authorization);
     const doc = onlyDocument(stack);
     expect(doc.virtualGateways[0].extensions).toEqual({
@@ -165,5 +167,18 @@ describe('virtual gateway policies', () => {
     gateway.addJwtAuthentication({ providers: [corp] });
     gateway.addJwtAuthentication({ providers: [corp] });
     expect(() => buildMeshSpecs(stack)).toThrow('[Stack/mesh/gw] extensions.jwtAuthentication is set twice');
+  });
+});
+
+describe('route rate limits', () => {
+  test('route.addRateLimit puts the bucket in the route\'s extensions; a zero fill interval is an error naming the route\'s path', () => {
+    const { stack, mesh, api } = app();
+    const router = mesh.addVirtualRouter('router', { virtualRouterName: 'router', listeners: [appmesh.VirtualRouterListener.http(8080)] });
+    const route = router.addRoute('route', { routeName: 'route', routeSpec: appmesh.RouteSpec.http({ weightedTargets: [{ virtualNode: api }] }) });
+    route.addRateLimit(appmesh.RateLimit.tokenBucket({ maxTokens: 3, fillInterval: Duration.minutes(1) }));
+    expect(onlyDocument(stack).routes[0].extensions).toEqual({ rateLimit: { tokenBucket: { maxTokens: 3, fillInterval: { unit: 'ms', value: 60000 } } } });
+    const other = router.addRoute('other', { routeName: 'other', routeSpec: appmesh.RouteSpec.http({ weightedTargets: [{ virtualNode: api }], match: { path: appmesh.HttpRoutePathMatch.startsWith('/o') } }) });
+    other.addRateLimit(appmesh.RateLimit.tokenBucket({ maxTokens: 3, fillInterval: Duration.millis(0) }));
+    expect(() => buildMeshSpecs(stack)).toThrow(/\[Stack\/mesh\/router\/other\] routes\["router\/other"\]\.extensions\.rateLimit\.tokenBucket\.fillInterval: a token bucket needs a fill interval of at least 1 ms/);
   });
 });

@@ -32,6 +32,7 @@ export const EXTENSION_SCHEMA: any = {
       type: 'object',
       additionalProperties: false,
       properties: {
+        rateLimit: { $ref: '#/$defs/RateLimitPolicy' },
         faultInjection: { $ref: '#/$defs/FaultInjectionPolicy' },
         requestMirrors: { type: 'array', items: { $ref: '#/$defs/RequestMirrorPolicy' }, minItems: 1, maxItems: 10 },
         headerRules: { $ref: '#/$defs/HeaderRulesPolicy' },
@@ -41,6 +42,7 @@ export const EXTENSION_SCHEMA: any = {
       type: 'object',
       additionalProperties: false,
       properties: {
+        rateLimit: { $ref: '#/$defs/RateLimitPolicy' },
         faultInjection: { $ref: '#/$defs/FaultInjectionPolicy' },
         headerRules: { $ref: '#/$defs/HeaderRulesPolicy' },
       },

@@ -1,11 +1,11 @@
+import { AuthorizationPolicy } from './authorization';
+import { EnvoyPatchSpec } from './envoy-patch';
+import { ExternalAuthorizationPolicy } from './external-authorization';
 import { FaultInjectionPolicy } from './fault-injection';
 import { HeaderRulesPolicy } from './header-rules';
-import { RequestMirrorPolicy } from './request-mirror';
-import { AuthorizationPolicy } from './authorization';
-import { ExternalAuthorizationPolicy } from './external-authorization';
 import { JwtAuthenticationPolicy } from './jwt-authentication';
-import { ListenerRateLimitPolicy } from './rate-limit';
-import { EnvoyPatchSpec } from './envoy-patch';
+import { ListenerRateLimitPolicy, RateLimitPolicy } from './rate-limit';
+import { RequestMirrorPolicy } from './request-mirror';
 
 export * from './fault-injection';
 export * from './header-rules';
@@ -30,6 +30,8 @@ export interface RouteExtensions {
   readonly requestMirrors?: RequestMirrorPolicy[];
   /** Request and response headers to add, set or remove. */
   readonly headerRules?: HeaderRulesPolicy;
+  /** A local rate limit of the route's requests, in each caller's Envoy. */
+  readonly rateLimit?: RateLimitPolicy;
 }
 
 /** Policies of a gateway route (beside `GatewayRouteResource.spec`). */
@@ -38,6 +40,8 @@ export interface GatewayRouteExtensions {
   readonly faultInjection?: FaultInjectionPolicy;
   /** Request and response headers to add, set or remove. */
   readonly headerRules?: HeaderRulesPolicy;
+  /** A local rate limit of the gateway route's requests, in the gateway's Envoy. */
+  readonly rateLimit?: RateLimitPolicy;
 }
 
 /** Policies of a virtual node (beside `VirtualNodeResource.spec`). */

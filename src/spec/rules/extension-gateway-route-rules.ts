@@ -1,5 +1,6 @@
 import { GatewayRouteResource } from '../document';
 import { checkFaultInjection, checkHeaderRules } from './extension-checks';
+import { GATEWAY_ROUTE_RATE_LIMIT_RULE } from './extension-node-rules';
 import { SpecRule } from './rule';
 
 /** Extension rules of gateway routes (docs/policies.md). */
@@ -14,4 +15,5 @@ export const GATEWAY_ROUTE_EXTENSION_RULES: readonly SpecRule<GatewayRouteResour
     summary: 'header rules name headers Envoy may change (no pseudo-headers, not host) and write each once',
     check: (route, ctx) => checkHeaderRules(route.extensions?.headerRules, '.extensions.headerRules', ctx),
   },
+  GATEWAY_ROUTE_RATE_LIMIT_RULE,
 ];

@@ -1,7 +1,8 @@
-import { VirtualNodeResource } from '../document';
-import { items, quote, SpecRule } from './rule';
+import { GatewayRouteResource, RouteResource, VirtualNodeResource } from '../document';
+import { items, quote, RuleContext, SpecRule } from './rule';
 import { checkDuration } from './shared-checks';
 import { AuthorizationRule } from '../extensions/authorization';
+import { RateLimitPolicy } from '../extensions/rate-limit';
 
 /** Rules of a virtual node's rate limits and authorization (docs/policies.md). */
 
@@ -19,23 +20,37 @@ function durationMillis(d: { unit?: string; value?: number } | undefined): numbe
   return d.unit === 'ms' ? d.value : d.value * 1000;
 }
 
+/** A token bucket that can let something through: at least one token, refilled at least every millisecond. */
+export function checkRateLimit(limit: RateLimitPolicy | undefined, at: string, ctx: RuleContext): void {
+  const bucket = limit?.tokenBucket;
+  if (bucket === undefined || !ctx.known(bucket)) return;
+  checkDuration(bucket.fillInterval, `${at}.tokenBucket.fillInterval`, ctx);
+  const ms = durationMillis(bucket.fillInterval);
+  if (ms !== undefined && ms < 1) ctx.report(`${at}.tokenBucket.fillInterval`, `a token bucket needs a fill interval of at least 1 ms (got ${ms} ms): it would never refill`);
+  if (bucket.maxTokens !== undefined && ctx.known(bucket.maxTokens) && bucket.maxTokens < 1) {
+    ctx.report(`${at}.tokenBucket.maxTokens`, 'a token bucket needs at least 1 token, or it refuses every request');
+  }
+}
+
+/** The rate limit of a route. */
+export const ROUTE_RATE_LIMIT_RULE: SpecRule<RouteResource> = {
+  id: 'route-rate-limit-bucket',
+  summary: 'a route\'s rate limit holds at least one token and refills at least every millisecond',
+  check: (route, ctx) => checkRateLimit(route.extensions?.rateLimit, '.extensions.rateLimit', ctx),
+};
+
+/** The rate limit of a gateway route. */
+export const GATEWAY_ROUTE_RATE_LIMIT_RULE: SpecRule<GatewayRouteResource> = {
+  id: 'gateway-route-rate-limit-bucket',
+  summary: 'a gateway route\'s rate limit holds at least one token and refills at least every millisecond',
+  check: (route, ctx) => checkRateLimit(route.extensions?.rateLimit, '.extensions.rateLimit', ctx),
+};
+
 export const NODE_POLICY_RULES: readonly SpecRule<VirtualNodeResource>[] = [
   {
     id: 'node-rate-limit-bucket',
-    summary: 'a rate limit\'s token bucket refills at least every millisecond and by at least one token (both units and values set)',
-    check: (node, ctx) => {
-      items(node.extensions?.rateLimits).forEach((limit, i) => {
-        const at = `.extensions.rateLimits[${i}].tokenBucket`;
-        const bucket = limit.tokenBucket;
-        if (!ctx.known(bucket)) return;
-        checkDuration(bucket.fillInterval, `${at}.fillInterval`, ctx);
-        const ms = durationMillis(bucket.fillInterval);
-        if (ms !== undefined && ms < 1) ctx.report(`${at}.fillInterval`, `a token bucket needs a fill interval of at least 1 ms (got ${ms} ms): it would never refill`);
-        if (bucket.maxTokens !== undefined && ctx.known(bucket.maxTokens) && bucket.maxTokens < 1) {
-          ctx.report(`${at}.maxTokens`, 'a token bucket needs at least 1 token, or it refuses every request');
-        }
-      });
-    },
+    summary: 'a rate limit\'s token bucket holds at least one token and refills at least every millisecond (durations with unit and value)',
+    check: (node, ctx) => items(node.extensions?.rateLimits).forEach((limit, i) => checkRateLimit(limit, `.extensions.rateLimits[${i}]`, ctx)),
   },
   {
     id: 'node-rate-limit-port',

@@ -1,5 +1,6 @@
 import { RouteResource } from '../document';
 import { checkFaultInjection, checkHeaderRules } from './extension-checks';
+import { ROUTE_RATE_LIMIT_RULE } from './extension-node-rules';
 import { items, portList, quote, SpecRule } from './rule';
 
 /** Extension rules of routes (docs/policies.md): run after the App Mesh rules of the same route. */
@@ -55,4 +56,5 @@ export const ROUTE_EXTENSION_RULES: readonly SpecRule<RouteResource>[] = [
       });
     },
   },
+  ROUTE_RATE_LIMIT_RULE,
 ];

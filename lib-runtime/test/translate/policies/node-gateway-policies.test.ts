@@ -237,3 +237,35 @@ describe('gateway: JWT authentication and external authorization', () => {
     expect(named(envoy.clusters, UNRESOLVED_EXT_AUTHZ_CLUSTER).load_assignment).toEqual({ cluster_name: UNRESOLVED_EXT_AUTHZ_CLUSTER });
   });
 });
+
+describe('rate limits per route', () => {
+  test('the caller\'s egress HCM carries the filter without a bucket; the route carries its bucket in typed_per_filter_config; gRPC gets neither', () => {
+    const doc = meshDoc({
+      nodes: {
+        client: { backends: [{ virtualService: { virtualServiceName: 'svc' } }] },
+        v1: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }], serviceDiscovery: { dns: { hostname: 'v1.local' } } },
+      },
+      services: { svc: { provider: { virtualRouter: { virtualRouterName: 'r' } } } },
+      routers: { r: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }] } },
+      routes: {
+        'r/limited': { httpRoute: { match: { prefix: '/limited' }, action: { weightedTargets: [{ virtualNode: 'v1', weight: 1 }] } } },
+        'r/free': { httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'v1', weight: 1 }] } } },
+      },
+    });
+    const bucket = { tokenBucket: { maxTokens: 3, fillInterval: { unit: 's' as const, value: 60 } } };
+    const spec: MeshSpecDocument = { ...doc, specVersion: 'open-app-mesh/v2', routes: doc.routes.map(r => (r.routeName === 'limited' ? { ...r, extensions: { rateLimit: bucket } } : r)) };
+    const { envoy, proxyless } = checked(spec, 'mesh/m/virtualNode/client');
+    const hcm = chainFilters(envoy.listeners, 'lds_egress_0.0.0.0_15001', 'egress_http_8080')[0];
+    expect(httpFilters(hcm)).toEqual([
+      { name: 'envoy.filters.http.local_ratelimit', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit', 'stat_prefix': 'http_local_rate_limit' } },
+      { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } },
+    ]);
+    const routes = named(named(envoy.routes, 'rds_egress_http_8080').virtual_hosts as ProtoJson[], 'svc').routes as ProtoJson[];
+    const limited = routes.find(r => (r.match as ProtoJson).prefix === '/limited')!;
+    expect(limited.typed_per_filter_config).toEqual({
+      'envoy.filters.http.local_ratelimit': expect.objectContaining({ token_bucket: { max_tokens: 3, tokens_per_fill: { value: 3 }, fill_interval: { seconds: 60, nanos: 0 } } }),
+    });
+    expect(routes.find(r => (r.match as ProtoJson).prefix === '/')!.typed_per_filter_config).toBeUndefined();
+    expect(JSON.stringify(proxyless)).not.toContain('local_ratelimit');
+  });
+});
