@@ -160,7 +160,7 @@ export class AppConfigSpecSource implements SpecSource {
     try {
       output = await this.latest();
     } catch (error) {
-      this.token = undefined;
+      // latest() has dropped the token: the next poll starts a new session.
       if (error instanceof SizeLimitError) {
         // The configuration is there and too big: a rejection (once), not a failure to back off from.
         this.failures = 0;
