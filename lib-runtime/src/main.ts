@@ -112,7 +112,7 @@ Options:
                                 none               no discovery (Envoy resolves DNS nodes itself)
                               default: cloudmap (polls only nodes that use Cloud Map)
   --xds-port <port>           xDS gRPC port (default 18000)
-  --admin-port <port>         admin HTTP port: /healthz /readyz /metrics /config_dump /clients (default 18001)
+  --admin-port <port>         admin HTTP port: /healthz /readyz /metrics /config_dump /clients /spec /dashboard/ (default 18001)
   --exchange-port <port>      certificate exchange HTTPS port, POST /v1/certificate (default 18002)
   --xds-bind <address>        address the xDS and exchange ports bind to (default 0.0.0.0)
   --admin-bind <address>      address the admin port binds to (default 127.0.0.1)
