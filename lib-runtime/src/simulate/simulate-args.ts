@@ -2,6 +2,7 @@
 
 export const SIMULATE_USAGE = [
   'usage: open-app-mesh simulate --spec <spec file or cloud assembly> --from <node> <request> [options]',
+  '       open-app-mesh simulate --against <admin URL> --from <node> <request> [options]',
   '',
   '  Follows one request through the configuration the control plane serves to <node>: the',
   '  listener and filter chain, the route configuration, the virtual host, every route tried in',
@@ -21,7 +22,10 @@ export const SIMULATE_USAGE = [
   '      grpc ratings.store.local:50051 store.Ratings/Get',
   '        an application\'s channel to host:port through its Envoy sidecar: the Envoy view',
   '',
-  '  --spec <path>          a spec file (*.mesh.json) or a cloud assembly directory (cdk.out)',
+  '  --spec <path>          a spec file (*.mesh.json) or a cloud assembly directory (cdk.out), rendered as the control plane renders it',
+  '  --against <url>        what a running control plane serves now: its admin server\'s /config_dump for the node',
+  '                         (with the endpoints it discovered) and /spec',
+  '  --admin-token-file <file>  bearer token for an admin server started with --admin-token-file',
   '  --from <node>          the caller: mesh/<mesh>/virtualNode/<name>, mesh/<mesh>/virtualGateway/<name>,',
   '                         an App Mesh ARN, or a bare virtual node or gateway name',
   '  --endpoints <file>     endpoints in the static discovery format, to list the hosts behind each target',
@@ -31,7 +35,10 @@ export const SIMULATE_USAGE = [
 ].join('\n');
 
 export interface SimulateArgs {
-  readonly spec: string;
+  /** Exactly one of `spec` and `against`. */
+  readonly spec?: string;
+  readonly against?: string;
+  readonly adminTokenFile?: string;
   readonly from: string;
   readonly endpoints?: string;
   readonly format: 'text' | 'json';
@@ -41,7 +48,7 @@ export interface SimulateArgs {
   readonly headers: readonly string[];
 }
 
-const VALUE_FLAGS = ['--spec', '--from', '--endpoints', '--format'];
+const VALUE_FLAGS = ['--spec', '--against', '--admin-token-file', '--from', '--endpoints', '--format'];
 const HEADER_FLAGS = ['-H', '--header', '-m', '--metadata'];
 
 /** The arguments, `'help'`, or a usage error message. */
@@ -70,10 +77,23 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateArgs | 'help
   const format = values.get('--format') ?? 'text';
   if (format !== 'text' && format !== 'json') return `--format must be text or json, got "${format}"`;
   const spec = values.get('--spec');
-  if (spec === undefined) return '--spec is required (a spec file or a cloud assembly directory)';
+  const against = values.get('--against');
+  if (spec === undefined && against === undefined) return '--spec is required (a spec file or a cloud assembly directory), or --against <admin URL>';
+  if (spec !== undefined && against !== undefined) return 'give --spec or --against, not both';
+  const adminTokenFile = values.get('--admin-token-file');
+  if (adminTokenFile !== undefined && against === undefined) return '--admin-token-file goes with --against';
   const from = values.get('--from');
   if (from === undefined) return '--from is required (the virtual node or gateway that sends the request)';
   if (words.length === 0) return 'no request given (e.g. GET http://catalog.store.local:8080/items/42, or grpc xds:///greeter.local helloworld.Greeter/SayHello)';
   const endpoints = values.get('--endpoints');
-  return { spec, from, format, words, headers, ...(endpoints !== undefined ? { endpoints } : {}) };
+  if (endpoints !== undefined && against !== undefined) return '--endpoints goes with --spec (with --against the served endpoints are used)';
+  return {
+    ...(spec !== undefined ? { spec } : { against }),
+    ...(adminTokenFile !== undefined ? { adminTokenFile } : {}),
+    from,
+    format,
+    words,
+    headers,
+    ...(endpoints !== undefined ? { endpoints } : {}),
+  };
 }

@@ -3,9 +3,10 @@ import { resolveCaller } from './caller';
 import { SimulateInputError } from './input-error';
 import { formatJson, formatText } from './report';
 import { parseRequest, RequestSyntaxError } from './request';
-import { simulate } from './simulate';
+import { fetchServedConfig } from './served-config';
+import { simulate, simulateServed } from './simulate';
 import { parseSimulateArgs, SIMULATE_USAGE } from './simulate-args';
-import { DiffInputError, readSpecInput } from '../diff/spec-inputs';
+import { DiffInputError, fetchServedSpec, readSpecInput } from '../diff/spec-inputs';
 import { parseStaticEndpoints, StaticEndpointsError } from '../discovery/static-file';
 import type { DiscoveredEndpoints } from '../translate';
 
@@ -43,16 +44,34 @@ export async function runSimulateCommand(args: readonly string[], io: SimulateCo
   };
   try {
     const request = parseRequest(parsed.words, parsed.headers);
-    const input = await readSpecInput(parsed.spec);
-    const caller = resolveCaller(input.specs, parsed.from);
-    const endpoints = parsed.endpoints === undefined ? undefined : await readEndpoints(parsed.endpoints);
-    const result = simulate({ doc: caller.spec.doc, nodeId: caller.nodeId, request, endpoints, version: caller.spec.version });
+    let result;
+    if (parsed.against !== undefined) {
+      const token = parsed.adminTokenFile === undefined ? undefined : await readToken(parsed.adminTokenFile);
+      const caller = resolveCaller((await fetchServedSpec(parsed.against, token)).specs, parsed.from);
+      const config = await fetchServedConfig(parsed.against, caller.nodeId, token);
+      if (config.specVersion !== caller.spec.version) {
+        throw new SimulateInputError(`${parsed.against}: the control plane changed its spec between two reads (${caller.spec.version}, then ${config.specVersion}): run again`);
+      }
+      result = simulateServed({ doc: caller.spec.doc, nodeId: caller.nodeId, request, config, version: config.specVersion });
+    } else {
+      const caller = resolveCaller((await readSpecInput(parsed.spec!)).specs, parsed.from);
+      const endpoints = parsed.endpoints === undefined ? undefined : await readEndpoints(parsed.endpoints);
+      result = simulate({ doc: caller.spec.doc, nodeId: caller.nodeId, request, endpoints, version: caller.spec.version });
+    }
     io.stdout(parsed.format === 'json' ? formatJson(result) : formatText(result));
     return result.outcome === 'routed' ? 0 : 1;
   } catch (error) {
     if (error instanceof RequestSyntaxError) return fail(`request: ${error.message}`);
     if (error instanceof DiffInputError || error instanceof SimulateInputError) return fail(error.message);
     throw error;
+  }
+}
+
+async function readToken(file: string): Promise<string> {
+  try {
+    return (await fs.readFile(file, 'utf8')).trim();
+  } catch (error) {
+    throw new SimulateInputError(`--admin-token-file ${file}: cannot read: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

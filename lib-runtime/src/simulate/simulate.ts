@@ -4,13 +4,14 @@ import type { SimRequest } from './request';
 import type { Simulation } from './simulation';
 import { clusterLabels } from './targets';
 import type { MeshSpecDocument } from '../../../src/spec/document';
-import { DiscoveredEndpoints, translateNode } from '../translate';
+import { DiscoveredEndpoints, EnvoyConfig, translateNode } from '../translate';
 
 /**
  * One request from one node, simulated on the configuration the control plane serves that node:
- * `translateNode` renders it, and the walk reads only the rendered xDS resources. An HTTP request
- * or a gRPC call to `host:port` goes through the Envoy view (the sidecar or gateway), a gRPC call
- * to `xds:///<name>` through the proxyless view (a gRPC client with the node's id).
+ * rendered here by `translateNode` (`simulate`), or as a running control plane dumps it
+ * (`simulateServed`). The walk reads only the xDS resources. An HTTP request or a gRPC call to
+ * `host:port` goes through the Envoy view (the sidecar or gateway), a gRPC call to
+ * `xds:///<name>` through the proxyless view (a gRPC client with the node's id).
  */
 export interface SimulateInput {
   readonly doc: MeshSpecDocument;
@@ -24,9 +25,18 @@ export interface SimulateInput {
 
 export function simulate(input: SimulateInput): Simulation {
   const config = translateNode({ spec: input.doc, nodeId: input.nodeId, endpoints: input.endpoints ?? {} });
+  return simulateServed({ ...input, config });
+}
+
+/** Both views of the node, as rendered (or as `/config_dump?node=…` returns them). */
+export interface ServedInput extends SimulateInput {
+  readonly config: { readonly envoy: EnvoyConfig; readonly proxyless: EnvoyConfig };
+}
+
+export function simulateServed(input: ServedInput): Simulation {
   const labels = clusterLabels(input.doc);
   const proxyless = input.request.xdsTarget !== undefined;
-  const walk = proxyless ? walkProxyless(config.proxyless, input.request, labels) : walkEnvoy(config.envoy, input.request, labels);
+  const walk = proxyless ? walkProxyless(input.config.proxyless, input.request, labels) : walkEnvoy(input.config.envoy, input.request, labels);
   return {
     request: input.request.text,
     nodeId: input.nodeId,
