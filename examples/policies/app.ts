@@ -6,6 +6,8 @@
 import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import * as appmesh from '../../src';
+// Types of the Envoy messages a patch writes (TypeScript only; in a project: 'open-app-mesh/lib/policies/envoy-patch-types.generated').
+import type { Cluster, HttpFilter } from '../../src/policies/envoy-patch-types.generated';
 
 /** Mesh `shop`: web → cart.shop.local (HTTP) and ratings.shop.local (gRPC); a gateway in front of cart. */
 export class PoliciesStack extends Stack {
@@ -175,6 +177,21 @@ export class PoliciesStack extends Stack {
       requirements: [{ pathPrefix: '/health', providers: [] }, { pathPrefix: '/', providers: [shopLogin] }],
     });
     this.gateway.addExternalAuthorization(appmesh.ExternalAuthorization.grpc({ virtualService: authzService, timeout: Duration.millis(250) }));
+
+    // The escape hatch (docs/envoy-patches.md): Envoy settings the model has no field for, written
+    // on the resources by the names translation gives them, applied last, checked at synth against
+    // the node's real render and Envoy's own rules. cart takes large request bodies from the edge...
+    const bigBuffers: Cluster = { per_connection_buffer_limit_bytes: { value: 1048576 } };
+    this.cart.addEnvoyPatch(appmesh.EnvoyPatch.mergeCluster('cds_ingress_shop_cart_http_8080', bigBuffers));
+    this.gateway.addEnvoyPatch(appmesh.EnvoyPatch.mergeListener('lds_ingress_0.0.0.0_8443', { per_connection_buffer_limit_bytes: { value: 1048576 } }));
+    // ...and web's outbound HTTP calls do not add x-envoy-* headers to what its services see.
+    const quietRouter: HttpFilter = { typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router', 'suppress_envoy_headers': true } };
+    this.web.addEnvoyPatch(appmesh.EnvoyPatch.mergeHttpFilter({
+      listenerName: 'lds_egress_0.0.0.0_15001',
+      filterChainName: 'egress_http_8080',
+      filterName: 'envoy.filters.http.router',
+      value: quietRouter,
+    }));
   }
 }
 
