@@ -50,7 +50,7 @@ export function renderMermaid(graph: MeshGraph): string {
 
   const dashed: number[] = [];
   graph.edges.forEach((edge, index) => {
-    const arrow = edge.kind === 'backend' ? '-.->' : '-->';
+    const arrow = edge.kind === 'backend' || edge.kind === 'mirror' ? '-.->' : '-->';
     if (edge.kind === 'backend') dashed.push(index);
     const label = edgeLabel(edge);
     out.push(`  ${ids.get(edge.from)} ${arrow}${label ? `|"${label}"|` : ''} ${ids.get(edge.to)}`);

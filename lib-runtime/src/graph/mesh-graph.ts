@@ -1,4 +1,5 @@
 import { summarizeGatewayRouteMatch, summarizeRouteMatch } from './match-summary';
+import { resourcePolicyLines, routePolicyLines } from './policy-summary';
 import type { Listener, VirtualGatewayListener, VirtualNodeSpec, WeightedTarget } from '../../../src/spec/appmesh-types';
 import type { MeshSpecDocument } from '../../../src/spec/document';
 
@@ -13,7 +14,7 @@ export const GRAPH_NODE_KINDS = ['virtualGateway', 'virtualService', 'virtualRou
 export type GraphNodeKind = typeof GRAPH_NODE_KINDS[number];
 
 /** Kinds of arrow. */
-export const GRAPH_EDGE_KINDS = ['gatewayRoute', 'provider', 'routerRoute', 'routeTarget', 'backend'] as const;
+export const GRAPH_EDGE_KINDS = ['gatewayRoute', 'provider', 'routerRoute', 'routeTarget', 'mirror', 'backend'] as const;
 export type GraphEdgeKind = typeof GRAPH_EDGE_KINDS[number];
 
 /** One mesh resource (or a resource the spec refers to but does not define). */
@@ -25,7 +26,7 @@ export interface GraphNode {
   readonly name: string;
   /** For a route, the router it belongs to. */
   readonly parentName?: string;
-  /** Short facts shown under the name: listeners, discovery, route protocol and match. */
+  /** Short facts shown under the name: listeners, discovery, route protocol and match, policies (`⚑ …`). */
   readonly details: string[];
   /** False when the spec only refers to this resource (a dangling reference). */
   readonly declared: boolean;
@@ -73,7 +74,7 @@ export function buildMeshGraph(doc: MeshSpecDocument): MeshGraph {
   };
 
   for (const gw of doc.virtualGateways ?? []) {
-    declare({ kind: 'virtualGateway', name: gw.virtualGatewayName, details: listenerLines(gw.spec.listeners ?? []) });
+    declare({ kind: 'virtualGateway', name: gw.virtualGatewayName, details: [...listenerLines(gw.spec.listeners ?? []), ...resourcePolicyLines(gw.extensions)] });
   }
   for (const vs of doc.virtualServices ?? []) {
     const provider = vs.spec.provider;
@@ -90,11 +91,11 @@ export function buildMeshGraph(doc: MeshSpecDocument): MeshGraph {
       kind: 'route',
       name: route.routeName,
       parentName: route.virtualRouterName,
-      details: [head.join(' · '), ...summary.lines],
+      details: [head.join(' · '), ...summary.lines, ...routePolicyLines(route.extensions)],
     });
   }
   for (const vn of doc.virtualNodes ?? []) {
-    declare({ kind: 'virtualNode', name: vn.virtualNodeName, details: virtualNodeLines(vn.spec) });
+    declare({ kind: 'virtualNode', name: vn.virtualNodeName, details: [...virtualNodeLines(vn.spec), ...resourcePolicyLines(vn.extensions)] });
   }
 
   // Edges are collected after every declaration so a reference never shadows a definition.
@@ -103,7 +104,7 @@ export function buildMeshGraph(doc: MeshSpecDocument): MeshGraph {
     const target = (gr.spec.httpRoute ?? gr.spec.http2Route ?? gr.spec.grpcRoute)?.action.target;
     const head = [summary.protocol ?? 'no route kind'];
     if (gr.spec.priority !== undefined) head.push(`priority ${gr.spec.priority}`);
-    const labels = [head.join(' · '), ...summary.lines];
+    const labels = [head.join(' · '), ...summary.lines, ...routePolicyLines(gr.extensions)];
     if (target?.port !== undefined) labels.push(`to port ${target.port}`);
     const from = reference('virtualGateway', gr.virtualGatewayName);
     if (!target) continue;
@@ -126,6 +127,11 @@ export function buildMeshGraph(doc: MeshSpecDocument): MeshGraph {
     const total = targets.reduce((sum, t) => sum + t.weight, 0);
     for (const t of targets) {
       edges.push({ kind: 'routeTarget', from: id, to: reference('virtualNode', t.virtualNode), labels: [weightLabel(t, total)] });
+    }
+    // A mirror is drawn like a target, dashed: copies whose answers are dropped.
+    for (const m of route.extensions?.requestMirrors ?? []) {
+      const labels = [`mirror ${m.percentage}%${m.port !== undefined ? ` · port ${m.port}` : ''}`];
+      edges.push({ kind: 'mirror', from: id, to: reference('virtualNode', m.virtualNode), labels });
     }
   }
   for (const vn of doc.virtualNodes ?? []) {

@@ -52,7 +52,7 @@ export function renderSvg(graph: MeshGraph): string {
   const title = `Mesh ${graph.meshName}`;
   const subtitle = [...graph.details, ...countLines(graph)].join(' · ');
   const hasUndeclared = graph.nodes.some((n) => !n.declared);
-  const legend = legendItems(hasUndeclared);
+  const legend = legendItems(hasUndeclared, graph.edges.some((e) => e.kind === 'mirror'));
 
   const headerHeight = TITLE.line + SUBTITLE.line + 10 + COLUMN_HEAD.line + 6;
   const legendWidth = legend.reduce((sum, item) => sum + item.width, 0);
@@ -97,8 +97,10 @@ export function renderSvg(graph: MeshGraph): string {
   graph.edges.forEach((edge, i) => {
     const placed = layout.edges[i];
     const backend = edge.kind === 'backend';
+    // Mirrors carry traffic (traffic colour) that nobody waits for (dashed).
+    const dashed = backend || edge.kind === 'mirror';
     out.push(`    <path class="edge ${edge.kind}" data-edge="${i}" d="${pathData(placed.points, dx, dy)}" stroke="${backend ? BACKEND : TRAFFIC}" ` +
-      `stroke-width="${backend ? 1.3 : 1.6}"${backend ? ' stroke-dasharray="6 4"' : ''} marker-end="url(#${backend ? 'arrow-backend' : 'arrow-traffic'})"/>`);
+      `stroke-width="${backend ? 1.3 : 1.6}"${dashed ? ' stroke-dasharray="6 4"' : ''} marker-end="url(#${backend ? 'arrow-backend' : 'arrow-traffic'})"/>`);
   });
   out.push('  </g>');
 
@@ -233,14 +235,15 @@ function countLines(graph: MeshGraph): string[] {
 }
 
 interface LegendItem {
-  readonly kind: 'traffic' | 'backend' | 'missing';
+  readonly kind: 'traffic' | 'mirror' | 'backend' | 'missing';
   readonly text: string;
   readonly width: number;
 }
 
-function legendItems(hasUndeclared: boolean): LegendItem[] {
+function legendItems(hasUndeclared: boolean, hasMirror: boolean): LegendItem[] {
   const items: Omit<LegendItem, 'width'>[] = [
     { kind: 'traffic', text: 'traffic (gateway route, provider, route, weighted target)' },
+    ...(hasMirror ? [{ kind: 'mirror' as const, text: 'mirror: copies of a route\'s requests, answers dropped' }] : []),
     { kind: 'backend', text: 'backend: a service the node may call' },
   ];
   if (hasUndeclared) items.push({ kind: 'missing', text: 'referenced but not defined in the spec' });
@@ -257,8 +260,9 @@ function legendSvg(items: LegendItem[], x0: number, y0: number): string[] {
         `stroke="${UNDECLARED_LOOK.stroke}" stroke-dasharray="5 3"/>`);
     } else {
       const backend = item.kind === 'backend';
+      const dashed = backend || item.kind === 'mirror';
       out.push(`    <path d="M${num(x)},${num(mid)} L${num(x + 26)},${num(mid)}" stroke="${backend ? BACKEND : TRAFFIC}" stroke-width="1.5" ` +
-        `fill="none"${backend ? ' stroke-dasharray="6 4"' : ''} marker-end="url(#${backend ? 'arrow-backend' : 'arrow-traffic'})"/>`);
+        `fill="none"${dashed ? ' stroke-dasharray="6 4"' : ''} marker-end="url(#${backend ? 'arrow-backend' : 'arrow-traffic'})"/>`);
     }
     out.push(`    <text x="${num(x + 34)}" y="${num(mid + LEGEND.size * 0.36)}" font-size="${LEGEND.size}" fill="${MUTED}">${text(item.text)}</text>`);
     x += item.width;

@@ -108,7 +108,7 @@ export function checkGeometry(graph: MeshGraph, drawing: Drawing): void {
   graph.edges.forEach((edge, i) => {
     const path = drawing.paths[i];
     expect(Number(path.attributes['data-edge'])).toBe(i);
-    expect(path.attributes['stroke-dasharray'] !== undefined).toBe(edge.kind === 'backend');
+    expect(path.attributes['stroke-dasharray'] !== undefined).toBe(edge.kind === 'backend' || edge.kind === 'mirror');
     const points = samplePath(path.attributes.d);
     expect(onBorder(points[0], drawing.boxes.get(edge.from)!)).toBe(true);
     expect(onBorder(points[points.length - 1], drawing.boxes.get(edge.to)!)).toBe(true);
