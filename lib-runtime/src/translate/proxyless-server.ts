@@ -58,7 +58,8 @@ const listenersBySpec = new WeakMap<Listener, ProtoJson[]>();
 export function proxylessServerListeners(spec: VirtualNodeSpec, meshName?: string, authorization?: AuthorizationPolicy): ProtoJson[] {
   return (spec.listeners ?? []).flatMap(listener => {
     if (authorization && meshName !== undefined) {
-      return serverListeners(listener, proxylessRbacHttpFilter(meshName, authorization, listener.portMapping.port));
+      const { port, protocol } = listener.portMapping;
+      return serverListeners(listener, proxylessRbacHttpFilter(meshName, authorization, port, protocol === 'tcp'));
     }
     let made = listenersBySpec.get(listener);
     if (!made) {

@@ -66,16 +66,17 @@ function enforcedOrShadow(policy: AuthorizationPolicy, rules: ProtoJson): ProtoJ
 }
 
 /** The HTTP filter of an inbound HCM on `port`. */
-export function rbacHttpFilter(meshName: string, policy: AuthorizationPolicy, port: number): ProtoJson {
-  return { name: HTTP_RBAC, typed_config: packed(HTTP_TYPE, enforcedOrShadow(policy, rbacRules(meshName, rulesForPort(policy, port, false)))) };
+export function rbacHttpFilter(meshName: string, policy: AuthorizationPolicy, port: number, tcp = false): ProtoJson {
+  return { name: HTTP_RBAC, typed_config: packed(HTTP_TYPE, enforcedOrShadow(policy, rbacRules(meshName, rulesForPort(policy, port, tcp)))) };
 }
 
 /**
  * The same for an xDS-enabled gRPC server, or undefined in SHADOW mode: gRPC ignores shadow rules
  * and refuses an RBAC filter without `rules`, so a dry run leaves the server's listener as it was.
+ * On a listener the spec calls `tcp`, the rules are those Envoy applies there (no HTTP conditions).
  */
-export function proxylessRbacHttpFilter(meshName: string, policy: AuthorizationPolicy, port: number): ProtoJson | undefined {
-  return policy.mode === 'SHADOW' ? undefined : rbacHttpFilter(meshName, policy, port);
+export function proxylessRbacHttpFilter(meshName: string, policy: AuthorizationPolicy, port: number, tcp: boolean): ProtoJson | undefined {
+  return policy.mode === 'SHADOW' ? undefined : rbacHttpFilter(meshName, policy, port, tcp);
 }
 
 /** The network filter of an inbound TCP chain on `port`, before the TCP proxy. */

@@ -172,6 +172,10 @@ describe('authorization by mesh identity', () => {
     const hcm = ((listener.filter_chains as ProtoJson[])[0].filters as ProtoJson[])[0];
     expect(httpFilters(hcm).map(f => f.name)).toEqual(['envoy.filters.http.rbac', 'envoy.filters.http.router']);
     expect(Object.keys(((httpFilters(hcm)[0].typed_config as ProtoJson).rules as ProtoJson).policies as object)).toEqual(['web-reads', 'gateway']);
+    // On the port the spec calls tcp, the same rules as Envoy's there: those without HTTP conditions.
+    const tcp = named(proxyless.listeners, serverListenerName('0.0.0.0:9000'));
+    const tcpHcm = ((tcp.filter_chains as ProtoJson[])[0].filters as ProtoJson[])[0];
+    expect(Object.keys(((httpFilters(tcpHcm)[0].typed_config as ProtoJson).rules as ProtoJson).policies as object)).toEqual(['batch']);
   });
 });
 
