@@ -69,6 +69,14 @@ function routeConfigurationInDialect(routeConfig: ProtoJson, choices: RenderChoi
 
 function routeInDialect(route: ProtoJson, choices: RenderChoices): ProtoJson {
   const out: ProtoJson = { ...route, match: matchInDialect(route.match as ProtoJson, choices) };
+  // HeaderValueOption.append_action is Envoy 1.23's; an older Envoy ignores it and appends. Every
+  // Envoy before 1.24 (the clients that get total_weight) reads the `append` spelling, 1.23 included.
+  if (choices.view === 'envoy' && choices.totalWeight) {
+    for (const field of ['request_headers_to_add', 'response_headers_to_add']) {
+      const options = route[field] as ProtoJson[] | undefined;
+      if (options) out[field] = options.map(headerValueOptionInDialect);
+    }
+  }
   const action = route.route as ProtoJson | undefined;
   const weighted = action?.weighted_clusters as ProtoJson | undefined;
   if (choices.totalWeight && weighted) {
@@ -77,6 +85,16 @@ function routeInDialect(route: ProtoJson, choices: RenderChoices): ProtoJson {
     out.route = { ...action, weighted_clusters: { ...weighted, total_weight: { value: sum } } };
   }
   return out;
+}
+
+/**
+ * `append_action` → `append`: APPEND_IF_EXISTS_OR_ADD is `append: true`; OVERWRITE_IF_EXISTS_OR_ADD
+ * and ADD_IF_ABSENT (which has no older spelling: the closest, it overwrites) are `append: false`.
+ */
+function headerValueOptionInDialect(option: ProtoJson): ProtoJson {
+  if (option.append_action === undefined) return option;
+  const { append_action: action, ...rest } = option;
+  return { ...rest, append: { value: action === 'APPEND_IF_EXISTS_OR_ADD' } };
 }
 
 function matchInDialect(match: ProtoJson, choices: RenderChoices): ProtoJson {

@@ -6,7 +6,7 @@
 import { RouteSpec } from '../../../../src/spec/appmesh-types';
 import { MeshSpecDocument, SPEC_VERSION_EXTENSIONS } from '../../../../src/spec/document';
 import { GatewayRouteExtensions, RouteExtensions } from '../../../../src/spec/extensions';
-import { affectedNodes, compileMesh, nodesUsingEndpoints, ProtoJson, translateNode } from '../../../src/translate';
+import { affectedNodes, choicesOfKey, clientProfile, compileMesh, configForClient, nodesUsingEndpoints, ProtoJson, translateNode } from '../../../src/translate';
 import { consistencyProblems, encodingProblems } from '../envoy-checks';
 import { meshDoc, named, routedMesh, vhostRoutes } from '../spec-builder';
 
@@ -135,6 +135,32 @@ describe('header rules', () => {
     expect(route.response_headers_to_remove).toEqual(['server']);
     // Envoy-only: a gRPC client does not rewrite headers, so its routes carry none of it.
     expect(JSON.stringify(config.proxyless.listeners)).not.toContain('headers_to_');
+  });
+});
+
+describe('header rules for older Envoys (client-dialect.ts)', () => {
+  const rules: RouteExtensions = {
+    headerRules: {
+      requestHeadersToAdd: [{ name: 'x-team', value: 'cart', action: 'SET' }, { name: 'x-via', value: 'mesh', action: 'APPEND' }],
+      responseHeadersToAdd: [{ name: 'x-first', value: '1', action: 'ADD_IF_ABSENT' }],
+    },
+  };
+
+  test('an Envoy before 1.24 reads `append` (it ignores append_action before 1.23 and would append); 1.24 reads append_action', () => {
+    const config = checked(policyMesh(rules), 'mesh/m/virtualNode/client');
+    const envoy = (minor: number) => clientProfile({ user_agent_name: 'envoy', user_agent_build_version: { version: { major_number: 1, minor_number: minor, patch: 0 } } }).choices;
+    const old = configForClient(config, envoy(22));
+    const [route] = vhostRoutes(old, 'rds_egress_http_8080', 'svc');
+    expect(route.request_headers_to_add).toEqual([
+      { header: { key: 'x-team', value: 'cart' }, append: { value: false } },
+      { header: { key: 'x-via', value: 'mesh' }, append: { value: true } },
+    ]);
+    expect(route.response_headers_to_add).toEqual([{ header: { key: 'x-first', value: '1' }, append: { value: false } }]);
+    expect(encodingProblems(old)).toEqual([]);
+    const [current] = vhostRoutes(configForClient(config, envoy(24)), 'rds_egress_http_8080', 'svc');
+    expect((current.request_headers_to_add as ProtoJson[])[0].append_action).toBe('OVERWRITE_IF_EXISTS_OR_ADD');
+    // A gRPC client's view carries no header rules in any dialect.
+    expect(JSON.stringify(configForClient(config, choicesOfKey('proxyless+total-weight')).listeners)).not.toContain('headers_to_add');
   });
 });
 
