@@ -284,8 +284,8 @@ function deriveDependents(prev: CompiledMesh, next: CompiledMesh, changed: reado
     if (kind === 'node') {
       callerCandidates.push(nodePrefix + name);
       for (const m of meshes) for (const s of servicesCalledByNode(m, name)) touchedServices.add(s);
-    } else if (kind === 'gatewayRoute') {
-      const gateway = name.slice(0, name.indexOf('/'));
+    } else if (kind === 'gatewayRoute' || kind === 'gateway') {
+      const gateway = kind === 'gateway' ? name : name.slice(0, name.indexOf('/'));
       callerCandidates.push(gatewayPrefix + gateway);
       for (const m of meshes) for (const s of servicesCalledByGateway(m, gateway)) touchedServices.add(s);
     } else if (kind === 'service') {
@@ -353,6 +353,9 @@ function servicesCalledByGateway(mesh: CompiledMesh, gatewayName: string): strin
     const target = (route.spec.httpRoute ?? route.spec.http2Route ?? route.spec.grpcRoute)?.action.target;
     if (target) services.push(target.virtualService.virtualServiceName);
   }
+  // The gateway's external authorization service: its cluster is rendered into the gateway's view.
+  const authz = mesh.gateways.get(gatewayName)?.extensions?.externalAuthorization?.virtualServiceName;
+  if (authz !== undefined) services.push(authz);
   return services;
 }
 

@@ -184,6 +184,11 @@ function indexDependents(
     const target = (route.spec.httpRoute ?? route.spec.http2Route ?? route.spec.grpcRoute)?.action.target;
     if (target) addTo(callersOfService, target.virtualService.virtualServiceName, `mesh/${meshName}/virtualGateway/${route.virtualGatewayName}`);
   }
+  // A gateway's external authorization service is called like a route target (its cluster is in the gateway's view).
+  for (const gateway of spec.virtualGateways ?? []) {
+    const authz = gateway.extensions?.externalAuthorization?.virtualServiceName;
+    if (authz !== undefined) addTo(callersOfService, authz, `mesh/${meshName}/virtualGateway/${gateway.virtualGatewayName}`);
+  }
   for (const [serviceName, service] of services) {
     const provider = service.spec.provider;
     if (provider?.virtualNode) addTo(servicesReachingNode, provider.virtualNode.virtualNodeName, serviceName);
@@ -193,6 +198,8 @@ function indexDependents(
     for (const route of routesByRouter.get(router) ?? []) {
       const kind = route.spec.httpRoute ?? route.spec.http2Route ?? route.spec.grpcRoute ?? route.spec.tcpRoute;
       for (const target of kind?.action.weightedTargets ?? []) addTo(servicesReachingNode, target.virtualNode, serviceName);
+      // Mirror targets get copies of the service's requests: callers render their clusters too.
+      for (const mirror of route.extensions?.requestMirrors ?? []) addTo(servicesReachingNode, mirror.virtualNode, serviceName);
     }
   }
   return { callersOfService, servicesOfRouter, servicesReachingNode };
