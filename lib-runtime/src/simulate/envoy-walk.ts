@@ -2,6 +2,7 @@ import { describeChains, selectFilterChain, Connection } from './filter-chain';
 import { normalizePath } from './path-normalization';
 import { hostOf, SimRequest } from './request';
 import { applyRewrites, clustersOf, durationText, numberOf, policyOf, WeightedCluster } from './route-action';
+import { routeExtras } from './route-extras';
 import { evaluateRoute, MatchableRequest } from './route-match';
 import type { Hop, Outcome, RouteVerdict, Target } from './simulation';
 import { ClusterLabel, describeTargets } from './targets';
@@ -157,7 +158,9 @@ export function walkEnvoy(config: EnvoyConfig, request: SimRequest, labels: Read
     const clusters = clustersOf(action);
     const redirect = selfRedirect(clusters, config);
     const rewrite = rewritten.rewrite ? { rewrite: rewritten.rewrite } : {};
-    const base = { ...hop, virtualHost, routes: verdicts, notTried, route: verdict.name, policy, ...rewrite };
+    const extras = routeExtras(matched);
+    const also = extras.length > 0 ? { also: extras } : {};
+    const base = { ...hop, virtualHost, routes: verdicts, notTried, route: verdict.name, policy, ...rewrite, ...also };
     if (!redirect) {
       hops.push(base);
       if (clusters.length === 0) return done('no-route', `route ${verdict.name} names no cluster`);

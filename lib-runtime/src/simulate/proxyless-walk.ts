@@ -1,6 +1,7 @@
 import type { WalkResult } from './envoy-walk';
 import type { SimRequest } from './request';
 import { clustersOf, policyOf } from './route-action';
+import { routeExtras } from './route-extras';
 import { evaluateRoute, MatchableRequest } from './route-match';
 import type { Hop, RouteVerdict, Target } from './simulation';
 import { ClusterLabel, describeTargets } from './targets';
@@ -64,7 +65,8 @@ export function walkProxyless(config: EnvoyConfig, request: SimRequest, labels: 
   const verdict = verdicts[verdicts.length - 1];
   const action = (matched.route ?? {}) as ProtoJson;
   const policy = policyOf(action, 'grpc', text => notes.push(text));
-  hops.push({ ...hop, route: verdict.name, policy });
+  const extras = routeExtras(matched);
+  hops.push({ ...hop, route: verdict.name, policy, ...(extras.length > 0 ? { also: extras } : {}) });
   const clusters = clustersOf(action);
   if (clusters.length === 0) return done('no-route', `route ${verdict.name} names no cluster`);
   return done('routed', undefined, describeTargets(clusters, config, labels));

@@ -72,6 +72,7 @@ function hopLines(hop: Hop, n: number): string[] {
     if (hop.rewrite.headersRemoved) parts.push(`removes ${hop.rewrite.headersRemoved.join(', ')}`);
     lines.push(field('rewrite', parts.join('; ')));
   }
+  for (const also of hop.also ?? []) lines.push(field('also', also));
   if (hop.next) lines.push(field('next', hop.next));
   return lines;
 }

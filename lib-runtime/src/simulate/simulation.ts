@@ -69,6 +69,8 @@ export interface Hop {
   readonly route?: string;
   readonly rewrite?: Rewrite;
   readonly policy?: PolicyInEffect;
+  /** What the route also does, in words (mirroring, fault injection, rate limits); not simulated. */
+  readonly also?: readonly string[];
   /** TCP proxy chains: no HTTP routing happens. */
   readonly tcpProxy?: { readonly idleTimeout?: string };
   /** Where the request goes next when it stays on this node (a gateway's self-redirect). */

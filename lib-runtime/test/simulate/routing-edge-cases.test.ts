@@ -103,6 +103,27 @@ describe('target settings', () => {
   });
 });
 
+describe('what a route also does (policies example): reported, not played', () => {
+  const policies = fixture('example-policies');
+
+  test('mirroring on cart\'s main route, fault injection on its chaos route', () => {
+    const main = sim(policies, 'web', ['GET', 'http://cart.shop.local:8080/checkout']);
+    expect(main.hops[0].route).toBe('main');
+    expect(main.hops[0].also).toEqual(['mirrors 5 % of these requests to cds_egress_shop_cart-next_http_8080 (the copy\'s response is ignored)']);
+    const chaos = sim(policies, 'web', ['GET', 'http://cart.shop.local:8080/checkout', '-H', 'x-chaos: on']);
+    expect(chaos.hops[0].route).toBe('chaos');
+    expect(chaos.hops[0].also).toEqual(['fault injection: aborts 10 % with HTTP 503, delays 50 % by 0.5 s, only for requests with x-chaos']);
+  });
+
+  test('a gRPC route with an abort fault and a local rate limit', () => {
+    const s = sim(policies, 'web', ['grpc', 'ratings.shop.local:9090', 'shop.Ratings/Get']);
+    expect(s.hops[0].also).toEqual([
+      'fault injection: aborts 1 % with gRPC status 14',
+      expect.stringMatching(/^local rate limit: \d+ requests, refilled \d+ per [\d.]+ s; over the limit: 429$/),
+    ]);
+  });
+});
+
 describe('port match on a router with two listeners', () => {
   const twoPorts = { listeners: [{ portMapping: { port: 8080, protocol: 'http' as const } }, { portMapping: { port: 9090, protocol: 'http' as const } }] };
   const doc = routedMesh({
