@@ -80,7 +80,8 @@ export function renderNode(mesh: CompiledMesh, node: NodeRef, endpoints: Discove
         .map(vs => ({ serviceName: vs.virtualServiceName, policy: vs.clientPolicy ?? defaults }))
         .sort((a, b) => (a.serviceName < b.serviceName ? -1 : a.serviceName > b.serviceName ? 1 : 0));
     }
-    const proxyless = withServerListeners(renderProxyless(mesh, targets, endpoints), resource.spec, mesh.meshName, resource.extensions?.authorization);
+    const clientView = renderProxyless(mesh, targets, endpoints);
+    const proxyless = withServerListeners(clientView, resource.spec, mesh.meshName, resource.extensions?.authorization);
     return { node, envoy, proxyless: proxyless.build() };
   }
   const gateway = mesh.gateways.get(node.name);
