@@ -273,3 +273,17 @@ describe('rate limits per route', () => {
     expect(JSON.stringify(proxyless)).not.toContain('local_ratelimit');
   });
 });
+
+test('a gateway route\'s rate limit: the bucket on its routes, the filter after jwt_authn and ext_authz in the gateway listener\'s HCM', () => {
+  const doc = mesh({ gw: { jwtAuthentication: { providers: [{ name: 'p', issuer: 'p', localJwks: { inline: '{"keys":[]}' } }] }, externalAuthorization: { virtualServiceName: 'authz.svc', protocol: 'grpc' } } });
+  const bucket = { tokenBucket: { maxTokens: 10, fillInterval: { unit: 's' as const, value: 1 } }, responseStatus: 503 };
+  const spec: MeshSpecDocument = { ...doc, gatewayRoutes: doc.gatewayRoutes.map(r => ({ ...r, extensions: { rateLimit: bucket } })) };
+  const { envoy } = checked(spec, 'mesh/m/virtualGateway/gw');
+  const filters = httpFilters(chainFilters(envoy.listeners, 'lds_ingress_0.0.0.0_8443', 'ingress_http_8443')[0]);
+  expect(filters.map(f => f.name)).toEqual(['envoy.filters.http.jwt_authn', 'envoy.filters.http.ext_authz', 'envoy.filters.http.local_ratelimit', 'envoy.filters.http.router']);
+  const routes = named(named(envoy.routes, 'rds_ingress_http_8443').virtual_hosts as ProtoJson[], 'self_redirect').routes as ProtoJson[];
+  expect(routes).not.toHaveLength(0);
+  for (const route of routes) {
+    expect(route.typed_per_filter_config).toEqual({ 'envoy.filters.http.local_ratelimit': expect.objectContaining({ status: { code: 503 }, token_bucket: expect.objectContaining({ max_tokens: 10 }) }) });
+  }
+});
