@@ -141,6 +141,12 @@ describe('extension rules', () => {
     ]);
   });
 
+  test('a header value with a line break is refused', () => {
+    expect(extensionIssues(routeWith({ headerRules: { responseHeadersToAdd: [{ name: 'x-a', value: 'a\r\nset-cookie: b', action: 'SET' }] } }))).toEqual([
+      'routes["r/main"].extensions.headerRules.responseHeadersToAdd[0].value: a header value must not contain CR, LF or NUL (Envoy refuses it)',
+    ]);
+  });
+
   test('policies on a TCP route are refused', () => {
     const doc = meshDoc({
       specVersion: SPEC_VERSION_EXTENSIONS,

@@ -46,6 +46,9 @@ export function checkHeaderRules(rules: HeaderRulesPolicy | undefined, path: str
     const seen = new Map<string, number>();
     added.forEach((rule, i) => {
       checkPolicyHeaderName(rule?.name, `${path}.${direction}HeadersToAdd[${i}].name`, ctx, true);
+      if (typeof rule?.value === 'string' && ctx.known(rule.value) && /[\r\n\0]/.test(rule.value)) {
+        ctx.report(`${path}.${direction}HeadersToAdd[${i}].value`, 'a header value must not contain CR, LF or NUL (Envoy refuses it)');
+      }
       if (typeof rule?.name !== 'string' || !ctx.known(rule.name)) return;
       if (removed.includes(rule.name)) {
         ctx.report(`${path}.${direction}HeadersToAdd[${i}].name`, `${quote(rule.name)} is both added and in ${direction}HeadersToRemove; say one`);
