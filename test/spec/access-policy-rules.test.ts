@@ -78,3 +78,12 @@ test('external authorization: an unknown service, pathPrefix on a gRPC service',
   ]);
   expect(issueLines(gatewayWith({ externalAuthorization: { virtualServiceName: 'svc', protocol: 'http', pathPrefix: '/x' } }))).toEqual([]);
 });
+
+test('external authorization: a gRPC check to an http listener, a port the service has not', () => {
+  expect(issueLines(gatewayWith({ externalAuthorization: { virtualServiceName: 'svc', protocol: 'grpc' } }))).toEqual([
+    'virtualGateways["gw"].extensions.externalAuthorization.protocol: a gRPC check needs a grpc or http2 listener; virtual service "svc" listens with http on port 8080',
+  ]);
+  expect(issueLines(gatewayWith({ externalAuthorization: { virtualServiceName: 'svc', protocol: 'http', port: 9999 } }))).toEqual([
+    'virtualGateways["gw"].extensions.externalAuthorization.port: the provider of virtual service "svc" has no HTTP, HTTP/2 or gRPC listener on port 9999',
+  ]);
+});

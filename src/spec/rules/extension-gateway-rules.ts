@@ -63,4 +63,23 @@ export const GATEWAY_POLICY_RULES: readonly SpecRule<VirtualGatewayResource>[] =
       checkDuration(policy.timeout, `${at}.timeout`, ctx);
     },
   },
+  {
+    id: 'gateway-ext-authz-listener',
+    summary: 'the external authorization service has an HTTP-family listener (on the port named); a gRPC check needs a grpc or http2 listener',
+    check: (gateway, ctx) => {
+      const policy = gateway.extensions?.externalAuthorization;
+      const listeners = policy && ctx.known(policy.virtualServiceName) ? ctx.index.providerListeners(policy.virtualServiceName) : undefined;
+      if (!policy || !listeners || !listeners.every(l => ctx.known(l.port) && ctx.known(l.protocol))) return;
+      const at = '.extensions.externalAuthorization';
+      const name = quote(policy.virtualServiceName);
+      const chosen = policy.port !== undefined ? listeners.find(l => l.port === policy.port) : listeners.find(l => l.protocol !== 'tcp');
+      if (chosen === undefined || chosen.protocol === 'tcp') {
+        ctx.report(policy.port !== undefined ? `${at}.port` : at, policy.port !== undefined
+          ? `the provider of virtual service ${name} has no HTTP, HTTP/2 or gRPC listener on port ${policy.port}`
+          : `the provider of virtual service ${name} has no HTTP, HTTP/2 or gRPC listener to send checks to`);
+      } else if (policy.protocol === 'grpc' && chosen.protocol !== 'grpc' && chosen.protocol !== 'http2') {
+        ctx.report(`${at}.protocol`, `a gRPC check needs a grpc or http2 listener; virtual service ${name} listens with ${String(chosen.protocol)} on port ${String(chosen.port)}`);
+      }
+    },
+  },
 ];
