@@ -233,9 +233,10 @@ function checkMessage(type: protobuf.Type, value: unknown, where: CheckPath, pro
     if (!hasOwn(value, key)) continue;
     if (key === '@type' && allowAtType) continue;
     const fieldValue = value[key];
-    const field = type.fields[key];
+    // Own properties only: a key such as `constructor` must not find Object.prototype's.
+    const field = hasOwn(type.fields, key) ? type.fields[key] : undefined;
     if (!field) {
-      const oneof = type.oneofs?.[key];
+      const oneof = type.oneofs !== undefined && hasOwn(type.oneofs, key) ? type.oneofs[key] : undefined;
       where.push(Step.Field, key);
       if (oneof) {
         // proto-loader's `oneofs: true` adds the name of the set member under the oneof's name.
@@ -286,7 +287,7 @@ function checkSingle(field: protobuf.Field, value: unknown, where: CheckPath, pr
   }
   if (resolved instanceof protobuf.Enum) {
     if (typeof value === 'string') {
-      if (!(value in resolved.values)) problems.push(`${where}: ${resolved.fullName.slice(1)} has no value ${value}`);
+      if (!hasOwn(resolved.values, value)) problems.push(`${where}: ${resolved.fullName.slice(1)} has no value ${value}`);
     } else if (typeof value !== 'number') {
       problems.push(`${where}: expected an enum name, got ${describe(value)}`);
     }

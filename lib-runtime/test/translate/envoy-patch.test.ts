@@ -61,6 +61,14 @@ describe('merge, add and remove of resources', () => {
     expect(before).toEqual({ a: { b: 1 } });
   });
 
+  test('merge keys named after Object.prototype members are plain fields, never the prototype', () => {
+    const merged = mergePatch({ a: 1 }, JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"x": 1}}')) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.keys(merged)).toEqual(['a', '__proto__', 'constructor']);
+    expect(merged.constructor).toEqual({ x: 1 });
+  });
+
   test('add puts a new cluster in name order; remove takes a route configuration away', () => {
     const extra = {
       name: 'cds_extra_statsd',

@@ -61,6 +61,15 @@ describe('protos', () => {
     expect(() => encodeResource(CLUSTER_TYPE_URL, cluster)).toThrow(/invalid Cluster "c1": .*edsClusterConfig/);
   });
 
+  test('field and enum names that are Object.prototype members are unknown, not a crash', () => {
+    const cluster = JSON.parse('{"name": "c", "constructor": {}, "toString": 1, "lb_policy": "constructor"}');
+    expect(checkResourceObject(CLUSTER_TYPE_URL, cluster)).toEqual([
+      expect.stringMatching(/^Cluster\.constructor: envoy\.config\.cluster\.v3\.Cluster has no field constructor/),
+      expect.stringMatching(/^Cluster\.toString: envoy\.config\.cluster\.v3\.Cluster has no field toString/),
+      'Cluster.lb_policy: envoy.config.cluster.v3.Cluster.LbPolicy has no value constructor',
+    ]);
+  });
+
   test('nested typos, bad enums and unloaded or unprefixed Any types are all reported', () => {
     const listener = apiListener() as any;
     listener.api_listener.api_listener.http_filters[0].typed_config = { '@type': 'envoy.extensions.filters.http.router.v3.Router' };

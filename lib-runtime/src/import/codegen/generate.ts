@@ -45,6 +45,8 @@ export function generateCdkApp(doc: MeshSpecDocument, options: GenerateOptions =
   }
   const intrinsics = findIntrinsics(doc, '');
   if (intrinsics.length > 0) throw new CodegenError(intrinsics, 'the mesh spec holds deploy-time values that code cannot state');
+  const policies = findPolicies(doc);
+  if (policies.length > 0) throw new CodegenError(policies, 'the mesh spec holds policies beyond App Mesh, which the generator does not write');
   const invalid = validateMeshSpec(doc);
   if (invalid.length > 0) {
     throw new CodegenError(invalid.map((i) => ({ path: i.path, message: i.message })), 'the mesh spec is not valid');
@@ -113,6 +115,21 @@ function sortImports(imports: string[]): string[] {
 
 function kebab(name: string): string {
   return name.replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}
+
+/**
+ * Every policy of the extension section (open-app-mesh/v2), by path. App Mesh inputs never hold
+ * one; a spec the constructs wrote may, and the generated code would lose it, so it is refused.
+ */
+function findPolicies(doc: MeshSpecDocument): CodegenIssue[] {
+  const lists: Record<string, readonly { extensions?: object }[]> = {
+    virtualNodes: doc.virtualNodes, routes: doc.routes, virtualGateways: doc.virtualGateways, gatewayRoutes: doc.gatewayRoutes,
+  };
+  return Object.entries(lists).flatMap(([list, resources]) => (resources ?? []).flatMap((resource, index) =>
+    Object.keys(resource.extensions ?? {}).sort().map((policy) => ({
+      path: `${list}[${index}].extensions.${policy}`,
+      message: `${policy} is a policy beyond App Mesh, which the generated code does not state yet; add it to the generated app by hand`,
+    }))));
 }
 
 /** Every CloudFormation intrinsic in the document, by path. */

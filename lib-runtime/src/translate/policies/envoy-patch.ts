@@ -128,8 +128,14 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   const base: EnvoyJson = isObject(target) ? target : {};
   const out: EnvoyJson = { ...base };
   for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete out[key];
-    else out[key] = mergePatch(base[key], value);
+    if (value === null) {
+      delete out[key];
+      continue;
+    }
+    // Own properties only, and defined rather than assigned: a key `__proto__` or `constructor`
+    // is a field name like any other (Envoy's rules then refuse it), never the object's prototype.
+    const merged = mergePatch(Object.prototype.hasOwnProperty.call(base, key) ? base[key] : undefined, value);
+    Object.defineProperty(out, key, { value: merged, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
