@@ -1,11 +1,11 @@
+import { AUTHORIZATION_SCHEMA_DEFS } from './authorization';
+import { ENVOY_PATCH_SCHEMA_DEFS } from './envoy-patch';
+import { EXTERNAL_AUTHORIZATION_SCHEMA_DEFS } from './external-authorization';
 import { FAULT_INJECTION_SCHEMA_DEFS } from './fault-injection';
 import { HEADER_RULES_SCHEMA_DEFS } from './header-rules';
-import { REQUEST_MIRROR_SCHEMA_DEFS } from './request-mirror';
-import { AUTHORIZATION_SCHEMA_DEFS } from './authorization';
-import { EXTERNAL_AUTHORIZATION_SCHEMA_DEFS } from './external-authorization';
 import { JWT_AUTHENTICATION_SCHEMA_DEFS } from './jwt-authentication';
 import { RATE_LIMIT_SCHEMA_DEFS } from './rate-limit';
-import { ENVOY_PATCH_SCHEMA_DEFS } from './envoy-patch';
+import { REQUEST_MIRROR_SCHEMA_DEFS } from './request-mirror';
 
 /** Names of the four extension roots, one per resource kind that may carry `extensions`. */
 export type ExtensionRootName = 'RouteExtensions' | 'GatewayRouteExtensions' | 'VirtualNodeExtensions' | 'VirtualGatewayExtensions';
