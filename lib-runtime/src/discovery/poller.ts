@@ -35,6 +35,12 @@ export interface PollTiming {
 
 export type PollOutcome = 'ok' | 'throttled' | 'error';
 
+/**
+ * What one lookup reports: its outcome, or a success that names the delay before the next
+ * lookup itself (a server-chosen poll interval, such as AppConfig's), used as given.
+ */
+export type PollResult = PollOutcome | { readonly outcome: 'ok'; readonly nextPollMs: number };
+
 export class Poller {
   private handle: unknown;
   private running = false;
@@ -44,7 +50,7 @@ export class Poller {
   constructor(
     private readonly timing: PollTiming,
     /** One lookup; resolves with its outcome and never rejects. */
-    private readonly poll: () => Promise<PollOutcome>,
+    private readonly poll: () => Promise<PollResult>,
     private readonly scheduler: Scheduler = REAL_SCHEDULER,
   ) {}
 
@@ -83,12 +89,13 @@ export class Poller {
   private tick(): Promise<void> {
     this.handle = undefined;
     const run = (async () => {
-      const outcome = await this.poll();
+      const result = await this.poll();
+      const outcome = typeof result === 'string' ? result : result.outcome;
       this.failures = outcome === 'ok' ? 0 : this.failures + 1;
       if (!this.running) return;
       this.handle = this.scheduler.setTimeout(() => {
         void this.tick();
-      }, this.nextDelay(outcome));
+      }, typeof result === 'string' ? this.nextDelay(outcome) : result.nextPollMs);
     })();
     this.inFlight = run;
     return run;

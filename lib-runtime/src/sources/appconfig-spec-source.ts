@@ -5,7 +5,7 @@ import {
   GetLatestConfigurationCommandOutput,
   StartConfigurationSessionCommand,
 } from '@aws-sdk/client-appconfigdata';
-import { REAL_SCHEDULER, Scheduler } from '../discovery/poller';
+import { Poller, PollResult, PollTiming, REAL_SCHEDULER, Scheduler } from '../discovery/poller';
 import { describeError, LogFields, Logger, SILENT_LOGGER } from '../log';
 import { reasonOf, SpecDelivery } from './spec-delivery';
 import { DEFAULT_MAX_SPEC_BYTES, SizeLimitError } from './spec-size-limit';
@@ -85,16 +85,12 @@ export class AppConfigSpecSource implements SpecSource {
   private readonly log: Logger;
   private readonly delivery: SpecDelivery;
   private readonly maxBytes: number;
-  private readonly scheduler: Scheduler;
   private readonly now: () => number;
   private readonly requiredPollSeconds: number | undefined;
   private token: SessionToken | undefined;
   private lastDigest: string | undefined;
   private lastFailure: string | undefined;
-  private failures = 0;
-  private running = false;
-  private timer: unknown;
-  private inFlight: Promise<void> | undefined;
+  private readonly poller: Poller;
 
   constructor(private readonly options: AppConfigSpecSourceOptions) {
     this.origin = `appconfig://${options.application}/${options.environment}/${options.profile}`;
@@ -102,26 +98,28 @@ export class AppConfigSpecSource implements SpecSource {
     this.log = options.log ?? SILENT_LOGGER;
     this.delivery = new SpecDelivery(this.origin, this.log);
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_SPEC_BYTES;
-    this.scheduler = options.scheduler ?? REAL_SCHEDULER;
     this.now = options.now ?? Date.now;
     refuseOversizedBodies(options.client, this.maxBytes);
     this.requiredPollSeconds = options.pollIntervalSeconds === undefined
       ? undefined
       : Math.min(APPCONFIG_MAX_POLL_SECONDS, Math.max(APPCONFIG_MIN_POLL_SECONDS, Math.ceil(options.pollIntervalSeconds)));
+    // Successes wait the interval AppConfig names (nextPollMs); failures back off as every poller does.
+    const timing: PollTiming = {
+      intervalMs: (this.requiredPollSeconds ?? APPCONFIG_DEFAULT_POLL_SECONDS) * 1000,
+      jitter: 0,
+      backoffBaseMs: options.backoffBaseMs ?? 1_000,
+      backoffMaxMs: options.backoffMaxMs ?? 60_000,
+    };
+    this.poller = new Poller(timing, () => this.pollOnce(), options.scheduler ?? REAL_SCHEDULER);
   }
 
   /** Reads the configuration once (delivering it or reporting why not), then keeps polling. */
   start(): Promise<void> {
-    if (this.running) return this.inFlight ?? Promise.resolve();
-    this.running = true;
-    return this.tick();
+    return this.poller.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    if (this.timer !== undefined) this.scheduler.clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.inFlight;
+  stop(): Promise<void> {
+    return this.poller.stop();
   }
 
   current(): SpecSnapshot | undefined {
@@ -130,7 +128,7 @@ export class AppConfigSpecSource implements SpecSource {
 
   /** Consecutive failed polls (0 after a successful one). */
   get consecutiveFailures(): number {
-    return this.failures;
+    return this.poller.consecutiveFailures;
   }
 
   onSpec(listener: SpecListener): () => void {
@@ -141,21 +139,8 @@ export class AppConfigSpecSource implements SpecSource {
     return this.delivery.onRejected(listener);
   }
 
-  private tick(): Promise<void> {
-    this.timer = undefined;
-    const run = (async () => {
-      const delayMs = await this.pollOnce();
-      if (!this.running) return;
-      this.timer = this.scheduler.setTimeout(() => {
-        void this.tick();
-      }, delayMs);
-    })();
-    this.inFlight = run;
-    return run;
-  }
-
-  /** One poll; resolves with the delay before the next. Never rejects. */
-  private async pollOnce(): Promise<number> {
+  /** One poll; never rejects. */
+  private async pollOnce(): Promise<PollResult> {
     let output: GetLatestConfigurationCommandOutput;
     try {
       output = await this.latest();
@@ -163,22 +148,19 @@ export class AppConfigSpecSource implements SpecSource {
       // latest() has dropped the token: the next poll starts a new session.
       if (error instanceof SizeLimitError) {
         // The configuration is there and too big: a rejection (once), not a failure to back off from.
-        this.failures = 0;
         this.failed(error, [reasonOf(error)]);
-        return (this.requiredPollSeconds ?? APPCONFIG_DEFAULT_POLL_SECONDS) * 1000;
+        return 'ok';
       }
-      this.failures++;
       this.failed(error);
-      return this.backoffMs();
+      return isThrottling(error) ? 'throttled' : 'error';
     }
-    this.failures = 0;
     this.lastFailure = undefined;
     this.token = output.NextPollConfigurationToken === undefined
       ? undefined
       : { value: output.NextPollConfigurationToken, receivedAt: this.now() };
     this.received(output);
     const seconds = output.NextPollIntervalInSeconds ?? this.requiredPollSeconds ?? APPCONFIG_DEFAULT_POLL_SECONDS;
-    return Math.max(0, seconds) * 1000;
+    return { outcome: 'ok', nextPollMs: Math.max(0, seconds) * 1000 };
   }
 
   /** GetLatestConfiguration with the chained token; a new session when there is none, or it went stale. */
@@ -242,16 +224,8 @@ export class AppConfigSpecSource implements SpecSource {
       this.lastFailure = signature;
       this.delivery.reject({ origin: this.origin, error, reasons: reasons ?? [signature] }, { origin: this.origin, throttled: isThrottling(error) });
     } else {
-      this.log.debug('spec read still failing', { origin: this.origin, error: signature, failures: this.failures });
+      this.log.debug('spec read still failing', { origin: this.origin, error: signature, failures: this.poller.consecutiveFailures + 1 });
     }
-  }
-
-  /** "Equal jitter" backoff, as the other pollers: half of the capped exponential delay fixed, half random. */
-  private backoffMs(): number {
-    const base = this.options.backoffBaseMs ?? 1_000;
-    const max = this.options.backoffMaxMs ?? 60_000;
-    const exp = Math.min(max, base * 2 ** Math.min(this.failures - 1, 30));
-    return Math.round(exp / 2 + (exp / 2) * this.scheduler.random());
   }
 }
 
