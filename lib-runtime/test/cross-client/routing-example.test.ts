@@ -23,6 +23,7 @@ import { toCanonicalJson } from '../../../src/spec/canonical';
 import { ControlPlane } from '../../src/control-plane';
 import { StaticFileDiscovery } from '../../src/discovery/static-file';
 import { FileSpecSource } from '../../src/sources/file-spec-source';
+import { expectBinomial as expectSplit } from '../support/binomial';
 import { waitFor } from '../support/wait';
 
 // Synthesis loads aws-cdk-lib; the timeout scenario waits out a 2 s route timeout per client.
@@ -53,11 +54,6 @@ function withRatingsReadWeights(specText: string, v1: number, v2: number): strin
   targets.find((t) => t.virtualNode === 'ratings-v1')!.weight = v1;
   targets.find((t) => t.virtualNode === 'ratings-v2')!.weight = v2;
   return JSON.stringify(doc, null, 2);
-}
-
-/** Binomial tolerance: |observed − n·p| ≤ 4σ (a correct client fails it about once in 16 000 runs). */
-function expectSplit(observed: number, n: number, p: number): void {
-  expect(Math.abs(observed - n * p)).toBeLessThanOrEqual(4 * Math.sqrt(n * p * (1 - p)));
 }
 
 function getJson<T>(port: number, pathAndQuery: string): Promise<T> {

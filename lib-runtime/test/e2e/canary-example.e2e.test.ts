@@ -14,6 +14,7 @@ import { toCanonicalJson } from '../../../src/spec/canonical';
 import { waitFor } from '../support/wait';
 import { ControlPlaneProcess } from './support/control-plane-process';
 import { RemoteClients } from './support/remote-clients';
+import { expectBinomial as expectSplit } from '../support/binomial';
 
 jest.setTimeout(120_000);
 
@@ -24,10 +25,6 @@ function synthesizeCanary(weights: CanaryWeights): string {
   const docs = buildMeshSpecs(stack);
   expect(docs.map((d) => d.mesh.meshName)).toEqual(['apps']);
   return toCanonicalJson(docs[0]);
-}
-
-function expectSplit(v1: number, n: number, p: number): void {
-  expect(Math.abs(v1 - n * p)).toBeLessThanOrEqual(4 * Math.sqrt(n * p * (1 - p)));
 }
 
 describe('the canary example, served by the program', () => {

@@ -13,6 +13,7 @@ import { AttemptLog, EchoBackend, WhoAmIReply } from './echo-backend';
 import { waitFor } from '../support/wait';
 import { ControlPlaneProcess } from './support/control-plane-process';
 import { RemoteClient, RemoteClients } from './support/remote-clients';
+import { expectBinomial as expectSplit } from '../support/binomial';
 
 jest.setTimeout(120_000);
 
@@ -55,12 +56,6 @@ function addPinRoute(spec: Spec): Spec {
     },
   });
   return spec;
-}
-
-/** Binomial tolerance: |observed − n·p| ≤ 4σ. */
-function expectSplit(v1: number, n: number, p: number): void {
-  const sigma = Math.sqrt(n * p * (1 - p));
-  expect(Math.abs(v1 - n * p)).toBeLessThanOrEqual(4 * sigma);
 }
 
 describe('control plane end to end (grpc-js-xds clients, loopback backends)', () => {

@@ -16,6 +16,7 @@ import { runImportCommand } from '../../src/import/import-command';
 import { waitFor } from '../support/wait';
 import { ControlPlaneProcess } from './support/control-plane-process';
 import { RemoteClients } from './support/remote-clients';
+import { expectBinomial as expectSplit } from '../support/binomial';
 
 jest.setTimeout(120_000);
 
@@ -27,10 +28,6 @@ async function importTemplate(out: string, ...params: string[]): Promise<string>
   const code = await runImportCommand([TEMPLATE, ...params.flatMap((p) => ['--param', p]), '--out', out], { stdout: () => undefined, stderr: (t) => { stderr += t; } });
   expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   return path.join(out, 'apps.mesh.json');
-}
-
-function expectSplit(v1: number, n: number, p: number): void {
-  expect(Math.abs(v1 - n * p)).toBeLessThanOrEqual(4 * Math.sqrt(n * p * (1 - p)));
 }
 
 describe('examples/import-cfn: an imported CloudFormation template, served', () => {

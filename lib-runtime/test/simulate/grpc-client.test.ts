@@ -22,6 +22,7 @@ import { XdsServer } from '../../src/xds/xds-server';
 import { C_CORE, ClientWorker, SYSTEM_PYTHON } from '../cross-client/client-worker';
 import { JsonBackend } from '../cross-client/json-backend';
 import { exampleSpec } from '../diff/example-assemblies';
+import { expectBinomial } from '../support/binomial';
 import { meshDoc } from '../translate/spec-builder';
 
 grpcXds.register();
@@ -127,9 +128,7 @@ function expectFits(counts: Map<string, number>, shares: Map<string, number>, n:
   for (const backend of counts.keys()) expect([...shares.keys()]).toContain(backend);
   for (const [backend, p] of shares) {
     const k = counts.get(backend) ?? 0;
-    const sigma = Math.sqrt(n * p * (1 - p));
-    if (p === 1) expect(k).toBe(n);
-    else expect(Math.abs(k - n * p)).toBeLessThanOrEqual(4 * sigma);
+    expectBinomial(k, n, p);
   }
 }
 

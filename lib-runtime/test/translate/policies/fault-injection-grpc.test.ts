@@ -14,6 +14,7 @@ import { DiscoveredEndpoints, EnvoyConfig, translateNode } from '../../../src/tr
 import type { XdsAckEvent, XdsNackRecord, XdsStreamInfo } from '../../../src/xds/events';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../../src/xds/type-urls';
 import { XdsServer } from '../../../src/xds/xds-server';
+import { expectBinomial } from '../../support/binomial';
 import { meshDoc } from '../spec-builder';
 
 grpcXds.register();
@@ -118,12 +119,6 @@ async function calls(c: grpc.Client, method: string, n: number): Promise<Outcome
   return out;
 }
 
-/** The binomial check: observed count within 4σ of n·p. */
-function expectBinomial(observed: number, n: number, p: number): void {
-  const sigma = Math.sqrt(n * p * (1 - p));
-  const within4Sigma = Math.abs(observed - n * p) < 4 * sigma;
-  expect({ observed, expected: n * p, within4Sigma }).toEqual({ observed, expected: n * p, within4Sigma: true });
-}
 
 test('grpc-js-xds aborts 25 % of calls with the configured gRPC status and delays 40 % by the fixed delay', async () => {
   const spec = faultMesh(
