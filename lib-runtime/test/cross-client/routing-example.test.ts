@@ -8,15 +8,14 @@
  * catalog.store.local (HTTP routes, which gRPC clients follow too: a gRPC call is an HTTP/2 POST
  * to /<package.Service>/<Method>).
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { App } from 'aws-cdk-lib';
-import { C_CORE, CallOptions, CallOutcome, ClientWorker, GRPC_JS, SYSTEM_PYTHON, WorkerKind } from './client-worker';
+import { C_CORE, CallOptions, CallOutcome, ClientWorker, describeCCore, GRPC_JS, WorkerKind } from './client-worker';
 import { AttemptLog, BackendReply, JsonBackend } from './json-backend';
+import { servedClient } from './served-clients';
 import { buildRoutingApp } from '../../../examples/routing/app';
 import { buildMeshSpecs } from '../../../src/private/spec-builder';
 import { toCanonicalJson } from '../../../src/spec/canonical';
@@ -35,8 +34,6 @@ const CATALOG = 'catalog.store.local';
 const RATINGS_METHODS = ['/store.Ratings/Get', '/store.Ratings/Submit'];
 const CATALOG_METHODS = ['/catalog.Catalog/List', '/admin/Report'];
 
-const C_CORE_MISSING = spawnSync(SYSTEM_PYTHON, ['-c', 'import grpc'], { stdio: 'ignore' }).status !== 0;
-
 interface RouteDoc { routeName: string; spec: { grpcRoute?: { action: { weightedTargets: { virtualNode: string; weight: number }[] } } } }
 interface SpecDoc { routes: RouteDoc[] }
 
@@ -54,34 +51,6 @@ function withRatingsReadWeights(specText: string, v1: number, v2: number): strin
   targets.find((t) => t.virtualNode === 'ratings-v1')!.weight = v1;
   targets.find((t) => t.virtualNode === 'ratings-v2')!.weight = v2;
   return JSON.stringify(doc, null, 2);
-}
-
-function getJson<T>(port: number, pathAndQuery: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: pathAndQuery }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => { body += d.toString(); });
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(body) as T);
-        } catch (error) {
-          reject(error);
-        }
-      });
-    }).on('error', reject);
-  });
-}
-
-/** The parts of the admin server's /clients view this test reads. */
-interface ClientsView {
-  streams: {
-    streamId: number;
-    nodeId: string;
-    userAgent: string | null;
-    view: string | null;
-    types: { type: string; lastNack: { version: string; message: string } | null }[];
-  }[];
-  recentNacks: { streamId: number; typeUrl: string; rejectedVersion: string; message: string }[];
 }
 
 describe('examples/routing through real xDS clients (grpc-js-xds and gRPC C-core)', () => {
@@ -149,31 +118,12 @@ describe('examples/routing through real xDS clients (grpc-js-xds and gRPC C-core
       await worker?.stop();
     });
 
-    /**
-     * What the control plane's /clients view says of this library's streams: how it was served
-     * (user agent, version, rendered view) and the NACKs it sent.
-     */
-    async function seenByControlPlane(): Promise<{ streams: number; served: string[]; nacks: string[] }> {
-      const view = await getJson<ClientsView>(cp.ports.admin, '/clients');
-      const mine = view.streams.filter((s) => s.nodeId === NODE_ID && kind.userAgent.test(s.userAgent ?? ''));
-      const ids = new Set(mine.map((s) => s.streamId));
-      // /clients names the agent, not its version; the in-process server has the whole node.
-      const versionOf = (id: number) => cp.xds.status().streams.find((s) => s.streamId === id)?.node.user_agent_version;
-      const served = mine.map((s) => `${s.userAgent} (version ${JSON.stringify(versionOf(s.streamId))}) served view ${s.view}`);
-      const nacks = new Set<string>();
-      for (const n of view.recentNacks) if (ids.has(n.streamId)) nacks.add(`${n.typeUrl.split('.').pop()} version ${n.rejectedVersion}: ${n.message}`);
-      for (const s of mine) {
-        for (const t of s.types) if (t.lastNack) nacks.add(`${t.type.split('.').pop()} version ${t.lastNack.version}: ${t.lastNack.message}`);
-      }
-      return { streams: mine.length, served: [...new Set(served)], nacks: [...nacks] };
-    }
-
     /** The replies of `times` calls; any failed call fails the test, naming this client's NACKs. */
     async function replies(target: string, method: string, options: CallOptions = {}): Promise<BackendReply[]> {
       const outcomes = await worker.calls(target, method, options);
       const failed = outcomes.filter((o): o is Extract<CallOutcome, { error: object }> => o.error !== undefined);
       if (failed.length > 0) {
-        const { served, nacks } = await seenByControlPlane();
+        const { served, nacks } = await servedClient(cp, NODE_ID, kind);
         throw new Error([
           `${kind.name}: ${failed.length} of ${outcomes.length} calls of ${method} on xds:///${target} failed; first: ${failed[0].error.code} ${failed[0].error.details}`,
           `the control plane saw: ${served.join('; ') || 'no stream of this client'}`,
@@ -259,7 +209,7 @@ describe('examples/routing through real xDS clients (grpc-js-xds and gRPC C-core
     });
 
     test('the control plane\'s /clients view shows this client\'s stream and no NACK from it', async () => {
-      const { streams, nacks } = await seenByControlPlane();
+      const { streams, nacks } = await servedClient(cp, NODE_ID, kind);
       expect(streams).toBeGreaterThan(0);
       expect(nacks).toEqual([]);
     });
@@ -267,9 +217,5 @@ describe('examples/routing through real xDS clients (grpc-js-xds and gRPC C-core
 
   describe(`${GRPC_JS.name}`, () => scenarios(GRPC_JS));
 
-  if (C_CORE_MISSING) {
-    describe.skip(`${C_CORE.name}: skipped, ${SYSTEM_PYTHON} cannot import grpc (install Debian's python3-grpcio; .ci/run does)`, () => scenarios(C_CORE));
-  } else {
-    describe(`${C_CORE.name}`, () => scenarios(C_CORE));
-  }
+  describeCCore(`${C_CORE.name}`, () => scenarios(C_CORE));
 });

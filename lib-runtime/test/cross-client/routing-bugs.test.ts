@@ -1,0 +1,194 @@
+/**
+ * The three routing bugs App Mesh walkthrough configurations exposed (issue #13), through the
+ * two real proxyless xDS clients (grpc-js-xds and gRPC C-core via python3-grpcio), served by a
+ * real ControlPlane in process:
+ * - an HTTP route whose match has only a `port` (prefix `/` implied, on that port only);
+ * - two gateway routes to one virtual service on different `target.port`s (one cluster each);
+ * - a virtual gateway listener's `healthCheck` (validated, and changes nothing served).
+ *
+ * What a proxyless client can show here. It presents the gateway's node id and so receives the
+ * gateway's proxyless view: a listener per authority the gateway routes to, `<service>:<port>`
+ * when a gateway route names a target port, holding that port's route table and clusters. It
+ * dials those authorities itself, which is the gateway's second hop; the first hop (the gateway
+ * listener matching `/fruit/` and rewriting Host) exists only in the Envoy view, which no real
+ * Envoy runs here (lib-runtime/test/translate/gateway-target-ports.test.ts, port-only-match.test.ts
+ * and gateway-health-check.test.ts check it on rendered config). So through the clients:
+ * - port-only route: the router's table for the port the match names routes every method to its
+ *   target, and the router's other port does not take it;
+ * - target ports: `produce.local:<A>` and `produce.local:<B>` reach two distinct backends, one
+ *   bound on each listener port of the one virtual node (before the fix both went to one port);
+ * - health check: the gateway's configuration with the check is accepted (no NACK), and a call on
+ *   the check's path reaches the mesh like any other. Envoy's side of it (no health-check filter
+ *   on the gateway listener) is not visible to a gRPC client.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { C_CORE, ClientWorker, describeCCore, GRPC_JS, WorkerKind } from './client-worker';
+import { BackendReply, JsonBackend } from './json-backend';
+import { servedClient } from './served-clients';
+import { GatewayRouteSpec, RouteSpec } from '../../../src/spec/appmesh-types';
+import { MeshSpecDocument } from '../../../src/spec/document';
+import { validateMeshSpec } from '../../../src/spec/validate';
+import { ControlPlane } from '../../src/control-plane';
+import { StaticFileDiscovery } from '../../src/discovery/static-file';
+import { FileSpecSource } from '../../src/sources/file-spec-source';
+import { MESH, meshDoc } from '../translate/spec-builder';
+
+jest.setTimeout(60_000);
+
+const GATEWAY_NODE_ID = `mesh/${MESH}/virtualGateway/gw`;
+const PRODUCE = 'produce.local';
+const COLOR = 'color.local';
+/** The color router's two listeners: a router's ports are table keys, nothing binds them. */
+const COLOR_DEFAULT_PORT = 9080;
+const COLOR_BY_PORT = 9090;
+const HEALTH_PATH = '/health.Probe/Check';
+const METHODS = ['/fruit.Fruit/Get', '/vegetable.Vegetable/Get', '/color.Color/Get', HEALTH_PATH];
+
+/**
+ * The walkthroughs' shapes in one mesh. `produce` is one virtual node with two listeners, on the
+ * ports its two backends are bound to (a multi-listener node's endpoints are reached on each
+ * listener's own port), so each port's cluster reaches a different backend.
+ */
+function walkthroughMesh(fruitPort: number, vegetablePort: number, colorV1Port: number, colorV2Port: number): {
+  doc: MeshSpecDocument;
+  endpoints: Record<string, { address: string; port: number }[]>;
+} {
+  const toPort = (prefix: string, service: string, port: number): GatewayRouteSpec => ({
+    httpRoute: { match: { prefix }, action: { target: { virtualService: { virtualServiceName: service }, port } } },
+  });
+  const colorRoute = (match: { prefix?: string; port: number }, virtualNode: string): RouteSpec => ({
+    httpRoute: { match, action: { weightedTargets: [{ virtualNode, weight: 1 }] } },
+  });
+  const httpListener = (port: number) => ({ portMapping: { port, protocol: 'http' as const } });
+  const doc = meshDoc({
+    nodes: {
+      'produce': { listeners: [httpListener(fruitPort), httpListener(vegetablePort)], serviceDiscovery: { dns: { hostname: 'produce.internal' } } },
+      'color-v1': { listeners: [httpListener(8080)], serviceDiscovery: { dns: { hostname: 'color-v1.internal' } } },
+      'color-v2': { listeners: [httpListener(8080)], serviceDiscovery: { dns: { hostname: 'color-v2.internal' } } },
+    },
+    services: {
+      [PRODUCE]: { provider: { virtualNode: { virtualNodeName: 'produce' } } },
+      [COLOR]: { provider: { virtualRouter: { virtualRouterName: 'color' } } },
+    },
+    routers: { color: { listeners: [httpListener(COLOR_DEFAULT_PORT), httpListener(COLOR_BY_PORT)] } },
+    routes: {
+      // As `aws appmesh create-route` made it in the multi-listener walkthrough: a port and nothing else.
+      'color/by-port': colorRoute({ port: COLOR_BY_PORT }, 'color-v2'),
+      'color/default': colorRoute({ prefix: '/', port: COLOR_DEFAULT_PORT }, 'color-v1'),
+    },
+    gateways: {
+      gw: {
+        listeners: [{
+          ...httpListener(8080),
+          healthCheck: { protocol: 'http', path: HEALTH_PATH, port: 8080, healthyThreshold: 2, unhealthyThreshold: 3, intervalMillis: 5000, timeoutMillis: 2000 },
+        }],
+      },
+    },
+    gatewayRoutes: {
+      'gw/fruit': toPort('/fruit/', PRODUCE, fruitPort),
+      'gw/vegetable': toPort('/vegetable/', PRODUCE, vegetablePort),
+      'gw/color': toPort('/color/', COLOR, COLOR_DEFAULT_PORT),
+      'gw/color-by-port': toPort('/color-by-port/', COLOR, COLOR_BY_PORT),
+    },
+  });
+  const endpoints = {
+    // One address; the node's two listeners give the two ports.
+    'produce': [{ address: '127.0.0.1', port: fruitPort }],
+    'color-v1': [{ address: '127.0.0.1', port: colorV1Port }],
+    'color-v2': [{ address: '127.0.0.1', port: colorV2Port }],
+  };
+  return { doc, endpoints };
+}
+
+describe('the routing bugs of issue #13 through real xDS clients (grpc-js-xds and gRPC C-core)', () => {
+  const fruit = new JsonBackend('produce:fruit-port', METHODS, new Map());
+  const vegetable = new JsonBackend('produce:vegetable-port', METHODS, new Map());
+  const colorV1 = new JsonBackend('color-v1', METHODS, new Map());
+  const colorV2 = new JsonBackend('color-v2', METHODS, new Map());
+  let dir: string;
+  let bootstrapFile: string;
+  let cp: ControlPlane;
+
+  beforeAll(async () => {
+    for (const backend of [fruit, vegetable, colorV1, colorV2]) await backend.start();
+    const { doc, endpoints } = walkthroughMesh(fruit.port, vegetable.port, colorV1.port, colorV2.port);
+    // Valid as App Mesh took it: the port-only match and the gateway health check included.
+    expect(validateMeshSpec(doc).map((i) => `${i.path}: ${i.message}`)).toEqual([]);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-routing-bugs-'));
+    fs.writeFileSync(path.join(dir, 'mesh.json'), JSON.stringify(doc, null, 2));
+    fs.writeFileSync(path.join(dir, 'endpoints.json'), JSON.stringify(endpoints));
+    cp = new ControlPlane({
+      spec: new FileSpecSource(path.join(dir, 'mesh.json'), undefined, { debounceMs: 20, statIntervalMs: 100 }),
+      discovery: new StaticFileDiscovery(path.join(dir, 'endpoints.json')),
+      xdsAddress: '127.0.0.1:0',
+      adminHost: '127.0.0.1',
+      adminPort: 0,
+      drainMs: 200,
+    });
+    await cp.start();
+    bootstrapFile = path.join(dir, 'bootstrap.json');
+    fs.writeFileSync(bootstrapFile, JSON.stringify({
+      xds_servers: [{ server_uri: `127.0.0.1:${cp.ports.xds}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
+      node: { id: GATEWAY_NODE_ID, locality: {} },
+    }));
+  });
+
+  afterAll(async () => {
+    await cp?.stop();
+    for (const backend of [fruit, vegetable, colorV1, colorV2]) backend.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  function scenarios(kind: WorkerKind): void {
+    let worker: ClientWorker;
+
+    beforeAll(async () => {
+      worker = new ClientWorker(kind, bootstrapFile);
+      await worker.start();
+    });
+
+    afterAll(async () => {
+      await worker?.stop();
+    });
+
+    /** The backend of each of `times` calls; a failed call fails the test with how the client was served. */
+    async function backendsOf(target: string, method: string, times = 10): Promise<Set<string>> {
+      const outcomes = await worker.calls(target, method, { times });
+      const failed = outcomes.find((o) => o.error !== undefined);
+      if (failed?.error) {
+        const { served, nacks } = await servedClient(cp, GATEWAY_NODE_ID, kind);
+        throw new Error(`${kind.name}: ${method} on xds:///${target} failed: ${failed.error.code} ${failed.error.details}\n`
+          + `served: ${served.join('; ') || 'no stream'}\nNACKs: ${nacks.join('; ') || 'none'}\nworker stderr (tail):\n${worker.stderr().slice(-1500)}`);
+      }
+      return new Set(outcomes.map((o) => (o.reply as unknown as BackendReply).backend));
+    }
+
+    test('port-only HTTP route: the color router\'s table for that port sends every method to color-v2; its other port does not take the route', async () => {
+      for (const method of ['/color.Color/Get', '/fruit.Fruit/Get']) {
+        expect(await backendsOf(`${COLOR}:${COLOR_BY_PORT}`, method)).toEqual(new Set(['color-v2']));
+        expect(await backendsOf(`${COLOR}:${COLOR_DEFAULT_PORT}`, method)).toEqual(new Set(['color-v1']));
+      }
+    });
+
+    test('gateway target ports: produce.local on the fruit port and on the vegetable port reach the backend bound on each', async () => {
+      expect(await backendsOf(`${PRODUCE}:${fruit.port}`, '/fruit.Fruit/Get')).toEqual(new Set([fruit.name]));
+      expect(await backendsOf(`${PRODUCE}:${vegetable.port}`, '/vegetable.Vegetable/Get')).toEqual(new Set([vegetable.name]));
+    });
+
+    test('gateway listener health check: a call on the check\'s path goes to the mesh like any other', async () => {
+      expect(await backendsOf(`${PRODUCE}:${fruit.port}`, HEALTH_PATH)).toEqual(new Set([fruit.name]));
+    });
+
+    test('the control plane\'s /clients view shows this client\'s gateway stream and no NACK from it', async () => {
+      const { streams, served, nacks } = await servedClient(cp, GATEWAY_NODE_ID, kind);
+      expect(streams).toBeGreaterThan(0);
+      expect(served.every((s) => s.includes('served view proxyless'))).toBe(true);
+      expect(nacks).toEqual([]);
+    });
+  }
+
+  describe(`${GRPC_JS.name}`, () => scenarios(GRPC_JS));
+  describeCCore(`${C_CORE.name}`, () => scenarios(C_CORE));
+});
