@@ -1,0 +1,126 @@
+/**
+ * Why gRPC C-core 1.51 is served older spellings, shown by the real client (Debian's
+ * python3-grpcio): examples/routing's `web` served as translate renders it for current clients is
+ * NACKed with the two errors issue #13 reported, each older spelling removes its error, and with
+ * both (what the control plane picks from the node C-core sends) the listener is ACKed and calls
+ * route. It also shows that C-core's NACKs reach the server's NACK records, the ones the
+ * /clients view lists, so the no-NACK checks of the other real-client tests can fail.
+ *
+ * Served by the project's XdsServer directly (not the ControlPlane, which never sends C-core the
+ * current spelling).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { C_CORE, ClientWorker, describeCCore } from './client-worker';
+import { BackendReply, JsonBackend } from './json-backend';
+import { parseMeshSpec } from '../../../src/spec/canonical';
+import { choicesKey, choicesOfKey, clientProfile, configForClient, NodeConfig, RenderChoices, translateNode } from '../../src/translate';
+import type { XdsNackRecord } from '../../src/xds/events';
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../src/xds/type-urls';
+import { XdsServer } from '../../src/xds/xds-server';
+import { waitFor } from '../support/wait';
+
+jest.setTimeout(60_000);
+
+const NODE_ID = 'mesh/store/virtualNode/web';
+const RATINGS = 'ratings.store.local';
+const METHODS = ['/store.Ratings/Get', '/store.Ratings/Submit'];
+/** examples/routing's spec (test/examples.test.ts keeps this fixture equal to what the example synthesizes). */
+const FIXTURE = path.join(__dirname, '..', 'translate', 'fixtures', 'example-routing.json');
+
+describeCCore(`examples/routing's web served to ${C_CORE.name} in each spelling`, () => {
+  const backends = [new JsonBackend('ratings-v1', METHODS, new Map()), new JsonBackend('ratings-v2', METHODS, new Map())];
+  const nacks: XdsNackRecord[] = [];
+  const acks: { typeUrl: string; version: string }[] = [];
+  let xds: XdsServer;
+  let rendered: NodeConfig;
+  let dir: string;
+  let worker: ClientWorker;
+
+  beforeAll(async () => {
+    for (const backend of backends) await backend.start();
+    rendered = translateNode({
+      spec: parseMeshSpec(fs.readFileSync(FIXTURE, 'utf8')),
+      nodeId: NODE_ID,
+      endpoints: Object.fromEntries(backends.map((b) => [b.name, [{ address: '127.0.0.1', port: b.port }]])),
+    });
+    xds = new XdsServer({
+      pushDebounceMs: 1,
+      hooks: {
+        onAck: (stream, ack) => { if (stream.nodeId === NODE_ID) acks.push({ typeUrl: ack.typeUrl, version: ack.version }); },
+        onNack: (_stream, nack) => { nacks.push(nack); },
+      },
+    });
+    const port = await xds.listen('127.0.0.1:0');
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-ccore-spellings-'));
+    const bootstrap = path.join(dir, 'bootstrap.json');
+    fs.writeFileSync(bootstrap, JSON.stringify({
+      xds_servers: [{ server_uri: `127.0.0.1:${port}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
+      node: { id: NODE_ID, locality: {} },
+    }));
+    worker = new ClientWorker(C_CORE, bootstrap);
+    await worker.start();
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await xds?.shutdown(200);
+    for (const backend of backends) backend.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /**
+   * Serves the proxyless view in `choices`' spelling; the listener NACKs and ACKs C-core sends
+   * from then on. (A stream is sent the versions of the resources it asked for, not the group's.)
+   */
+  function serve(choices: RenderChoices): { nacks: () => XdsNackRecord[]; acks: () => string[] } {
+    const [nacksBefore, acksBefore] = [nacks.length, acks.length];
+    const view = configForClient(rendered, choices);
+    xds.setSnapshot(NODE_ID, {
+      [LISTENER_TYPE_URL]: view.listeners,
+      [ROUTE_TYPE_URL]: view.routes,
+      [CLUSTER_TYPE_URL]: view.clusters,
+      [ENDPOINT_TYPE_URL]: view.endpoints,
+    });
+    return {
+      nacks: () => nacks.slice(nacksBefore).filter((n) => n.typeUrl === LISTENER_TYPE_URL),
+      acks: () => acks.slice(acksBefore).filter((a) => a.typeUrl === LISTENER_TYPE_URL).map((a) => a.version),
+    };
+  }
+
+  /** The one listener NACK C-core sends for what was served; a call makes it subscribe (its channels resolve lazily). */
+  async function listenerNack(served: ReturnType<typeof serve>): Promise<XdsNackRecord> {
+    await worker.calls(RATINGS, '/store.Ratings/Submit', { timeoutMs: 1000 });
+    await waitFor(() => served.nacks().length > 0, 'C-core\'s NACK of the listener', 10_000);
+    expect(served.acks()).toEqual([]);
+    return served.nacks()[0];
+  }
+
+  test('the current spelling: NACKed, "RouteAction weighted_cluster has incorrect total weight"', async () => {
+    const nack = await listenerNack(serve(choicesOfKey('proxyless')));
+    expect(nack.nodeId).toBe(NODE_ID);
+    // The record /clients lists as this stream's recent NACK.
+    expect(xds.status().recentNacks).toContainEqual(nack);
+    expect(nack.message).toContain('RouteAction weighted_cluster has incorrect total weight');
+  });
+
+  test('total_weight added, string_match kept: NACKed, "Invalid route header matcher specified."', async () => {
+    const nack = await listenerNack(serve({ ...choicesOfKey('proxyless'), totalWeight: true }));
+    expect(nack.message).toContain('Invalid route header matcher specified.');
+    expect(nack.message).not.toContain('incorrect total weight');
+  });
+
+  test('the spelling chosen from the node C-core sends: ACKed, and the method match routes', async () => {
+    const stream = xds.status().streams.find((s) => s.nodeId === NODE_ID)!;
+    const choices = clientProfile(stream.node).choices;
+    expect(choicesKey(choices)).toBe('proxyless+total-weight+legacy-header-match');
+    const served = serve(choices);
+    await waitFor(async () => {
+      const [outcome] = await worker.calls(RATINGS, '/store.Ratings/Submit', { timeoutMs: 1000 });
+      return (outcome.reply as BackendReply | undefined)?.backend === 'ratings-v2';
+    }, 'a call of ratings-write answered by ratings-v2', 15_000, 50);
+    expect(served.acks().length).toBeGreaterThan(0);
+    expect(served.nacks()).toEqual([]);
+  });
+});
