@@ -27,80 +27,16 @@ import * as path from 'node:path';
 import { C_CORE, ClientWorker, describeCCore, GRPC_JS, WorkerKind } from './client-worker';
 import { BackendReply, JsonBackend } from './json-backend';
 import { servedClient } from './served-clients';
-import { GatewayRouteSpec, RouteSpec } from '../../../src/spec/appmesh-types';
-import { MeshSpecDocument } from '../../../src/spec/document';
+import { COLOR, COLOR_BY_PORT, COLOR_DEFAULT_PORT, HEALTH_PATH, METHODS, PRODUCE, walkthroughMesh } from './walkthrough-mesh';
 import { validateMeshSpec } from '../../../src/spec/validate';
 import { ControlPlane } from '../../src/control-plane';
 import { StaticFileDiscovery } from '../../src/discovery/static-file';
 import { FileSpecSource } from '../../src/sources/file-spec-source';
-import { MESH, meshDoc } from '../translate/spec-builder';
+import { MESH } from '../translate/spec-builder';
 
 jest.setTimeout(60_000);
 
 const GATEWAY_NODE_ID = `mesh/${MESH}/virtualGateway/gw`;
-const PRODUCE = 'produce.local';
-const COLOR = 'color.local';
-/** The color router's two listeners: a router's ports are table keys, nothing binds them. */
-const COLOR_DEFAULT_PORT = 9080;
-const COLOR_BY_PORT = 9090;
-const HEALTH_PATH = '/health.Probe/Check';
-const METHODS = ['/fruit.Fruit/Get', '/vegetable.Vegetable/Get', '/color.Color/Get', HEALTH_PATH];
-
-/**
- * The walkthroughs' shapes in one mesh. `produce` is one virtual node with two listeners, on the
- * ports its two backends are bound to (a multi-listener node's endpoints are reached on each
- * listener's own port), so each port's cluster reaches a different backend.
- */
-function walkthroughMesh(fruitPort: number, vegetablePort: number, colorV1Port: number, colorV2Port: number): {
-  doc: MeshSpecDocument;
-  endpoints: Record<string, { address: string; port: number }[]>;
-} {
-  const toPort = (prefix: string, service: string, port: number): GatewayRouteSpec => ({
-    httpRoute: { match: { prefix }, action: { target: { virtualService: { virtualServiceName: service }, port } } },
-  });
-  const colorRoute = (match: { prefix?: string; port: number }, virtualNode: string): RouteSpec => ({
-    httpRoute: { match, action: { weightedTargets: [{ virtualNode, weight: 1 }] } },
-  });
-  const httpListener = (port: number) => ({ portMapping: { port, protocol: 'http' as const } });
-  const doc = meshDoc({
-    nodes: {
-      'produce': { listeners: [httpListener(fruitPort), httpListener(vegetablePort)], serviceDiscovery: { dns: { hostname: 'produce.internal' } } },
-      'color-v1': { listeners: [httpListener(8080)], serviceDiscovery: { dns: { hostname: 'color-v1.internal' } } },
-      'color-v2': { listeners: [httpListener(8080)], serviceDiscovery: { dns: { hostname: 'color-v2.internal' } } },
-    },
-    services: {
-      [PRODUCE]: { provider: { virtualNode: { virtualNodeName: 'produce' } } },
-      [COLOR]: { provider: { virtualRouter: { virtualRouterName: 'color' } } },
-    },
-    routers: { color: { listeners: [httpListener(COLOR_DEFAULT_PORT), httpListener(COLOR_BY_PORT)] } },
-    routes: {
-      // As `aws appmesh create-route` made it in the multi-listener walkthrough: a port and nothing else.
-      'color/by-port': colorRoute({ port: COLOR_BY_PORT }, 'color-v2'),
-      'color/default': colorRoute({ prefix: '/', port: COLOR_DEFAULT_PORT }, 'color-v1'),
-    },
-    gateways: {
-      gw: {
-        listeners: [{
-          ...httpListener(8080),
-          healthCheck: { protocol: 'http', path: HEALTH_PATH, port: 8080, healthyThreshold: 2, unhealthyThreshold: 3, intervalMillis: 5000, timeoutMillis: 2000 },
-        }],
-      },
-    },
-    gatewayRoutes: {
-      'gw/fruit': toPort('/fruit/', PRODUCE, fruitPort),
-      'gw/vegetable': toPort('/vegetable/', PRODUCE, vegetablePort),
-      'gw/color': toPort('/color/', COLOR, COLOR_DEFAULT_PORT),
-      'gw/color-by-port': toPort('/color-by-port/', COLOR, COLOR_BY_PORT),
-    },
-  });
-  const endpoints = {
-    // One address; the node's two listeners give the two ports.
-    'produce': [{ address: '127.0.0.1', port: fruitPort }],
-    'color-v1': [{ address: '127.0.0.1', port: colorV1Port }],
-    'color-v2': [{ address: '127.0.0.1', port: colorV2Port }],
-  };
-  return { doc, endpoints };
-}
 
 describe('the routing bugs of issue #13 through real xDS clients (grpc-js-xds and gRPC C-core)', () => {
   const fruit = new JsonBackend('produce:fruit-port', METHODS, new Map());
@@ -113,7 +49,7 @@ describe('the routing bugs of issue #13 through real xDS clients (grpc-js-xds an
 
   beforeAll(async () => {
     for (const backend of [fruit, vegetable, colorV1, colorV2]) await backend.start();
-    const { doc, endpoints } = walkthroughMesh(fruit.port, vegetable.port, colorV1.port, colorV2.port);
+    const { doc, endpoints } = walkthroughMesh({ fruit: fruit.port, vegetable: vegetable.port, colorV1: colorV1.port, colorV2: colorV2.port });
     // Valid as App Mesh took it: the port-only match and the gateway health check included.
     expect(validateMeshSpec(doc).map((i) => `${i.path}: ${i.message}`)).toEqual([]);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-routing-bugs-'));
