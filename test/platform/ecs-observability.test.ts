@@ -1,9 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { checkEnvoyJson } from './envoy-json-check';
+import { envoyBootstrapProblems } from './envoy-json-check';
 import { bootstrapOfCommand, containerNamed, PlatformFixture, resourcesOfType } from './fixtures';
 import * as appmesh from '../../src';
-
-const BOOTSTRAP = 'envoy.config.bootstrap.v3.Bootstrap';
 
 function envoyOf(json: any, prefix: string): any {
   const found = Object.entries(resourcesOfType(json, 'AWS::ECS::TaskDefinition')).filter(([id]) => id.startsWith(prefix));
@@ -44,9 +42,9 @@ describe('tracing and stats options of ECS proxies, in our bootstrap', () => {
     json = Template.fromStack(fixture.stack).toJSON();
   });
 
-  test('a sidecar: the tracer, its collector cluster beside the xDS and SDS clusters, the sink and the node\'s tags; valid for Envoy', () => {
+  test('a sidecar: the tracer, its collector cluster beside the xDS and SDS clusters, the sink and the node\'s tags; valid for Envoy (protos and validation rules)', () => {
     const bootstrap = bootstrapOfCommand(envoyOf(json, 'Otel').Command[0]);
-    expect(checkEnvoyJson(BOOTSTRAP, bootstrap)).toEqual([]);
+    expect(envoyBootstrapProblems(bootstrap)).toEqual([]);
     expect(bootstrap.tracing.http.name).toBe('envoy.tracers.opentelemetry');
     expect(bootstrap.tracing.http.typed_config.service_name).toBe('shop/backend');
     expect(bootstrap.static_resources.clusters.map((c: any) => c.name))
@@ -59,7 +57,7 @@ describe('tracing and stats options of ECS proxies, in our bootstrap', () => {
 
   test('a gateway: its segments and stats name the virtual gateway', () => {
     const bootstrap = bootstrapOfCommand(envoyOf(json, 'IngressTaskDefinition').Command[0]);
-    expect(checkEnvoyJson(BOOTSTRAP, bootstrap)).toEqual([]);
+    expect(envoyBootstrapProblems(bootstrap)).toEqual([]);
     expect(bootstrap.tracing.http.typed_config.segment_name).toBe('shop/ingress');
     expect(bootstrap.tracing.http.typed_config.segment_fields.aws.app_mesh).toEqual({ mesh_name: 'shop', virtual_gateway_name: 'ingress' });
     expect(bootstrap.stats_config.stats_tags).toEqual([
@@ -71,7 +69,7 @@ describe('tracing and stats options of ECS proxies, in our bootstrap', () => {
     const envoy = envoyOf(json, 'AppMeshImage');
     const environment = environmentOf(envoy);
     const bootstrap = JSON.parse(environment.ENVOY_BOOTSTRAP);
-    expect(checkEnvoyJson(BOOTSTRAP, bootstrap)).toEqual([]);
+    expect(envoyBootstrapProblems(bootstrap)).toEqual([]);
     expect(bootstrap.tracing.http.name).toBe('envoy.tracers.xray');
     expect(bootstrap.stats_config).toBeUndefined();
     expect(Object.keys(environment).sort()).toEqual(['APPMESH_RESOURCE_ARN', 'ENVOY_ADMIN_ACCESS_PORT', 'ENVOY_BOOTSTRAP', 'ENVOY_CONFIG_FILE']);

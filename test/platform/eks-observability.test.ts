@@ -1,25 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import * as protobuf from 'protobufjs';
 import { parseAllYaml, validateManifest } from './eks-support';
-import { checkEnvoyJson, envoyRoot } from './envoy-json-check';
-import { formatViolation, messageRuleViolations } from '../../lib-runtime/src/xds/validation-rules';
+import { envoyBootstrapProblems } from './envoy-json-check';
 import * as appmesh from '../../src';
 
-const BOOTSTRAP = 'envoy.config.bootstrap.v3.Bootstrap';
 const CP_IMAGE = 'registry.example.com/open-app-mesh/control-plane:1.0.0';
 const ISSUER = 'https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
 const OTEL_COLLECTOR = 'otel-collector.observability.svc.cluster.local';
-
-/** Problems Envoy would find in a bootstrap: its JSON read as the Bootstrap message, then the protos' validation rules. */
-function envoyProblems(bootstrap: object): string[] {
-  const typeOfUrl = (typeUrl: string): protobuf.Type => envoyRoot().lookupType(typeUrl.slice(typeUrl.lastIndexOf('/') + 1));
-  return [
-    ...checkEnvoyJson(BOOTSTRAP, bootstrap),
-    ...messageRuleViolations(typeOfUrl(BOOTSTRAP), bootstrap, 'Bootstrap', typeOfUrl).map(formatViolation),
-  ];
-}
 
 /** The Envoy bootstrap a workload's pods mount, parsed from its ConfigMap. */
 function bootstrapOf(manifests: any[], workload: string): any {
@@ -71,7 +59,7 @@ describe('tracing and stats options of an EksMesh, in the YAML written into the 
 
   test('a node with the mesh-wide tracer and its own sink: collector cluster beside xDS and SDS, the sink, the node\'s tags; valid for Envoy', () => {
     const bootstrap = bootstrapOf(manifests, 'web');
-    expect(envoyProblems(bootstrap)).toEqual([]);
+    expect(envoyBootstrapProblems(bootstrap)).toEqual([]);
     expect(bootstrap.tracing.http.name).toBe('envoy.tracers.opentelemetry');
     expect(bootstrap.tracing.http.typed_config.service_name).toBe('shop/web');
     expect(clusterNames(bootstrap)).toEqual(['open_app_mesh_xds', 'static_cluster_sds_unix_socket', 'opentelemetry_collector']);
@@ -92,7 +80,7 @@ describe('tracing and stats options of an EksMesh, in the YAML written into the 
 
   test('a node\'s own tracer replaces the mesh-wide one, and statsTags: false leaves the tags out', () => {
     const bootstrap = bootstrapOf(manifests, 'api');
-    expect(envoyProblems(bootstrap)).toEqual([]);
+    expect(envoyBootstrapProblems(bootstrap)).toEqual([]);
     expect(bootstrap.tracing.http.name).toBe('envoy.tracers.xray');
     expect(bootstrap.tracing.http.typed_config.daemon_endpoint).toEqual({ protocol: 'UDP', address: '10.100.0.20', port_value: 2000 });
     expect(bootstrap.tracing.http.typed_config.segment_name).toBe('shop/api');
@@ -104,7 +92,7 @@ describe('tracing and stats options of an EksMesh, in the YAML written into the 
 
   test('a gateway: its traces and stats name the virtual gateway', () => {
     const bootstrap = bootstrapOf(manifests, 'ingress');
-    expect(envoyProblems(bootstrap)).toEqual([]);
+    expect(envoyBootstrapProblems(bootstrap)).toEqual([]);
     expect(bootstrap.tracing.http.typed_config.service_name).toBe('shop/ingress');
     expect(bootstrap.stats_config.stats_tags).toEqual([
       { tag_name: 'appmesh.mesh', fixed_value: 'shop' }, { tag_name: 'appmesh.virtual_gateway', fixed_value: 'ingress' },
@@ -133,7 +121,7 @@ describe('tracing and stats options of KubernetesManifests workloads', () => {
       tracing: appmesh.EnvoyTracing.datadog({ address: 'datadog-agent.datadog.svc.cluster.local' }),
       statsSinks: [appmesh.EnvoyStatsSink.statsd({ address: '10.100.0.30', port: 9125 })],
     }), 'servicea');
-    expect(envoyProblems(bootstrap)).toEqual([]);
+    expect(envoyBootstrapProblems(bootstrap)).toEqual([]);
     expect(bootstrap.tracing.http.typed_config).toMatchObject({ collector_cluster: 'datadog_agent', service_name: 'envoy-apps/serviceA' });
     expect(clusterNames(bootstrap)).toEqual(['open_app_mesh_xds', 'datadog_agent']);
     expect(bootstrap.stats_sinks.map((s: any) => [s.name, s.typed_config.address.socket_address]))

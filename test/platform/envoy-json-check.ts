@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as protobuf from 'protobufjs';
 import * as descriptorJson from 'protobufjs/google/protobuf/descriptor.json';
+import { formatViolation, messageRuleViolations } from '../../lib-runtime/src/xds/validation-rules';
 
 const FILES = [
   'envoy/config/bootstrap/v3/bootstrap.proto',
@@ -53,6 +54,19 @@ export function checkEnvoyJson(typeName: string, value: unknown): string[] {
   const problems: string[] = [];
   checkMessage(envoyRoot().lookupType(typeName), value, typeName, problems);
   return problems;
+}
+
+/**
+ * Problems Envoy would find in a bootstrap: its JSON read as the Bootstrap message, then the
+ * protos' validation rules (protoc-gen-validate), the contents of every Any included.
+ */
+export function envoyBootstrapProblems(bootstrap: object): string[] {
+  const typeName = 'envoy.config.bootstrap.v3.Bootstrap';
+  const typeOfUrl = (typeUrl: string): protobuf.Type => envoyRoot().lookupType(typeUrl.slice(typeUrl.lastIndexOf('/') + 1));
+  return [
+    ...checkEnvoyJson(typeName, bootstrap),
+    ...messageRuleViolations(typeOfUrl(typeName), bootstrap, 'Bootstrap', typeOfUrl).map(formatViolation),
+  ];
 }
 
 function camel(name: string): string {
