@@ -12,7 +12,8 @@
  * dials those authorities itself, which is the gateway's second hop; the first hop (the gateway
  * listener matching `/fruit/` and rewriting Host) exists only in the Envoy view, which no real
  * Envoy runs here (lib-runtime/test/translate/gateway-target-ports.test.ts, port-only-match.test.ts
- * and gateway-health-check.test.ts check it on rendered config). So through the clients:
+ * and gateway-health-check.test.ts check it on rendered config; envoy-route-tables.test.ts has the
+ * same clients route the Envoy view's tables). So through the clients:
  * - port-only route: the router's table for the port the match names routes every method to its
  *   target, and the router's other port does not take it;
  * - target ports: `produce.local:<A>` and `produce.local:<B>` reach two distinct backends, one
