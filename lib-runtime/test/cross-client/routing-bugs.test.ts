@@ -27,7 +27,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { C_CORE, ClientWorker, describeCCore, GRPC_JS, WorkerKind } from './client-worker';
 import { BackendReply, JsonBackend } from './json-backend';
-import { servedClient } from './served-clients';
+import { nacksOfNode, servedClient } from './served-clients';
 import { COLOR, COLOR_BY_PORT, COLOR_DEFAULT_PORT, HEALTH_PATH, METHODS, PRODUCE, walkthroughMesh } from './walkthrough-mesh';
 import { validateMeshSpec } from '../../../src/spec/validate';
 import { ControlPlane } from '../../src/control-plane';
@@ -128,4 +128,9 @@ describe('the routing bugs of issue #13 through real xDS clients (grpc-js-xds an
 
   describe(`${GRPC_JS.name}`, () => scenarios(GRPC_JS));
   describeCCore(`${C_CORE.name}`, () => scenarios(C_CORE));
+
+  // Runs after both clients' scenarios.
+  test('the control plane recorded no NACK for the node from any stream, open or closed', async () => {
+    expect(await nacksOfNode(cp, GATEWAY_NODE_ID)).toEqual([]);
+  });
 });

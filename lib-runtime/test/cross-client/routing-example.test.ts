@@ -15,7 +15,7 @@ import * as grpc from '@grpc/grpc-js';
 import { App } from 'aws-cdk-lib';
 import { C_CORE, CallOptions, CallOutcome, ClientWorker, describeCCore, GRPC_JS, WorkerKind } from './client-worker';
 import { AttemptLog, BackendReply, JsonBackend } from './json-backend';
-import { servedClient } from './served-clients';
+import { nacksOfNode, servedClient } from './served-clients';
 import { buildRoutingApp } from '../../../examples/routing/app';
 import { buildMeshSpecs } from '../../../src/private/spec-builder';
 import { toCanonicalJson } from '../../../src/spec/canonical';
@@ -218,4 +218,9 @@ describe('examples/routing through real xDS clients (grpc-js-xds and gRPC C-core
   describe(`${GRPC_JS.name}`, () => scenarios(GRPC_JS));
 
   describeCCore(`${C_CORE.name}`, () => scenarios(C_CORE));
+
+  // Runs after both clients' scenarios.
+  test('the control plane recorded no NACK for the node from any stream, open or closed', async () => {
+    expect(await nacksOfNode(cp, NODE_ID)).toEqual([]);
+  });
 });

@@ -11,7 +11,7 @@ interface ClientsView {
     view: string | null;
     types: { type: string; lastNack: { version: string; message: string } | null }[];
   }[];
-  recentNacks: { streamId: number; typeUrl: string; rejectedVersion: string; message: string }[];
+  recentNacks: { streamId: number; nodeId: string; typeUrl: string; rejectedVersion: string; message: string }[];
 }
 
 /** What the control plane says of one client library's streams for a node. */
@@ -57,4 +57,14 @@ export async function servedClient(cp: ControlPlane, nodeId: string, kind: Worke
     for (const t of s.types) if (t.lastNack) nacks.add(`${t.type.split('.').pop()} version ${t.lastNack.version}: ${t.lastNack.message}`);
   }
   return { streams: mine.length, served: [...new Set(served)], nacks: [...nacks] };
+}
+
+/**
+ * Every NACK the /clients view records for `nodeId`, from any stream, open or closed: the
+ * per-client check above sees only the streams open now, so a stream a client replaced is
+ * covered here.
+ */
+export async function nacksOfNode(cp: ControlPlane, nodeId: string): Promise<string[]> {
+  const view = await getJson<ClientsView>(cp.ports.admin, '/clients');
+  return view.recentNacks.filter((n) => n.nodeId === nodeId).map((n) => `stream ${n.streamId}, ${n.typeUrl.split('.').pop()} version ${n.rejectedVersion}: ${n.message}`);
 }
