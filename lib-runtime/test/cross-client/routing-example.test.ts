@@ -106,7 +106,8 @@ describe('examples/routing through real xDS clients (grpc-js-xds and gRPC C-core
     fs.renameSync(tmp, specFile);
   }
 
-  function scenarios(kind: WorkerKind): void {
+  /** `view`: the rendering the control plane picks from the node this library sends (docs/compatibility.md). */
+  function scenarios(kind: WorkerKind, view: string): void {
     let worker: ClientWorker;
 
     beforeAll(async () => {
@@ -208,16 +209,17 @@ describe('examples/routing through real xDS clients (grpc-js-xds and gRPC C-core
       await waitFor(async () => count(await backendsOf(RATINGS, '/store.Ratings/Get', { times: 40 }), 'ratings-v1') >= 28, 'the 90/10 split again', 30_000, 50);
     });
 
-    test('the control plane\'s /clients view shows this client\'s stream and no NACK from it', async () => {
-      const { streams, nacks } = await servedClient(cp, NODE_ID, kind);
+    test(`the control plane's /clients view shows this client's stream, served view ${view}, and no NACK from it`, async () => {
+      const { streams, served, nacks } = await servedClient(cp, NODE_ID, kind);
       expect(streams).toBeGreaterThan(0);
+      expect(served.filter((s) => !s.endsWith(`served view ${view}`))).toEqual([]);
       expect(nacks).toEqual([]);
     });
   }
 
-  describe(`${GRPC_JS.name}`, () => scenarios(GRPC_JS));
+  describe(`${GRPC_JS.name}`, () => scenarios(GRPC_JS, 'proxyless'));
 
-  describeCCore(`${C_CORE.name}`, () => scenarios(C_CORE));
+  describeCCore(`${C_CORE.name}`, () => scenarios(C_CORE, 'proxyless+total-weight+legacy-header-match'));
 
   // Runs after both clients' scenarios.
   test('the control plane recorded no NACK for the node from any stream, open or closed', async () => {
