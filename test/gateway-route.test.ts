@@ -6,9 +6,13 @@ import * as appmesh from '../src';
 import { buildMeshSpecs, collectMeshSpecs } from '../src/private/spec-builder';
 import * as spec from '../src/spec';
 
-/** A mesh with one HTTP gateway (port 8080) and a virtual service to target. */
+/**
+ * A mesh with one HTTP gateway (port 8080) and a virtual service to target. The built-in
+ * CloudFormation template check is off, as in test/helpers.ts: the stack holds no CloudFormation
+ * resources, and that check's first run in a test file costs seconds.
+ */
 function setUp(listeners?: appmesh.VirtualGatewayListener[]) {
-  const app = new App();
+  const app = new App({ builtinCloudFormationValidation: false });
   const stack = new Stack(app, 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
   const mesh = new appmesh.Mesh(stack, 'Mesh', { meshName: 'shop' });
   const gateway = mesh.addVirtualGateway('Gateway', { virtualGatewayName: 'ingress', listeners });
@@ -380,7 +384,7 @@ describe('GatewayRoute', () => {
   });
 
   test('fromGatewayRouteArn reads the ARN of another kind by position, as aws-cdk-lib does, and warns', () => {
-    const stack = new Stack();
+    const stack = new Stack(new App({ builtinCloudFormationValidation: false }));
     const arn = 'arn:aws:appmesh:eu-west-1:123456789012:mesh/shop/virtualRouter/orders/route/r1';
     const route = appmesh.GatewayRoute.fromGatewayRouteArn(stack, 'Imported', arn);
     expect([route.gatewayRouteName, route.virtualGateway.virtualGatewayName]).toEqual(['r1', 'orders']);
@@ -591,11 +595,13 @@ export function build(stack: cdk.Stack): string[] {
 }
 `;
 
-  // The second check reuses the first one's unchanged files (aws-cdk-lib's .d.ts are the bulk).
-  let previous: ts.Program | undefined;
-
-  function typeCheck(source: string): string[] {
-    const fileName = path.join(__dirname, 'gateway-compat.virtual.ts');
+  /**
+   * Type-checks the sources (name → text; files beside this test, never on disk) in one program,
+   * and returns the diagnostics of each: only of those files, as the library is type-checked by
+   * its own build (checking all of src/ again made this test slow).
+   */
+  function typeCheck(sources: Record<string, string>): Record<string, string[]> {
+    const files = new Map(Object.entries(sources).map(([name, text]) => [path.join(__dirname, name), text]));
     const options: ts.CompilerOptions = {
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.Node16,
@@ -607,19 +613,43 @@ export function build(stack: cdk.Stack): string[] {
     };
     const host = ts.createCompilerHost(options);
     const original = { getSourceFile: host.getSourceFile, fileExists: host.fileExists, readFile: host.readFile };
-    host.fileExists = (f) => path.resolve(f) === fileName || original.fileExists.call(host, f);
-    host.readFile = (f) => (path.resolve(f) === fileName ? source : original.readFile.call(host, f));
-    host.getSourceFile = (f, version, onError, create) => (path.resolve(f) === fileName
-      ? ts.createSourceFile(f, source, version, true)
-      : original.getSourceFile.call(host, f, version, onError, create));
-    const program = ts.createProgram([fileName], options, host, previous);
-    previous = program;
-    return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    host.fileExists = (f) => files.has(path.resolve(f)) || original.fileExists.call(host, f);
+    host.readFile = (f) => files.get(path.resolve(f)) ?? original.readFile.call(host, f);
+    host.getSourceFile = (f, version, onError, create) => {
+      const text = files.get(path.resolve(f));
+      return text !== undefined ? ts.createSourceFile(f, text, version, true) : original.getSourceFile.call(host, f, version, onError, create);
+    };
+    const program = ts.createProgram([...files.keys()], options, host);
+    const text = (d: ts.Diagnostic): string => ts.flattenDiagnosticMessageText(d.messageText, '\n');
+    const global = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()].map(text);
+    return Object.fromEntries(Object.keys(sources).map((name) => {
+      const sourceFile = program.getSourceFile(path.join(__dirname, name))!;
+      return [name, [...global, ...[...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)].map(text)]];
+    }));
   }
 
+  // The code as written, and with a member name that exists in neither library; one program for all four.
+  const broken = body.replace('appmesh.GatewayRouteSpec.grpc(grpcOptions)', 'appmesh.GatewayRouteSpec.grpcx(grpcOptions)');
+  const variants = (source: string): Record<string, string> => ({
+    'aws-cdk-lib': source.replace('IMPORT', "import * as appmesh from 'aws-cdk-lib/aws-appmesh';"),
+    'open-app-mesh': source.replace('IMPORT', "import * as appmesh from '../src';"),
+  });
+  let checked: Record<string, string[]> | undefined;
+  const diagnostics = (): Record<string, string[]> => checked ??= typeCheck(Object.fromEntries([
+    ...Object.entries(variants(body)).map(([lib, text]) => [`gateway-compat.${lib}.virtual.ts`, text]),
+    ...Object.entries(variants(broken)).map(([lib, text]) => [`gateway-compat-broken.${lib}.virtual.ts`, text]),
+  ]));
+
   test('gateway code written for aws-cdk-lib type-checks against both libraries', () => {
-    expect(typeCheck(body.replace('IMPORT', "import * as appmesh from 'aws-cdk-lib/aws-appmesh';"))).toEqual([]);
-    expect(typeCheck(body.replace('IMPORT', "import * as appmesh from '../src';"))).toEqual([]);
+    expect(diagnostics()['gateway-compat.aws-cdk-lib.virtual.ts']).toEqual([]);
+    expect(diagnostics()['gateway-compat.open-app-mesh.virtual.ts']).toEqual([]);
+  }, 120_000);
+
+  test('the check is real: a wrong member name fails against both libraries', () => {
+    expect(broken).not.toBe(body);
+    for (const lib of ['aws-cdk-lib', 'open-app-mesh']) {
+      expect(diagnostics()[`gateway-compat-broken.${lib}.virtual.ts`]).toEqual([expect.stringContaining("'grpcx'")]);
+    }
   }, 120_000);
 
   test('the same code synthesizes with open-app-mesh', () => {
