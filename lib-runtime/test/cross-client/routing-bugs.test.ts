@@ -18,21 +18,23 @@
  *   target, and the router's other port does not take it;
  * - target ports: `produce.local:<A>` and `produce.local:<B>` reach two distinct backends, one
  *   bound on each listener port of the one virtual node (before the fix both went to one port);
- * - health check: the gateway's configuration with the check is accepted (no NACK), and a call on
- *   the check's path reaches the mesh like any other. Envoy's side of it (no health-check filter
- *   on the gateway listener) is not visible to a gRPC client.
+ * - health check: the gateway's configuration with the check is accepted (no NACK), removing the
+ *   check from the served spec changes nothing the client is sent (its versions stay), and a call
+ *   on the check's path reaches the mesh like any other. Envoy's side of it (no health-check
+ *   filter on the gateway listener) is not visible to a gRPC client.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { C_CORE, ClientWorker, describeCCore, GRPC_JS, WorkerKind } from './client-worker';
 import { BackendReply, JsonBackend } from './json-backend';
-import { nacksOfNode, servedClient } from './served-clients';
+import { nacksOfNode, servedClient, servedSpec } from './served-clients';
 import { COLOR, COLOR_BY_PORT, COLOR_DEFAULT_PORT, HEALTH_PATH, METHODS, PRODUCE, walkthroughMesh } from './walkthrough-mesh';
 import { validateMeshSpec } from '../../../src/spec/validate';
 import { ControlPlane } from '../../src/control-plane';
 import { StaticFileDiscovery } from '../../src/discovery/static-file';
 import { FileSpecSource } from '../../src/sources/file-spec-source';
+import { waitFor } from '../support/wait';
 import { MESH } from '../translate/spec-builder';
 
 jest.setTimeout(60_000);
@@ -47,6 +49,7 @@ describe('the routing bugs of issue #13 through real xDS clients (grpc-js-xds an
   let dir: string;
   let bootstrapFile: string;
   let cp: ControlPlane;
+  let specText: string;
 
   beforeAll(async () => {
     for (const backend of [fruit, vegetable, colorV1, colorV2]) await backend.start();
@@ -54,7 +57,8 @@ describe('the routing bugs of issue #13 through real xDS clients (grpc-js-xds an
     // Valid as App Mesh took it: the port-only match and the gateway health check included.
     expect(validateMeshSpec(doc).map((i) => `${i.path}: ${i.message}`)).toEqual([]);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-routing-bugs-'));
-    fs.writeFileSync(path.join(dir, 'mesh.json'), JSON.stringify(doc, null, 2));
+    specText = JSON.stringify(doc, null, 2);
+    fs.writeFileSync(path.join(dir, 'mesh.json'), specText);
     fs.writeFileSync(path.join(dir, 'endpoints.json'), JSON.stringify(endpoints));
     cp = new ControlPlane({
       spec: new FileSpecSource(path.join(dir, 'mesh.json'), undefined, { debounceMs: 20, statIntervalMs: 100 }),
@@ -77,6 +81,23 @@ describe('the routing bugs of issue #13 through real xDS clients (grpc-js-xds an
     for (const backend of [fruit, vegetable, colorV1, colorV2]) backend.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  /** Atomically replaces the spec file, and waits until the control plane serves it: with the gateway's health check or without. */
+  async function pushSpec(text: string, withCheck: boolean): Promise<void> {
+    const tmp = path.join(dir, '.mesh.json.tmp');
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, path.join(dir, 'mesh.json'));
+    const served = async () => (await servedSpec(cp)).virtualGateways[0].spec.listeners[0].healthCheck !== undefined;
+    await waitFor(async () => await served() === withCheck, `the spec ${withCheck ? 'with' : 'without'} the health check served`, 10_000, 50);
+  }
+
+  /** Per xDS type, the versions sent to and ACKed by this library's gateway streams. */
+  function versionsOf(kind: WorkerKind): string[] {
+    return cp.xds.status().streams
+      .filter((s) => s.nodeId === GATEWAY_NODE_ID && kind.userAgent.test(String(s.node.user_agent_name ?? '')))
+      .flatMap((s) => s.types.map((t) => `${s.streamId} ${t.typeUrl.split('.').pop()}: sent ${t.sentVersion}, acked ${t.ackedVersion}`))
+      .sort();
+  }
 
   function scenarios(kind: WorkerKind): void {
     let worker: ClientWorker;
@@ -116,6 +137,23 @@ describe('the routing bugs of issue #13 through real xDS clients (grpc-js-xds an
 
     test('gateway listener health check: a call on the check\'s path goes to the mesh like any other', async () => {
       expect(await backendsOf(`${PRODUCE}:${fruit.port}`, HEALTH_PATH)).toEqual(new Set([fruit.name]));
+    });
+
+    test('gateway listener health check: removing it changes nothing this client is sent (the versions it ACKed stay)', async () => {
+      await backendsOf(`${PRODUCE}:${fruit.port}`, HEALTH_PATH);
+      const before = versionsOf(kind);
+      expect(before.length).toBeGreaterThan(0);
+      const withoutCheck = JSON.parse(specText);
+      delete withoutCheck.virtualGateways[0].spec.listeners[0].healthCheck;
+      try {
+        await pushSpec(JSON.stringify(withoutCheck, null, 2), false);
+        // Longer than the push debounce: a changed resource would have been sent by now.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        expect(versionsOf(kind)).toEqual(before);
+        expect(await backendsOf(`${PRODUCE}:${fruit.port}`, HEALTH_PATH)).toEqual(new Set([fruit.name]));
+      } finally {
+        await pushSpec(specText, true);
+      }
     });
 
     test('the control plane\'s /clients view shows this client\'s gateway stream and no NACK from it', async () => {

@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import { WorkerKind } from './client-worker';
+import type { MeshSpecDocument } from '../../../src/spec/document';
 import { ControlPlane } from '../../src/control-plane';
 
 /** The parts of the admin server's /clients view these tests read. */
@@ -67,4 +68,9 @@ export async function servedClient(cp: ControlPlane, nodeId: string, kind: Worke
 export async function nacksOfNode(cp: ControlPlane, nodeId: string): Promise<string[]> {
   const view = await getJson<ClientsView>(cp.ports.admin, '/clients');
   return view.recentNacks.filter((n) => n.nodeId === nodeId).map((n) => `stream ${n.streamId}, ${n.typeUrl.split('.').pop()} version ${n.rejectedVersion}: ${n.message}`);
+}
+
+/** The spec the control plane serves now, read from the admin server's /spec. */
+export async function servedSpec(cp: ControlPlane): Promise<MeshSpecDocument> {
+  return getJson<MeshSpecDocument>(cp.ports.admin, '/spec');
 }
