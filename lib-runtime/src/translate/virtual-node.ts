@@ -217,7 +217,7 @@ function renderEgress(out: ResourceCollector, mesh: CompiledMesh, node: VirtualN
     const routeConfigName = egressRouteConfigName(group.protocol, port);
     // A service has one table per port, so the route config name and the service names say it all.
     const key = `egressRoutes\u0000${routeConfigName}\u0000${group.tables.map(t => t.serviceName).join('\u0000')}`;
-    out.addRoute(sharedOutput(mesh, key, () => ({ name: routeConfigName, virtual_hosts: group.tables.map(t => egressVirtualHost(t)) })));
+    out.addRoute(sharedOutput(mesh, key, () => ({ name: routeConfigName, virtual_hosts: group.tables.map(t => sharedEgressVirtualHost(mesh, t)) })));
     // Route policies of the backends' tables need their filters in this HCM (docs/policies.md).
     const policyFilters = mergeHttpFilters(...group.tables.map(t => t.httpFilters));
     chains.push({
@@ -265,6 +265,14 @@ function renderEgress(out: ResourceCollector, mesh: CompiledMesh, node: VirtualN
     filter_chains: chains,
   });
   addRemoteClusters(out, mesh, requests, endpoints, 'envoy');
+}
+
+/**
+ * One object per service and port in this mesh: every route configuration that lists the host
+ * holds the same object, so the xDS layer encodes it once (xds/shared-elements.ts).
+ */
+function sharedEgressVirtualHost(mesh: CompiledMesh, table: ServicePortTable): ProtoJson {
+  return sharedOutput(mesh, `egressVirtualHost\u0000${table.serviceName}\u0000${table.port}`, () => egressVirtualHost(table));
 }
 
 /** §4: one virtual host per backend service and port, domains `[<vs>, <vs>:<port>]`. */

@@ -24,6 +24,7 @@ import * as protobuf from 'protobufjs';
 import * as descriptorJson from 'protobufjs/google/protobuf/descriptor.json';
 import { ENVOY_PROTOS_DESCRIPTOR_JSON } from './envoy-protos.generated';
 import { ProtoDescriptor, rootFromDescriptor } from './proto-descriptor';
+import { ElementMemo, splitResource, SplitResource } from './shared-elements';
 import { messageNameOf, shortTypeName } from './type-urls';
 
 /** The .proto files loaded, relative to the include directories. */
@@ -368,14 +369,47 @@ export class ResourceEncodingError extends Error {
  * throws a ResourceEncodingError naming every misspelled field, bad enum or unloaded Any type.
  */
 export function encodeResource(typeUrl: string, resource: object): Uint8Array {
+  const type = messageTypeOfUrl(typeUrl);
+  const split = splitResource(typeUrl, type, resource);
+  // Any problem is reported by the whole-object path below, with its full path.
+  const spliced = split && encodeSplit(typeUrl, type, split);
+  if (spliced) return spliced;
   const problems = checkResourceObject(typeUrl, resource);
   const name = (resource as { name?: unknown; cluster_name?: unknown }).name ?? (resource as { cluster_name?: unknown }).cluster_name;
   if (problems.length > 0) throw new ResourceEncodingError(typeUrl, typeof name === 'string' ? name : undefined, problems);
-  const type = messageTypeOfUrl(typeUrl);
   try {
     return type.encode(type.fromObject(resource)).finish();
   } catch (err) {
     throw new ResourceEncodingError(typeUrl, typeof name === 'string' ? name : undefined, [(err as Error).message]);
+  }
+}
+
+/** Whether each shared element passed the check, and its bytes (see shared-elements.ts). */
+const elementChecked = new ElementMemo<boolean>();
+const elementBytes = new ElementMemo<Uint8Array>();
+
+/** The bytes of a split resource, or undefined when it has a problem (or encoding throws). */
+function encodeSplit(typeUrl: string, type: protobuf.Type, split: SplitResource): Uint8Array | undefined {
+  const elementType = split.field.resolve().resolvedType;
+  if (!(elementType instanceof protobuf.Type)) return undefined;
+  const fine = (element: object): boolean => elementChecked.get(element, () => {
+    const problems: string[] = [];
+    // As the whole-object check visits it: one level down, no '@type' allowed.
+    checkMessage(elementType, element, new CheckPath(shortTypeName(typeUrl)), problems, false, 1);
+    return problems.length === 0;
+  });
+  if (!split.elements.every(fine)) return undefined;
+  if (checkResourceObject(typeUrl, { ...split.before, ...split.after }).length > 0) return undefined;
+  try {
+    const writer = type.encode(type.fromObject(split.before));
+    // Each element as the field would write it: its tag (wire type 2, length-delimited), length and bytes.
+    const tag = split.field.id * 8 + 2;
+    for (const element of split.elements) {
+      writer.uint32(tag).bytes(elementBytes.get(element, () => elementType.encode(elementType.fromObject(element)).finish()));
+    }
+    return type.encode(type.fromObject(split.after), writer).finish();
+  } catch {
+    return undefined;
   }
 }
 

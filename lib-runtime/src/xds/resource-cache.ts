@@ -17,7 +17,8 @@
  * A content version is therefore encoded and stored once for all the groups that hold it.
  */
 import { hash } from 'crypto';
-import { encodeAny, encodeResource } from './protos';
+import { encodeAny, encodeResource, messageTypeOfUrl } from './protos';
+import { ElementMemo, splitResource } from './shared-elements';
 import { CLUSTER_TYPE_URL, edsNameOfCluster, resourceNameOf, shortTypeName } from './type-urls';
 
 /** One resource at one content version, with the bytes every stream shares. */
@@ -69,13 +70,19 @@ export function shortHash(data: string | Uint8Array): string {
  * is always encoded. JSON does not tell NaN or ±Infinity from null, nor -0 from 0: numbers like
  * those are not valid in Envoy config the translator makes.
  */
-function jsonHashOf(object: object): string | undefined {
+function jsonHashOf(typeUrl: string, object: object): string | undefined {
   try {
-    return shortHash(JSON.stringify(object));
+    const split = splitResource(typeUrl, messageTypeOfUrl(typeUrl), object);
+    if (!split) return shortHash(JSON.stringify(object));
+    // Shared elements are hashed once each (shared-elements.ts); the key stands for the same content.
+    const elements = split.elements.map((element) => elementHashes.get(element, () => shortHash(JSON.stringify(element))));
+    return shortHash(`${JSON.stringify(split.before)}\u0001${elements.join(',')}\u0001${JSON.stringify(split.after)}`);
   } catch {
     return undefined;
   }
 }
+
+const elementHashes = new ElementMemo<string>();
 
 /** The version of a set of resources: a hash of their sorted (name, version) pairs. */
 export function versionOfSet(resources: Iterable<CachedResource>): string {
@@ -195,7 +202,7 @@ export class ResourceCache {
   private resourceOf(typeUrl: string, object: object): CachedResource {
     const known = this.byObject.get(object);
     if (known && known.typeUrl === typeUrl) return known;
-    const jsonHash = jsonHashOf(object);
+    const jsonHash = jsonHashOf(typeUrl, object);
     const text = jsonHash === undefined ? undefined : `${typeUrl}\u0000${jsonHash}`;
     let resource = text === undefined ? undefined : this.byText.get(text);
     if (!resource) {
