@@ -181,7 +181,7 @@ export function rows(results: BenchResults): Row[] {
   const c = results.coldStart;
   if (c) {
     out.push({
-      figure: `6. cold start to /readyz, ${c.virtualNodes} nodes${c.fromSource ? ' (ts-node)' : ''}`,
+      figure: `6. cold start to /readyz, ${c.virtualNodes} nodes${c.fromSource ? ' (from source)' : ''}`,
       value: ms(c.medianMs),
       floor: '—',
       ratio: '—',

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { generateMesh, GeneratedMesh, nodeIdOf, SHARED_SERVICE, staticEndpoints } from './mesh-generator';
 import { Distribution, distribution, median, msBetween } from './stats';
-import { benchEnv, runningFromSource, Worker } from './worker-ipc';
+import { benchEnv, REGISTER_TS, runningFromSource, Worker } from './worker-ipc';
 import { CONTROL_PLANE_NODE_FLAGS } from '../../lib-runtime/src/node-flags';
 import { LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../lib-runtime/src/xds/type-urls';
 
@@ -322,10 +322,10 @@ function httpStatus(port: number, pathName: string): Promise<number> {
   });
 }
 
-/** The control-plane program's entry: compiled next to the bench, or its TypeScript source under ts-node. */
+/** The control-plane program's entry: compiled next to the bench, or its TypeScript source. */
 function programArgs(): string[] {
   const main = path.join(__dirname, '..', '..', 'lib-runtime', 'src', runningFromSource() ? 'main.ts' : 'main.js');
-  return runningFromSource() ? ['-r', 'ts-node/register/transpile-only', main] : [main];
+  return runningFromSource() ? ['-r', REGISTER_TS, main] : [main];
 }
 
 export interface ColdStartResult {

@@ -29,7 +29,13 @@ export function serveCommands(handlers: Handlers): void {
   process.on('disconnect', () => process.exit(0));
 }
 
-/** Whether this code runs from TypeScript sources (ts-node) rather than compiled JavaScript. */
+/**
+ * The require hook that runs TypeScript sources (transpile only, like ts-node's), caching what it
+ * transpiled: the bench starts many processes on the same sources.
+ */
+export const REGISTER_TS = path.join(__dirname, '..', '..', 'build-tools', 'register-ts.js');
+
+/** Whether this code runs from TypeScript sources rather than compiled JavaScript. */
 export function runningFromSource(): boolean {
   return __filename.endsWith('.ts');
 }
@@ -38,7 +44,7 @@ export function runningFromSource(): boolean {
 export function scriptArgs(script: string): { file: string; execArgv: string[] } {
   const fromSource = runningFromSource();
   const file = path.join(__dirname, '..', 'processes', `${script}${fromSource ? '.ts' : '.js'}`);
-  return { file, execArgv: fromSource ? ['-r', 'ts-node/register/transpile-only'] : [] };
+  return { file, execArgv: fromSource ? ['-r', REGISTER_TS] : [] };
 }
 
 export function benchEnv(): NodeJS.ProcessEnv {
