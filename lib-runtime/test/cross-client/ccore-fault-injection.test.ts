@@ -6,10 +6,8 @@
  * share of calls itself. (Delays are left to the grpc-js-xds test: the C-core worker reports
  * outcomes, not latencies.)
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { startCCoreFixture, type CCoreFixture } from './ccore-fixture';
 import { C_CORE, CallOutcome, ClientWorker, describeCCore } from './client-worker';
 import { JsonBackend } from './json-backend';
 import { RouteSpec } from '../../../src/spec/appmesh-types';
@@ -17,9 +15,9 @@ import { MeshSpecDocument, SPEC_VERSION_EXTENSIONS } from '../../../src/spec/doc
 import { RouteExtensions } from '../../../src/spec/extensions';
 import { clientProfile, configForClient, translateNode } from '../../src/translate';
 import type { XdsNackRecord } from '../../src/xds/events';
-import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../src/xds/type-urls';
-import { XdsServer } from '../../src/xds/xds-server';
+import type { XdsServer } from '../../src/xds/xds-server';
 import { expectBinomial } from '../support/binomial';
+import { configSnapshot } from '../support/config-snapshot';
 import { waitFor } from '../support/wait';
 import { meshDoc, MESH } from '../translate/spec-builder';
 
@@ -47,42 +45,27 @@ function faultMesh(abort: RouteExtensions): MeshSpecDocument {
 
 describeCCore(`route fault injection through ${C_CORE.name}`, () => {
   const cart = new JsonBackend('cart', ['/shop.Cart/Abort', '/shop.Cart/Ok'], new Map());
-  const nacks: XdsNackRecord[] = [];
+  let fixture: CCoreFixture | undefined;
   let xds: XdsServer;
-  let dir: string;
   let worker: ClientWorker;
+  let nacks: XdsNackRecord[];
 
   beforeAll(async () => {
     await cart.start();
-    xds = new XdsServer({ pushDebounceMs: 1, hooks: { onNack: (_stream, nack) => { nacks.push(nack); } } });
-    const port = await xds.listen('127.0.0.1:0');
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-ccore-faults-'));
-    const bootstrap = path.join(dir, 'bootstrap.json');
-    fs.writeFileSync(bootstrap, JSON.stringify({
-      xds_servers: [{ server_uri: `127.0.0.1:${port}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
-      node: { id: NODE_ID, locality: {} },
-    }));
-    worker = new ClientWorker(C_CORE, bootstrap);
-    await worker.start();
+    fixture = await startCCoreFixture(NODE_ID, 'oam-ccore-faults-');
+    ({ xds, worker, nacks } = fixture);
   });
 
   afterAll(async () => {
-    await worker?.stop();
-    await xds?.shutdown(200);
+    await fixture?.stop();
     cart.stop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   /** Serves the proxyless view of `abort` as the control plane would serve C-core 1.51. */
   function serve(abort: RouteExtensions): void {
     const choices = clientProfile({ user_agent_name: 'gRPC C-core linux Python', user_agent_version: 'C-core 29.0.0 Python 1.51.1' }).choices;
     const view = configForClient(translateNode({ spec: faultMesh(abort), nodeId: NODE_ID, endpoints: { cart: [{ address: '127.0.0.1', port: cart.port }] } }), choices);
-    xds.setSnapshot(NODE_ID, {
-      [LISTENER_TYPE_URL]: view.listeners,
-      [ROUTE_TYPE_URL]: view.routes,
-      [CLUSTER_TYPE_URL]: view.clusters,
-      [ENDPOINT_TYPE_URL]: view.endpoints,
-    });
+    xds.setSnapshot(NODE_ID, configSnapshot(view));
   }
 
   const codes = (outcomes: CallOutcome[]) => outcomes.map((o) => o.error?.code ?? grpc.status.OK);

@@ -5,15 +5,13 @@
  * (python3-grpcio), in the spelling the control plane picks for it, served by the project's
  * XdsServer.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { startCCoreFixture, type CCoreFixture } from './ccore-fixture';
 import { C_CORE, ClientWorker, describeCCore } from './client-worker';
 import { BackendReply, JsonBackend } from './json-backend';
 import { clientProfile, configForClient, translateNode } from '../../src/translate';
 import type { XdsNackRecord } from '../../src/xds/events';
-import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../src/xds/type-urls';
-import { XdsServer } from '../../src/xds/xds-server';
+import type { XdsServer } from '../../src/xds/xds-server';
+import { configSnapshot } from '../support/config-snapshot';
 import { meshDoc, MESH } from '../translate/spec-builder';
 
 jest.setTimeout(60_000);
@@ -22,30 +20,20 @@ const NODE_ID = `mesh/${MESH}/virtualNode/caller`;
 
 describeCCore(`a LOGICAL_DNS cluster through ${C_CORE.name}`, () => {
   const hello = new JsonBackend('dns-node', ['/hello.Greeter/SayHello'], new Map());
-  const nacks: XdsNackRecord[] = [];
+  let fixture: CCoreFixture | undefined;
   let xds: XdsServer;
-  let dir: string;
   let worker: ClientWorker;
+  let nacks: XdsNackRecord[];
 
   beforeAll(async () => {
     await hello.start();
-    xds = new XdsServer({ pushDebounceMs: 1, hooks: { onNack: (_stream, nack) => { nacks.push(nack); } } });
-    const port = await xds.listen('127.0.0.1:0');
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-ccore-dns-'));
-    const bootstrap = path.join(dir, 'bootstrap.json');
-    fs.writeFileSync(bootstrap, JSON.stringify({
-      xds_servers: [{ server_uri: `127.0.0.1:${port}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
-      node: { id: NODE_ID, locality: {} },
-    }));
-    worker = new ClientWorker(C_CORE, bootstrap);
-    await worker.start();
+    fixture = await startCCoreFixture(NODE_ID, 'oam-ccore-dns-');
+    ({ xds, worker, nacks } = fixture);
   });
 
   afterAll(async () => {
-    await worker?.stop();
-    await xds?.shutdown(200);
+    await fixture?.stop();
     hello.stop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('the client resolves the node\'s hostname (localhost) and reaches it on the listener port', async () => {
@@ -59,12 +47,7 @@ describeCCore(`a LOGICAL_DNS cluster through ${C_CORE.name}`, () => {
     const choices = clientProfile({ user_agent_name: 'gRPC C-core linux Python', user_agent_version: 'C-core 29.0.0 Python 1.51.1' }).choices;
     const view = configForClient(translateNode({ spec, nodeId: NODE_ID }), choices);
     expect(view.clusters.map((c) => c.type)).toEqual(['LOGICAL_DNS']);
-    xds.setSnapshot(NODE_ID, {
-      [LISTENER_TYPE_URL]: view.listeners,
-      [ROUTE_TYPE_URL]: view.routes,
-      [CLUSTER_TYPE_URL]: view.clusters,
-      [ENDPOINT_TYPE_URL]: view.endpoints,
-    });
+    xds.setSnapshot(NODE_ID, configSnapshot(view));
     const outcomes = await worker.calls('hello.local', '/hello.Greeter/SayHello', { times: 5 });
     expect(outcomes.map((o) => o.error ?? (o.reply as unknown as BackendReply).backend)).toEqual(Array(5).fill('dns-node'));
     expect(nacks.map((n) => n.message)).toEqual([]);

@@ -10,15 +10,16 @@
  * current spelling).
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { startCCoreFixture, type CCoreFixture } from './ccore-fixture';
 import { C_CORE, ClientWorker, describeCCore } from './client-worker';
 import { BackendReply, JsonBackend } from './json-backend';
 import { parseMeshSpec } from '../../../src/spec/canonical';
 import { choicesKey, choicesOfKey, clientProfile, configForClient, NodeConfig, RenderChoices, translateNode } from '../../src/translate';
 import type { XdsNackRecord } from '../../src/xds/events';
-import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../src/xds/type-urls';
-import { XdsServer } from '../../src/xds/xds-server';
+import { LISTENER_TYPE_URL } from '../../src/xds/type-urls';
+import type { XdsServer } from '../../src/xds/xds-server';
+import { configSnapshot } from '../support/config-snapshot';
 import { waitFor } from '../support/wait';
 
 jest.setTimeout(60_000);
@@ -31,12 +32,12 @@ const FIXTURE = path.join(__dirname, '..', 'translate', 'fixtures', 'example-rou
 
 describeCCore(`examples/routing's web served to ${C_CORE.name} in each spelling`, () => {
   const backends = [new JsonBackend('ratings-v1', METHODS, new Map()), new JsonBackend('ratings-v2', METHODS, new Map())];
-  const nacks: XdsNackRecord[] = [];
   const acks: { typeUrl: string; version: string }[] = [];
+  let fixture: CCoreFixture | undefined;
   let xds: XdsServer;
-  let rendered: NodeConfig;
-  let dir: string;
   let worker: ClientWorker;
+  let nacks: XdsNackRecord[];
+  let rendered: NodeConfig;
 
   beforeAll(async () => {
     for (const backend of backends) await backend.start();
@@ -45,29 +46,15 @@ describeCCore(`examples/routing's web served to ${C_CORE.name} in each spelling`
       nodeId: NODE_ID,
       endpoints: Object.fromEntries(backends.map((b) => [b.name, [{ address: '127.0.0.1', port: b.port }]])),
     });
-    xds = new XdsServer({
-      pushDebounceMs: 1,
-      hooks: {
-        onAck: (stream, ack) => { if (stream.nodeId === NODE_ID) acks.push({ typeUrl: ack.typeUrl, version: ack.version }); },
-        onNack: (_stream, nack) => { nacks.push(nack); },
-      },
+    fixture = await startCCoreFixture(NODE_ID, 'oam-ccore-spellings-', (stream, ack) => {
+      if (stream.nodeId === NODE_ID) acks.push({ typeUrl: ack.typeUrl, version: ack.version });
     });
-    const port = await xds.listen('127.0.0.1:0');
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-ccore-spellings-'));
-    const bootstrap = path.join(dir, 'bootstrap.json');
-    fs.writeFileSync(bootstrap, JSON.stringify({
-      xds_servers: [{ server_uri: `127.0.0.1:${port}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
-      node: { id: NODE_ID, locality: {} },
-    }));
-    worker = new ClientWorker(C_CORE, bootstrap);
-    await worker.start();
+    ({ xds, worker, nacks } = fixture);
   });
 
   afterAll(async () => {
-    await worker?.stop();
-    await xds?.shutdown(200);
+    await fixture?.stop();
     for (const backend of backends) backend.stop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   /**
@@ -77,12 +64,7 @@ describeCCore(`examples/routing's web served to ${C_CORE.name} in each spelling`
   function serve(choices: RenderChoices): { nacks: () => XdsNackRecord[]; acks: () => string[] } {
     const [nacksBefore, acksBefore] = [nacks.length, acks.length];
     const view = configForClient(rendered, choices);
-    xds.setSnapshot(NODE_ID, {
-      [LISTENER_TYPE_URL]: view.listeners,
-      [ROUTE_TYPE_URL]: view.routes,
-      [CLUSTER_TYPE_URL]: view.clusters,
-      [ENDPOINT_TYPE_URL]: view.endpoints,
-    });
+    xds.setSnapshot(NODE_ID, configSnapshot(view));
     return {
       nacks: () => nacks.slice(nacksBefore).filter((n) => n.typeUrl === LISTENER_TYPE_URL),
       acks: () => acks.slice(acksBefore).filter((a) => a.typeUrl === LISTENER_TYPE_URL).map((a) => a.version),
