@@ -18,8 +18,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { C_CORE, ClientWorker, describeCCore, GRPC_JS, WorkerKind } from './client-worker';
+import { C_CORE, describeCCore, GRPC_JS, WorkerKind } from './client-worker';
 import { BackendReply, JsonBackend } from './json-backend';
+import { suiteWorker } from './suite-worker';
 import { COLOR, COLOR_BY_PORT, COLOR_DEFAULT_PORT, METHODS, PRODUCE, walkthroughMesh } from './walkthrough-mesh';
 import { choicesKey, choicesOfKey, clientProfile, configForClient, NodeConfig, ProtoJson, translateNode } from '../../src/translate';
 import { routerFilter } from '../../src/translate/http-connection-manager';
@@ -27,6 +28,7 @@ import { packed, TYPE } from '../../src/translate/proto-json';
 import type { XdsNackRecord, XdsStreamInfo } from '../../src/xds/events';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../src/xds/type-urls';
 import { XdsServer } from '../../src/xds/xds-server';
+import { writeXdsBootstrap } from '../support/xds-bootstrap';
 import { MESH, named } from '../translate/spec-builder';
 
 jest.setTimeout(60_000);
@@ -128,11 +130,7 @@ describe('the Envoy view\'s route tables for issue #13\'s routing bugs, routed b
     for (const key of CLIENT_KEYS) xds.setSnapshot(key, snapshotFor(key, gateway, caller));
     const port = await xds.listen('127.0.0.1:0');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-envoy-route-tables-'));
-    bootstrapFile = path.join(dir, 'bootstrap.json');
-    fs.writeFileSync(bootstrapFile, JSON.stringify({
-      xds_servers: [{ server_uri: `127.0.0.1:${port}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
-      node: { id: GATEWAY_ID, locality: {} },
-    }));
+    bootstrapFile = writeXdsBootstrap(dir, port, GATEWAY_ID);
   });
 
   afterAll(async () => {
@@ -142,24 +140,15 @@ describe('the Envoy view\'s route tables for issue #13\'s routing bugs, routed b
   });
 
   function scenarios(kind: WorkerKind, key: string): void {
-    let worker: ClientWorker;
-
-    beforeAll(async () => {
-      worker = new ClientWorker(kind, bootstrapFile);
-      await worker.start();
-    });
-
-    afterAll(async () => {
-      await worker?.stop();
-    });
+    const worker = suiteWorker(kind, () => bootstrapFile);
 
     async function backendsOf(target: string, method: string, metadata: Record<string, string> = {}): Promise<Set<string>> {
-      const outcomes = await worker.calls(target, method, { metadata, times: 10 });
+      const outcomes = await worker().calls(target, method, { metadata, times: 10 });
       const failed = outcomes.find((o) => o.error !== undefined);
       if (failed?.error) {
         const mine = nacks.filter((n) => kind.userAgent.test(n.agent)).map((n) => n.nack.message);
         throw new Error(`${kind.name}: ${method} on xds:///${target} failed: ${failed.error.code} ${failed.error.details}\n`
-          + `NACKs: ${mine.join('; ') || 'none'}\nworker stderr (tail):\n${worker.stderr().slice(-1500)}`);
+          + `NACKs: ${mine.join('; ') || 'none'}\nworker stderr (tail):\n${worker().stderr().slice(-1500)}`);
       }
       return new Set(outcomes.map((o) => (o.reply as unknown as BackendReply).backend));
     }

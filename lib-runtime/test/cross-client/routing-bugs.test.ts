@@ -26,15 +26,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { C_CORE, ClientWorker, describeCCore, GRPC_JS, WorkerKind } from './client-worker';
+import { C_CORE, describeCCore, GRPC_JS, WorkerKind } from './client-worker';
 import { BackendReply, JsonBackend } from './json-backend';
 import { nacksOfNode, servedClient, servedSpec } from './served-clients';
+import { suiteWorker } from './suite-worker';
 import { COLOR, COLOR_BY_PORT, COLOR_DEFAULT_PORT, HEALTH_PATH, METHODS, PRODUCE, walkthroughMesh } from './walkthrough-mesh';
 import { validateMeshSpec } from '../../../src/spec/validate';
-import { ControlPlane } from '../../src/control-plane';
-import { StaticFileDiscovery } from '../../src/discovery/static-file';
-import { FileSpecSource } from '../../src/sources/file-spec-source';
+import type { ControlPlane } from '../../src/control-plane';
+import { replaceSpec, startFileControlPlane, stopFileControlPlane } from '../support/file-control-plane';
 import { waitFor } from '../support/wait';
+import { writeXdsBootstrap } from '../support/xds-bootstrap';
 import { MESH } from '../translate/spec-builder';
 
 jest.setTimeout(60_000);
@@ -58,35 +59,18 @@ describe('the routing bugs of issue #13 through real xDS clients (grpc-js-xds an
     expect(validateMeshSpec(doc).map((i) => `${i.path}: ${i.message}`)).toEqual([]);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-routing-bugs-'));
     specText = JSON.stringify(doc, null, 2);
-    fs.writeFileSync(path.join(dir, 'mesh.json'), specText);
-    fs.writeFileSync(path.join(dir, 'endpoints.json'), JSON.stringify(endpoints));
-    cp = new ControlPlane({
-      spec: new FileSpecSource(path.join(dir, 'mesh.json'), undefined, { debounceMs: 20, statIntervalMs: 100 }),
-      discovery: new StaticFileDiscovery(path.join(dir, 'endpoints.json')),
-      xdsAddress: '127.0.0.1:0',
-      adminHost: '127.0.0.1',
-      adminPort: 0,
-      drainMs: 200,
-    });
-    await cp.start();
-    bootstrapFile = path.join(dir, 'bootstrap.json');
-    fs.writeFileSync(bootstrapFile, JSON.stringify({
-      xds_servers: [{ server_uri: `127.0.0.1:${cp.ports.xds}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
-      node: { id: GATEWAY_NODE_ID, locality: {} },
-    }));
+    cp = await startFileControlPlane(dir, { spec: specText, endpoints });
+    bootstrapFile = writeXdsBootstrap(dir, cp.ports.xds, GATEWAY_NODE_ID);
   });
 
   afterAll(async () => {
-    await cp?.stop();
+    if (dir) await stopFileControlPlane(cp, dir);
     for (const backend of [fruit, vegetable, colorV1, colorV2]) backend.stop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   /** Atomically replaces the spec file, and waits until the control plane serves it: with the gateway's health check or without. */
   async function pushSpec(text: string, withCheck: boolean): Promise<void> {
-    const tmp = path.join(dir, '.mesh.json.tmp');
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, path.join(dir, 'mesh.json'));
+    replaceSpec(dir, text);
     const served = async () => (await servedSpec(cp)).virtualGateways[0].spec.listeners[0].healthCheck !== undefined;
     await waitFor(async () => await served() === withCheck, `the spec ${withCheck ? 'with' : 'without'} the health check served`, 10_000, 50);
   }
@@ -100,25 +84,16 @@ describe('the routing bugs of issue #13 through real xDS clients (grpc-js-xds an
   }
 
   function scenarios(kind: WorkerKind): void {
-    let worker: ClientWorker;
-
-    beforeAll(async () => {
-      worker = new ClientWorker(kind, bootstrapFile);
-      await worker.start();
-    });
-
-    afterAll(async () => {
-      await worker?.stop();
-    });
+    const worker = suiteWorker(kind, () => bootstrapFile);
 
     /** The backend of each of `times` calls; a failed call fails the test with how the client was served. */
     async function backendsOf(target: string, method: string, times = 10): Promise<Set<string>> {
-      const outcomes = await worker.calls(target, method, { times });
+      const outcomes = await worker().calls(target, method, { times });
       const failed = outcomes.find((o) => o.error !== undefined);
       if (failed?.error) {
         const { served, nacks } = await servedClient(cp, GATEWAY_NODE_ID, kind);
         throw new Error(`${kind.name}: ${method} on xds:///${target} failed: ${failed.error.code} ${failed.error.details}\n`
-          + `served: ${served.join('; ') || 'no stream'}\nNACKs: ${nacks.join('; ') || 'none'}\nworker stderr (tail):\n${worker.stderr().slice(-1500)}`);
+          + `served: ${served.join('; ') || 'no stream'}\nNACKs: ${nacks.join('; ') || 'none'}\nworker stderr (tail):\n${worker().stderr().slice(-1500)}`);
       }
       return new Set(outcomes.map((o) => (o.reply as unknown as BackendReply).backend));
     }

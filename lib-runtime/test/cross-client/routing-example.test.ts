@@ -13,17 +13,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { App } from 'aws-cdk-lib';
-import { C_CORE, CallOptions, CallOutcome, ClientWorker, describeCCore, GRPC_JS, WorkerKind } from './client-worker';
+import { C_CORE, CallOptions, CallOutcome, describeCCore, GRPC_JS, WorkerKind } from './client-worker';
 import { AttemptLog, BackendReply, JsonBackend } from './json-backend';
 import { nacksOfNode, servedClient } from './served-clients';
+import { suiteWorker } from './suite-worker';
 import { buildRoutingApp } from '../../../examples/routing/app';
 import { buildMeshSpecs } from '../../../src/private/spec-builder';
 import { toCanonicalJson } from '../../../src/spec/canonical';
-import { ControlPlane } from '../../src/control-plane';
-import { StaticFileDiscovery } from '../../src/discovery/static-file';
-import { FileSpecSource } from '../../src/sources/file-spec-source';
+import type { ControlPlane } from '../../src/control-plane';
 import { expectBinomial as expectSplit } from '../support/binomial';
+import { replaceSpec, startFileControlPlane, stopFileControlPlane } from '../support/file-control-plane';
 import { waitFor } from '../support/wait';
+import { writeXdsBootstrap } from '../support/xds-bootstrap';
 
 // Synthesis loads aws-cdk-lib; the timeout scenario waits out a 2 s route timeout per client.
 jest.setTimeout(120_000);
@@ -63,65 +64,37 @@ describe('examples/routing through real xDS clients (grpc-js-xds and gRPC C-core
     new JsonBackend('catalog-admin', CATALOG_METHODS, attempts),
   ];
   let dir: string;
-  let specFile: string;
   let bootstrapFile: string;
   let synthesized: string;
   let cp: ControlPlane;
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-cross-client-'));
-    specFile = path.join(dir, 'store.mesh.json');
     synthesized = synthesizeRouting();
-    fs.writeFileSync(specFile, synthesized);
     await Promise.all(backends.map((b) => b.start()));
-    fs.writeFileSync(path.join(dir, 'endpoints.json'), JSON.stringify(Object.fromEntries(
-      backends.map((b) => [b.name, [{ address: '127.0.0.1', port: b.port }]]))));
-    cp = new ControlPlane({
-      spec: new FileSpecSource(specFile, undefined, { debounceMs: 20, statIntervalMs: 100 }),
-      discovery: new StaticFileDiscovery(path.join(dir, 'endpoints.json')),
-      xdsAddress: '127.0.0.1:0',
-      adminHost: '127.0.0.1',
-      adminPort: 0,
-      drainMs: 200,
+    cp = await startFileControlPlane(dir, {
+      spec: synthesized,
+      endpoints: Object.fromEntries(backends.map((b) => [b.name, [{ address: '127.0.0.1', port: b.port }]])),
     });
-    await cp.start();
     // Both libraries read the same bootstrap file (GRPC_XDS_BOOTSTRAP).
-    bootstrapFile = path.join(dir, 'bootstrap.json');
-    fs.writeFileSync(bootstrapFile, JSON.stringify({
-      xds_servers: [{ server_uri: `127.0.0.1:${cp.ports.xds}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
-      node: { id: NODE_ID, locality: {} },
-    }));
+    bootstrapFile = writeXdsBootstrap(dir, cp.ports.xds, NODE_ID);
   });
 
   afterAll(async () => {
-    await cp?.stop();
+    if (dir) await stopFileControlPlane(cp, dir);
     for (const backend of backends) backend.stop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Atomically replaces the spec file; the control plane's file source picks it up. */
-  function pushSpec(text: string): void {
-    const tmp = path.join(dir, '.store.mesh.json.tmp');
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, specFile);
-  }
+  /** The control plane's file source picks up the replaced spec. */
+  const pushSpec = (text: string): void => replaceSpec(dir, text);
 
   /** `view`: the rendering the control plane picks from the node this library sends (docs/compatibility.md). */
   function scenarios(kind: WorkerKind, view: string): void {
-    let worker: ClientWorker;
-
-    beforeAll(async () => {
-      worker = new ClientWorker(kind, bootstrapFile);
-      await worker.start();
-    });
-
-    afterAll(async () => {
-      await worker?.stop();
-    });
+    const worker = suiteWorker(kind, () => bootstrapFile);
 
     /** The replies of `times` calls; any failed call fails the test, naming this client's NACKs. */
     async function replies(target: string, method: string, options: CallOptions = {}): Promise<BackendReply[]> {
-      const outcomes = await worker.calls(target, method, options);
+      const outcomes = await worker().calls(target, method, options);
       const failed = outcomes.filter((o): o is Extract<CallOutcome, { error: object }> => o.error !== undefined);
       if (failed.length > 0) {
         const { served, nacks } = await servedClient(cp, NODE_ID, kind);
@@ -130,7 +103,7 @@ describe('examples/routing through real xDS clients (grpc-js-xds and gRPC C-core
           `the control plane saw: ${served.join('; ') || 'no stream of this client'}`,
           nacks.length > 0
             ? `NACKs this client sent:\n  ${nacks.join('\n  ')}`
-            : `this client sent no NACK; worker stderr (tail):\n${worker.stderr().slice(-1500)}`,
+            : `this client sent no NACK; worker stderr (tail):\n${worker().stderr().slice(-1500)}`,
         ].join('\n'));
       }
       return outcomes.map((o) => o.reply as unknown as BackendReply);
@@ -181,14 +154,14 @@ describe('examples/routing through real xDS clients (grpc-js-xds and gRPC C-core
       expect(attempts.get(once)).toBe(2);
       // Always refused: the first attempt and 3 retries, then the caller sees UNAVAILABLE.
       const always = `${kind.name}/always-fails`;
-      const [outcome] = await worker.calls(RATINGS, '/store.Ratings/Get', { request: { key: always, failTimes: 1000 } });
+      const [outcome] = await worker().calls(RATINGS, '/store.Ratings/Get', { request: { key: always, failTimes: 1000 } });
       expect(outcome.error?.code).toBe(grpc.status.UNAVAILABLE);
       expect(attempts.get(always)).toBe(4);
     });
 
     test('timeouts: ratings-write\'s 4 s per-request timeout ends a 6 s call with DEADLINE_EXCEEDED', async () => {
       // The caller's own deadline (10 s) is longer than the backend's delay: only the route's timeout can end the call.
-      const [slow] = await worker.calls(RATINGS, '/store.Ratings/Submit', { request: { delayMs: 6000 }, timeoutMs: 10_000 });
+      const [slow] = await worker().calls(RATINGS, '/store.Ratings/Submit', { request: { delayMs: 6000 }, timeoutMs: 10_000 });
       expect(slow.error?.code).toBe(grpc.status.DEADLINE_EXCEEDED);
       // The same call without the delay is answered. Not a call just under 4 s: gRPC Python ends calls
       // 1 to 2 s early under any service-config timeout, xDS or not (grpc/grpc#34547; 1.51 does here);

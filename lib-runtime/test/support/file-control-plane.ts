@@ -53,3 +53,10 @@ export async function stopFileControlPlane(cp: ControlPlane | undefined, dir: st
   await cp?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 }
+
+/** Replaces `<dir>/spec.json` atomically (written beside it, then renamed), so the watcher never reads half a file. */
+export function replaceSpec(dir: string, text: string): void {
+  const tmp = path.join(dir, '.spec.json.tmp');
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, path.join(dir, 'spec.json'));
+}
