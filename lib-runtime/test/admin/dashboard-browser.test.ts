@@ -17,6 +17,7 @@ import { AdminServer } from '../../src/admin/admin-server';
 import type { ControlPlane } from '../../src/control-plane';
 import { registerXds } from '../e2e/support/xds-client';
 import { startFileControlPlane, stopFileControlPlane } from '../support/file-control-plane';
+import { xdsBootstrap } from '../support/xds-bootstrap';
 import type { AdsTestClient } from '../xds/ads-test-client';
 
 jest.setTimeout(60_000);
@@ -97,10 +98,7 @@ describe('the dashboard in headless Chromium', () => {
     // serviceA as in the demo: a proxyless grpc-js-xds channel configured by the control plane only.
     registerXds();
     const serviceA = new grpc.Client('xds:///serviceb.apps.local', grpc.credentials.createInsecure(), {
-      'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': JSON.stringify({
-        xds_servers: [{ server_uri: `127.0.0.1:${cp.ports.xds}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
-        node: { id: 'mesh/apps/virtualNode/serviceA', locality: {} },
-      }),
+      'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': xdsBootstrap(cp.ports.xds, 'mesh/apps/virtualNode/serviceA'),
     });
     clients.push(serviceA);
     expect(['serviceB', 'serviceBv2']).toContain(await who(serviceA));

@@ -6,7 +6,6 @@
  * for node `a` calling `xds:///svc`. Both sides' certificates were issued by the mesh CA here.
  */
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -15,25 +14,17 @@ import { toCanonicalJson } from '../../../src/spec/canonical';
 import { TRUST_BUNDLE_FILE, writeCertificateFiles } from '../../src/agent/certificate-files';
 import { HeldCertificate } from '../../src/agent/held-certificate';
 import type { ControlPlane } from '../../src/control-plane';
-import { SERVER_LISTENER_NAME_TEMPLATE } from '../../src/translate/proxyless-server';
 import { startFileControlPlane, stopFileControlPlane } from '../support/file-control-plane';
+import { freePort } from '../support/free-port';
+import { meshAppBootstrap } from '../support/mesh-app-bootstrap';
 import { addSpiffeGreeter, callGreeter } from '../support/spiffe-greeter';
-import { agentCertificateProviders, issueNodeCertificate, openMeshCa } from '../translate/mesh-certificates';
+import { issueNodeCertificate, openMeshCa } from '../translate/mesh-certificates';
 import { meshDoc } from '../translate/spec-builder';
 
 grpcXds.register();
 jest.setTimeout(60_000);
 
 const TRUST_DOMAIN = 'xds-server.test';
-
-/** A port free on every address now (the XdsServer listens on all of them once configured). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>(resolve => server.listen(0, resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise(resolve => server.close(resolve));
-  return port;
-}
 
 /** a → svc → b; b's grpc listener is STRICT with a mesh CA certificate and validation (mTLS); a trusts the mesh CA. */
 function specFor(port: number, trustFile: string): string {
@@ -53,16 +44,6 @@ function specFor(port: number, trustFile: string): string {
     },
     services: { svc: { provider: { virtualNode: { virtualNodeName: 'b' } } } },
   }));
-}
-
-/** A gRPC xDS bootstrap for `nodeId` against the control plane, with provider `default` on an agent's files. */
-function bootstrap(xdsPort: number, nodeId: string, agentDir: string): string {
-  return JSON.stringify({
-    xds_servers: [{ server_uri: `127.0.0.1:${xdsPort}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
-    node: { id: nodeId, locality: {} },
-    server_listener_resource_name_template: SERVER_LISTENER_NAME_TEMPLATE,
-    certificate_providers: agentCertificateProviders(agentDir),
-  });
 }
 
 let dir: string;
@@ -88,7 +69,7 @@ beforeAll(async () => {
     endpoints: { b: [{ address: '127.0.0.1', port }] },
   });
 
-  server = new grpcXds.XdsServer({ 'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': bootstrap(cp.ports.xds, 'mesh/m/virtualNode/b', path.join(dir, 'b-agent')) } as object);
+  server = new grpcXds.XdsServer({ 'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': meshAppBootstrap(cp.ports.xds, 'mesh/m/virtualNode/b', path.join(dir, 'b-agent')) } as object);
   addSpiffeGreeter(server, callers);
   // Serving starts (and the callback runs) only once the server's Listener has arrived and been accepted.
   await new Promise<void>((resolve, reject) => server.bindAsync(`0.0.0.0:${port}`,
@@ -111,7 +92,7 @@ function keep(client: grpc.Client): grpc.Client {
 
 test('a proxyless client of node a calls the xDS-enabled server of node b over mesh mTLS: each side sees the other\'s SPIFFE ID', async () => {
   const client = keep(new grpc.Client('xds:///svc', new grpcXds.XdsChannelCredentials(grpc.credentials.createInsecure()), {
-    'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': bootstrap(cp.ports.xds, 'mesh/m/virtualNode/a', path.join(dir, 'a-agent')),
+    'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': meshAppBootstrap(cp.ports.xds, 'mesh/m/virtualNode/a', path.join(dir, 'a-agent')),
   }));
   const seen = await callGreeter(client);
   expect(seen).toEqual({ caller: `spiffe://${TRUST_DOMAIN}/mesh/m/virtualNode/a`, server: `spiffe://${TRUST_DOMAIN}/mesh/m/virtualNode/b` });

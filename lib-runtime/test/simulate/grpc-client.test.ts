@@ -16,12 +16,14 @@ import type { MeshSpecDocument } from '../../../src/spec/document';
 import type { Simulation } from '../../src/simulate/simulation';
 import { clientProfile, configForClient, DiscoveredEndpoints, EnvoyConfig, translateNode } from '../../src/translate';
 import type { XdsAckEvent, XdsNackRecord, XdsStreamInfo } from '../../src/xds/events';
-import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../src/xds/type-urls';
+import { LISTENER_TYPE_URL } from '../../src/xds/type-urls';
 import { XdsServer } from '../../src/xds/xds-server';
 import { C_CORE, ClientWorker, describeCCore } from '../cross-client/client-worker';
 import { JsonBackend } from '../cross-client/json-backend';
 import { exampleSpec } from '../diff/example-assemblies';
 import { expectBinomial } from '../support/binomial';
+import { configSnapshot } from '../support/config-snapshot';
+import { writeXdsBootstrap, xdsBootstrap } from '../support/xds-bootstrap';
 import { meshDoc } from '../translate/spec-builder';
 
 grpcXds.register();
@@ -68,22 +70,14 @@ function endpointsFor(doc: MeshSpecDocument): DiscoveredEndpoints {
 }
 
 function serve(nodeId: string, view: EnvoyConfig): void {
-  xds.setSnapshot(nodeId, {
-    [LISTENER_TYPE_URL]: view.listeners,
-    [ROUTE_TYPE_URL]: view.routes,
-    [CLUSTER_TYPE_URL]: view.clusters,
-    [ENDPOINT_TYPE_URL]: view.endpoints,
-  });
+  xds.setSnapshot(nodeId, configSnapshot(view));
 }
 
 /** Serves the node's proxyless view (the same translation simulate reads) and opens a channel to xds:///<service>. */
 function channel(doc: MeshSpecDocument, nodeId: string, service: string): grpc.Client {
   serve(nodeId, translateNode({ spec: doc, nodeId, endpoints: endpointsFor(doc) }).proxyless);
   const client = new grpc.Client(`xds:///${service}`, grpc.credentials.createInsecure(), {
-    'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': JSON.stringify({
-      xds_servers: [{ server_uri: `127.0.0.1:${xdsPort}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
-      node: { id: nodeId, cluster: `simulate-${service}`, locality: {} },
-    }),
+    'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': xdsBootstrap(xdsPort, nodeId, { cluster: `simulate-${service}` }),
   });
   clients.push(client);
   return client;
@@ -213,12 +207,7 @@ describe('edge cases: exact method, inverted and range metadata, a 70/30 split',
       const choices = clientProfile({ user_agent_name: 'gRPC C-core linux', user_agent_version: '1.51.1' }).choices;
       serve(ccoreId, configForClient(translateNode({ spec: doc, nodeId: ccoreId, endpoints: endpointsFor(doc) }), choices));
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-simulate-ccore-'));
-      const bootstrap = path.join(dir, 'bootstrap.json');
-      fs.writeFileSync(bootstrap, JSON.stringify({
-        xds_servers: [{ server_uri: `127.0.0.1:${xdsPort}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
-        node: { id: ccoreId, locality: {} },
-      }));
-      worker = new ClientWorker(C_CORE, bootstrap);
+      worker = new ClientWorker(C_CORE, writeXdsBootstrap(dir, xdsPort, ccoreId));
       await worker.start();
     });
 

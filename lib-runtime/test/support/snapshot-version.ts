@@ -1,5 +1,5 @@
+import { configSnapshot } from './config-snapshot';
 import type { EnvoyConfig } from '../../src/translate';
-import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../src/xds/type-urls';
 import { XdsServer } from '../../src/xds/xds-server';
 
 /**
@@ -8,6 +8,6 @@ import { XdsServer } from '../../src/xds/xds-server';
  */
 export function snapshotVersion(config: EnvoyConfig, typeUrl: string): string | undefined {
   const scratch = new XdsServer();
-  scratch.setSnapshot('g', { [LISTENER_TYPE_URL]: config.listeners, [ROUTE_TYPE_URL]: config.routes, [CLUSTER_TYPE_URL]: config.clusters, [ENDPOINT_TYPE_URL]: config.endpoints });
+  scratch.setSnapshot('g', configSnapshot(config));
   return scratch.version('g', typeUrl);
 }

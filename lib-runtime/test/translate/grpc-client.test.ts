@@ -17,8 +17,10 @@ import { writeCertificateFiles } from '../../src/agent/certificate-files';
 import { compileMesh, DiscoveredEndpoints, EnvoyConfig, listNodeIds, translateNode } from '../../src/translate';
 import { SERVER_LISTENER_NAME_TEMPLATE } from '../../src/translate/proxyless-server';
 import type { XdsAckEvent, XdsNackRecord, XdsStreamInfo } from '../../src/xds/events';
-import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../src/xds/type-urls';
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL } from '../../src/xds/type-urls';
 import { XdsServer } from '../../src/xds/xds-server';
+import { configSnapshot } from '../support/config-snapshot';
+import { xdsBootstrap } from '../support/xds-bootstrap';
 
 grpcXds.register();
 jest.setTimeout(30000);
@@ -87,12 +89,7 @@ afterAll(async () => {
 });
 
 function serve(nodeId: string, view: EnvoyConfig): void {
-  xds.setSnapshot(nodeId, {
-    [LISTENER_TYPE_URL]: view.listeners,
-    [ROUTE_TYPE_URL]: view.routes,
-    [CLUSTER_TYPE_URL]: view.clusters,
-    [ENDPOINT_TYPE_URL]: view.endpoints,
-  });
+  xds.setSnapshot(nodeId, configSnapshot(view));
 }
 
 /**
@@ -101,11 +98,7 @@ function serve(nodeId: string, view: EnvoyConfig): void {
  */
 function client(target: string, nodeId: string, cluster = 'default'): grpc.Client {
   const c = new grpc.Client(`xds:///${target}`, grpc.credentials.createInsecure(), {
-    'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': JSON.stringify({
-      xds_servers: [{ server_uri: `127.0.0.1:${xdsPort}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
-      node: { id: nodeId, cluster, locality: {} },
-      certificate_providers: agentCertificateProviders(certificateDir),
-    }),
+    'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': xdsBootstrap(xdsPort, nodeId, { cluster, extra: { certificate_providers: agentCertificateProviders(certificateDir) } }),
   });
   clients.push(c);
   return c;

@@ -17,9 +17,11 @@ import { HeldCertificate } from '../../src/agent/held-certificate';
 import { MeshCa } from '../../src/identity/ca';
 import { translateNode } from '../../src/translate';
 import type { XdsAckEvent, XdsNackRecord, XdsStreamInfo } from '../../src/xds/events';
-import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../src/xds/type-urls';
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL } from '../../src/xds/type-urls';
 import { XdsServer } from '../../src/xds/xds-server';
+import { configSnapshot } from '../support/config-snapshot';
 import { addSpiffeGreeter, callGreeter } from '../support/spiffe-greeter';
+import { xdsBootstrap } from '../support/xds-bootstrap';
 
 grpcXds.register();
 jest.setTimeout(30000);
@@ -99,18 +101,9 @@ afterAll(async () => {
 /** Serves the client's proxyless view with `greeter`'s endpoint at `port`, and opens a channel with its own xDS client (`group`). */
 function clientTo(port: number, group: string): grpc.Client {
   const view = translateNode({ spec, endpoints: { greeter: [{ address: '127.0.0.1', port }] }, nodeId: CLIENT_NODE }).proxyless;
-  xds.setSnapshot(CLIENT_NODE, {
-    [LISTENER_TYPE_URL]: view.listeners,
-    [ROUTE_TYPE_URL]: view.routes,
-    [CLUSTER_TYPE_URL]: view.clusters,
-    [ENDPOINT_TYPE_URL]: view.endpoints,
-  });
+  xds.setSnapshot(CLIENT_NODE, configSnapshot(view));
   const c = new grpc.Client('xds:///svc', new grpcXds.XdsChannelCredentials(grpc.credentials.createInsecure()), {
-    'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': JSON.stringify({
-      xds_servers: [{ server_uri: `127.0.0.1:${xdsPort}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
-      node: { id: CLIENT_NODE, cluster: group, locality: {} },
-      certificate_providers: agentCertificateProviders(path.join(dir, 'client-agent')),
-    }),
+    'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': xdsBootstrap(xdsPort, CLIENT_NODE, { cluster: group, extra: { certificate_providers: agentCertificateProviders(path.join(dir, 'client-agent')) } }),
   });
   clients.push(c);
   return c;

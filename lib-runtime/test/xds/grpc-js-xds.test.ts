@@ -13,6 +13,7 @@ import { apiListener, assignment, edsCluster, routeConfig } from './fixtures';
 import { type HookEvent, HookRecorder } from './hook-recorder';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../src/xds/type-urls';
 import { XdsServer } from '../../src/xds/xds-server';
+import { xdsBootstrap } from '../support/xds-bootstrap';
 
 grpcXds.register();
 jest.setTimeout(30000);
@@ -45,13 +46,6 @@ async function startBackend(name: string): Promise<Backend> {
   return { name, port, server };
 }
 
-function bootstrap(xdsPort: number): string {
-  return JSON.stringify({
-    xds_servers: [{ server_uri: `127.0.0.1:${xdsPort}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
-    node: { id: NODE_ID, locality: {} },
-  });
-}
-
 let backends: Backend[];
 let xds: XdsServer;
 let xdsPort: number;
@@ -75,7 +69,7 @@ function serve(server: XdsServer, split: Array<{ name: string; weight: number }>
 
 function newClient(): grpc.Client {
   const client = new grpc.Client(`xds:///${HOST}`, grpc.credentials.createInsecure(), {
-    'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': bootstrap(xdsPort),
+    'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': xdsBootstrap(xdsPort, NODE_ID),
   });
   channels.push(client);
   return client;

@@ -12,9 +12,11 @@ import { MeshSpecDocument, SPEC_VERSION_EXTENSIONS } from '../../../../src/spec/
 import { RouteExtensions } from '../../../../src/spec/extensions';
 import { DiscoveredEndpoints, EnvoyConfig, translateNode } from '../../../src/translate';
 import type { XdsAckEvent, XdsNackRecord, XdsStreamInfo } from '../../../src/xds/events';
-import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../../src/xds/type-urls';
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL } from '../../../src/xds/type-urls';
 import { XdsServer } from '../../../src/xds/xds-server';
 import { expectBinomial } from '../../support/binomial';
+import { configSnapshot } from '../../support/config-snapshot';
+import { xdsBootstrap } from '../../support/xds-bootstrap';
 import { meshDoc } from '../spec-builder';
 
 grpcXds.register();
@@ -83,20 +85,12 @@ function faultMesh(abort: RouteExtensions, delay: RouteExtensions): MeshSpecDocu
 }
 
 function serve(nodeId: string, view: EnvoyConfig): void {
-  xds.setSnapshot(nodeId, {
-    [LISTENER_TYPE_URL]: view.listeners,
-    [ROUTE_TYPE_URL]: view.routes,
-    [CLUSTER_TYPE_URL]: view.clusters,
-    [ENDPOINT_TYPE_URL]: view.endpoints,
-  });
+  xds.setSnapshot(nodeId, configSnapshot(view));
 }
 
 function channel(nodeId: string): grpc.Client {
   const c = new grpc.Client('xds:///cart.shop.local', grpc.credentials.createInsecure(), {
-    'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': JSON.stringify({
-      xds_servers: [{ server_uri: `127.0.0.1:${xdsPort}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
-      node: { id: nodeId, cluster: 'fault-injection', locality: {} },
-    }),
+    'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': xdsBootstrap(xdsPort, nodeId, { cluster: 'fault-injection' }),
   });
   clients.push(c);
   return c;

@@ -6,7 +6,6 @@
  */
 import '../../support/grpc-xds-rbac-on';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -15,26 +14,19 @@ import { MeshSpecDocument } from '../../../../src/spec/document';
 import { writeCertificateFiles } from '../../../src/agent/certificate-files';
 import { HeldCertificate } from '../../../src/agent/held-certificate';
 import { translateNode } from '../../../src/translate';
-import { SERVER_LISTENER_NAME_TEMPLATE } from '../../../src/translate/proxyless-server';
 import type { XdsNackRecord } from '../../../src/xds/events';
-import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../../src/xds/type-urls';
 import { XdsServer } from '../../../src/xds/xds-server';
+import { configSnapshot } from '../../support/config-snapshot';
+import { freePort } from '../../support/free-port';
+import { meshAppBootstrap } from '../../support/mesh-app-bootstrap';
 import { addSpiffeGreeter, callGreeter } from '../../support/spiffe-greeter';
-import { agentCertificateProviders, issueNodeCertificate, openMeshCa } from '../mesh-certificates';
+import { issueNodeCertificate, openMeshCa } from '../mesh-certificates';
 import { meshDoc } from '../spec-builder';
 
 grpcXds.register();
 jest.setTimeout(60_000);
 
 const TRUST_DOMAIN = 'grpc-rbac.test';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>(resolve => server.listen(0, resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise(resolve => server.close(resolve));
-  return port;
-}
 
 /** a → svc → b (grpc, STRICT mTLS); b allows a to call SayHello, c only SayGoodbye, d nothing. */
 function specFor(port: number, trustFile: string): MeshSpecDocument {
@@ -69,15 +61,6 @@ function specFor(port: number, trustFile: string): MeshSpecDocument {
   };
 }
 
-function bootstrap(xdsPort: number, nodeId: string, agentDir: string): string {
-  return JSON.stringify({
-    xds_servers: [{ server_uri: `127.0.0.1:${xdsPort}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
-    node: { id: nodeId, locality: {} },
-    server_listener_resource_name_template: SERVER_LISTENER_NAME_TEMPLATE,
-    certificate_providers: agentCertificateProviders(agentDir),
-  });
-}
-
 let dir: string;
 let xds: XdsServer;
 let server: grpcXds.XdsServer;
@@ -99,22 +82,17 @@ beforeAll(async () => {
   xds = new XdsServer({ pushDebounceMs: 1, hooks: { onNack: (_stream, nack) => nacks.push(nack) } });
   for (const nodeId of ['mesh/m/virtualNode/a', 'mesh/m/virtualNode/b']) {
     const view = translateNode({ spec, endpoints: { b: [{ address: '127.0.0.1', port }] }, nodeId }).proxyless;
-    xds.setSnapshot(nodeId, {
-      [LISTENER_TYPE_URL]: view.listeners,
-      [ROUTE_TYPE_URL]: view.routes,
-      [CLUSTER_TYPE_URL]: view.clusters,
-      [ENDPOINT_TYPE_URL]: view.endpoints,
-    });
+    xds.setSnapshot(nodeId, configSnapshot(view));
   }
   const xdsPort = await xds.listen('127.0.0.1:0');
-  server = new grpcXds.XdsServer({ 'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': bootstrap(xdsPort, 'mesh/m/virtualNode/b', path.join(dir, 'b-agent')) } as object);
+  server = new grpcXds.XdsServer({ 'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': meshAppBootstrap(xdsPort, 'mesh/m/virtualNode/b', path.join(dir, 'b-agent')) } as object);
   addSpiffeGreeter(server, callers);
   // The callback runs once the server's Listener (with its RBAC filter) has arrived and been accepted.
   await new Promise<void>((resolve, reject) => server.bindAsync(`0.0.0.0:${port}`,
     new grpcXds.XdsServerCredentials(grpc.ServerCredentials.createInsecure()), err => (err ? reject(err) : resolve())));
   // The proxyless client of node a.
   clients.push(new grpc.Client('xds:///svc', new grpcXds.XdsChannelCredentials(grpc.credentials.createInsecure()), {
-    'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': bootstrap(xdsPort, 'mesh/m/virtualNode/a', path.join(dir, 'a-agent')),
+    'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': meshAppBootstrap(xdsPort, 'mesh/m/virtualNode/a', path.join(dir, 'a-agent')),
   }));
 });
 
