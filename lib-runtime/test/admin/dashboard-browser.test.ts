@@ -15,8 +15,9 @@ import { demoSpec, nackFirstListeners } from './support/dashboard-mesh';
 import { dashboardOnlyState, FakeDashboardSource } from './support/fake-dashboard-source';
 import { AdminServer } from '../../src/admin/admin-server';
 import type { ControlPlane } from '../../src/control-plane';
+import { JsonBackend } from '../cross-client/json-backend';
 import { registerXds } from '../e2e/support/xds-client';
-import { startFileControlPlane, stopFileControlPlane } from '../support/file-control-plane';
+import { replaceSpec, startFileControlPlane, stopFileControlPlane } from '../support/file-control-plane';
 import { xdsBootstrap } from '../support/xds-bootstrap';
 import type { AdsTestClient } from '../xds/ads-test-client';
 
@@ -29,29 +30,10 @@ const json = {
   deserialize: (bytes: Buffer): any => JSON.parse(bytes.toString() || '{}'),
 };
 
-/** A gRPC server that answers with its name, standing for one version of service B. */
-async function startBackend(name: string): Promise<{ server: grpc.Server; port: number }> {
-  const server = new grpc.Server();
-  server.addService({
-    Who: {
-      path: WHO,
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: json.serialize,
-      requestDeserialize: json.deserialize,
-      responseSerialize: json.serialize,
-      responseDeserialize: json.deserialize,
-    },
-  }, { Who: (_call: unknown, callback: grpc.sendUnaryData<object>) => callback(null, { version: name }) });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
-  return { server, port };
-}
-
 function who(client: grpc.Client): Promise<string> {
   return new Promise((resolve, reject) => {
     client.makeUnaryRequest(WHO, json.serialize, json.deserialize, {}, { deadline: Date.now() + 15_000 },
-      (err: grpc.ServiceError | null, value?: { version: string }) => (err ? reject(err) : resolve(value!.version)));
+      (err: grpc.ServiceError | null, value?: { backend: string }) => (err ? reject(err) : resolve(value!.backend)));
   });
 }
 
@@ -66,22 +48,20 @@ describe('the dashboard in headless Chromium', () => {
   let browser: Browser;
   let closeBrowser: (() => Promise<void>) | undefined;
   let page: Page;
-  const backends: grpc.Server[] = [];
+  /** Service B's two versions, each answering with its name. */
+  const backends = [new JsonBackend('serviceB', [WHO], new Map()), new JsonBackend('serviceBv2', [WHO], new Map())];
   const clients: { close(): void }[] = [];
   /** Console errors and CSP violations the page reported. */
   const pageErrors: string[] = [];
 
-  const publish = (content: string) => {
-    fs.writeFileSync(path.join(dir, 'spec.json.tmp'), content);
-    fs.renameSync(path.join(dir, 'spec.json.tmp'), path.join(dir, 'spec.json'));
-  };
+  const publish = (content: string) => replaceSpec(dir, content);
 
   beforeAll(async () => {
     // The browser first: without it the test fails here, saying what is missing.
     ({ browser, close: closeBrowser } = await launchChromium());
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-dashboard-browser-'));
-    const [v1, v2] = await Promise.all([startBackend('serviceB'), startBackend('serviceBv2')]);
-    backends.push(v1.server, v2.server);
+    const [v1, v2] = backends;
+    await Promise.all(backends.map((b) => b.start()));
     cp = await startFileControlPlane(dir, {
       spec: demoSpec(75),
       endpoints: { serviceB: [{ address: '127.0.0.1', port: v1.port }], serviceBv2: [{ address: '127.0.0.1', port: v2.port }] },
@@ -91,7 +71,7 @@ describe('the dashboard in headless Chromium', () => {
   afterAll(async () => {
     await closeBrowser?.();
     if (dir) await stopFileControlPlane(cp, dir, clients);
-    for (const server of backends) server.forceShutdown();
+    for (const backend of backends) backend.stop();
   });
 
   test('shows the mesh, its proxies, a weight change, a rejected spec and a NACK, live', async () => {

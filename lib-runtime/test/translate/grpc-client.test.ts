@@ -19,41 +19,24 @@ import { SERVER_LISTENER_NAME_TEMPLATE } from '../../src/translate/proxyless-ser
 import type { XdsAckEvent, XdsNackRecord, XdsStreamInfo } from '../../src/xds/events';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL } from '../../src/xds/type-urls';
 import { XdsServer } from '../../src/xds/xds-server';
+import { JsonBackend } from '../cross-client/json-backend';
 import { configSnapshot } from '../support/config-snapshot';
 import { xdsBootstrap } from '../support/xds-bootstrap';
 
 grpcXds.register();
 jest.setTimeout(30000);
 
+/** Both greeter methods answer with the backend's name. */
+const GREETER_METHODS = ['/helloworld.Greeter/SayHello', '/helloworld.Greeter/Other'];
+
 const json = {
   serialize: (value: object): Buffer => Buffer.from(JSON.stringify(value)),
   deserialize: (bytes: Buffer): { backend: string } => JSON.parse(bytes.toString() || '{}'),
 };
 
-interface Backend { readonly name: string; readonly port: number; readonly server: grpc.Server }
-
-/** A loopback gRPC server answering any method with its own name. */
-async function startBackend(name: string): Promise<Backend> {
-  const server = new grpc.Server();
-  const reply = (_call: unknown, callback: grpc.sendUnaryData<object>): void => callback(null, { backend: name });
-  const method = (methodPath: string) => ({
-    path: methodPath,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: json.serialize,
-    requestDeserialize: json.deserialize,
-    responseSerialize: json.serialize,
-    responseDeserialize: json.deserialize,
-  });
-  server.addService({ SayHello: method('/helloworld.Greeter/SayHello'), Other: method('/helloworld.Greeter/Other') }, { SayHello: reply, Other: reply });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
-  return { name, port, server };
-}
-
 let certificateDir: string;
-let v1: Backend;
-let v2: Backend;
+const v1 = new JsonBackend('v1', GREETER_METHODS, new Map());
+const v2 = new JsonBackend('v2', GREETER_METHODS, new Map());
 let xds: XdsServer;
 let xdsPort: number;
 const clients: grpc.Client[] = [];
@@ -65,8 +48,8 @@ beforeAll(async () => {
   // as a mesh application's does: gRPC refuses a cluster naming an instance its bootstrap lacks.
   certificateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oam-grpc-client-'));
   await writeCertificateFiles(certificateDir, await issueNodeCertificate(await openMeshCa(certificateDir, 'grpc-client.test'), 'm', 'client'));
-  v1 = await startBackend('v1');
-  v2 = await startBackend('v2');
+  await v1.start();
+  await v2.start();
   xds = new XdsServer({
     pushDebounceMs: 1,
     hooks: {
@@ -83,8 +66,8 @@ afterEach(() => {
 
 afterAll(async () => {
   await xds.shutdown(200);
-  v1.server.forceShutdown();
-  v2.server.forceShutdown();
+  v1.stop();
+  v2.stop();
   fs.rmSync(certificateDir, { recursive: true, force: true });
 });
 

@@ -13,6 +13,7 @@ import { apiListener, assignment, edsCluster, routeConfig } from './fixtures';
 import { type HookEvent, HookRecorder } from './hook-recorder';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../../src/xds/type-urls';
 import { XdsServer } from '../../src/xds/xds-server';
+import { JsonBackend } from '../cross-client/json-backend';
 import { xdsBootstrap } from '../support/xds-bootstrap';
 
 grpcXds.register();
@@ -26,27 +27,7 @@ const json = {
   deserialize: (bytes: Buffer): any => JSON.parse(bytes.toString() || '{}'),
 };
 
-interface Backend { name: string; port: number; server: grpc.Server }
-
-async function startBackend(name: string): Promise<Backend> {
-  const server = new grpc.Server();
-  server.addService({
-    Who: {
-      path: WHO,
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: json.serialize,
-      requestDeserialize: json.deserialize,
-      responseSerialize: json.serialize,
-      responseDeserialize: json.deserialize,
-    },
-  }, { Who: (_call: unknown, callback: grpc.sendUnaryData<object>) => callback(null, { backend: name }) });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
-  return { name, port, server };
-}
-
-let backends: Backend[];
+let backends: JsonBackend[];
 let xds: XdsServer;
 let xdsPort: number;
 let recorder: HookRecorder;
@@ -98,11 +79,12 @@ async function ackedWith(typeUrl: string, name: string, from: number): Promise<v
 }
 
 beforeAll(async () => {
-  backends = [await startBackend('be1'), await startBackend('be2')];
+  backends = [new JsonBackend('be1', [WHO], new Map()), new JsonBackend('be2', [WHO], new Map())];
+  for (const b of backends) await b.start();
 });
 
 afterAll(async () => {
-  for (const b of backends) b.server.forceShutdown();
+  for (const b of backends) b.stop();
 });
 
 beforeEach(async () => {
