@@ -15,14 +15,15 @@ import { sim } from './simulate-helpers';
 import type { MeshSpecDocument } from '../../../src/spec/document';
 import type { Simulation } from '../../src/simulate/simulation';
 import { clientProfile, configForClient, DiscoveredEndpoints, EnvoyConfig, translateNode } from '../../src/translate';
-import type { XdsAckEvent, XdsNackRecord, XdsStreamInfo } from '../../src/xds/events';
+import type { XdsNackRecord } from '../../src/xds/events';
 import { LISTENER_TYPE_URL } from '../../src/xds/type-urls';
-import { XdsServer } from '../../src/xds/xds-server';
+import type { XdsServer } from '../../src/xds/xds-server';
 import { C_CORE, ClientWorker, describeCCore } from '../cross-client/client-worker';
 import { JsonBackend } from '../cross-client/json-backend';
 import { exampleSpec } from '../diff/example-assemblies';
 import { expectBinomial } from '../support/binomial';
 import { configSnapshot } from '../support/config-snapshot';
+import { AckSeen, startLoopbackXdsServer } from '../support/loopback-xds-server';
 import { writeXdsBootstrap, xdsBootstrap } from '../support/xds-bootstrap';
 import { meshDoc } from '../translate/spec-builder';
 
@@ -38,8 +39,8 @@ const backends = new Map<string, JsonBackend>();
 let xds: XdsServer;
 let xdsPort: number;
 const clients: grpc.Client[] = [];
-const nacks: XdsNackRecord[] = [];
-const acks: Array<{ nodeId: string; typeUrl: string }> = [];
+let acks: AckSeen[];
+let nacks: XdsNackRecord[];
 
 beforeAll(async () => {
   for (const name of ['ratings-v1', 'ratings-v2', 'v1', 'v2']) {
@@ -47,14 +48,7 @@ beforeAll(async () => {
     await backend.start();
     backends.set(name, backend);
   }
-  xds = new XdsServer({
-    pushDebounceMs: 1,
-    hooks: {
-      onAck: (stream: XdsStreamInfo, ack: XdsAckEvent) => acks.push({ nodeId: stream.nodeId, typeUrl: ack.typeUrl }),
-      onNack: (_stream: XdsStreamInfo, nack: XdsNackRecord) => nacks.push(nack),
-    },
-  });
-  xdsPort = await xds.listen('127.0.0.1:0');
+  ({ xds, port: xdsPort, acks, nacks } = await startLoopbackXdsServer());
 });
 
 afterAll(async () => {

@@ -16,11 +16,12 @@ import { MeshSpecDocument } from '../../../src/spec/document';
 import { writeCertificateFiles } from '../../src/agent/certificate-files';
 import { compileMesh, DiscoveredEndpoints, EnvoyConfig, listNodeIds, translateNode } from '../../src/translate';
 import { SERVER_LISTENER_NAME_TEMPLATE } from '../../src/translate/proxyless-server';
-import type { XdsAckEvent, XdsNackRecord, XdsStreamInfo } from '../../src/xds/events';
+import type { XdsNackRecord } from '../../src/xds/events';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL } from '../../src/xds/type-urls';
-import { XdsServer } from '../../src/xds/xds-server';
+import type { XdsServer } from '../../src/xds/xds-server';
 import { JsonBackend } from '../cross-client/json-backend';
 import { configSnapshot } from '../support/config-snapshot';
+import { AckSeen, startLoopbackXdsServer } from '../support/loopback-xds-server';
 import { xdsBootstrap } from '../support/xds-bootstrap';
 
 grpcXds.register();
@@ -40,8 +41,8 @@ const v2 = new JsonBackend('v2', GREETER_METHODS, new Map());
 let xds: XdsServer;
 let xdsPort: number;
 const clients: grpc.Client[] = [];
-const acks: Array<{ nodeId: string; typeUrl: string }> = [];
-const nacks: XdsNackRecord[] = [];
+let acks: AckSeen[];
+let nacks: XdsNackRecord[];
 
 beforeAll(async () => {
   // Every client's bootstrap defines the certificate provider a mesh CA (`acm`) policy refers to,
@@ -50,14 +51,7 @@ beforeAll(async () => {
   await writeCertificateFiles(certificateDir, await issueNodeCertificate(await openMeshCa(certificateDir, 'grpc-client.test'), 'm', 'client'));
   await v1.start();
   await v2.start();
-  xds = new XdsServer({
-    pushDebounceMs: 1,
-    hooks: {
-      onAck: (stream: XdsStreamInfo, ack: XdsAckEvent) => acks.push({ nodeId: stream.nodeId, typeUrl: ack.typeUrl }),
-      onNack: (_stream: XdsStreamInfo, nack: XdsNackRecord) => nacks.push(nack),
-    },
-  });
-  xdsPort = await xds.listen('127.0.0.1:0');
+  ({ xds, port: xdsPort, acks, nacks } = await startLoopbackXdsServer());
 });
 
 afterEach(() => {
