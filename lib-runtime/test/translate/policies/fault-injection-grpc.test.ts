@@ -14,6 +14,7 @@ import { DiscoveredEndpoints, EnvoyConfig, translateNode } from '../../../src/tr
 import type { XdsAckEvent, XdsNackRecord, XdsStreamInfo } from '../../../src/xds/events';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL } from '../../../src/xds/type-urls';
 import { XdsServer } from '../../../src/xds/xds-server';
+import { JsonBackend } from '../../cross-client/json-backend';
 import { expectBinomial } from '../../support/binomial';
 import { configSnapshot } from '../../support/config-snapshot';
 import { xdsBootstrap } from '../../support/xds-bootstrap';
@@ -27,8 +28,7 @@ const json = {
   deserialize: (bytes: Buffer): { backend: string } => JSON.parse(bytes.toString() || '{}'),
 };
 
-let backend: grpc.Server;
-let backendPort: number;
+const cart = new JsonBackend('cart', ['/shop.Cart/Abort', '/shop.Cart/Delay'], new Map());
 let xds: XdsServer;
 let xdsPort: number;
 const nacks: XdsNackRecord[] = [];
@@ -36,20 +36,7 @@ const acks: string[] = [];
 const clients: grpc.Client[] = [];
 
 beforeAll(async () => {
-  backend = new grpc.Server();
-  const method = (path: string) => ({
-    path,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: json.serialize,
-    requestDeserialize: json.deserialize,
-    responseSerialize: json.serialize,
-    responseDeserialize: json.deserialize,
-  });
-  const reply = (_call: unknown, callback: grpc.sendUnaryData<object>): void => callback(null, { backend: 'cart' });
-  backend.addService({ Abort: method('/shop.Cart/Abort'), Delay: method('/shop.Cart/Delay') }, { Abort: reply, Delay: reply });
-  backendPort = await new Promise<number>((resolve, reject) =>
-    backend.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))));
+  await cart.start();
   xds = new XdsServer({
     pushDebounceMs: 1,
     hooks: {
@@ -63,7 +50,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of clients) c.close();
   await xds.shutdown(200);
-  backend.forceShutdown();
+  cart.stop();
 });
 
 /** `client` calls `cart.shop.local` (router `r`, grpc 8080) whose routes `abort` and `delay` carry the given policies. */
@@ -120,7 +107,7 @@ test('grpc-js-xds aborts 25 % of calls with the configured gRPC status and delay
     { faultInjection: { delay: { fixedDelay: { unit: 'ms', value: 400 }, percentage: 40 } } },
   );
   const nodeId = 'mesh/m/virtualNode/client';
-  const endpoints: DiscoveredEndpoints = { cart: [{ address: '127.0.0.1', port: backendPort }] };
+  const endpoints: DiscoveredEndpoints = { cart: [{ address: '127.0.0.1', port: cart.port }] };
   const view = translateNode({ spec, endpoints, nodeId }).proxyless;
   serve(nodeId, view);
   const c = channel(nodeId);
@@ -145,7 +132,7 @@ test('grpc-js-xds aborts 25 % of calls with the configured gRPC status and delay
 test('an HTTP-status abort reaches a gRPC caller as the status gRPC maps it to (503 → UNAVAILABLE)', async () => {
   const spec = faultMesh({ faultInjection: { abort: { httpStatus: 503, percentage: 100 } } }, {});
   const nodeId = 'mesh/m/virtualNode/client';
-  const view = translateNode({ spec, endpoints: { cart: [{ address: '127.0.0.1', port: backendPort }] }, nodeId }).proxyless;
+  const view = translateNode({ spec, endpoints: { cart: [{ address: '127.0.0.1', port: cart.port }] }, nodeId }).proxyless;
   serve(nodeId, view);
   const c = channel(nodeId);
   // The snapshot replaced the first test's: wait until the abort route is in force.
