@@ -81,6 +81,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // Jest's default is one worker less than the cores: a single worker on a 2-core CI machine,
       // while most suites wait on sockets, child processes and timers rather than the CPU.
       maxWorkers: '100%',
+      // Nothing reads a coverage report here (no threshold), and collecting it about doubles jest's
+      // CPU time; `npm test -- --coverage` collects it when wanted.
+      collectCoverage: false,
       testMatch: ['<rootDir>/@(src|test|lib-runtime)/**/*(*.)@(spec|test).ts?(x)'],
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/lib-runtime/dist/', '<rootDir>/cdk.out/'],
     },
