@@ -20,6 +20,7 @@ import type { XdsNackRecord } from '../../src/xds/events';
 import { LISTENER_TYPE_URL } from '../../src/xds/type-urls';
 import type { XdsServer } from '../../src/xds/xds-server';
 import { configSnapshot } from '../support/config-snapshot';
+import type { AckSeen } from '../support/loopback-xds-server';
 import { waitFor } from '../support/wait';
 
 jest.setTimeout(60_000);
@@ -32,11 +33,11 @@ const FIXTURE = path.join(__dirname, '..', 'translate', 'fixtures', 'example-rou
 
 describeCCore(`examples/routing's web served to ${C_CORE.name} in each spelling`, () => {
   const backends = [new JsonBackend('ratings-v1', METHODS, new Map()), new JsonBackend('ratings-v2', METHODS, new Map())];
-  const acks: { typeUrl: string; version: string }[] = [];
   let fixture: CCoreFixture | undefined;
   let xds: XdsServer;
   let worker: ClientWorker;
   let nacks: XdsNackRecord[];
+  let acks: AckSeen[];
   let rendered: NodeConfig;
 
   beforeAll(async () => {
@@ -46,10 +47,8 @@ describeCCore(`examples/routing's web served to ${C_CORE.name} in each spelling`
       nodeId: NODE_ID,
       endpoints: Object.fromEntries(backends.map((b) => [b.name, [{ address: '127.0.0.1', port: b.port }]])),
     });
-    fixture = await startCCoreFixture(NODE_ID, 'oam-ccore-spellings-', (stream, ack) => {
-      if (stream.nodeId === NODE_ID) acks.push({ typeUrl: ack.typeUrl, version: ack.version });
-    });
-    ({ xds, worker, nacks } = fixture);
+    fixture = await startCCoreFixture(NODE_ID, 'oam-ccore-spellings-');
+    ({ xds, worker, nacks, acks } = fixture);
   });
 
   afterAll(async () => {
@@ -67,7 +66,7 @@ describeCCore(`examples/routing's web served to ${C_CORE.name} in each spelling`
     xds.setSnapshot(NODE_ID, configSnapshot(view));
     return {
       nacks: () => nacks.slice(nacksBefore).filter((n) => n.typeUrl === LISTENER_TYPE_URL),
-      acks: () => acks.slice(acksBefore).filter((a) => a.typeUrl === LISTENER_TYPE_URL).map((a) => a.version),
+      acks: () => acks.slice(acksBefore).filter((a) => a.nodeId === NODE_ID && a.typeUrl === LISTENER_TYPE_URL).map((a) => a.version),
     };
   }
 

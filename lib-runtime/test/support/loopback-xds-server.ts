@@ -1,10 +1,11 @@
 import type { XdsNackRecord } from '../../src/xds/events';
 import { XdsServer } from '../../src/xds/xds-server';
 
-/** One ACK the server received: which node acknowledged which resource type. */
+/** One ACK the server received: which node acknowledged which version of a resource type. */
 export interface AckSeen {
   readonly nodeId: string;
   readonly typeUrl: string;
+  readonly version: string;
 }
 
 /** The project's XdsServer on a loopback port, with every ACK and NACK it received, in order. */
@@ -22,7 +23,7 @@ export async function startLoopbackXdsServer(): Promise<LoopbackXdsServer> {
   const xds = new XdsServer({
     pushDebounceMs: 1,
     hooks: {
-      onAck: (stream, ack) => { acks.push({ nodeId: stream.nodeId, typeUrl: ack.typeUrl }); },
+      onAck: (stream, ack) => { acks.push({ nodeId: stream.nodeId, typeUrl: ack.typeUrl, version: ack.version }); },
       onNack: (_stream, nack) => { nacks.push(nack); },
     },
   });
