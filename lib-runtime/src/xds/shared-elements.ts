@@ -38,8 +38,9 @@ export function splitResource(typeUrl: string, type: protobuf.Type, resource: ob
   const after: Record<string, unknown> = {};
   for (const key of Object.keys(record)) {
     if (key === fieldName) continue;
-    const other = type.fields[key];
-    // Keys that are no field ('@type', misspellings) go with the rest: the check reports them.
+    // Own properties only (a key such as `constructor` is no field). Keys that are no field
+    // ('@type', misspellings) go with the rest: the check reports them.
+    const other = Object.hasOwn(type.fields, key) ? type.fields[key] : undefined;
     (other !== undefined && other.id < field.id ? before : after)[key] = record[key];
   }
   return { field, before, elements, after };

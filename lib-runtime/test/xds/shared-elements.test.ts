@@ -60,6 +60,7 @@ test('a problem in a shared host is reported with its full path, in every resour
     expect(() => encodeResource(ROUTE_TYPE_URL, resource)).toThrow(/RouteConfiguration\.virtual_hosts\[1\]\.domainz: envoy\.config\.route\.v3\.VirtualHost has no field domainz/);
   }
   expect(() => encodeResource(ROUTE_TYPE_URL, { name: 'three', virtual_hosts: [host('a')], validate_clusterz: true })).toThrow(/has no field validate_clusterz/);
+  expect(() => encodeResource(ROUTE_TYPE_URL, { name: 'four', virtual_hosts: [host('a')], constructor: 1 })).toThrow(/has no field constructor/);
 });
 
 test('a host object held by many route configurations is encoded once', () => {
