@@ -7,11 +7,10 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ControlPlane, groupName } from '../../src/control-plane';
-import { StaticFileDiscovery } from '../../src/discovery/static-file';
 import * as targets from '../../src/discovery/targets';
 import { Logger } from '../../src/log';
-import { FileSpecSource } from '../../src/sources/file-spec-source';
 import { CLUSTER_TYPE_URL } from '../../src/xds/type-urls';
+import { replaceSpec, startFileControlPlane } from '../support/file-control-plane';
 import { waitFor } from '../support/wait';
 import { AdsTestClient, sotwRequest } from '../xds/ads-test-client';
 
@@ -48,27 +47,11 @@ describe('ControlPlane under spec faults', () => {
   });
 
   async function start(spec: string | Buffer): Promise<ControlPlane> {
-    fs.writeFileSync(path.join(dir, 'spec.json'), spec);
-    fs.writeFileSync(path.join(dir, 'endpoints.json'), '{}');
-    const log = new Logger('debug', {}, (line) => logLines.push(JSON.parse(line)));
-    cp = new ControlPlane({
-      spec: new FileSpecSource(path.join(dir, 'spec.json'), log, { debounceMs: 20, statIntervalMs: 100 }),
-      discovery: new StaticFileDiscovery(path.join(dir, 'endpoints.json'), undefined, { debounceMs: 20, statIntervalMs: 100 }),
-      xdsAddress: '127.0.0.1:0',
-      adminHost: '127.0.0.1',
-      adminPort: 0,
-      drainMs: 200,
-      log,
-    });
-    await cp.start();
+    cp = await startFileControlPlane(dir, { spec, log: new Logger('debug', {}, (line) => logLines.push(JSON.parse(line))) });
     return cp;
   }
 
-  function writeSpec(doc: object): void {
-    const tmp = path.join(dir, `.spec.${process.hrtime.bigint()}.tmp`);
-    fs.writeFileSync(tmp, JSON.stringify(doc));
-    fs.renameSync(tmp, path.join(dir, 'spec.json'));
-  }
+  const writeSpec = (doc: object): void => replaceSpec(dir, JSON.stringify(doc));
 
   // A stage after validation that throws stands for any such bug (the one found was in
   // discovery/targets.ts, fixed there since): the mechanism must hold whatever the stage.

@@ -7,10 +7,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ControlPlane } from '../../src/control-plane';
-import { StaticFileDiscovery } from '../../src/discovery/static-file';
 import { Logger } from '../../src/log';
-import { FileSpecSource } from '../../src/sources/file-spec-source';
 import { CLUSTER_TYPE_URL } from '../../src/xds/type-urls';
+import { replaceSpec, startFileControlPlane } from '../support/file-control-plane';
 import { waitFor } from '../support/wait';
 import { AdsTestClient, sotwRequest } from '../xds/ads-test-client';
 
@@ -40,26 +39,13 @@ describe('the control plane with Envoy patches', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  function writeSpec(doc: object): void {
-    const tmp = path.join(dir, `.spec.${process.hrtime.bigint()}.tmp`);
-    fs.writeFileSync(tmp, JSON.stringify(doc));
-    fs.renameSync(tmp, path.join(dir, 'spec.json'));
-  }
+  const writeSpec = (doc: object): void => replaceSpec(dir, JSON.stringify(doc));
 
   test('serves the patched cluster over ADS, and refuses a later spec whose patch targets nothing', async () => {
-    writeSpec(withPatches([{ target: 'cluster', operation: 'merge', name: LOCAL_CLUSTER, value: { per_connection_buffer_limit_bytes: { value: 65536 } } }]));
-    fs.writeFileSync(path.join(dir, 'endpoints.json'), '{}');
-    const log = new Logger('debug', {}, (line) => logLines.push(JSON.parse(line)));
-    cp = new ControlPlane({
-      spec: new FileSpecSource(path.join(dir, 'spec.json'), log, { debounceMs: 20, statIntervalMs: 100 }),
-      discovery: new StaticFileDiscovery(path.join(dir, 'endpoints.json'), undefined, { debounceMs: 20, statIntervalMs: 100 }),
-      xdsAddress: '127.0.0.1:0',
-      adminHost: '127.0.0.1',
-      adminPort: 0,
-      drainMs: 200,
-      log,
+    cp = await startFileControlPlane(dir, {
+      spec: JSON.stringify(withPatches([{ target: 'cluster', operation: 'merge', name: LOCAL_CLUSTER, value: { per_connection_buffer_limit_bytes: { value: 65536 } } }])),
+      log: new Logger('debug', {}, (line) => logLines.push(JSON.parse(line))),
     });
-    await cp.start();
 
     client = new AdsTestClient(cp.ports.xds);
     const stream = client.sotw();
