@@ -18,7 +18,7 @@ import { startFileControlPlane, stopFileControlPlane } from '../support/file-con
 import { freePort } from '../support/free-port';
 import { meshAppBootstrap } from '../support/mesh-app-bootstrap';
 import { addSpiffeGreeter, callGreeter } from '../support/spiffe-greeter';
-import { issueNodeCertificate, openMeshCa } from '../translate/mesh-certificates';
+import { issueNodeCertificate, openMeshCa, strictMtlsMesh } from '../translate/mesh-certificates';
 import { meshDoc } from '../translate/spec-builder';
 
 grpcXds.register();
@@ -28,22 +28,7 @@ const TRUST_DOMAIN = 'xds-server.test';
 
 /** a → svc → b; b's grpc listener is STRICT with a mesh CA certificate and validation (mTLS); a trusts the mesh CA. */
 function specFor(port: number, trustFile: string): string {
-  return toCanonicalJson(meshDoc({
-    nodes: {
-      a: {
-        backends: [{ virtualService: { virtualServiceName: 'svc' } }],
-        backendDefaults: { clientPolicy: { tls: { validation: { trust: { acm: { certificateAuthorityArns: ['arn:aws:acm-pca:eu-west-1:1:certificate-authority/x'] } } } } } },
-      },
-      b: {
-        serviceDiscovery: { dns: { hostname: 'b.m.local' } },
-        listeners: [{
-          portMapping: { port, protocol: 'grpc' },
-          tls: { mode: 'STRICT', certificate: { acm: { certificateArn: 'arn:aws:acm:eu-west-1:1:certificate/y' } }, validation: { trust: { file: { certificateChain: trustFile } } } },
-        }],
-      },
-    },
-    services: { svc: { provider: { virtualNode: { virtualNodeName: 'b' } } } },
-  }));
+  return toCanonicalJson(meshDoc(strictMtlsMesh(port, trustFile)));
 }
 
 let dir: string;

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'crypto';
 import * as path from 'path';
+import { MeshParts } from './spec-builder';
 import { CERTIFICATE_FILE, PRIVATE_KEY_FILE, TRUST_BUNDLE_FILE } from '../../src/agent/certificate-files';
 import { HeldCertificate } from '../../src/agent/held-certificate';
 import { MeshCa } from '../../src/identity/ca';
@@ -43,5 +44,28 @@ export function agentCertificateProviders(outDir: string): object {
         refresh_interval: '1s',
       },
     },
+  };
+}
+
+/**
+ * a → svc → b: b's grpc listener on `port` is STRICT with a mesh CA certificate and validates
+ * callers against `trustFile` (mutual TLS); a's client policy trusts the mesh CA.
+ */
+export function strictMtlsMesh(port: number, trustFile: string): MeshParts {
+  return {
+    nodes: {
+      a: {
+        backends: [{ virtualService: { virtualServiceName: 'svc' } }],
+        backendDefaults: { clientPolicy: { tls: { validation: { trust: { acm: { certificateAuthorityArns: ['arn:aws:acm-pca:eu-west-1:1:certificate-authority/x'] } } } } } },
+      },
+      b: {
+        serviceDiscovery: { dns: { hostname: 'b.m.local' } },
+        listeners: [{
+          portMapping: { port, protocol: 'grpc' },
+          tls: { mode: 'STRICT', certificate: { acm: { certificateArn: 'arn:aws:acm:eu-west-1:1:certificate/y' } }, validation: { trust: { file: { certificateChain: trustFile } } } },
+        }],
+      },
+    },
+    services: { svc: { provider: { virtualNode: { virtualNodeName: 'b' } } } },
   };
 }

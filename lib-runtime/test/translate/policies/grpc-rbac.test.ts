@@ -20,7 +20,7 @@ import { configSnapshot } from '../../support/config-snapshot';
 import { freePort } from '../../support/free-port';
 import { meshAppBootstrap } from '../../support/mesh-app-bootstrap';
 import { addSpiffeGreeter, callGreeter } from '../../support/spiffe-greeter';
-import { issueNodeCertificate, openMeshCa } from '../mesh-certificates';
+import { issueNodeCertificate, openMeshCa, strictMtlsMesh } from '../mesh-certificates';
 import { meshDoc } from '../spec-builder';
 
 grpcXds.register();
@@ -30,24 +30,8 @@ const TRUST_DOMAIN = 'grpc-rbac.test';
 
 /** a → svc → b (grpc, STRICT mTLS); b allows a to call SayHello, c only SayGoodbye, d nothing. */
 function specFor(port: number, trustFile: string): MeshSpecDocument {
-  const doc = meshDoc({
-    nodes: {
-      a: {
-        backends: [{ virtualService: { virtualServiceName: 'svc' } }],
-        backendDefaults: { clientPolicy: { tls: { validation: { trust: { acm: { certificateAuthorityArns: ['arn:aws:acm-pca:eu-west-1:1:certificate-authority/x'] } } } } } },
-      },
-      b: {
-        serviceDiscovery: { dns: { hostname: 'b.m.local' } },
-        listeners: [{
-          portMapping: { port, protocol: 'grpc' },
-          tls: { mode: 'STRICT', certificate: { acm: { certificateArn: 'arn:aws:acm:eu-west-1:1:certificate/y' } }, validation: { trust: { file: { certificateChain: trustFile } } } },
-        }],
-      },
-      c: {},
-      d: {},
-    },
-    services: { svc: { provider: { virtualNode: { virtualNodeName: 'b' } } } },
-  });
+  const mtls = strictMtlsMesh(port, trustFile);
+  const doc = meshDoc({ ...mtls, nodes: { ...mtls.nodes, c: {}, d: {} } });
   const authorization = {
     rules: [
       { name: 'a-says-hello', from: { virtualNodes: ['a'] }, http: { paths: [{ exact: '/helloworld.Greeter/SayHello' }] } },
