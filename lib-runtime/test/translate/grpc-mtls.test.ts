@@ -16,10 +16,9 @@ import { writeCertificateFiles } from '../../src/agent/certificate-files';
 import { HeldCertificate } from '../../src/agent/held-certificate';
 import { MeshCa } from '../../src/identity/ca';
 import { translateNode } from '../../src/translate';
-import type { XdsAckEvent, XdsNackRecord, XdsStreamInfo } from '../../src/xds/events';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL } from '../../src/xds/type-urls';
-import { XdsServer } from '../../src/xds/xds-server';
 import { configSnapshot } from '../support/config-snapshot';
+import { LoopbackXdsServer, startLoopbackXdsServer } from '../support/loopback-xds-server';
 import { addSpiffeGreeter, callGreeter } from '../support/spiffe-greeter';
 import { xdsBootstrap } from '../support/xds-bootstrap';
 
@@ -62,12 +61,9 @@ async function startBackend(certificate: HeldCertificate): Promise<Backend> {
 
 let dir: string;
 let ca: MeshCa;
-let xds: XdsServer;
-let xdsPort: number;
+let server: LoopbackXdsServer;
 let greeter: Backend;
 let impostor: Backend;
-const acks: string[] = [];
-const nacks: XdsNackRecord[] = [];
 const clients: grpc.Client[] = [];
 
 beforeAll(async () => {
@@ -77,14 +73,7 @@ beforeAll(async () => {
   await writeCertificateFiles(path.join(dir, 'client-agent'), await issueNodeCertificate(ca, 'm', 'client'));
   greeter = await startBackend(await issueNodeCertificate(ca, 'm', 'greeter'));
   impostor = await startBackend(await issueNodeCertificate(ca, 'm', 'impostor'));
-  xds = new XdsServer({
-    pushDebounceMs: 1,
-    hooks: {
-      onAck: (_stream: XdsStreamInfo, ack: XdsAckEvent) => acks.push(ack.typeUrl),
-      onNack: (_stream: XdsStreamInfo, nack: XdsNackRecord) => nacks.push(nack),
-    },
-  });
-  xdsPort = await xds.listen('127.0.0.1:0');
+  server = await startLoopbackXdsServer();
 });
 
 afterEach(() => {
@@ -92,7 +81,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  await xds.shutdown(200);
+  await server.xds.shutdown(200);
   greeter.server.forceShutdown();
   impostor.server.forceShutdown();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -101,9 +90,9 @@ afterAll(async () => {
 /** Serves the client's proxyless view with `greeter`'s endpoint at `port`, and opens a channel with its own xDS client (`group`). */
 function clientTo(port: number, group: string): grpc.Client {
   const view = translateNode({ spec, endpoints: { greeter: [{ address: '127.0.0.1', port }] }, nodeId: CLIENT_NODE }).proxyless;
-  xds.setSnapshot(CLIENT_NODE, configSnapshot(view));
+  server.xds.setSnapshot(CLIENT_NODE, configSnapshot(view));
   const c = new grpc.Client('xds:///svc', new grpcXds.XdsChannelCredentials(grpc.credentials.createInsecure()), {
-    'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': xdsBootstrap(xdsPort, CLIENT_NODE, { cluster: group, extra: { certificate_providers: agentCertificateProviders(path.join(dir, 'client-agent')) } }),
+    'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': xdsBootstrap(server.port, CLIENT_NODE, { cluster: group, extra: { certificate_providers: agentCertificateProviders(path.join(dir, 'client-agent')) } }),
   });
   clients.push(c);
   return c;
@@ -118,8 +107,8 @@ test('the client verifies the greeter\'s mesh identity and presents its own: the
   const caller = await call(clientTo(greeter.port, 'to-greeter'));
   expect(caller).toBe(`spiffe://${TRUST_DOMAIN}/mesh/m/virtualNode/client`);
   expect(greeter.callers).toEqual([caller]);
-  expect(acks).toEqual(expect.arrayContaining([LISTENER_TYPE_URL, CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL]));
-  expect(nacks).toEqual([]);
+  expect(server.acks.map((a) => a.typeUrl)).toEqual(expect.arrayContaining([LISTENER_TYPE_URL, CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL]));
+  expect(server.nacks).toEqual([]);
 });
 
 test('a server with a mesh certificate of another node is refused by the client (SAN mismatch), and hears no call', async () => {
@@ -127,5 +116,5 @@ test('a server with a mesh certificate of another node is refused by the client 
   await expect(refused).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
   await expect(refused).rejects.toThrow(/subject alternative name/);
   expect(impostor.callers).toEqual([]);
-  expect(nacks).toEqual([]);
+  expect(server.nacks).toEqual([]);
 });

@@ -11,12 +11,11 @@ import { RouteSpec } from '../../../../src/spec/appmesh-types';
 import { MeshSpecDocument, SPEC_VERSION_EXTENSIONS } from '../../../../src/spec/document';
 import { RouteExtensions } from '../../../../src/spec/extensions';
 import { DiscoveredEndpoints, EnvoyConfig, translateNode } from '../../../src/translate';
-import type { XdsAckEvent, XdsNackRecord, XdsStreamInfo } from '../../../src/xds/events';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL } from '../../../src/xds/type-urls';
-import { XdsServer } from '../../../src/xds/xds-server';
 import { JsonBackend } from '../../cross-client/json-backend';
 import { expectBinomial } from '../../support/binomial';
 import { configSnapshot } from '../../support/config-snapshot';
+import { LoopbackXdsServer, startLoopbackXdsServer } from '../../support/loopback-xds-server';
 import { xdsBootstrap } from '../../support/xds-bootstrap';
 import { meshDoc } from '../spec-builder';
 
@@ -29,27 +28,17 @@ const json = {
 };
 
 const cart = new JsonBackend('cart', ['/shop.Cart/Abort', '/shop.Cart/Delay'], new Map());
-let xds: XdsServer;
-let xdsPort: number;
-const nacks: XdsNackRecord[] = [];
-const acks: string[] = [];
+let server: LoopbackXdsServer;
 const clients: grpc.Client[] = [];
 
 beforeAll(async () => {
   await cart.start();
-  xds = new XdsServer({
-    pushDebounceMs: 1,
-    hooks: {
-      onAck: (_stream: XdsStreamInfo, ack: XdsAckEvent) => acks.push(ack.typeUrl),
-      onNack: (_stream: XdsStreamInfo, nack: XdsNackRecord) => nacks.push(nack),
-    },
-  });
-  xdsPort = await xds.listen('127.0.0.1:0');
+  server = await startLoopbackXdsServer();
 });
 
 afterAll(async () => {
   for (const c of clients) c.close();
-  await xds.shutdown(200);
+  await server.xds.shutdown(200);
   cart.stop();
 });
 
@@ -72,12 +61,12 @@ function faultMesh(abort: RouteExtensions, delay: RouteExtensions): MeshSpecDocu
 }
 
 function serve(nodeId: string, view: EnvoyConfig): void {
-  xds.setSnapshot(nodeId, configSnapshot(view));
+  server.xds.setSnapshot(nodeId, configSnapshot(view));
 }
 
 function channel(nodeId: string): grpc.Client {
   const c = new grpc.Client('xds:///cart.shop.local', grpc.credentials.createInsecure(), {
-    'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': xdsBootstrap(xdsPort, nodeId, { cluster: 'fault-injection' }),
+    'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': xdsBootstrap(server.port, nodeId, { cluster: 'fault-injection' }),
   });
   clients.push(c);
   return c;
@@ -125,8 +114,8 @@ test('grpc-js-xds aborts 25 % of calls with the configured gRPC status and delay
   const slow = delayed.filter(o => o.ms >= 395);
   expectBinomial(slow.length, 300, 0.4);
   expect(Math.max(...slow.map(o => o.ms))).toBeLessThan(2000);
-  expect(nacks).toEqual([]);
-  expect(acks).toEqual(expect.arrayContaining([LISTENER_TYPE_URL, CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL]));
+  expect(server.nacks).toEqual([]);
+  expect(server.acks.map((a) => a.typeUrl)).toEqual(expect.arrayContaining([LISTENER_TYPE_URL, CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL]));
 });
 
 test('an HTTP-status abort reaches a gRPC caller as the status gRPC maps it to (503 → UNAVAILABLE)', async () => {
@@ -141,5 +130,5 @@ test('an HTTP-status abort reaches a gRPC caller as the status gRPC maps it to (
   const outcomes = await calls(c, 'Abort', 100);
   expect(outcomes.filter(o => o.code === grpc.status.UNAVAILABLE).length).toBe(100);
   expect((await calls(c, 'Delay', 50)).every(o => o.code === grpc.status.OK)).toBe(true);
-  expect(nacks).toEqual([]);
+  expect(server.nacks).toEqual([]);
 });
