@@ -30,12 +30,7 @@ describe('ControlPlane with SpecDelivery.appConfig()', () => {
 
   beforeAll(() => {
     fixture = new PlatformFixture({ controlPlane: { specDelivery: appmesh.SpecDelivery.appConfig(), specPollInterval: Duration.seconds(30) } });
-    // Added after the control plane: must still reach the delivered spec.
-    fixture.mesh.addVirtualNode('frontend', {
-      virtualNodeName: 'frontend',
-      serviceDiscovery: appmesh.ServiceDiscovery.dns('frontend.shop.local'),
-      listeners: [appmesh.VirtualNodeListener.http({ port: 8080 })],
-    });
+    fixture.addFrontendNode();
     template = Template.fromStack(fixture.stack);
     json = template.toJSON();
   });

@@ -21,12 +21,7 @@ describe('ControlPlane', () => {
       virtualNode: fixture.backend,
       controlPlane: fixture.controlPlane,
     });
-    // Added after the control plane: must still reach the delivered spec.
-    fixture.mesh.addVirtualNode('frontend', {
-      virtualNodeName: 'frontend',
-      serviceDiscovery: appmesh.ServiceDiscovery.dns('frontend.shop.local'),
-      listeners: [appmesh.VirtualNodeListener.http({ port: 8080 })],
-    });
+    fixture.addFrontendNode();
     template = Template.fromStack(fixture.stack);
     json = template.toJSON();
   });

@@ -55,6 +55,15 @@ export class PlatformFixture {
     });
     return taskDefinition;
   }
+
+  /** Adds the virtual node `frontend` (DNS, HTTP 8080): created after the control plane, it must still reach the delivered spec. */
+  public addFrontendNode(): appmesh.VirtualNode {
+    return this.mesh.addVirtualNode('frontend', {
+      virtualNodeName: 'frontend',
+      serviceDiscovery: appmesh.ServiceDiscovery.dns('frontend.shop.local'),
+      listeners: [appmesh.VirtualNodeListener.http({ port: 8080 })],
+    });
+  }
 }
 
 /** Logical ids of the resources of `type` in a template. */
