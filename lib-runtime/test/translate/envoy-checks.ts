@@ -1,4 +1,5 @@
-import { EnvoyConfig, ProtoJson, TYPE_URLS } from '../../src/translate';
+import { MeshSpecDocument } from '../../../src/spec/document';
+import { EnvoyConfig, NodeConfig, ProtoJson, translateNode, TYPE_URLS } from '../../src/translate';
 import { encodeResource } from '../../src/xds/protos';
 import { formatViolation, validationRuleViolations } from '../../src/xds/validation-rules';
 
@@ -76,4 +77,14 @@ export function consistencyProblems(config: EnvoyConfig): string[] {
     }
   }
   return problems;
+}
+
+/** Translates the node and expects both views to encode, keep Envoy's validation rules and be consistent. */
+export function checkedTranslation(spec: MeshSpecDocument, nodeId: string): NodeConfig {
+  const config = translateNode({ spec, nodeId });
+  for (const view of [config.envoy, config.proxyless]) {
+    expect(encodingProblems(view)).toEqual([]);
+    expect(consistencyProblems(view)).toEqual([]);
+  }
+  return config;
 }

@@ -6,10 +6,10 @@
  */
 import { MeshSpecDocument } from '../../../../src/spec/document';
 import { AuthorizationPolicy } from '../../../../src/spec/extensions/authorization';
-import { ProtoJson, translateNode } from '../../../src/translate';
+import { ProtoJson } from '../../../src/translate';
 import { UNRESOLVED_EXT_AUTHZ_CLUSTER } from '../../../src/translate/policies/gateway-auth';
 import { serverListenerName } from '../../../src/translate/proxyless-server';
-import { consistencyProblems, encodingProblems } from '../envoy-checks';
+import { checkedTranslation } from '../envoy-checks';
 import { meshDoc, named } from '../spec-builder';
 
 const STRICT_MTLS = {
@@ -44,15 +44,6 @@ function mesh(extensions: { api?: object; gw?: object }): MeshSpecDocument {
   };
 }
 
-function checked(spec: MeshSpecDocument, nodeId: string) {
-  const config = translateNode({ spec, nodeId });
-  for (const view of [config.envoy, config.proxyless]) {
-    expect(encodingProblems(view)).toEqual([]);
-    expect(consistencyProblems(view)).toEqual([]);
-  }
-  return config;
-}
-
 function chainFilters(listeners: ProtoJson[], listener: string, chain: string): ProtoJson[] {
   return named(named(listeners, listener).filter_chains as ProtoJson[], chain).filters as ProtoJson[];
 }
@@ -66,7 +57,7 @@ const INGRESS = 'lds_ingress_0.0.0.0_15000';
 describe('local rate limits', () => {
   test('one for every listener: a token bucket on the HTTP chain (filter enabled and enforced at 100 %) and on the TCP chain', () => {
     const spec = mesh({ api: { rateLimits: [{ tokenBucket: { maxTokens: 100, tokensPerFill: 10, fillInterval: { unit: 's', value: 1 } } }] } });
-    const { envoy, proxyless } = checked(spec, 'mesh/m/virtualNode/api');
+    const { envoy, proxyless } = checkedTranslation(spec, 'mesh/m/virtualNode/api');
     const [hcm] = chainFilters(envoy.listeners, INGRESS, 'ingress_http_8080');
     const [limit, router] = httpFilters(hcm);
     expect(router.name).toBe('envoy.filters.http.router');
@@ -96,7 +87,7 @@ describe('local rate limits', () => {
         ],
       },
     });
-    const { envoy } = checked(spec, 'mesh/m/virtualNode/api');
+    const { envoy } = checkedTranslation(spec, 'mesh/m/virtualNode/api');
     const config = httpFilters(chainFilters(envoy.listeners, INGRESS, 'ingress_http_8080')[0])[0].typed_config as ProtoJson;
     expect(config.token_bucket).toEqual({ max_tokens: 5, tokens_per_fill: { value: 5 }, fill_interval: { seconds: 0, nanos: 500_000_000 } });
     expect(config.status).toEqual({ code: 503 });
@@ -115,7 +106,7 @@ describe('authorization by mesh identity', () => {
   };
 
   test('RBAC ALLOW before the router on the HTTP chain: callers by SPIFFE ID suffix, paths, methods and headers', () => {
-    const { envoy } = checked(mesh({ api: { authorization: policy } }), 'mesh/m/virtualNode/api');
+    const { envoy } = checkedTranslation(mesh({ api: { authorization: policy } }), 'mesh/m/virtualNode/api');
     const filters = httpFilters(chainFilters(envoy.listeners, INGRESS, 'ingress_http_8080')[0]);
     expect(filters.map(f => f.name)).toEqual(['envoy.filters.http.rbac', 'envoy.filters.http.router']);
     expect(filters[0].typed_config).toEqual({
@@ -144,7 +135,7 @@ describe('authorization by mesh identity', () => {
   });
 
   test('the TCP chain gets the network RBAC filter with the rules without HTTP conditions that apply to its port', () => {
-    const { envoy } = checked(mesh({ api: { authorization: policy } }), 'mesh/m/virtualNode/api');
+    const { envoy } = checkedTranslation(mesh({ api: { authorization: policy } }), 'mesh/m/virtualNode/api');
     const tcp = chainFilters(envoy.listeners, INGRESS, 'ingress_tcp_9000');
     expect(tcp.map(f => f.name)).toEqual(['envoy.filters.network.rbac', 'envoy.filters.network.tcp_proxy']);
     expect(tcp[0].typed_config).toMatchObject({ stat_prefix: 'ingress.tcp.9000.', rules: { action: 'ALLOW', policies: { batch: { permissions: [{ any: true }] } } } });
@@ -153,12 +144,12 @@ describe('authorization by mesh identity', () => {
 
   test('deny by default: a listener no rule applies to gets an empty ALLOW set', () => {
     const only8080: AuthorizationPolicy = { rules: [{ name: 'web', from: { virtualNodes: ['web'] }, ports: [8080] }] };
-    const { envoy } = checked(mesh({ api: { authorization: only8080 } }), 'mesh/m/virtualNode/api');
+    const { envoy } = checkedTranslation(mesh({ api: { authorization: only8080 } }), 'mesh/m/virtualNode/api');
     expect(chainFilters(envoy.listeners, INGRESS, 'ingress_tcp_9000')[0].typed_config).toMatchObject({ rules: { action: 'ALLOW', policies: {} } });
   });
 
   test('SHADOW mode: shadow_rules with their stat prefix, no enforced rules; the proxyless server gets no RBAC filter', () => {
-    const { envoy, proxyless } = checked(mesh({ api: { authorization: { ...policy, mode: 'SHADOW' } } }), 'mesh/m/virtualNode/api');
+    const { envoy, proxyless } = checkedTranslation(mesh({ api: { authorization: { ...policy, mode: 'SHADOW' } } }), 'mesh/m/virtualNode/api');
     const rbac = httpFilters(chainFilters(envoy.listeners, INGRESS, 'ingress_http_8080')[0])[0].typed_config as ProtoJson;
     expect(rbac.rules).toBeUndefined();
     expect(rbac.shadow_rules_stat_prefix).toBe('oam_shadow.');
@@ -167,7 +158,7 @@ describe('authorization by mesh identity', () => {
   });
 
   test('the xDS-enabled gRPC server Listeners of the node carry the same RBAC filter before the router (gRFC A41)', () => {
-    const { proxyless } = checked(mesh({ api: { authorization: policy } }), 'mesh/m/virtualNode/api');
+    const { proxyless } = checkedTranslation(mesh({ api: { authorization: policy } }), 'mesh/m/virtualNode/api');
     const listener = named(proxyless.listeners, serverListenerName('0.0.0.0:8080'));
     const hcm = ((listener.filter_chains as ProtoJson[])[0].filters as ProtoJson[])[0];
     expect(httpFilters(hcm).map(f => f.name)).toEqual(['envoy.filters.http.rbac', 'envoy.filters.http.router']);
@@ -190,7 +181,7 @@ describe('gateway: JWT authentication and external authorization', () => {
 
   test('jwt_authn before ext_authz before the router; a cluster for the JWKS host with TLS; the authorization service\'s cluster', () => {
     const spec = mesh({ gw: { jwtAuthentication: jwt, externalAuthorization: { virtualServiceName: 'authz.svc', protocol: 'grpc', timeout: { unit: 'ms', value: 500 } } } });
-    const { envoy } = checked(spec, 'mesh/m/virtualGateway/gw');
+    const { envoy } = checkedTranslation(spec, 'mesh/m/virtualGateway/gw');
     const filters = httpFilters(chainFilters(envoy.listeners, 'lds_ingress_0.0.0.0_8443', 'ingress_http_8443')[0]);
     expect(filters.map(f => f.name)).toEqual(['envoy.filters.http.jwt_authn', 'envoy.filters.http.ext_authz', 'envoy.filters.http.router']);
     expect(filters[0].typed_config).toEqual({
@@ -224,7 +215,7 @@ describe('gateway: JWT authentication and external authorization', () => {
 
   test('HTTP authorization service: server_uri with the cluster, path prefix and failure mode; the default timeout is Envoy\'s 200 ms', () => {
     const spec = mesh({ gw: { externalAuthorization: { virtualServiceName: 'api.svc', port: 8080, protocol: 'http', failureModeAllow: true, pathPrefix: '/check' } } });
-    const { envoy } = checked(spec, 'mesh/m/virtualGateway/gw');
+    const { envoy } = checkedTranslation(spec, 'mesh/m/virtualGateway/gw');
     const [authz] = httpFilters(chainFilters(envoy.listeners, 'lds_ingress_0.0.0.0_8443', 'ingress_http_8443')[0]);
     expect(authz.typed_config).toMatchObject({
       http_service: { server_uri: { uri: 'http://api.svc:8080', cluster: 'cds_egress_m_api_http_8080', timeout: { seconds: 0, nanos: 200_000_000 } }, path_prefix: '/check' },
@@ -234,7 +225,7 @@ describe('gateway: JWT authentication and external authorization', () => {
 
   test('an authorization service that resolves to no node fails closed: checks go to a cluster without endpoints', () => {
     const spec = mesh({ gw: { externalAuthorization: { virtualServiceName: 'api.svc', port: 1234, protocol: 'grpc' } } });
-    const { envoy } = checked(spec, 'mesh/m/virtualGateway/gw');
+    const { envoy } = checkedTranslation(spec, 'mesh/m/virtualGateway/gw');
     const [authz] = httpFilters(chainFilters(envoy.listeners, 'lds_ingress_0.0.0.0_8443', 'ingress_http_8443')[0]);
     expect(authz.typed_config).toMatchObject({ grpc_service: { envoy_grpc: { cluster_name: UNRESOLVED_EXT_AUTHZ_CLUSTER } } });
     expect((authz.typed_config as ProtoJson).failure_mode_allow).toBeUndefined();
@@ -258,7 +249,7 @@ describe('rate limits per route', () => {
     });
     const bucket = { tokenBucket: { maxTokens: 3, fillInterval: { unit: 's' as const, value: 60 } } };
     const spec: MeshSpecDocument = { ...doc, specVersion: 'open-app-mesh/v2', routes: doc.routes.map(r => (r.routeName === 'limited' ? { ...r, extensions: { rateLimit: bucket } } : r)) };
-    const { envoy, proxyless } = checked(spec, 'mesh/m/virtualNode/client');
+    const { envoy, proxyless } = checkedTranslation(spec, 'mesh/m/virtualNode/client');
     const hcm = chainFilters(envoy.listeners, 'lds_egress_0.0.0.0_15001', 'egress_http_8080')[0];
     expect(httpFilters(hcm)).toEqual([
       { name: 'envoy.filters.http.local_ratelimit', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit', 'stat_prefix': 'http_local_rate_limit' } },
@@ -278,7 +269,7 @@ test('a gateway route\'s rate limit: the bucket on its routes, the filter after 
   const doc = mesh({ gw: { jwtAuthentication: { providers: [{ name: 'p', issuer: 'p', localJwks: { inline: '{"keys":[]}' } }] }, externalAuthorization: { virtualServiceName: 'authz.svc', protocol: 'grpc' } } });
   const bucket = { tokenBucket: { maxTokens: 10, fillInterval: { unit: 's' as const, value: 1 } }, responseStatus: 503 };
   const spec: MeshSpecDocument = { ...doc, gatewayRoutes: doc.gatewayRoutes.map(r => ({ ...r, extensions: { rateLimit: bucket } })) };
-  const { envoy } = checked(spec, 'mesh/m/virtualGateway/gw');
+  const { envoy } = checkedTranslation(spec, 'mesh/m/virtualGateway/gw');
   const filters = httpFilters(chainFilters(envoy.listeners, 'lds_ingress_0.0.0.0_8443', 'ingress_http_8443')[0]);
   expect(filters.map(f => f.name)).toEqual(['envoy.filters.http.jwt_authn', 'envoy.filters.http.ext_authz', 'envoy.filters.http.local_ratelimit', 'envoy.filters.http.router']);
   const routes = named(named(envoy.routes, 'rds_ingress_http_8443').virtual_hosts as ProtoJson[], 'self_redirect').routes as ProtoJson[];

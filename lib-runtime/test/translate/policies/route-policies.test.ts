@@ -6,8 +6,8 @@
 import { RouteSpec } from '../../../../src/spec/appmesh-types';
 import { MeshSpecDocument, SPEC_VERSION_EXTENSIONS } from '../../../../src/spec/document';
 import { GatewayRouteExtensions, RouteExtensions } from '../../../../src/spec/extensions';
-import { affectedNodes, choicesOfKey, clientProfile, compileMesh, configForClient, nodesUsingEndpoints, ProtoJson, translateNode } from '../../../src/translate';
-import { consistencyProblems, encodingProblems } from '../envoy-checks';
+import { affectedNodes, choicesOfKey, clientProfile, compileMesh, configForClient, nodesUsingEndpoints, ProtoJson } from '../../../src/translate';
+import { checkedTranslation, encodingProblems } from '../envoy-checks';
 import { meshDoc, named, routedMesh, vhostRoutes } from '../spec-builder';
 
 const HTTP_TO_V1: RouteSpec = { httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'v1', weight: 1 }] } } };
@@ -20,15 +20,6 @@ function policyMesh(extensions: RouteExtensions, route: RouteSpec = HTTP_TO_V1):
     nodes: { shadow: { listeners: [{ portMapping: { port: 9090, protocol: 'http' } }], serviceDiscovery: { dns: { hostname: 'shadow.local' } } } },
   });
   return { ...doc, specVersion: SPEC_VERSION_EXTENSIONS, routes: doc.routes.map(r => ({ ...r, extensions })) };
-}
-
-function checked(spec: MeshSpecDocument, nodeId: string) {
-  const config = translateNode({ spec, nodeId });
-  for (const view of [config.envoy, config.proxyless]) {
-    expect(encodingProblems(view)).toEqual([]);
-    expect(consistencyProblems(view)).toEqual([]);
-  }
-  return config;
 }
 
 function hcmFilterNames(listener: ProtoJson, chain?: string): string[] {
@@ -48,7 +39,7 @@ describe('fault injection', () => {
   };
 
   test('the route overrides the fault filter; the caller\'s egress HCM has the filter before the router', () => {
-    const config = checked(policyMesh(extensions), 'mesh/m/virtualNode/client');
+    const config = checkedTranslation(policyMesh(extensions), 'mesh/m/virtualNode/client');
     const [route] = vhostRoutes(config.envoy, 'rds_egress_http_8080', 'svc');
     expect(route.typed_per_filter_config).toEqual({
       [FAULT]: {
@@ -64,7 +55,7 @@ describe('fault injection', () => {
 
   test('a proxyless caller gets the same override and the filter in its listener\'s HCM (gRFC A33)', () => {
     const { headerPresent: _gated, ...everyCall } = extensions.faultInjection!;
-    const config = checked(policyMesh({ faultInjection: everyCall }), 'mesh/m/virtualNode/client');
+    const config = checkedTranslation(policyMesh({ faultInjection: everyCall }), 'mesh/m/virtualNode/client');
     const listener = named(config.proxyless.listeners, 'svc');
     expect(hcmFilterNames(listener)).toEqual([FAULT, 'envoy.filters.http.router']);
     const hcm = (listener.api_listener as ProtoJson).api_listener as ProtoJson;
@@ -73,24 +64,24 @@ describe('fault injection', () => {
   });
 
   test('a header-gated fault is left out of the proxyless view: gRPC clients ignore HTTPFault.headers and would fault every call', () => {
-    const config = checked(policyMesh(extensions), 'mesh/m/virtualNode/client');
+    const config = checkedTranslation(policyMesh(extensions), 'mesh/m/virtualNode/client');
     const listener = named(config.proxyless.listeners, 'svc');
     expect(hcmFilterNames(listener)).toEqual(['envoy.filters.http.router']);
     expect(JSON.stringify(listener)).not.toContain('typed_per_filter_config');
   });
 
   test('an HTTP abort renders http_status; nodes whose routes have no fault keep the router alone', () => {
-    const config = checked(policyMesh({ faultInjection: { abort: { httpStatus: 503, percentage: 100 } } }), 'mesh/m/virtualNode/client');
+    const config = checkedTranslation(policyMesh({ faultInjection: { abort: { httpStatus: 503, percentage: 100 } } }), 'mesh/m/virtualNode/client');
     const [route] = vhostRoutes(config.envoy, 'rds_egress_http_8080', 'svc');
     expect(((route.typed_per_filter_config as ProtoJson)[FAULT] as ProtoJson).abort).toEqual({ http_status: 503, percentage: { numerator: 1_000_000, denominator: 'MILLION' } });
-    const plain = checked(policyMesh({}), 'mesh/m/virtualNode/client');
+    const plain = checkedTranslation(policyMesh({}), 'mesh/m/virtualNode/client');
     expect(hcmFilterNames(named(plain.envoy.listeners, 'lds_egress_0.0.0.0_15001'), 'egress_http_8080')).toEqual(['envoy.filters.http.router']);
   });
 });
 
 describe('request mirroring', () => {
   test('a mirror copies a share to the target node\'s cluster, which the caller gets even though no route targets it', () => {
-    const config = checked(policyMesh({ requestMirrors: [{ virtualNode: 'shadow', percentage: 10 }] }), 'mesh/m/virtualNode/client');
+    const config = checkedTranslation(policyMesh({ requestMirrors: [{ virtualNode: 'shadow', percentage: 10 }] }), 'mesh/m/virtualNode/client');
     const [route] = vhostRoutes(config.envoy, 'rds_egress_http_8080', 'svc');
     expect((route.route as ProtoJson).request_mirror_policies).toEqual([
       { cluster: 'cds_egress_m_shadow_http_9090', runtime_fraction: { default_value: { numerator: 100_000, denominator: 'MILLION' } } },
@@ -99,7 +90,7 @@ describe('request mirroring', () => {
   });
 
   test('the proxyless view carries no mirror (gRPC does not implement it)', () => {
-    const config = checked(policyMesh({ requestMirrors: [{ virtualNode: 'shadow', percentage: 10 }] }), 'mesh/m/virtualNode/client');
+    const config = checkedTranslation(policyMesh({ requestMirrors: [{ virtualNode: 'shadow', percentage: 10 }] }), 'mesh/m/virtualNode/client');
     expect(JSON.stringify(config.proxyless.listeners)).not.toContain('request_mirror_policies');
   });
 
@@ -123,7 +114,7 @@ describe('header rules', () => {
   };
 
   test('header rules become the route\'s header fields with append_action', () => {
-    const config = checked(policyMesh(extensions), 'mesh/m/virtualNode/client');
+    const config = checkedTranslation(policyMesh(extensions), 'mesh/m/virtualNode/client');
     const [route] = vhostRoutes(config.envoy, 'rds_egress_http_8080', 'svc');
     expect(route.request_headers_to_add).toEqual([
       { header: { key: 'x-team', value: 'cart' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
@@ -147,7 +138,7 @@ describe('header rules for older Envoys (client-dialect.ts)', () => {
   };
 
   test('an Envoy before 1.24 reads `append` (it ignores append_action before 1.23 and would append); 1.24 reads append_action', () => {
-    const config = checked(policyMesh(rules), 'mesh/m/virtualNode/client');
+    const config = checkedTranslation(policyMesh(rules), 'mesh/m/virtualNode/client');
     const envoy = (minor: number) => clientProfile({ user_agent_name: 'envoy', user_agent_build_version: { version: { major_number: 1, minor_number: minor, patch: 0 } } }).choices;
     const old = configForClient(config, envoy(22));
     const [route] = vhostRoutes(old, 'rds_egress_http_8080', 'svc');
@@ -186,7 +177,7 @@ describe('gateway routes', () => {
   }
 
   test('fault injection and header rules apply to every Envoy route of the gateway route, with the filter in the ingress HCM', () => {
-    const config = checked(gatewayMesh({
+    const config = checkedTranslation(gatewayMesh({
       faultInjection: { abort: { httpStatus: 429, percentage: 50 } },
       headerRules: { responseHeadersToAdd: [{ name: 'x-gateway', value: 'gw', action: 'SET' }] },
     }), 'mesh/m/virtualGateway/gw');
@@ -202,7 +193,7 @@ describe('gateway routes', () => {
   });
 
   test('request headers a policy adds follow the gateway\'s own x-app-mesh-virtual-service header', () => {
-    const config = checked(gatewayMesh({ headerRules: { requestHeadersToAdd: [{ name: 'x-entry', value: 'gw', action: 'APPEND' }] } }, true), 'mesh/m/virtualGateway/gw');
+    const config = checkedTranslation(gatewayMesh({ headerRules: { requestHeadersToAdd: [{ name: 'x-entry', value: 'gw', action: 'APPEND' }] } }, true), 'mesh/m/virtualGateway/gw');
     const [, route] = vhostRoutes(config.envoy, 'rds_ingress_http_8443', 'self_redirect');
     expect((route.request_headers_to_add as ProtoJson[]).map(h => (h.header as ProtoJson).key)).toEqual(['x-app-mesh-virtual-service', 'x-entry']);
   });
