@@ -370,7 +370,7 @@ export class ResourceEncodingError extends Error {
  */
 export function encodeResource(typeUrl: string, resource: object): Uint8Array {
   const type = messageTypeOfUrl(typeUrl);
-  const split = splitResource(typeUrl, type, resource);
+  const split = splitResource(typeUrl, resource, () => type);
   // Any problem is reported by the whole-object path below, with its full path.
   const spliced = split && encodeSplit(typeUrl, type, split);
   if (spliced) return spliced;

@@ -72,7 +72,7 @@ export function shortHash(data: string | Uint8Array): string {
  */
 function jsonHashOf(typeUrl: string, object: object): string | undefined {
   try {
-    const split = splitResource(typeUrl, messageTypeOfUrl(typeUrl), object);
+    const split = splitResource(typeUrl, object, () => messageTypeOfUrl(typeUrl));
     if (!split) return shortHash(JSON.stringify(object));
     // Shared elements are hashed once each (shared-elements.ts); the key stands for the same content.
     const elements = split.elements.map((element) => elementHashes.get(element, () => shortHash(JSON.stringify(element))));

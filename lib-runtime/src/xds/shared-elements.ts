@@ -26,13 +26,17 @@ export interface SplitResource {
   readonly after: Record<string, unknown>;
 }
 
-/** Splits `resource` of type `type` around its shared field (see SHARED_ELEMENT_FIELDS). */
-export function splitResource(typeUrl: string, type: protobuf.Type, resource: object): SplitResource | undefined {
+/**
+ * Splits `resource` around its type's shared field (see SHARED_ELEMENT_FIELDS). `typeOf` gives
+ * the message type; it is asked only for a type that has such a field.
+ */
+export function splitResource(typeUrl: string, resource: object, typeOf: () => protobuf.Type): SplitResource | undefined {
   const fieldName = SHARED_ELEMENT_FIELDS.get(typeUrl);
   if (fieldName === undefined) return undefined;
   const record = resource as Record<string, unknown>;
   const elements = record[fieldName];
   if (!Array.isArray(elements) || !elements.every(isObject)) return undefined;
+  const type = typeOf();
   const field = type.fields[fieldName];
   const before: Record<string, unknown> = {};
   const after: Record<string, unknown> = {};
